@@ -1,0 +1,100 @@
+"""The two item types: what a page object reads, and the normalised statement the archive keeps.
+
+:class:`Statement` is the contract with researchers; ``schema/statement.schema.json`` is its JSON
+Schema and ``docs/schema.md`` explains each field. Page objects produce :class:`PageStatement`,
+the normalise pipeline turns it into a :class:`Statement`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "statement.schema.json"
+
+#: The shared document types every source maps its own onto.
+DOCUMENT_TYPES = ("briefing", "statement", "comment", "news", "speech", "answer", "interview")
+
+
+@cache
+def statement_schema() -> dict[str, Any]:
+    """The JSON Schema of a statement, as published in ``schema/``."""
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@dataclass
+class PageStatement:
+    """What a page object read from one article page, before normalisation."""
+
+    source: str
+    """Registry name of the source (``mid``)."""
+    site_id: str
+    """The site's own id of the document."""
+    url: str
+    """The page's URL, canonical and absolute."""
+    language: str
+    """BCP 47 language of the text."""
+    title: str
+    """The title as printed (white space not yet normalised)."""
+    type: str
+    """One of :data:`DOCUMENT_TYPES`."""
+    body_html: str
+    """The article body with the site's chrome removed; not yet sanitised."""
+    published_raw: str | None = None
+    """The date (and time) exactly as the page showed it."""
+    doc_number: str | None = None
+    """The ministry's document number, when the page prints one."""
+    tags: list[str] = field(default_factory=list)
+    """Tags as the site names them."""
+    translations: dict[str, str] = field(default_factory=dict)
+    """Language → URL of the other language versions the page links to."""
+    fallback_published_raw: str | None = None
+    """A date from elsewhere (the listing page), used when the article shows none."""
+    fetched_at: str | None = None
+    """When the page was fetched (ISO 8601, UTC); set by the spider."""
+
+
+@dataclass
+class Statement:
+    """One language version of one statement, normalised. Field docs: ``docs/schema.md``."""
+
+    id: str
+    """Stable id minted once from source, language and site id: ``mid:en:1819686``."""
+    source: str
+    """Registry name of the source: ``mid``."""
+    site_id: str
+    """The site's own id of the document."""
+    url: str
+    """Canonical absolute URL of this language version."""
+    language: str
+    """BCP 47 language tag."""
+    title: str
+    """Title, white space normalised, XML-safe."""
+    published: str
+    """ISO 8601 with the offset of the source's zone (Europe/Moscow for mid.ru)."""
+    published_raw: str | None
+    """The date as the page printed it."""
+    doc_number: str | None
+    """The ministry's document number (``1345-28-06-2022``) or null."""
+    type: str
+    """One of :data:`DOCUMENT_TYPES`."""
+    tags: list[str]
+    """Tags, as the site names them."""
+    body_text: str
+    """The text, paragraphs separated by one blank line."""
+    body_html: str
+    """Sanitised HTML of the body with absolute links."""
+    translations: dict[str, str]
+    """Language → URL of the other language versions."""
+    fetched_at: str
+    """When the page was fetched, ISO 8601 UTC."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields in schema order, as plain JSON values."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+STATEMENT_FIELDS = tuple(f.name for f in fields(Statement))

@@ -1,0 +1,135 @@
+"""Body HTML: sanitised for publishing, with absolute links, and rendered to plain text."""
+
+from __future__ import annotations
+
+import nh3
+from lxml import etree
+from lxml import html as lxml_html
+
+from crawler.normalise.text import clean_inline, clean_paragraph, join_paragraphs, xml_safe
+
+#: Tags a published body may keep; everything else is unwrapped (script and style: dropped whole).
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dl", "dt",
+    "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol",
+    "p", "pre", "q", "s", "small", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
+    "thead", "tr", "u", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "hreflang"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "ol": {"start", "type"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "abbr": {"title"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+# Elements that start a new paragraph in the plain-text rendering.
+_BLOCKS = {
+    "address", "article", "aside", "blockquote", "caption", "dd", "div", "dl", "dt", "figcaption",
+    "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav",
+    "ol", "p", "pre", "section", "table", "tbody", "tfoot", "thead", "tr", "ul",
+}
+_SKIP = {"script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "form",
+         "button", "input", "select", "textarea"}
+
+
+def fragment_root(body_html: str) -> lxml_html.HtmlElement:
+    """Parse an HTML fragment into one wrapping ``div``."""
+    return lxml_html.fragment_fromstring(xml_safe(body_html) or "<p></p>", create_parent="div")
+
+
+def absolutise(body_html: str, base_url: str) -> str:
+    """Every ``href`` and ``src`` made absolute against the page's URL."""
+    root = fragment_root(body_html)
+    root.make_links_absolute(base_url, resolve_base_href=False, handle_failures="discard")
+    return "".join(lxml_html.tostring(child, encoding="unicode") for child in root) or \
+        (root.text or "")
+
+
+def sanitise(body_html: str, base_url: str) -> str:
+    """Publishable HTML: allowed tags and attributes only, absolute http(s) links, no comments."""
+    cleaned = nh3.clean(
+        absolutise(body_html, base_url),
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        strip_comments=True,
+        link_rel="noopener noreferrer",
+    )
+    return xml_safe(cleaned).strip()
+
+
+def _cell_text(cell: etree._Element) -> str:
+    """A table cell on one line: its paragraphs joined by spaces."""
+    return clean_inline(" ".join(_paragraphs(cell)))
+
+
+def _paragraphs(root: etree._Element) -> list[str]:
+    """The element's text as paragraphs, block elements starting new ones."""
+    paragraphs: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        text = clean_paragraph("".join(current))
+        if text:
+            paragraphs.append(text)
+        current.clear()
+
+    def walk(element: etree._Element) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag in _SKIP or not tag:
+            return
+        if tag == "br":
+            current.append("\n")
+            return
+        if tag == "tr":
+            flush()
+            cells = [_cell_text(cell) for cell in element if cell.tag in ("td", "th")]
+            paragraphs.append(" ".join(c for c in cells if c))
+            if not paragraphs[-1]:
+                paragraphs.pop()
+            return
+        block = tag in _BLOCKS
+        if block:
+            flush()
+        if tag == "li":
+            number = _list_number(element)
+            if number is not None:
+                current.append(f"{number}. ")
+        if element.text:
+            current.append(element.text)
+        for child in element:
+            walk(child)
+            if child.tail:
+                current.append(child.tail)
+        if block:
+            flush()
+
+    if root.text:
+        current.append(root.text)
+    for child in root:
+        walk(child)
+        if child.tail:
+            current.append(child.tail)
+    flush()
+    return paragraphs
+
+
+def _list_number(item: etree._Element) -> int | None:
+    """The number an ordered list shows before this item (honouring ``start``)."""
+    parent = item.getparent()
+    if parent is None or parent.tag != "ol":
+        return None
+    try:
+        start = int(parent.get("start", "1"))
+    except ValueError:
+        start = 1
+    position = [child for child in parent if child.tag == "li"].index(item)
+    return start + position
+
+
+def html_to_text(body_html: str) -> str:
+    """Plain text: paragraphs separated by a blank line, table rows one line each."""
+    return join_paragraphs(_paragraphs(fragment_root(body_html)))

@@ -1,0 +1,78 @@
+"""From what a page object read to the normalised :class:`~crawler.items.Statement`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from crawler.items import PageStatement, Statement
+from crawler.normalise.dates import date_from_doc_number, isoformat, parse_date, parse_iso
+from crawler.normalise.html import html_to_text, sanitise
+from crawler.normalise.text import clean_inline
+from crawler.sources import get_source
+
+
+class NormaliseError(ValueError):
+    """The page's values cannot make a valid statement (the message says which and why)."""
+
+
+def mint_id(source: str, language: str, site_id: str) -> str:
+    """The stable id of a language version: ``source:language:site_id``."""
+    return f"{source}:{language}:{site_id}"
+
+
+def resolve_published(page: PageStatement, tz: str) -> str:
+    """The publication time: the page's date, else the listing's, else the document number's."""
+    for raw in (page.published_raw, page.fallback_published_raw):
+        parsed = parse_iso(raw) or parse_date(raw, tz)
+        if parsed:
+            return isoformat(parsed.value)
+    parsed = date_from_doc_number(page.doc_number, tz)
+    if parsed:
+        return isoformat(parsed.value)
+    shown = page.published_raw or page.fallback_published_raw
+    if shown:
+        raise NormaliseError(f"{page.url}: unreadable date {shown!r}")
+    raise NormaliseError(f"{page.url}: no date on the page, the listing or the document number")
+
+
+def now_utc() -> str:
+    """The current time, ISO 8601 UTC, for ``fetched_at``."""
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def normalise(page: PageStatement) -> Statement:
+    """Clean, sanitise and date one page's statement."""
+    source = get_source(page.source)
+    title = clean_inline(page.title)
+    if not title:
+        raise NormaliseError(f"{page.url}: empty title")
+    body_html = sanitise(page.body_html, page.url)
+    body_text = html_to_text(body_html)
+    if not body_text:
+        raise NormaliseError(f"{page.url}: empty body")
+    tags = []
+    for tag in page.tags:
+        tag = clean_inline(tag)
+        if tag and tag not in tags:
+            tags.append(tag)
+    translations = {
+        language: url for language, url in sorted(page.translations.items())
+        if language != page.language
+    }
+    return Statement(
+        id=mint_id(page.source, page.language, page.site_id),
+        source=page.source,
+        site_id=page.site_id,
+        url=page.url,
+        language=page.language,
+        title=title,
+        published=resolve_published(page, source.timezone),
+        published_raw=clean_inline(page.published_raw or page.fallback_published_raw or "") or None,
+        doc_number=page.doc_number,
+        type=page.type,
+        tags=tags,
+        body_text=body_text,
+        body_html=body_html,
+        translations=translations,
+        fetched_at=page.fetched_at or now_utc(),
+    )

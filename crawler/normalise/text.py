@@ -1,0 +1,36 @@
+"""Plain-text clean-up: XML-safe characters and normalised whitespace."""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls other than tab and newline, DEL, lone surrogates and the two non-characters XML
+# forbids. Carriage returns are turned into newlines before this runs.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# Characters that print as nothing but break word matching.
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+_SPACES = re.compile(r"[^\S\n]+")
+
+
+def xml_safe(text: str) -> str:
+    """Drop every character that XML 1.0 cannot carry; CR and CRLF become LF."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _XML_ILLEGAL.sub("", text)
+
+
+def clean_inline(text: str) -> str:
+    """One line of text: XML-safe, no invisible characters, runs of white space as one space."""
+    text = _INVISIBLE.sub("", xml_safe(text))
+    return " ".join(text.split())
+
+
+def clean_paragraph(text: str) -> str:
+    """A paragraph: like :func:`clean_inline`, but line breaks inside it are kept (one each)."""
+    text = _INVISIBLE.sub("", xml_safe(text))
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def join_paragraphs(paragraphs: list[str]) -> str:
+    """Paragraphs separated by one blank line, empty ones dropped."""
+    return "\n\n".join(p for p in paragraphs if p)

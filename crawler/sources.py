@@ -1,0 +1,57 @@
+"""The source registry: every ministry we follow, in one place.
+
+Spiders, the update command, publishers and exports look sources up here; adding a ministry means
+adding an entry (and its spiders and page objects), never touching publisher code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Source:
+    """A ministry's publications as one source of statements."""
+
+    name: str
+    """Registry name, the first part of every id (``mid``)."""
+    ministry: str
+    """The ministry's name in English."""
+    country: str
+    """ISO 3166-1 alpha-2 code of the country."""
+    languages: tuple[str, ...]
+    """BCP 47 tags of the languages we collect."""
+    timezone: str
+    """IANA zone the ministry's pages print their times in."""
+    home: str
+    """The ministry's home page."""
+    spiders: tuple[str, ...]
+    """Names of the spiders that crawl it."""
+    icon: str | None = None
+    """An icon URL for feeds, where the ministry has one."""
+
+
+SOURCES: dict[str, Source] = {
+    source.name: source
+    for source in (
+        Source(
+            name="mid",
+            ministry="Ministry of Foreign Affairs of the Russian Federation",
+            country="RU",
+            languages=("en", "ru"),
+            timezone="Europe/Moscow",
+            home="https://mid.ru/en/",
+            spiders=("mid",),
+            icon="https://mid.ru/favicon.ico",
+        ),
+    )
+}
+
+
+def get_source(name: str) -> Source:
+    """The registered source called ``name``; KeyError names the known ones."""
+    try:
+        return SOURCES[name]
+    except KeyError:
+        known = ", ".join(sorted(SOURCES))
+        raise KeyError(f"unknown source {name!r} (known: {known})") from None
