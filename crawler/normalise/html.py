@@ -62,7 +62,7 @@ def sanitise(body_html: str, base_url: str) -> str:
 
 
 def _cell_text(cell: etree._Element) -> str:
-    """A table cell on one line: its paragraphs joined by spaces."""
+    """A table cell on one line: its paragraphs joined by spaces (cells are joined by tabs)."""
     return clean_inline(" ".join(_paragraphs(cell)))
 
 
@@ -87,7 +87,7 @@ def _paragraphs(root: etree._Element) -> list[str]:
         if tag == "tr":
             flush()
             cells = [_cell_text(cell) for cell in element if cell.tag in ("td", "th")]
-            paragraphs.append(" ".join(c for c in cells if c))
+            paragraphs.append("\t".join(c for c in cells if c))
             if not paragraphs[-1]:
                 paragraphs.pop()
             return
@@ -131,5 +131,6 @@ def _list_number(item: etree._Element) -> int | None:
 
 
 def html_to_text(body_html: str) -> str:
-    """Plain text: paragraphs separated by a blank line, table rows one line each."""
+    """Plain text: paragraphs separated by a blank line, table rows one line each (cells
+    separated by tabs, an ordered list's number kept)."""
     return join_paragraphs(_paragraphs(fragment_root(body_html)))

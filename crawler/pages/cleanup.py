@@ -10,7 +10,9 @@ from lxml import html as lxml_html
 
 from crawler.normalise.text import clean_inline
 
-_EMPTY_OK = {"br", "img", "hr", "td", "th", "tr", "table", "tbody", "thead", "li", "ol", "ul"}
+# Wrappers that are chrome when they hold no text (cells and list items keep table shapes).
+_DROP_WHEN_EMPTY = {"p", "div", "span", "a", "strong", "b", "em", "i", "font", "h2", "h3", "h4",
+                    "h5", "h6", "section", "blockquote"}
 
 
 def copy_element(element: etree._Element) -> lxml_html.HtmlElement:
@@ -88,12 +90,10 @@ def _is_anchor_block(element: etree._Element) -> bool:
 def drop_empty_blocks(root: etree._Element) -> None:
     """Remove paragraphs and wrappers left with no text and no image or table."""
     for element in reversed(list(root.iter())):
-        if element is root or not isinstance(element.tag, str) or element.tag in _EMPTY_OK:
+        if element is root or element.tag not in _DROP_WHEN_EMPTY:
             continue
-        if element.tag in {"p", "div", "span", "a", "strong", "b", "em", "i", "font", "h2", "h3",
-                           "h4", "h5", "h6", "section", "blockquote"}:
-            if not text_of(element) and not element.xpath(".//img|.//table"):
-                drop(element)
+        if not text_of(element) and not element.xpath(".//img|.//table"):
+            drop(element)
 
 
 def unwrap(element: etree._Element) -> None:

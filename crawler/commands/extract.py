@@ -1,0 +1,70 @@
+"""``scrapy extract PATH --url URL``: parse one saved page as if fetched from URL.
+
+Prints the normalised statement as JSON on stdout. A page that cannot become a statement (a
+challenge page, an unknown URL, a missing title, an unreadable date) exits 1 with one line on
+stderr naming the file, the URL and the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+from scrapy.http import HtmlResponse
+
+from crawler.normalise.statement import NormaliseError, normalise
+from crawler.pages import ParseError
+from crawler.pages.registry import read_article
+from crawler.pipelines.validate import schema_errors
+
+if TYPE_CHECKING:
+    import argparse
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
+
+    def syntax(self) -> str:
+        return "PATH --url URL"
+
+    def short_desc(self) -> str:
+        return "Parse one saved page as if fetched from URL and print the statement as JSON"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--url", required=True, help="the URL the page was fetched from")
+        parser.add_argument("--encoding", help="the page's encoding, when it does not declare it")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1:
+            raise UsageError("give exactly one PATH")
+        path = Path(args[0])
+        try:
+            body = path.read_bytes()
+        except OSError as error:
+            self._fail(f"{path}: cannot read ({error.strerror or error})")
+            return
+        headers = {"Content-Type": f"text/html; charset={opts.encoding}"} if opts.encoding else {}
+        response = HtmlResponse(url=opts.url, body=body, headers=headers)
+        try:
+            statement = normalise(read_article(opts.url, response.text))
+        except (ParseError, NormaliseError) as error:
+            self._fail(f"{path}: {error}")
+            return
+        item = statement.to_dict()
+        errors = schema_errors(item)
+        if errors:
+            self._fail(f"{path}: {opts.url}: invalid statement ({'; '.join(errors[:3])})")
+            return
+        json.dump(item, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+
+    def _fail(self, message: str) -> None:
+        print(message.replace("\n", " "), file=sys.stderr)
+        self.exitcode = 1

@@ -1,0 +1,22 @@
+"""Which page object reads an article URL: one place for ``scrapy extract`` and re-extraction."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from crawler.pages import ParseError
+from crawler.pages.mid import MidArticlePage
+
+if TYPE_CHECKING:
+    from crawler.items import PageStatement
+
+#: Article page objects, tried in order; each has ``matches(url)`` and ``statement()``.
+ARTICLE_PAGES = (MidArticlePage,)
+
+
+def read_article(url: str, text: str) -> PageStatement:
+    """The statement of a saved article page, read by the page object its URL calls for."""
+    for page_class in ARTICLE_PAGES:
+        if page_class.matches(url):
+            return page_class(url, text).statement()
+    raise ParseError(url, "unknown_url", "no page object reads this URL")

@@ -1,0 +1,84 @@
+"""Writes statements and the raw pages they came from into the archive, in batches."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+
+from crawler.normalise.statement import now_utc
+from crawler.store import ArchiveStore, Capture
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+#: Response headers kept with a raw page (what is needed to re-read it and to revalidate it).
+KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified", "Date", "Content-Language", "Location")
+
+
+class ArchivePipeline:
+    """Batches items and raw article pages; writes each batch in one transaction."""
+
+    def __init__(self, crawler: Crawler, path: str, batch_size: int) -> None:
+        self.stats = crawler.stats
+        self.path = path
+        self.batch_size = batch_size
+        self.store: ArchiveStore | None = None
+        self.items: list[dict[str, Any]] = []
+        self.captures: list[Capture] = []
+        self.raw_by_url: dict[str, str] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        pipeline = cls(crawler, crawler.settings.get("MF_ARCHIVE_PATH"),
+                       crawler.settings.getint("MF_ARCHIVE_BATCH_SIZE"))
+        crawler.signals.connect(pipeline.response_received, signal=signals.response_received)
+        return pipeline
+
+    def open_spider(self) -> None:
+        self.store = ArchiveStore(self.path)
+        logger.info("Archive: %s", self.path)
+
+    def close_spider(self) -> None:
+        self.flush()
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+    def response_received(self, response: Response, request: Request) -> None:
+        """Keep the raw page of every article fetched."""
+        if request.meta.get("mf_kind") != "article":
+            return
+        headers = {name: response.headers.get(name).decode("latin-1")
+                   for name in KEPT_HEADERS if response.headers.get(name)}
+        capture = Capture(url=response.url, fetched_at=now_utc(), status=response.status,
+                          kind="article", headers=headers, body=response.body)
+        self.captures.append(capture)
+        self.raw_by_url[capture.url] = capture.sha256
+
+    def process_item(self, item: Any) -> Any:
+        self.items.append(ItemAdapter(item).asdict())
+        if len(self.items) >= self.batch_size:
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        """Write what is pending in one transaction."""
+        if self.store is None or not (self.items or self.captures):
+            return
+        outcomes = self.store.write_batch(self.captures, self.items, self.raw_by_url)
+        for item in self.items:
+            self.raw_by_url.pop(item["url"], None)
+        for outcome in outcomes:
+            self.stats.inc_value(f"mf/items/{outcome}")
+        self.stats.inc_value("mf/archive/batches")
+        self.items.clear()
+        self.captures.clear()

@@ -1,0 +1,102 @@
+"""Offline replay: a download handler that answers every request from a saved mirror.
+
+A mirror is a folder with ``manifest.json`` mapping absolute URLs to
+``{"file": "relative/path", "status": 200, "headers": {...}}`` (status and headers optional).
+It replaces the http and https download handlers, so replayed responses go through the whole
+downloader path (robots.txt, retries, bot-wall detection, decompression) as fetched ones do. A URL
+the mirror does not hold answers 404.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
+
+from scrapy.core.downloader.handlers.base import BaseDownloadHandler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Headers
+from scrapy.responsetypes import responsetypes
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+
+class MirrorError(ValueError):
+    """A mirror folder or manifest that cannot be used (the message names the file)."""
+
+
+def _key(url: str) -> str:
+    """URLs compared without fragment, host lower-cased and without ``www.``."""
+    parts = urlsplit(url)
+    host = parts.netloc.lower().removeprefix("www.")
+    return urlunsplit((parts.scheme, host, parts.path or "/", parts.query, ""))
+
+
+class Mirror:
+    """A saved mirror: URL → (status, headers, body path)."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        manifest = self.folder / "manifest.json"
+        try:
+            entries = json.loads(manifest.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise MirrorError(f"{manifest}: no such file (a mirror needs manifest.json)") from None
+        except json.JSONDecodeError as error:
+            raise MirrorError(f"{manifest}: not valid JSON ({error})") from None
+        if not isinstance(entries, dict):
+            raise MirrorError(f"{manifest}: must map URLs to entries")
+        self.entries: dict[str, dict] = {}
+        for url, entry in entries.items():
+            if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
+                raise MirrorError(f"{manifest}: entry for {url} needs a 'file'")
+            self.entries[_key(url)] = entry
+
+    def lookup(self, url: str) -> tuple[int, dict[str, str], bytes] | None:
+        """Status, headers and body for a URL, or None when the mirror does not hold it."""
+        entry = self.entries.get(_key(url))
+        if entry is None:
+            return None
+        path = self.folder / entry["file"]
+        try:
+            body = path.read_bytes()
+        except OSError as error:
+            raise MirrorError(f"{path}: cannot read mirror file for {url} ({error})") from None
+        return int(entry.get("status", 200)), dict(entry.get("headers", {})), body
+
+
+class ReplayDownloadHandler(BaseDownloadHandler):
+    """Serves http(s) requests from the mirror named by the ``MF_REPLAY_DIR`` setting."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        folder = crawler.settings.get("MF_REPLAY_DIR")
+        if not folder:
+            raise NotConfigured("MF_REPLAY_DIR is not set")
+        self.mirror = Mirror(folder)
+
+    async def download_request(self, request: Request) -> Response:
+        found = self.mirror.lookup(request.url)
+        if found is None:
+            status, headers, body = 404, {"Content-Type": "text/plain"}, b"not in mirror\n"
+        else:
+            status, headers, body = found
+        scrapy_headers = Headers(headers)
+        respcls = responsetypes.from_args(headers=scrapy_headers, url=request.url, body=body)
+        return respcls(url=request.url, status=status, headers=scrapy_headers, body=body,
+                       request=request)
+
+
+def enable_replay(settings, folder: str) -> None:
+    """Point the http(s) download handlers at a mirror and drop the delays (no site to spare)."""
+    Mirror(folder)  # fail early, with the file's name, on a bad mirror
+    settings.set("MF_REPLAY_DIR", str(folder), priority="spider")
+    handler = "crawler.replay.ReplayDownloadHandler"
+    settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority="spider")
+    settings.set("DOWNLOAD_DELAY", 0, priority="spider")
+    settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
+    settings.set("MF_RETRY_BACKOFF_BASE", 0, priority="spider")

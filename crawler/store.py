@@ -1,0 +1,255 @@
+"""The archive: every statement, every version of it, and the raw pages it came from.
+
+SQLite by default (one file, WAL journal). Nothing is ever deleted: an edited statement gets a new
+version beside the old ones, a removed one is marked ``removed_at``. Raw pages are kept
+compressed and de-duplicated by their SHA-256, so extraction can be re-run without re-crawling.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS blobs (
+    sha256 TEXT PRIMARY KEY,
+    body BLOB NOT NULL                -- zlib-compressed raw bytes as served
+);
+CREATE TABLE IF NOT EXISTS fetches (
+    fetch_id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    kind TEXT,                        -- listing, article, ...
+    raw_sha256 TEXT REFERENCES blobs(sha256),
+    headers TEXT NOT NULL             -- JSON: the response headers that matter
+);
+CREATE INDEX IF NOT EXISTS fetches_by_url ON fetches(url, fetched_at);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    language TEXT NOT NULL,
+    site_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    type TEXT NOT NULL,
+    published TEXT NOT NULL,
+    doc_number TEXT,
+    version INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    removed_at TEXT,
+    same_as TEXT,                     -- id of the document this one duplicates, if any
+    item TEXT NOT NULL                -- JSON of the latest version, schema fields
+);
+CREATE INDEX IF NOT EXISTS documents_by_site_id ON documents(source, site_id);
+CREATE INDEX IF NOT EXISTS documents_by_url ON documents(url);
+CREATE INDEX IF NOT EXISTS documents_by_feed ON documents(source, language, published);
+CREATE INDEX IF NOT EXISTS documents_by_number ON documents(source, language, doc_number);
+CREATE TABLE IF NOT EXISTS versions (
+    id TEXT NOT NULL REFERENCES documents(id),
+    version INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    raw_sha256 TEXT REFERENCES blobs(sha256),
+    item TEXT NOT NULL,
+    PRIMARY KEY (id, version)
+);
+"""
+
+#: The fields whose change makes a new version (translations and fetch times do not).
+CONTENT_FIELDS = ("title", "published", "published_raw", "doc_number", "type", "tags",
+                  "body_text", "body_html")
+
+
+def content_hash(item: dict[str, Any]) -> str:
+    """SHA-256 of the normalised content fields, as canonical JSON."""
+    content = {name: item.get(name) for name in CONTENT_FIELDS}
+    encoded = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One fetched page, raw."""
+
+    url: str
+    fetched_at: str
+    status: int
+    kind: str | None
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()
+
+
+class ArchiveStore:
+    """Reads and writes the SQLite archive. Writes happen in explicit transactions."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.executescript(_DDL)
+        self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- writing -----------------------------------------------------------------------------------
+    def write_batch(self, captures: Iterable[Capture], items: Iterable[dict[str, Any]],
+                    raw_for_url: dict[str, str] | None = None) -> list[str]:
+        """Store raw pages and statements in one transaction; returns each item's outcome
+        (``new``, ``updated`` or ``unchanged``)."""
+        outcomes: list[str] = []
+        raw_for_url = dict(raw_for_url or {})
+        with self.transaction():
+            for capture in captures:
+                raw_for_url[capture.url] = self._put_capture(capture)
+            for item in items:
+                outcomes.append(self._upsert(item, raw_for_url.get(item["url"])))
+        return outcomes
+
+    def transaction(self) -> _Transaction:
+        return _Transaction(self.db)
+
+    def _put_capture(self, capture: Capture) -> str:
+        sha = capture.sha256
+        self.db.execute("INSERT OR IGNORE INTO blobs VALUES (?, ?)", (sha, zlib.compress(capture.body, 6)))
+        self.db.execute(
+            "INSERT INTO fetches (url, fetched_at, status, kind, raw_sha256, headers) VALUES (?,?,?,?,?,?)",
+            (capture.url, capture.fetched_at, capture.status, capture.kind, sha,
+             json.dumps(capture.headers, sort_keys=True)),
+        )
+        return sha
+
+    def _upsert(self, item: dict[str, Any], raw_sha256: str | None) -> str:
+        row = self.db.execute("SELECT version, content_hash, item FROM documents WHERE id = ?",
+                              (item["id"],)).fetchone()
+        if row is not None:
+            stored = json.loads(row["item"])
+            if not item.get("tags") and stored.get("tags"):
+                # Tags come from listing pages; a page fetched outside a listing keeps the old ones.
+                item = {**item, "tags": stored["tags"]}
+            item = {**item, "translations": {**stored.get("translations", {}),
+                                              **item.get("translations", {})}}
+        item = self._link_translations(item)
+        digest = content_hash(item)
+        encoded = json.dumps(item, ensure_ascii=False)
+        if row is None:
+            self.db.execute(
+                "INSERT INTO documents (id, source, language, site_id, url, type, published, doc_number,"
+                " version, content_hash, first_seen, updated, fetched_at, removed_at, same_as, item)"
+                " VALUES (?,?,?,?,?,?,?,?,1,?,?,?,?,NULL,NULL,?)",
+                (item["id"], item["source"], item["language"], item["site_id"], item["url"], item["type"],
+                 item["published"], item["doc_number"], digest, item["fetched_at"], item["published"],
+                 item["fetched_at"], encoded),
+            )
+            self._put_version(item, 1, digest, raw_sha256, encoded)
+            return "new"
+        if digest == row["content_hash"]:
+            self.db.execute(
+                "UPDATE documents SET fetched_at = ?, removed_at = NULL, url = ?, item = ? WHERE id = ?",
+                (item["fetched_at"], item["url"], encoded, item["id"]),
+            )
+            return "unchanged"
+        version = row["version"] + 1
+        self.db.execute(
+            "UPDATE documents SET url = ?, type = ?, published = ?, doc_number = ?, version = ?,"
+            " content_hash = ?, updated = ?, fetched_at = ?, removed_at = NULL, item = ? WHERE id = ?",
+            (item["url"], item["type"], item["published"], item["doc_number"], version, digest,
+             item["fetched_at"], item["fetched_at"], encoded, item["id"]),
+        )
+        self._put_version(item, version, digest, raw_sha256, encoded)
+        return "updated"
+
+    def _put_version(self, item: dict[str, Any], version: int, digest: str, raw_sha256: str | None,
+                     encoded: str) -> None:
+        self.db.execute("INSERT INTO versions VALUES (?,?,?,?,?,?)",
+                        (item["id"], version, digest, item["fetched_at"], raw_sha256, encoded))
+
+    def _link_translations(self, item: dict[str, Any]) -> dict[str, Any]:
+        """Language versions share the site's id: link this one and its siblings both ways."""
+        translations = dict(item.get("translations") or {})
+        siblings = self.db.execute(
+            "SELECT id, language, url, item FROM documents WHERE source = ? AND site_id = ? AND id != ?",
+            (item["source"], item["site_id"], item["id"]),
+        ).fetchall()
+        for sibling in siblings:
+            if sibling["language"] == item["language"]:
+                continue
+            translations.setdefault(sibling["language"], sibling["url"])
+            sibling_item = json.loads(sibling["item"])
+            if sibling_item.get("translations", {}).get(item["language"]) != item["url"]:
+                sibling_item.setdefault("translations", {})[item["language"]] = item["url"]
+                sibling_item["translations"] = dict(sorted(sibling_item["translations"].items()))
+                self.db.execute("UPDATE documents SET item = ? WHERE id = ?",
+                                (json.dumps(sibling_item, ensure_ascii=False), sibling["id"]))
+        return {**item, "translations": dict(sorted(translations.items()))}
+
+    # --- reading -----------------------------------------------------------------------------------
+    def get(self, doc_id: str) -> dict[str, Any] | None:
+        """The latest version of one statement with its archive fields, or None."""
+        row = self.db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return _with_archive_fields(row) if row else None
+
+    def documents(self, where: str = "1", params: tuple = ()) -> Iterator[dict[str, Any]]:
+        """Latest versions, newest publication first, streaming."""
+        query = f"SELECT * FROM documents WHERE {where} ORDER BY published DESC, id"  # noqa: S608
+        for row in self.db.execute(query, params):
+            yield _with_archive_fields(row)
+
+    def versions(self, doc_id: str) -> list[dict[str, Any]]:
+        """Every version of one statement, oldest first."""
+        rows = self.db.execute("SELECT * FROM versions WHERE id = ? ORDER BY version", (doc_id,))
+        return [{**json.loads(r["item"]), "version": r["version"], "content_hash": r["content_hash"],
+                 "fetched_at": r["fetched_at"], "raw_sha256": r["raw_sha256"]} for r in rows]
+
+    def raw_page(self, sha256: str) -> bytes | None:
+        """A stored raw page by its hash."""
+        row = self.db.execute("SELECT body FROM blobs WHERE sha256 = ?", (sha256,)).fetchone()
+        return zlib.decompress(row["body"]) if row else None
+
+    def count(self, table: str = "documents") -> int:
+        if table not in {"documents", "versions", "fetches", "blobs"}:
+            raise ValueError(table)
+        return self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+
+
+def _with_archive_fields(row: sqlite3.Row) -> dict[str, Any]:
+    item = json.loads(row["item"])
+    item.update(version=row["version"], updated=row["updated"], removed_at=row["removed_at"],
+                content_hash=row["content_hash"], first_seen=row["first_seen"],
+                fetched_at=row["fetched_at"])
+    return item
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
