@@ -99,22 +99,27 @@ def _paragraphs(root: etree._Element) -> list[str]:
             if number is not None:
                 current.append(f"{number}. ")
         if element.text:
-            current.append(element.text)
+            current.append(_as_spaces(element.text))
         for child in element:
             walk(child)
             if child.tail:
-                current.append(child.tail)
+                current.append(_as_spaces(child.tail))
         if block:
             flush()
 
     if root.text:
-        current.append(root.text)
+        current.append(_as_spaces(root.text))
     for child in root:
         walk(child)
         if child.tail:
-            current.append(child.tail)
+            current.append(_as_spaces(child.tail))
     flush()
     return paragraphs
+
+
+def _as_spaces(text: str) -> str:
+    """Line breaks and tabs in the HTML source are white space; only ``br`` breaks a line."""
+    return text.replace("\r", " ").replace("\n", " ").replace("\t", " ")
 
 
 def _list_number(item: etree._Element) -> int | None:

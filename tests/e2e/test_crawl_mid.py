@@ -1,0 +1,168 @@
+"""A real crawl of the mid spider through Scrapy's downloader, against a loopback HTTP server
+serving the bundled mirror, with a 503 that recovers, challenge pages and a windows-1251 page."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import zlib
+
+import pytest
+
+from tests.conftest import FIXTURES
+from tests.crawl import fast_settings, run_scrapy
+from tests.loopback import LoopbackSite
+
+pytestmark = pytest.mark.e2e
+
+CHALLENGE = (FIXTURES / "mid" / "en" / "foreign_policy" / "news" / "1820833.html").read_bytes()
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+
+
+def stat(log: str, name: str) -> int:
+    match = re.search(rf"'{re.escape(name)}': (\d+)", log)
+    return int(match.group(1)) if match else 0
+
+
+@pytest.fixture(scope="module")
+def crawl(tmp_path_factory):
+    archive = tmp_path_factory.mktemp("crawl") / "archive.sqlite3"
+    faults = {
+        "/en/foreign_policy/news/1820150/": [(503, HTML, b"Service Unavailable"),
+                                             (503, HTML, b"Service Unavailable")],
+        "/ru/press_service/spokesman/answers/1820655/": [(200, HTML, CHALLENGE)],
+    }
+    with LoopbackSite(FIXTURES, faults) as site:
+        result = run_scrapy("crawl", "mid", *fast_settings(archive, MF_MID_BASE_URL=site.base_url))
+        hits = dict(site.hits)
+    db = sqlite3.connect(archive)
+    db.row_factory = sqlite3.Row
+    yield result, db, hits, site.base_url
+    db.close()
+
+
+def test_crawl_finishes(crawl):
+    result, _, _, _ = crawl
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "'finish_reason': 'finished'" in result.stderr
+
+
+def test_every_article_archived_once(crawl):
+    result, db, _, _ = crawl
+    ids = {row["id"] for row in db.execute("SELECT id FROM documents")}
+    assert len(ids) == 30  # 15 documents in two languages
+    assert "mid:en:1820833" not in ids and "mid:ru:1820833" not in ids  # the walled pages
+    assert stat(result.stderr, "mf/items/new") == 30
+    assert db.execute("SELECT count(*) FROM versions").fetchone()[0] == 30
+
+
+def test_503_recovers_with_retries(crawl):
+    result, db, hits, _ = crawl
+    assert hits["/en/foreign_policy/news/1820150/"] == 3
+    row = db.execute("SELECT item FROM documents WHERE id = 'mid:en:1820150'").fetchone()
+    assert json.loads(row["item"])["title"].startswith("Foreign Minister Sergey Lavrov’s meeting")
+    assert stat(result.stderr, "retry/reason_count/HTTP 503") == 2
+
+
+def test_challenge_pages_retried_counted_never_stored(crawl):
+    result, db, hits, _ = crawl
+    # Once walled, then the real page: stored.
+    assert hits["/ru/press_service/spokesman/answers/1820655/"] == 2
+    assert db.execute("SELECT 1 FROM documents WHERE id = 'mid:ru:1820655'").fetchone()
+    # Always walled: retried 3 times, given up, reported, never parsed into an item.
+    assert hits["/en/foreign_policy/news/1820833/"] == 4
+    assert stat(result.stderr, "mf/challenge/gave_up") == 2
+    assert stat(result.stderr, "mf/articles/failed") == 2
+    assert re.search(r"Article page failed: http://127\.0\.0\.1:\d+/en/foreign_policy/news/1820833/ "
+                     r"\(ChallengePageError: bot-wall challenge page after 4 tries", result.stderr)
+    for row in db.execute("SELECT item FROM documents"):
+        assert "Please enable JavaScript" not in row["item"]
+
+
+def test_windows_1251_page_decoded(crawl):
+    _, db, _, base = crawl
+    item = json.loads(db.execute("SELECT item FROM documents WHERE id = 'mid:ru:1820801'").fetchone()["item"])
+    assert item["title"].startswith("О телефонном разговоре Министра иностранных дел России")
+    assert item["url"] == f"{base}/ru/foreign_policy/news/1820801/"
+    assert item["tags"] == ["Казахстан", "СНГ"]
+
+
+def test_translations_linked_both_ways(crawl):
+    _, db, _, base = crawl
+    en = json.loads(db.execute("SELECT item FROM documents WHERE id = 'mid:en:1820702'").fetchone()["item"])
+    ru = json.loads(db.execute("SELECT item FROM documents WHERE id = 'mid:ru:1820702'").fetchone()["item"])
+    assert en["translations"] == {"ru": f"{base}/ru/press_service/spokesman/kommentarii/1820702/"}
+    assert ru["translations"] == {"en": f"{base}/en/press_service/spokesman/comments/1820702/"}
+
+
+def test_raw_pages_kept_compressed_with_status_and_hash(crawl):
+    _, db, _, base = crawl
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    row = db.execute(
+        "SELECT f.status, f.fetched_at, f.raw_sha256, f.headers, b.body FROM fetches f "
+        "JOIN blobs b ON b.sha256 = f.raw_sha256 WHERE f.url = ?",
+        (f"{base}/ru/foreign_policy/news/1820801/",),
+    ).fetchone()
+    assert row["status"] == 200
+    raw = zlib.decompress(row["body"])
+    assert raw.decode("cp1251").count("О телефонном разговоре") >= 1
+    assert "windows-1251" in json.loads(row["headers"])["Content-Type"]
+    version = db.execute("SELECT raw_sha256 FROM versions WHERE id = 'mid:ru:1820801'").fetchone()
+    assert version["raw_sha256"] == row["raw_sha256"]
+
+
+def test_items_in_archive_validate(crawl):
+    from crawler.pipelines.validate import schema_errors
+
+    _, db, _, _ = crawl
+    for row in db.execute("SELECT item FROM documents"):
+        assert schema_errors(json.loads(row["item"])) == []
+
+
+def test_listing_pages_two_per_section_and_language(crawl):
+    result, _, hits, _ = crawl
+    assert stat(result.stderr, "mf/listing/pages") == 28
+    assert hits["/en/foreign_policy/news/?PAGEN_1=2"] == 1
+    assert "/en/foreign_policy/news/?PAGEN_1=3" not in hits  # default depth is 2 pages
+    assert hits["/robots.txt"] == 1
+
+
+def test_backfill_walks_until_listings_run_out(tmp_path):
+    archive = tmp_path / "archive.sqlite3"
+    with LoopbackSite(FIXTURES) as site:
+        result = run_scrapy("crawl", "mid", "-a", "backfill=1", "-a", "languages=en",
+                            "-a", "sections=foreign_policy/news,briefings",
+                            *fast_settings(archive, MF_MID_BASE_URL=site.base_url))
+        hits = dict(site.hits)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert hits["/en/foreign_policy/news/?PAGEN_1=3"] == 1  # asked, answered 404: the end
+    assert "/en/foreign_policy/news/?PAGEN_1=4" not in hits
+    assert "/ru/foreign_policy/news/" not in hits
+    assert stat(result.stderr, "mf/listing/failed") == 0
+    assert "end of section" in result.stderr
+    db = sqlite3.connect(archive)
+    assert {r[0] for r in db.execute("SELECT id FROM documents")} == {
+        "mid:en:1820801", "mid:en:1820150", "mid:en:1819686", "mid:en:1820480", "mid:en:1819402"}
+
+
+def test_replay_and_scrapy_feed_export(tmp_path):
+    out = tmp_path / "items.jsonl"
+    result = run_scrapy("crawl", "mid", "-a", f"replay={FIXTURES}", "-a", "pages=1", "-O", str(out),
+                        "-s", f"MF_ARCHIVE_PATH={tmp_path / 'a.sqlite3'}", "-s", "LOG_LEVEL=INFO")
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == 16  # page 1 of 7 sections (news lists two) in 2 languages, no walled page
+    assert list(lines[0]) == ["id", "source", "site_id", "url", "language", "title", "published",
+                              "published_raw", "doc_number", "type", "tags", "body_text", "body_html",
+                              "translations", "fetched_at"]
+    assert all(line["url"].startswith("https://mid.ru/") for line in lines)
+
+
+def test_bad_spider_arguments_fail_clearly(tmp_path):
+    result = run_scrapy("crawl", "mid", "-a", "languages=xx", "-s", f"MF_ARCHIVE_PATH={tmp_path / 'a'}")
+    assert result.returncode != 0
+    assert "unknown languages ['xx']" in result.stderr
+    result = run_scrapy("crawl", "mid", "-a", f"replay={tmp_path}", "-s", f"MF_ARCHIVE_PATH={tmp_path / 'a'}")
+    assert result.returncode != 0
+    assert f"{tmp_path}/manifest.json: no such file" in result.stderr

@@ -1,0 +1,53 @@
+"""``scrapy extract PATH --url URL`` as maintainers and users run it."""
+
+import json
+
+from tests.conftest import FIXTURES
+from tests.crawl import run_scrapy
+
+STATEMENT = FIXTURES / "mid" / "en" / "foreign_policy" / "news" / "1819686.html"
+URL = "https://mid.ru/en/foreign_policy/news/1819686/"
+
+
+def test_prints_the_normalised_item():
+    result = run_scrapy("extract", str(STATEMENT), "--url", URL)
+    assert result.returncode == 0, result.stderr
+    item = json.loads(result.stdout)
+    assert item["id"] == "mid:en:1819686"
+    assert item["published"] == "2022-06-28T11:44:00+03:00"
+    assert item["doc_number"] == "1345-28-06-2022"
+    assert item["body_text"].startswith("In response to the constantly expanding US sanctions")
+
+
+def test_windows_1251_file():
+    path = FIXTURES / "mid" / "ru" / "foreign_policy" / "news" / "1820801.html"
+    result = run_scrapy("extract", str(path), "--url", "https://mid.ru/ru/foreign_policy/news/1820801/")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["title"].startswith("О телефонном разговоре")
+
+
+def test_challenge_page_fails_with_one_line():
+    path = FIXTURES / "mid" / "en" / "foreign_policy" / "news" / "1820833.html"
+    result = run_scrapy("extract", str(path), "--url", "https://mid.ru/en/foreign_policy/news/1820833/")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        f"{path}: https://mid.ru/en/foreign_policy/news/1820833/: challenge_page"]
+
+
+def test_unknown_url_and_missing_file(tmp_path):
+    result = run_scrapy("extract", str(STATEMENT), "--url", "https://mid.ru/en/about/")
+    assert result.returncode == 1
+    assert "unknown_url" in result.stderr and "https://mid.ru/en/about/" in result.stderr
+    result = run_scrapy("extract", str(tmp_path / "none.html"), "--url", URL)
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"{tmp_path / 'none.html'}: cannot read (No such file or directory)"
+
+
+def test_missing_title(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(STATEMENT.read_text(encoding="utf-8").replace("photo-content__title", "x").replace(
+        "<h1", "<h2").replace("</h1>", "</h2>"), encoding="utf-8")
+    result = run_scrapy("extract", str(page), "--url", URL)
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"{page}: {URL}: missing_title"

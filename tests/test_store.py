@@ -1,0 +1,81 @@
+"""The SQLite archive: versions, unchanged re-fetches, translations, raw pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.store import ArchiveStore, Capture, content_hash
+
+
+def item(**changes):
+    base = {
+        "id": "mid:en:1819686", "source": "mid", "site_id": "1819686",
+        "url": "https://mid.ru/en/foreign_policy/news/1819686/", "language": "en",
+        "title": "Statement", "published": "2022-06-28T11:44:00+03:00", "published_raw": "28 June 2022 11:44",
+        "doc_number": "1345-28-06-2022", "type": "news", "tags": ["USA"], "body_text": "Text.",
+        "body_html": "<p>Text.</p>", "translations": {}, "fetched_at": "2026-01-01T00:00:00Z",
+    }
+    return {**base, **changes}
+
+
+@pytest.fixture
+def store(tmp_path):
+    archive = ArchiveStore(tmp_path / "archive.sqlite3")
+    yield archive
+    archive.close()
+
+
+def test_new_unchanged_updated(store):
+    assert store.write_batch([], [item()]) == ["new"]
+    assert store.write_batch([], [item(fetched_at="2026-01-02T00:00:00Z")]) == ["unchanged"]
+    doc = store.get("mid:en:1819686")
+    assert doc["version"] == 1
+    assert doc["updated"] == "2022-06-28T11:44:00+03:00"  # the first version dates from publication
+    assert doc["fetched_at"] == "2026-01-02T00:00:00Z"
+    assert doc["first_seen"] == "2026-01-01T00:00:00Z"
+    assert store.write_batch([], [item(body_text="Edited.", body_html="<p>Edited.</p>",
+                                       fetched_at="2026-01-03T00:00:00Z")]) == ["updated"]
+    doc = store.get("mid:en:1819686")
+    assert (doc["version"], doc["updated"], doc["body_text"]) == (2, "2026-01-03T00:00:00Z", "Edited.")
+    versions = store.versions("mid:en:1819686")
+    assert [v["body_text"] for v in versions] == ["Text.", "Edited."]
+    assert [v["version"] for v in versions] == [1, 2]
+
+
+def test_content_hash_ignores_fetch_time_and_translations():
+    assert content_hash(item()) == content_hash(item(fetched_at="x", translations={"ru": "https://x/"}))
+    assert content_hash(item()) != content_hash(item(title="Other"))
+
+
+def test_fetch_without_listing_tags_keeps_stored_tags(store):
+    store.write_batch([], [item()])
+    assert store.write_batch([], [item(tags=[])]) == ["unchanged"]
+    assert store.get("mid:en:1819686")["tags"] == ["USA"]
+
+
+def test_translations_linked_whichever_comes_first(store):
+    ru_url = "https://mid.ru/ru/foreign_policy/news/1819686/"
+    store.write_batch([], [item()])
+    store.write_batch([], [item(id="mid:ru:1819686", language="ru", url=ru_url, title="Заявление")])
+    assert store.get("mid:en:1819686")["translations"] == {"ru": ru_url}
+    assert store.get("mid:ru:1819686")["translations"] == {"en": item()["url"]}
+    assert store.get("mid:en:1819686")["version"] == 1  # a new translation is not an edit
+
+
+def test_raw_pages_deduplicated_and_linked_to_versions(store):
+    body = "<html>страница</html>".encode()
+    capture = Capture(url=item()["url"], fetched_at="2026-01-01T00:00:00Z", status=200, kind="article",
+                      headers={"Content-Type": "text/html"}, body=body)
+    store.write_batch([capture], [item()])
+    store.write_batch([capture], [])
+    assert store.count("fetches") == 2
+    assert store.count("blobs") == 1
+    sha = store.versions("mid:en:1819686")[0]["raw_sha256"]
+    assert sha == capture.sha256
+    assert store.raw_page(sha) == body
+
+
+def test_failed_batch_rolls_back(store):
+    with pytest.raises(KeyError):
+        store.write_batch([], [item(), {"id": "broken"}])
+    assert store.count() == 0

@@ -1,0 +1,50 @@
+"""Plain-text clean-up, HTML sanitising and the HTML-to-text rendering."""
+
+from crawler.normalise.html import html_to_text, sanitise
+from crawler.normalise.text import clean_inline, clean_paragraph, xml_safe
+
+BASE = "https://mid.ru/en/foreign_policy/news/1819686/"
+
+
+def test_xml_safe_drops_c0_controls_and_surrogates():
+    assert xml_safe("a\x00b\x07c\x1fd\x7fe\ud800f\ufffeg\ty\nz") == "abcdefg\ty\nz"
+    assert xml_safe("one\r\ntwo\rthree") == "one\ntwo\nthree"
+
+
+def test_clean_inline_and_paragraph():
+    assert clean_inline("  Foreign\u00a0Ministry\u200b  statement\n ") == "Foreign Ministry statement"
+    assert clean_paragraph("line  one \n\n  line\ttwo ") == "line one\nline two"
+
+
+def test_sanitise_removes_scripts_styles_handlers_and_absolutises_links():
+    html = ('<p onclick="steal()" style="color:red" class="MsoNormal">Text <a href="/en/x/1/">link</a>'
+            ' <a href="javascript:alert(1)">bad</a> <img src="img/a.png" onerror="x()"></p>'
+            '<script>alert(1)</script><style>p{}</style><iframe src="https://evil.example/"></iframe>')
+    out = sanitise(html, BASE)
+    assert "script" not in out and "alert" not in out and "style" not in out
+    assert "onclick" not in out and "onerror" not in out and "iframe" not in out
+    assert "javascript:" not in out
+    assert 'href="https://mid.ru/en/x/1/"' in out
+    assert 'src="https://mid.ru/en/foreign_policy/news/1819686/img/a.png"' in out
+    assert out.startswith("<p>Text ")
+
+
+def test_sanitise_keeps_tables():
+    out = sanitise('<table border="1"><tr><td colspan="2">A</td></tr></table>', BASE)
+    assert '<td colspan="2">A</td>' in out and "border" not in out
+
+
+def test_html_to_text_paragraphs_and_breaks():
+    html = "<h3>Heading</h3><p>One <b>bold</b>\n word.</p><p>Line<br>break</p><ul><li>a</li><li>b</li></ul>"
+    assert html_to_text(html) == "Heading\n\nOne bold word.\n\nLine\nbreak\n\na\n\nb"
+
+
+def test_html_to_text_table_rows_keep_numbering():
+    html = ('<table><tr><td><ol start="7"><li>&nbsp;</li></ol></td><td><p><strong>Name<br>'
+            '(Latin)</strong></p></td><td><p>&ndash;</p></td><td><p>post;</p></td></tr>'
+            '<tr><td><ol start="8"><li>&nbsp;</li></ol></td><td>Other</td><td>–</td><td>job</td></tr></table>')
+    assert html_to_text(html) == "7.\tName (Latin)\t–\tpost;\n\n8.\tOther\t–\tjob"
+
+
+def test_html_to_text_is_xml_safe():
+    assert html_to_text("<p>a\x0bb\x00c</p>") == "abc"
