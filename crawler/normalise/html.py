@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import nh3
 from lxml import etree
-from lxml import html as lxml_html
 
 from crawler.normalise.text import clean_inline, clean_paragraph, join_paragraphs, xml_safe
 
@@ -33,28 +32,31 @@ _BLOCKS = {
 }
 _SKIP = {"script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "form",
          "button", "input", "select", "textarea"}
+# Blocks whose text can be taken whole when nothing structural is inside them.
+_FLAT_CANDIDATES = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "dd", "dt", "figcaption"}
+_STRUCTURE = _BLOCKS | _SKIP | {"br"}
+_STRING = etree.XPath("string()")
 
 
-def fragment_root(body_html: str) -> lxml_html.HtmlElement:
-    """Parse an HTML fragment into one wrapping ``div``."""
-    return lxml_html.fragment_fromstring(xml_safe(body_html) or "<p></p>", create_parent="div")
+_FRAGMENT_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
+_BODY = etree.XPath("/html/body")
 
 
-def absolutise(body_html: str, base_url: str) -> str:
-    """Every ``href`` and ``src`` made absolute against the page's URL."""
-    root = fragment_root(body_html)
-    root.make_links_absolute(base_url, resolve_base_href=False, handle_failures="discard")
-    return "".join(lxml_html.tostring(child, encoding="unicode") for child in root) or \
-        (root.text or "")
+def fragment_root(body_html: str) -> etree._Element:
+    """Parse an HTML fragment; the returned ``body`` element wraps it."""
+    document = etree.fromstring(f"<html><body>{xml_safe(body_html)}</body></html>", _FRAGMENT_PARSER)
+    return _BODY(document)[0]
 
 
 def sanitise(body_html: str, base_url: str) -> str:
-    """Publishable HTML: allowed tags and attributes only, absolute http(s) links, no comments."""
+    """Publishable HTML: allowed tags and attributes only, links made absolute against the page's
+    URL and limited to http(s) and mailto, no comments."""
     cleaned = nh3.clean(
-        absolutise(body_html, base_url),
+        xml_safe(body_html),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
+        url_relative=("rewrite_with_base", base_url),
         strip_comments=True,
         link_rel="noopener noreferrer",
     )
@@ -80,6 +82,13 @@ def _paragraphs(root: etree._Element) -> list[str]:
     def walk(element: etree._Element) -> None:
         tag = element.tag if isinstance(element.tag, str) else ""
         if tag in _SKIP or not tag:
+            return
+        if tag in _FLAT_CANDIDATES and not any(
+                isinstance(sub.tag, str) and sub.tag in _STRUCTURE for sub in element.iterdescendants()):
+            # The common case, a paragraph of inline text: its string value in one C call.
+            flush()
+            current.append(_as_spaces(_STRING(element)))
+            flush()
             return
         if tag == "br":
             current.append("\n")

@@ -7,8 +7,10 @@ import re
 # C0 controls other than tab and newline, DEL, lone surrogates and the two non-characters XML
 # forbids. Carriage returns are turned into newlines before this runs.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-# Characters that print as nothing but break word matching.
-_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+# XML-illegal characters plus those that print as nothing but break word matching (soft hyphen,
+# zero-width spaces and joiners, the BOM): what clean text drops, in one pass.
+_DROPPED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff"
+                      "\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES = re.compile(r"[^\S\n]+")
 
 
@@ -20,13 +22,14 @@ def xml_safe(text: str) -> str:
 
 def clean_inline(text: str) -> str:
     """One line of text: XML-safe, no invisible characters, runs of white space as one space."""
-    text = _INVISIBLE.sub("", xml_safe(text))
-    return " ".join(text.split())
+    return " ".join(_DROPPED.sub("", text).split())
 
 
 def clean_paragraph(text: str) -> str:
     """A paragraph: like :func:`clean_inline`, but line breaks inside it are kept (one each)."""
-    text = _INVISIBLE.sub("", xml_safe(text))
+    text = _DROPPED.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if "\n" not in text:
+        return " ".join(text.split())
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 
+from lxml import etree
 from parsel import Selector
 
 from crawler.items import PageStatement
@@ -23,7 +24,11 @@ from crawler.pages.cleanup import (
     drop_in_page_links,
     drop_matching,
     drop_table_of_contents,
+    has_in_page_links,
     inner_html,
+    is_blank,
+    parse_document,
+    text_of,
 )
 
 SOURCE = "mid"
@@ -61,12 +66,10 @@ _BACK_TO_CONTENTS = re.compile(
     re.I,
 )
 # Blocks inside the article wrapper that are never text (XPath, relative to the body copy).
-_BODY_CHROME = (
-    ".//script", ".//style", ".//noscript", ".//iframe", ".//form", ".//button",
-    ".//*[contains(concat(' ', normalize-space(@class), ' '), ' article-line__note ')]",
-    ".//*[contains(concat(' ', normalize-space(@class), ' '), ' photo-content__date ')]",
-    ".//*[contains(@class, 'share')]",
-    ".//*[contains(@class, 'print-version')]",
+_BODY_CHROME = etree.XPath(
+    ".//*[self::script or self::style or self::noscript or self::iframe or self::form or self::button"
+    " or contains(@class, 'article-line__note') or contains(@class, 'photo-content__date')"
+    " or contains(@class, 'share') or contains(@class, 'print-version')]"
 )
 
 
@@ -175,13 +178,33 @@ def _split_tags(text: str) -> list[str]:
     return seen
 
 
+def _has_class(name: str) -> str:
+    """XPath test for one class among several."""
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+# The article's parts, compiled once (parsing speed matters: see bench/extract.py).
+#: candidates for the article wrapper: div.photo-content, or div.page-body on older pages (the
+#: class token is checked in Python: a plain contains() is much cheaper on a whole page)
+_X_ARTICLE = etree.XPath("//div[contains(@class, 'photo-content') or contains(@class, 'page-body')]")
+_WRAPPER_CLASSES = {"photo-content", "page-body"}
+#: the title: h1.photo-content__title, else the wrapper's first h1
+_X_TITLE = etree.XPath(f"(.//h1[{_has_class('photo-content__title')}] | .//h1)[1]")
+#: the date line, "28 June 2022 11:44" / "28.06.2022 11:44"
+_X_DATE = etree.XPath(f".//*[{_has_class('photo-content__date')}]")
+#: the document number line, p.article-line__note
+_X_NUMBER = etree.XPath(f".//p[{_has_class('article-line__note')}]")
+#: the body: div.text.article-content (div.article-content as a fallback)
+_X_BODY = etree.XPath(f"(.//div[{_has_class('text')} and {_has_class('article-content')}]"
+                      f" | .//div[{_has_class('article-content')}])[1]")
+
+
 class MidArticlePage:
     """An article of the current site: title, date, document number and the chrome-free body."""
 
     def __init__(self, url: str, text: str) -> None:
         self.url = url
         self.text = text
-        self.selector = Selector(text=text)
 
     @staticmethod
     def matches(url: str) -> bool:
@@ -195,8 +218,6 @@ class MidArticlePage:
         url_facts = parse_article_url(self.url)
         if url_facts is None:
             raise ParseError(self.url, "unknown_url", "not a mid.ru article URL")
-        if is_challenge(self.text):
-            raise ParseError(self.url, "challenge_page")
         article = self._article()
         title = self._parse_title(article)
         return PageStatement(
@@ -213,33 +234,36 @@ class MidArticlePage:
             fallback_published_raw=listing_date,
         )
 
-    def _article(self) -> Selector:
-        """The article wrapper."""
-        article = self.selector.css("div.photo-content") or self.selector.css("div.page-body")
-        if not article:
+    def _article(self) -> etree._Element:
+        """The article wrapper (a challenge page has none, and is recognised here)."""
+        root = parse_document(self.url, self.text)
+        found = [div for div in _X_ARTICLE(root) if _WRAPPER_CLASSES & set(div.get("class", "").split())]
+        if not found:
+            if is_challenge(self.text):
+                raise ParseError(self.url, "challenge_page")
             raise ParseError(self.url, "no_article_block", "no div.photo-content or div.page-body")
-        return article[0]
+        return found[0]
 
-    def _parse_title(self, article: Selector) -> str:
+    def _parse_title(self, article: etree._Element) -> str:
         """The ``h1`` of the article wrapper."""
-        title = clean_inline(" ".join(
-            article.css("h1.photo-content__title ::text").getall()
-            or article.css("h1 ::text").getall()
-        ))
+        found = _X_TITLE(article)
+        title = text_of(found[0]) if found else ""
         if not title:
             raise ParseError(self.url, "missing_title")
         return title
 
-    def _parse_published_raw(self, article: Selector) -> str | None:
+    def _parse_published_raw(self, article: etree._Element) -> str | None:
         """The date line as printed: "28 June 2022 11:44" or "28.06.2022 11:44"."""
-        raw = clean_inline(" ".join(article.css(".photo-content__date ::text").getall()))
-        return raw or None
+        found = _X_DATE(article)
+        return (text_of(found[0]) or None) if found else None
 
-    def _parse_doc_number(self, article: Selector) -> str | None:
+    def _parse_doc_number(self, article: etree._Element) -> str | None:
         """The document number ``N-DD-MM-YYYY`` from ``p.article-line__note``."""
-        note = clean_inline(" ".join(article.css("p.article-line__note ::text").getall()))
-        match = _DOC_NUMBER.search(note)
-        return match.group(0) if match else None
+        for note in _X_NUMBER(article):
+            match = _DOC_NUMBER.search(text_of(note))
+            if match:
+                return match.group(0)
+        return None
 
     def _parse_type(self, url_facts: ArticleUrl, title: str) -> str:
         """The section's type; interviews in the speeches sections are interviews."""
@@ -247,18 +271,17 @@ class MidArticlePage:
             return "interview"
         return url_facts.type
 
-    def _parse_body(self, article: Selector) -> str:
+    def _parse_body(self, article: etree._Element) -> str:
         """The body without chrome: no contents list, back links, number, date or buttons."""
-        body = article.css("div.text.article-content") or article.css("div.article-content")
-        if not body:
+        found = _X_BODY(article)
+        if not found:
             raise ParseError(self.url, "missing_body", "no div.text.article-content")
-        root = copy_element(body[0].root)
-        for xpath in _BODY_CHROME:
-            drop_matching(root, xpath)
-        drop_table_of_contents(root, _CONTENTS)
-        drop_in_page_links(root, _BACK_TO_CONTENTS)
+        root = copy_element(found[0])
+        drop_matching(root, _BODY_CHROME)
+        if has_in_page_links(root):
+            drop_table_of_contents(root, _CONTENTS)
+            drop_in_page_links(root, _BACK_TO_CONTENTS)
         drop_empty_blocks(root)
-        html = inner_html(root)
-        if not clean_inline("".join(root.itertext())):
+        if is_blank(root):
             raise ParseError(self.url, "empty_body")
-        return html
+        return inner_html(root)

@@ -1,0 +1,29 @@
+# Two entry points for a fresh machine: `make demo` (the crawl on the bundled offline mirror) and
+# `make test` (lint and the whole test suite). Both create .venv and install the pinned packages.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+demo: $(BIN)/.installed
+	$(BIN)/scrapy crawl mid -a replay=tests/fixtures -a backfill=1 -s LOG_LEVEL=WARNING
+	@$(BIN)/python -c "from crawler.store import ArchiveStore as A; s=A('data/archive.sqlite3'); print(f'archive data/archive.sqlite3: {s.count()} statements, {s.count(\"versions\")} versions, {s.count(\"fetches\")} raw pages')"
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+
+test: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/extract.py
+
+clean:
+	rm -rf $(VENV) data public .pytest_cache

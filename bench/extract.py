@@ -1,0 +1,79 @@
+"""Extraction speed: our page objects (parse + chrome removal + normalise) against
+``trafilatura.extract`` and a bare ``lxml.html`` parse, on the same fixture pages, in one run.
+
+Targets (issue 2): at most a third of trafilatura's time, within 4x of the bare parse.
+Prints per-page times and the two ratios; exits 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import lxml.html
+import trafilatura
+
+from crawler.normalise.statement import normalise
+from crawler.pages import ParseError
+from crawler.pages.registry import read_article
+from tests.conftest import fixture_response, manifest
+
+
+def pages() -> list[tuple[str, str]]:
+    """(url, decoded text) of every parseable article in the bundled mirror."""
+    found = []
+    for url in manifest():
+        try:
+            text = fixture_response(url).text
+            read_article(url, text)
+        except ParseError:  # listings, robots.txt and the challenge page
+            continue
+        found.append((url, text))
+    return found
+
+
+def best_of(repeats: int, work) -> float:
+    """The fastest of ``repeats`` timings of ``work()``, in seconds."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> int:
+    corpus = pages()
+    repeats = 7
+
+    def ours() -> None:
+        for url, text in corpus:
+            normalise(read_article(url, text))
+
+    def bare() -> None:
+        for _, text in corpus:
+            lxml.html.fromstring(text)
+
+    def trafi() -> None:
+        for url, text in corpus:
+            trafilatura.extract(text, url=url)
+
+    ours()
+    trafi()  # warm-up
+    t_ours, t_bare, t_trafi = best_of(repeats, ours), best_of(repeats, bare), best_of(repeats, trafi)
+    n = len(corpus)
+    print(f"pages: {n} (best of {repeats} runs)")
+    print(f"ministry-feeds page objects + normalise: {t_ours / n * 1000:7.3f} ms/page")
+    print(f"trafilatura.extract:                     {t_trafi / n * 1000:7.3f} ms/page")
+    print(f"bare lxml.html parse:                    {t_bare / n * 1000:7.3f} ms/page")
+    vs_trafi, vs_bare = t_ours / t_trafi, t_ours / t_bare
+    print(f"ours / trafilatura = {vs_trafi:.2f}  (target <= 0.33)")
+    print(f"ours / bare parse  = {vs_bare:.2f}  (target <= 4.00)")
+    return 0 if vs_trafi <= 1 / 3 and vs_bare <= 4 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
