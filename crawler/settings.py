@@ -27,6 +27,9 @@ MF_RETRY_BACKOFF_BASE = 5.0
 MF_RETRY_BACKOFF_MAX = 120.0
 #: Base URLs per site; tests point them at a loopback server.
 MF_MID_BASE_URL = "https://mid.ru"
+MF_MID_ARCHIVE_BASE_URL = "https://archive.mid.ru"
+#: Items per listing page on the old Liferay site (its ``delta``: 10, 20 or 30).
+MF_MID_ARCHIVE_PAGE_SIZE = 20
 #: Listing pages read per section when neither pages= nor backfill= is given.
 MF_DEFAULT_LISTING_PAGES = 2
 

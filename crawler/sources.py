@@ -41,7 +41,7 @@ SOURCES: dict[str, Source] = {
             languages=("en", "ru"),
             timezone="Europe/Moscow",
             home="https://mid.ru/en/",
-            spiders=("mid",),
+            spiders=("mid", "mid_archive"),
             icon="https://mid.ru/favicon.ico",
         ),
     )

@@ -157,10 +157,10 @@ class ArchiveStore:
             self.db.execute(
                 "INSERT INTO documents (id, source, language, site_id, url, type, published, doc_number,"
                 " version, content_hash, first_seen, updated, fetched_at, removed_at, same_as, item)"
-                " VALUES (?,?,?,?,?,?,?,?,1,?,?,?,?,NULL,NULL,?)",
+                " VALUES (?,?,?,?,?,?,?,?,1,?,?,?,?,NULL,?,?)",
                 (item["id"], item["source"], item["language"], item["site_id"], item["url"], item["type"],
                  item["published"], item["doc_number"], digest, item["fetched_at"], item["published"],
-                 item["fetched_at"], encoded),
+                 item["fetched_at"], self._same_document(item), encoded),
             )
             self._put_version(item, 1, digest, raw_sha256, encoded)
             return "new"
@@ -184,6 +184,19 @@ class ArchiveStore:
                      encoded: str) -> None:
         self.db.execute("INSERT INTO versions VALUES (?,?,?,?,?,?)",
                         (item["id"], version, digest, item["fetched_at"], raw_sha256, encoded))
+
+    def _same_document(self, item: dict[str, Any]) -> str | None:
+        """The id of an archived document this one repeats: the same source, language and
+        document number (the old and the current mid.ru site carry the same documents under
+        different ids). The one archived first stays the document; the later one points to it."""
+        if not item.get("doc_number"):
+            return None
+        row = self.db.execute(
+            "SELECT id FROM documents WHERE source = ? AND language = ? AND doc_number = ?"
+            " AND id != ? AND same_as IS NULL ORDER BY first_seen, id LIMIT 1",
+            (item["source"], item["language"], item["doc_number"], item["id"]),
+        ).fetchone()
+        return row["id"] if row else None
 
     def _link_translations(self, item: dict[str, Any]) -> dict[str, Any]:
         """Language versions share the site's id: link this one and its siblings both ways."""
@@ -210,8 +223,12 @@ class ArchiveStore:
         row = self.db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return _with_archive_fields(row) if row else None
 
-    def documents(self, where: str = "1", params: tuple = ()) -> Iterator[dict[str, Any]]:
-        """Latest versions, newest publication first, streaming."""
+    def documents(self, where: str = "1", params: tuple = (), *,
+                  include_repeats: bool = False) -> Iterator[dict[str, Any]]:
+        """Latest versions, newest publication first, streaming; documents that repeat another
+        (``same_as``) only when asked for."""
+        if not include_repeats:
+            where = f"({where}) AND same_as IS NULL"
         query = f"SELECT * FROM documents WHERE {where} ORDER BY published DESC, id"  # noqa: S608
         for row in self.db.execute(query, params):
             yield _with_archive_fields(row)
@@ -237,7 +254,7 @@ def _with_archive_fields(row: sqlite3.Row) -> dict[str, Any]:
     item = json.loads(row["item"])
     item.update(version=row["version"], updated=row["updated"], removed_at=row["removed_at"],
                 content_hash=row["content_hash"], first_seen=row["first_seen"],
-                fetched_at=row["fetched_at"])
+                fetched_at=row["fetched_at"], same_as=row["same_as"])
     return item
 
 

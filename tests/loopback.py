@@ -1,9 +1,9 @@
 """A loopback HTTP server that serves the bundled mirror, with faults scripted per path.
 
-It answers by path and query only, so a crawl pointed at ``http://127.0.0.1:PORT`` reads the
-pages saved for ``https://mid.ru``. ``faults`` maps a path (with query) to a list of responses
-given in turn before the mirror's own page: ``(status, headers, body)`` tuples, or the name of
-a mirror file to serve instead.
+It answers by path and query only, so a crawl pointed at ``http://127.0.0.1:PORT`` reads
+the pages saved for one host of the mirror (``mid.ru`` unless told otherwise). ``faults`` maps
+a path (with query) to ``(status, headers, body)`` responses given in turn before the mirror's
+own page.
 """
 
 from __future__ import annotations
@@ -19,11 +19,13 @@ from crawler.replay import Mirror
 class LoopbackSite:
     """``with LoopbackSite(mirror_dir) as site: site.base_url …``"""
 
-    def __init__(self, mirror_dir, faults: dict[str, list] | None = None) -> None:
+    def __init__(self, mirror_dir, faults: dict[str, list] | None = None, host: str = "mid.ru") -> None:
         self.mirror = Mirror(mirror_dir)
         self.by_path = {}
         for key in self.mirror.entries:
             parts = urlsplit(key)
+            if parts.netloc != host:
+                continue
             self.by_path[parts.path + (f"?{parts.query}" if parts.query else "")] = key
         self.faults = defaultdict(list, {k: list(v) for k, v in (faults or {}).items()})
         self.hits: Counter[str] = Counter()

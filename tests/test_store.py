@@ -79,3 +79,22 @@ def test_failed_batch_rolls_back(store):
     with pytest.raises(KeyError):
         store.write_batch([], [item(), {"id": "broken"}])
     assert store.count() == 0
+
+
+def test_same_document_on_both_sites_is_linked_not_repeated(store):
+    old = item(id="mid:en:liferay-3750394", site_id="liferay-3750394", doc_number="1474-19-07-2019",
+               url="https://archive.mid.ru/en/press_service/spokesman/official_statement/-/asset_publisher/"
+                   "t2GCdmD8RNIr/content/id/3750394")
+    current = item(id="mid:en:1411982", site_id="1411982", doc_number="1474-19-07-2019",
+                   url="https://mid.ru/en/press_service/spokesman/official_statement/1411982/",
+                   fetched_at="2026-01-02T00:00:00Z")
+    other_language = item(id="mid:ru:1411982", site_id="1411982", doc_number="1474-19-07-2019", language="ru",
+                          url="https://mid.ru/ru/press_service/spokesman/official_statement/1411982/")
+    store.write_batch([], [old])
+    store.write_batch([], [current, other_language])
+    assert store.get("mid:en:1411982")["same_as"] == "mid:en:liferay-3750394"
+    assert store.get("mid:en:liferay-3750394")["same_as"] is None
+    assert store.get("mid:ru:1411982")["same_as"] is None  # another language is a translation
+    listed = [doc["id"] for doc in store.documents("language = 'en'")]
+    assert listed == ["mid:en:liferay-3750394"]
+    assert len(list(store.documents("language = 'en'", include_repeats=True))) == 2

@@ -6,12 +6,13 @@ from typing import TYPE_CHECKING
 
 from crawler.pages import ParseError
 from crawler.pages.mid import MidArticlePage
+from crawler.pages.mid_archive import MidArchiveArticlePage
 
 if TYPE_CHECKING:
     from crawler.items import PageStatement
 
 #: Article page objects, tried in order; each has ``matches(url)`` and ``statement()``.
-ARTICLE_PAGES = (MidArticlePage,)
+ARTICLE_PAGES = (MidArticlePage, MidArchiveArticlePage)
 
 
 def read_article(url: str, text: str) -> PageStatement:

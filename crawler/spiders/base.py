@@ -82,6 +82,15 @@ class SectionedSiteSpider(scrapy.Spider):
         """The article page's statement, from the site's page object."""
         raise NotImplementedError
 
+    def has_next_page(self, response: Response, page: int) -> bool:
+        """Whether the listing goes on after this page (it lists something). Sites with a pager
+        that names the last page say so more precisely."""
+        return True
+
+    def article_request_url(self, entry_url: str) -> str:
+        """The URL to fetch a listed article from (sites whose links point elsewhere rebase it)."""
+        return entry_url
+
     # --- navigation --------------------------------------------------------------------------------
     def _wanted_sections(self, language: str) -> list[str]:
         sections = self.sections(language)
@@ -111,7 +120,7 @@ class SectionedSiteSpider(scrapy.Spider):
         self.crawler.stats.inc_value("mf/listing/pages")
         for entry in entries:
             yield scrapy.Request(
-                entry.url,
+                self.article_request_url(entry.url),
                 callback=self.parse_article,
                 errback=self.article_failed,
                 cb_kwargs={"entry_tags": list(entry.tags), "listing_date": entry.date_raw},
@@ -120,6 +129,9 @@ class SectionedSiteSpider(scrapy.Spider):
         if not entries:
             self.logger.info("%s: listing page %d of %s/%s lists nothing: end of section",
                              response.url, page, language, section)
+            return
+        if not self.has_next_page(response, page):
+            self.logger.info("%s: last listing page of %s/%s", response.url, language, section)
             return
         if self.backfill or page < self.max_pages:
             yield self._listing_request(language, section, page + 1)

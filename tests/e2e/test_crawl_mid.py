@@ -51,10 +51,10 @@ def test_crawl_finishes(crawl):
 def test_every_article_archived_once(crawl):
     result, db, _, _ = crawl
     ids = {row["id"] for row in db.execute("SELECT id FROM documents")}
-    assert len(ids) == 30  # 15 documents in two languages
+    assert len(ids) == 32  # 16 documents in two languages
     assert "mid:en:1820833" not in ids and "mid:ru:1820833" not in ids  # the walled pages
-    assert stat(result.stderr, "mf/items/new") == 30
-    assert db.execute("SELECT count(*) FROM versions").fetchone()[0] == 30
+    assert stat(result.stderr, "mf/items/new") == 32
+    assert db.execute("SELECT count(*) FROM versions").fetchone()[0] == 32
 
 
 def test_503_recovers_with_retries(crawl):

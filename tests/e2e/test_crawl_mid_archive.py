@@ -1,0 +1,97 @@
+"""Real crawls of the old-site spider over loopback HTTP: backfill to the last listing page,
+resuming an interrupted backfill with JOBDIR, and one archive fed by both mid.ru spiders."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+
+import pytest
+
+from tests.conftest import FIXTURES
+from tests.crawl import fast_settings, run_scrapy
+from tests.loopback import LoopbackSite
+
+pytestmark = pytest.mark.e2e
+
+NEWS_PAGE = "_101_INSTANCE_cKNonkJE02Bw_cur="
+ALL_IDS = {
+    "mid:en:liferay-2826535", "mid:ru:liferay-2826535", "mid:en:liferay-108706", "mid:ru:liferay-108706",
+    "mid:en:liferay-3750394", "mid:ru:liferay-3750394", "mid:en:liferay-2827093", "mid:ru:liferay-2827093",
+    "mid:ru:liferay-4005408", "mid:ru:liferay-3990765", "mid:ru:liferay-4006625", "mid:ru:liferay-3953527",
+}
+
+
+def stat(log: str, name: str) -> int:
+    match = re.search(rf"'{re.escape(name)}': (\d+)", log)
+    return int(match.group(1)) if match else 0
+
+
+def ids(archive) -> set[str]:
+    db = sqlite3.connect(archive)
+    try:
+        return {row[0] for row in db.execute("SELECT id FROM documents")}
+    finally:
+        db.close()
+
+
+def test_backfill_reads_every_listing_page_to_the_last(tmp_path):
+    archive = tmp_path / "archive.sqlite3"
+    with LoopbackSite(FIXTURES, host="archive.mid.ru") as site:
+        result = run_scrapy("crawl", "mid_archive", "-a", "backfill=1",
+                            *fast_settings(archive, MF_MID_ARCHIVE_BASE_URL=site.base_url))
+        hits = dict(site.hits)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert ids(archive) == ALL_IDS
+    news_pages = sorted(path for path in hits if NEWS_PAGE in path and path.startswith("/en/"))
+    assert [p.rsplit("=", 1)[1] for p in news_pages] == ["1", "2"]  # the pager said 2 is the last
+    assert stat(result.stderr, "mf/listing/failed") == 0
+    assert stat(result.stderr, "mf/pages/unparsed") == 0
+    db = sqlite3.connect(archive)
+    seed = json.loads(db.execute("SELECT item FROM documents WHERE id = 'mid:en:liferay-2826535'").fetchone()[0])
+    comment = json.loads(db.execute("SELECT item FROM documents WHERE id = 'mid:ru:liferay-4005408'").fetchone()[0])
+    db.close()
+    assert seed["published"] == "2017-07-24T19:36:00+03:00"
+    assert seed["url"] == f"{site.base_url}/en/foreign_policy/news/-/asset_publisher/cKNonkJE02Bw/content/id/2826535"
+    assert seed["translations"]["ru"].endswith(
+        "/ru/foreign_policy/news/-/asset_publisher/cKNonkJE02Bw/content/id/2826535")
+    assert comment["title"].startswith("Комментарий официального представителя")  # windows-1251
+
+
+def test_interrupted_backfill_resumes_with_jobdir(tmp_path):
+    archive, jobdir = tmp_path / "archive.sqlite3", tmp_path / "job"
+    with LoopbackSite(FIXTURES, host="archive.mid.ru") as site:
+        first = run_scrapy("crawl", "mid_archive", "-a", "backfill=1", "-s", f"JOBDIR={jobdir}",
+                           "-s", "CLOSESPIDER_PAGECOUNT=10",
+                           *fast_settings(archive, MF_MID_ARCHIVE_BASE_URL=site.base_url,
+                                          CONCURRENT_REQUESTS="1"))
+        after_first = ids(archive)
+        second = run_scrapy("crawl", "mid_archive", "-a", "backfill=1", "-s", f"JOBDIR={jobdir}",
+                            *fast_settings(archive, MF_MID_ARCHIVE_BASE_URL=site.base_url,
+                                           CONCURRENT_REQUESTS="1"))
+        hits = dict(site.hits)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "'finish_reason': 'closespider_pagecount'" in first.stderr
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert len(after_first) < len(ALL_IDS)
+    assert ids(archive) == ALL_IDS
+    # The second run went on from the queue: nothing fetched twice but what was in flight.
+    assert sum(hits.values()) <= len(ALL_IDS) + 16 + 1 + 2
+
+
+def test_one_archive_fed_by_both_sites_links_the_same_document(tmp_path):
+    archive = tmp_path / "archive.sqlite3"
+    with LoopbackSite(FIXTURES, host="archive.mid.ru") as old, LoopbackSite(FIXTURES) as current:
+        first = run_scrapy("crawl", "mid_archive", "-a", "backfill=1",
+                           *fast_settings(archive, MF_MID_ARCHIVE_BASE_URL=old.base_url))
+        second = run_scrapy("crawl", "mid", *fast_settings(archive, MF_MID_BASE_URL=current.base_url))
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert second.returncode == 0, second.stderr[-3000:]
+    db = sqlite3.connect(archive)
+    rows = dict(db.execute("SELECT id, same_as FROM documents WHERE doc_number = '1474-19-07-2019'").fetchall())
+    db.close()
+    assert rows == {
+        "mid:en:liferay-3750394": None, "mid:ru:liferay-3750394": None,
+        "mid:en:1411982": "mid:en:liferay-3750394", "mid:ru:1411982": "mid:ru:liferay-3750394",
+    }
