@@ -98,3 +98,16 @@ class Statement:
 
 
 STATEMENT_FIELDS = tuple(f.name for f in fields(Statement))
+
+
+@dataclass
+class PageEvent:
+    """What a re-fetch of a known article said, when it gave no statement to read."""
+
+    url: str
+    """The article's canonical URL, as archived."""
+    fetched_at: str
+    """When the server answered."""
+    gone_reason: str | None = None
+    """Why the article is gone (``HTTP 404``, ``HTTP 410``, ``redirected to home page``); None
+    when it answered 304 Not Modified."""

@@ -30,8 +30,13 @@ MF_MID_BASE_URL = "https://mid.ru"
 MF_MID_ARCHIVE_BASE_URL = "https://archive.mid.ru"
 #: Items per listing page on the old Liferay site (its ``delta``: 10, 20 or 30).
 MF_MID_ARCHIVE_PAGE_SIZE = 20
-#: Listing pages read per section when neither pages= nor backfill= is given.
-MF_DEFAULT_LISTING_PAGES = 2
+#: At most this many listing pages per section when neither pages= nor backfill= is given (a
+#: listing is read only until a page lists nothing new).
+MF_DEFAULT_LISTING_PAGES = 3
+#: When a known article is fetched again for edits and removals: (max age in days, every N hours).
+MF_RECHECK_SCHEDULE = [(2, 6), (14, 48), (90, 24 * 14), (36500, 24 * 180)]
+#: Re-checks of archived articles scheduled per spider and run, beside those found on listings.
+MF_RECHECK_MAX_PER_RUN = 20
 
 # --- politeness -----------------------------------------------------------------------------------
 USER_AGENT = f"ministry-feeds/{__version__} (+{MF_CONTACT_URL})"

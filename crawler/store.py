@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from crawler.items import PageEvent
+
 SCHEMA_VERSION = 1
 
 _DDL = """
@@ -56,6 +58,19 @@ CREATE INDEX IF NOT EXISTS documents_by_site_id ON documents(source, site_id);
 CREATE INDEX IF NOT EXISTS documents_by_url ON documents(url);
 CREATE INDEX IF NOT EXISTS documents_by_feed ON documents(source, language, published);
 CREATE INDEX IF NOT EXISTS documents_by_number ON documents(source, language, doc_number);
+CREATE TABLE IF NOT EXISTS validators (
+    url TEXT PRIMARY KEY,             -- listing or article page
+    etag TEXT,
+    last_modified TEXT,
+    seen_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS health (
+    name TEXT PRIMARY KEY,            -- a spider (a crawl target of `scrapy update`)
+    last_run TEXT NOT NULL,
+    last_success TEXT,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT
+);
 CREATE TABLE IF NOT EXISTS versions (
     id TEXT NOT NULL REFERENCES documents(id),
     version INTEGER NOT NULL,
@@ -77,6 +92,16 @@ def content_hash(item: dict[str, Any]) -> str:
     content = {name: item.get(name) for name in CONTENT_FIELDS}
     encoded = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What a server said to revalidate a page with (ETag, Last-Modified)."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+    seen_at: str
 
 
 @dataclass(frozen=True)
@@ -114,18 +139,57 @@ class ArchiveStore:
         self.db.close()
 
     # --- writing -----------------------------------------------------------------------------------
-    def write_batch(self, captures: Iterable[Capture], items: Iterable[dict[str, Any]],
-                    raw_for_url: dict[str, str] | None = None) -> list[str]:
-        """Store raw pages and statements in one transaction; returns each item's outcome
-        (``new``, ``updated`` or ``unchanged``)."""
+    def write_batch(self, captures: Iterable[Capture], items: Iterable[dict[str, Any] | PageEvent],
+                    raw_for_url: dict[str, str] | None = None,
+                    validators: Iterable[Validators] = ()) -> list[str]:
+        """Store raw pages, statements and page events in one transaction; returns each item's
+        outcome: ``new``, ``updated``, ``unchanged`` or ``restored`` for statements; for events
+        ``unchanged`` (304), ``removed``, ``still_removed``, or ``unknown``."""
         outcomes: list[str] = []
         raw_for_url = dict(raw_for_url or {})
         with self.transaction():
             for capture in captures:
                 raw_for_url[capture.url] = self._put_capture(capture)
+            for validator in validators:
+                self.db.execute("INSERT OR REPLACE INTO validators VALUES (?,?,?,?)",
+                                (validator.url, validator.etag, validator.last_modified, validator.seen_at))
             for item in items:
-                outcomes.append(self._upsert(item, raw_for_url.get(item["url"])))
+                if isinstance(item, PageEvent):
+                    outcomes.append(self._event(item))
+                else:
+                    outcomes.append(self._upsert(item, raw_for_url.get(item["url"])))
         return outcomes
+
+    def _event(self, event: PageEvent) -> str:
+        """A known page answered 304 (checked, unchanged) or is gone (marked, never deleted)."""
+        row = self.db.execute("SELECT id, removed_at FROM documents WHERE url = ?", (event.url,)).fetchone()
+        if row is None:
+            return "unknown"
+        if event.gone_reason is None:
+            self.db.execute("UPDATE documents SET fetched_at = ? WHERE id = ?", (event.fetched_at, row["id"]))
+            return "unchanged"
+        if row["removed_at"] is not None:
+            self.db.execute("UPDATE documents SET fetched_at = ? WHERE id = ?", (event.fetched_at, row["id"]))
+            return "still_removed"
+        self.db.execute("UPDATE documents SET removed_at = ?, fetched_at = ? WHERE id = ?",
+                        (event.fetched_at, event.fetched_at, row["id"]))
+        return "removed"
+
+    def record_run(self, name: str, ok: bool, when: str, error: str | None = None) -> None:
+        """Keep a crawl target's health: last run, last success, consecutive failures."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO health (name, last_run, last_success, consecutive_failures, last_error)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET last_run = excluded.last_run,"
+                " last_success = COALESCE(excluded.last_success, health.last_success),"
+                " consecutive_failures = CASE WHEN ? THEN 0 ELSE health.consecutive_failures + 1 END,"
+                " last_error = excluded.last_error",
+                (name, when, when if ok else None, 0 if ok else 1, error, ok),
+            )
+
+    def health(self) -> dict[str, dict[str, Any]]:
+        """Every crawl target's health record."""
+        return {row["name"]: dict(row) for row in self.db.execute("SELECT * FROM health ORDER BY name")}
 
     def transaction(self) -> _Transaction:
         return _Transaction(self.db)
@@ -141,7 +205,7 @@ class ArchiveStore:
         return sha
 
     def _upsert(self, item: dict[str, Any], raw_sha256: str | None) -> str:
-        row = self.db.execute("SELECT version, content_hash, item FROM documents WHERE id = ?",
+        row = self.db.execute("SELECT version, content_hash, item, removed_at FROM documents WHERE id = ?",
                               (item["id"],)).fetchone()
         if row is not None:
             stored = json.loads(row["item"])
@@ -169,7 +233,7 @@ class ArchiveStore:
                 "UPDATE documents SET fetched_at = ?, removed_at = NULL, url = ?, item = ? WHERE id = ?",
                 (item["fetched_at"], item["url"], encoded, item["id"]),
             )
-            return "unchanged"
+            return "restored" if row["removed_at"] else "unchanged"
         version = row["version"] + 1
         self.db.execute(
             "UPDATE documents SET url = ?, type = ?, published = ?, doc_number = ?, version = ?,"
@@ -218,6 +282,16 @@ class ArchiveStore:
         return {**item, "translations": dict(sorted(translations.items()))}
 
     # --- reading -----------------------------------------------------------------------------------
+    def index_rows(self) -> Iterator[sqlite3.Row]:
+        """What incremental crawls need to know of every archived page: url, id, published, last
+        fetch, removal, and the validators its server gave (listing pages appear with these only)."""
+        yield from self.db.execute(
+            "SELECT d.url, d.id, d.published, d.fetched_at, d.removed_at, v.etag, v.last_modified"
+            " FROM documents d LEFT JOIN validators v ON v.url = d.url"
+            " UNION ALL SELECT v.url, NULL, NULL, v.seen_at, NULL, v.etag, v.last_modified"
+            " FROM validators v WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.url = v.url)"
+        )
+
     def get(self, doc_id: str) -> dict[str, Any] | None:
         """The latest version of one statement with its archive fields, or None."""
         row = self.db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()

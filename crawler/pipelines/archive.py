@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy import signals
 
+from crawler.items import PageEvent
 from crawler.normalise.statement import now_utc
-from crawler.store import ArchiveStore, Capture
+from crawler.store import ArchiveStore, Capture, Validators
 
 if TYPE_CHECKING:
     from typing import Self
@@ -34,6 +35,7 @@ class ArchivePipeline:
         self.store: ArchiveStore | None = None
         self.items: list[dict[str, Any]] = []
         self.captures: list[Capture] = []
+        self.validators: list[Validators] = []
         self.raw_by_url: dict[str, str] = {}
 
     @classmethod
@@ -54,31 +56,38 @@ class ArchivePipeline:
             self.store = None
 
     def response_received(self, response: Response, request: Request) -> None:
-        """Keep the raw page of every article fetched."""
-        if request.meta.get("mf_kind") != "article":
+        """Keep the validators of every page and the raw page of every article fetched."""
+        kind = request.meta.get("mf_kind")
+        if kind is None or response.status != 200:
             return
         headers = {name: response.headers.get(name).decode("latin-1")
                    for name in KEPT_HEADERS if response.headers.get(name)}
+        if "ETag" in headers or "Last-Modified" in headers:
+            self.validators.append(Validators(response.url, headers.get("ETag"), headers.get("Last-Modified"),
+                                              now_utc()))
+        if kind not in ("article", "recheck"):
+            return
         capture = Capture(url=response.url, fetched_at=now_utc(), status=response.status,
-                          kind="article", headers=headers, body=response.body)
+                          kind=kind, headers=headers, body=response.body)
         self.captures.append(capture)
         self.raw_by_url[capture.url] = capture.sha256
 
     def process_item(self, item: Any) -> Any:
-        self.items.append(ItemAdapter(item).asdict())
+        self.items.append(item if isinstance(item, PageEvent) else ItemAdapter(item).asdict())
         if len(self.items) >= self.batch_size:
             self.flush()
         return item
 
     def flush(self) -> None:
         """Write what is pending in one transaction."""
-        if self.store is None or not (self.items or self.captures):
+        if self.store is None or not (self.items or self.captures or self.validators):
             return
-        outcomes = self.store.write_batch(self.captures, self.items, self.raw_by_url)
+        outcomes = self.store.write_batch(self.captures, self.items, self.raw_by_url, self.validators)
         for item in self.items:
-            self.raw_by_url.pop(item["url"], None)
+            self.raw_by_url.pop(item.url if isinstance(item, PageEvent) else item["url"], None)
         for outcome in outcomes:
             self.stats.inc_value(f"mf/items/{outcome}")
         self.stats.inc_value("mf/archive/batches")
         self.items.clear()
         self.captures.clear()
+        self.validators.clear()

@@ -3,11 +3,17 @@
 A site's spider is mostly data: its source name, languages, sections, the URL of a listing page,
 and its page objects. Arguments every such spider takes (``scrapy crawl NAME -a …``):
 
-- ``pages=N``: listing pages read per section (default: the ``MF_DEFAULT_LISTING_PAGES`` setting);
+- ``pages=N``: at most N listing pages per section (default: ``MF_DEFAULT_LISTING_PAGES``);
 - ``backfill=1``: walk each section back until its listing pages run out (resumable with
   ``-s JOBDIR=…``);
 - ``languages=en,ru`` and ``sections=a,b``: crawl only these;
 - ``replay=DIR``: answer every request from an offline mirror (see crawler.replay).
+
+Crawls are incremental against the archive (``MF_ARCHIVE_PATH``): a listing is read page by
+page until a page lists only known articles; a known article is fetched again only when its
+re-check is due (``MF_RECHECK_SCHEDULE``), and then conditionally (If-None-Match /
+If-Modified-Since) when the server gave validators. Due re-checks of articles no longer on the
+first listing pages are scheduled from the archive, ``MF_RECHECK_MAX_PER_RUN`` at most a run.
 """
 
 from __future__ import annotations
@@ -16,7 +22,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import ConnectionLost, DNSLookupError, TCPTimedOutError, TimeoutError
 
+from crawler.incremental import ArchiveIndex, RecheckSchedule
+from crawler.items import PageEvent
+from crawler.middlewares.retry import ChallengePageError
 from crawler.normalise.statement import now_utc
 from crawler.replay import enable_replay
 
@@ -29,16 +39,20 @@ if TYPE_CHECKING:
 
     from crawler.items import PageStatement
 
+#: Statuses an article request handles itself: unchanged, and gone.
+_ARTICLE_STATUSES = [304, 404, 410]
+
 
 def _truthy(value: Any) -> bool:
     return str(value).strip().lower() in {"1", "true", "yes", "on"}
 
 
 class SectionedSiteSpider(scrapy.Spider):
-    """Reads a site's section listings and hands every article page to its page object."""
+    """Reads a site's section listings and hands every new or due article to its page object."""
 
     source: ClassVar[str]
     languages: ClassVar[tuple[str, ...]]
+    index: ArchiveIndex
 
     def __init__(self, *args: Any, pages: str | None = None, backfill: str | None = None,
                  languages: str | None = None, sections: str | None = None,
@@ -60,8 +74,11 @@ class SectionedSiteSpider(scrapy.Spider):
         if kwargs.get("replay"):
             enable_replay(crawler.settings, kwargs["replay"])
         spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
         if spider.max_pages is None:
-            spider.max_pages = crawler.settings.getint("MF_DEFAULT_LISTING_PAGES")
+            spider.max_pages = settings.getint("MF_DEFAULT_LISTING_PAGES")
+        spider.index = ArchiveIndex.load(settings.get("MF_ARCHIVE_PATH"),
+                                         RecheckSchedule.from_setting(settings.get("MF_RECHECK_SCHEDULE")))
         return spider
 
     # --- what a site's spider provides -----------------------------------------------------------
@@ -82,9 +99,13 @@ class SectionedSiteSpider(scrapy.Spider):
         """The article page's statement, from the site's page object."""
         raise NotImplementedError
 
+    def owns(self, url: str) -> bool:
+        """True for article URLs of this spider's site (its page object reads them)."""
+        raise NotImplementedError
+
     def has_next_page(self, response: Response, page: int) -> bool:
-        """Whether the listing goes on after this page (it lists something). Sites with a pager
-        that names the last page say so more precisely."""
+        """Whether the listing goes on after this page. Sites with a pager that names the last
+        page say so more precisely."""
         return True
 
     def article_request_url(self, entry_url: str) -> str:
@@ -102,67 +123,142 @@ class SectionedSiteSpider(scrapy.Spider):
         for language in self.crawl_languages:
             for section in self._wanted_sections(language):
                 yield self._listing_request(language, section, 1)
+        limit = self.settings.getint("MF_RECHECK_MAX_PER_RUN")
+        for page in self.index.due_rechecks(self.owns, limit):
+            yield self._article_request(page.url, [], None, kind="recheck")
 
     def _listing_request(self, language: str, section: str, page: int) -> scrapy.Request:
+        url = self.listing_url(language, section, page)
+        known = self.index.get(url)
         return scrapy.Request(
-            self.listing_url(language, section, page),
+            url,
             callback=self.parse_listing,
             errback=self.listing_failed,
+            headers=known.conditional_headers() if known and not self.backfill else None,
             cb_kwargs={"language": language, "section": section, "page": page},
             meta={"mf_kind": "listing"},
             priority=-page,
         )
 
+    def _article_request(self, url: str, tags: list[str], listing_date: str | None,
+                         kind: str = "article") -> scrapy.Request:
+        known = self.index.get(url)
+        return scrapy.Request(
+            url,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            headers=known.conditional_headers() if known and not known.removed else None,
+            cb_kwargs={"entry_tags": tags, "listing_date": listing_date},
+            meta={"mf_kind": kind, "handle_httpstatus_list": _ARTICLE_STATUSES},
+        )
+
     def parse_listing(self, response: Response, language: str, section: str,
                       page: int) -> Iterator[scrapy.Request]:
-        """Follow every article of a listing page, then the next page while wanted."""
+        """Follow every new or due article of a listing page, then the next page while wanted."""
         entries = self.listing_entries(response)
-        self.crawler.stats.inc_value("mf/listing/pages")
-        for entry in entries:
-            yield scrapy.Request(
-                self.article_request_url(entry.url),
-                callback=self.parse_article,
-                errback=self.article_failed,
-                cb_kwargs={"entry_tags": list(entry.tags), "listing_date": entry.date_raw},
-                meta={"mf_kind": "article"},
-            )
+        stats = self.crawler.stats
+        stats.inc_value("mf/listing/pages")
         if not entries:
-            self.logger.info("%s: listing page %d of %s/%s lists nothing: end of section",
-                             response.url, page, language, section)
+            if page == 1:
+                stats.inc_value("mf/drift/empty_listing")
+                self.logger.error("Layout drift: %s lists no article links (%s/%s page 1)",
+                                  response.url, language, section)
+            else:
+                self.logger.info("%s: listing page %d of %s/%s lists nothing: end of section",
+                                 response.url, page, language, section)
             return
+        new = 0
+        for entry in entries:
+            request_url = self.article_request_url(entry.url)
+            if self.index.is_known_article(request_url):
+                if not self.index.is_due(request_url):
+                    stats.inc_value("mf/articles/skipped_known")
+                    continue
+                kind = "recheck"
+            else:
+                new += 1
+                kind = "article"
+            yield self._article_request(request_url, list(entry.tags), entry.date_raw, kind)
         if not self.has_next_page(response, page):
             self.logger.info("%s: last listing page of %s/%s", response.url, language, section)
+            return
+        if not new and not self.backfill:
+            self.logger.info("%s: every article listed is known: %s/%s is up to date",
+                             response.url, language, section)
             return
         if self.backfill or page < self.max_pages:
             yield self._listing_request(language, section, page + 1)
 
     def parse_article(self, response: Response, entry_tags: list[str],
-                      listing_date: str | None) -> Iterator[PageStatement]:
-        """One article page → one statement."""
+                      listing_date: str | None) -> Iterator[PageStatement | PageEvent]:
+        """One article page → one statement; a 304 or a vanished page → an event for the archive."""
+        stats = self.crawler.stats
+        requested = response.request.meta.get("redirect_urls", [response.url])[0]
+        if response.status == 304:
+            stats.inc_value("mf/articles/not_modified")
+            yield PageEvent(url=requested, fetched_at=now_utc())
+            return
+        if response.status in (404, 410):
+            yield from self._gone(requested, f"HTTP {response.status}")
+            return
+        if requested != response.url and not self.owns(response.url):
+            yield from self._gone(requested, f"redirected to {response.url}")
+            return
         statement = self.article_statement(response, entry_tags, listing_date)
         statement.fetched_at = now_utc()
-        self.crawler.stats.inc_value("mf/articles/parsed")
+        stats.inc_value("mf/articles/parsed")
         yield statement
 
+    def _gone(self, url: str, reason: str) -> Iterator[PageEvent]:
+        """A vanished article: an event when we archived it, a failed fetch when we never had it."""
+        if self.index.get(url) is not None and self.index.get(url).doc_id is not None:
+            self.crawler.stats.inc_value("mf/articles/gone")
+            self.logger.warning("Article gone: %s (%s)", url, reason)
+            yield PageEvent(url=url, fetched_at=now_utc(), gone_reason=reason)
+            return
+        self.crawler.stats.inc_value("mf/articles/failed")
+        self.crawler.stats.inc_value(f"mf/articles/failed/{_slug(reason)}")
+        self.logger.error("Article page failed: %s (%s)", url, reason)
+
     def listing_failed(self, failure: Failure) -> None:
-        """A listing page that could not be fetched: the end of a backfill, or a failure."""
+        """A listing page that could not be fetched: unchanged (304), the end of a backfill, or
+        a failure."""
         request = failure.request
         page = request.cb_kwargs.get("page", 1)
-        if failure.check(HttpError) and failure.value.response.status in (404, 410) \
-                and self.backfill and page > 1:
-            self.logger.info("%s: %d, end of section", request.url, failure.value.response.status)
+        status = failure.value.response.status if failure.check(HttpError) else None
+        if status == 304:
+            self.crawler.stats.inc_value("mf/listing/not_modified")
+            self.logger.info("%s: not modified since the last run", request.url)
+            return
+        if status in (404, 410) and page > 1:
+            self.logger.info("%s: %d, end of section", request.url, status)
             return
         self.crawler.stats.inc_value("mf/listing/failed")
         self.logger.error("Listing page failed: %s (%s)", request.url, _reason(failure))
 
     def article_failed(self, failure: Failure) -> None:
         """An article page that could not be fetched."""
+        reason = _reason(failure)
         self.crawler.stats.inc_value("mf/articles/failed")
-        self.logger.error("Article page failed: %s (%s)", failure.request.url, _reason(failure))
+        self.crawler.stats.inc_value(f"mf/articles/failed/{_slug(reason)}")
+        self.logger.error("Article page failed: %s (%s)", failure.request.url, reason)
 
 
 def _reason(failure: Failure) -> str:
     if failure.check(HttpError):
         return f"HTTP {failure.value.response.status}"
+    if failure.check(ChallengePageError):
+        return f"challenge page: {failure.value}"
+    if failure.check(TimeoutError, TCPTimedOutError):
+        return f"timeout: {failure.value}"
+    if failure.check(DNSLookupError):
+        return f"DNS lookup failed: {failure.value}"
+    if failure.check(ConnectionLost):
+        return f"connection lost: {failure.value}"
     return f"{type(failure.value).__name__}: {failure.value}"
 
+
+def _slug(reason: str) -> str:
+    """A stats-key form of a failure reason: "HTTP 404" → "http_404", "timeout: …" → "timeout"."""
+    head = reason.split(":", 1)[0].strip().lower()
+    return "_".join(head.replace("/", " ").split())[:40] or "other"
