@@ -86,17 +86,31 @@ class KnownPage:
         return headers
 
 
+@dataclass(frozen=True)
+class PendingArticle:
+    """An article that failed in an earlier run."""
+
+    url: str
+    attempts: int
+    tags: list[str]
+    listing_date: str | None
+
+
 class ArchiveIndex:
     """The archive's pages by URL, with the re-check schedule applied at ``now``."""
 
-    def __init__(self, pages: Iterable[KnownPage], schedule: RecheckSchedule, now: datetime) -> None:
+    def __init__(self, pages: Iterable[KnownPage], schedule: RecheckSchedule, now: datetime,
+                 walked: set[tuple[str, str]] | None = None, pending: Iterable[PendingArticle] = ()) -> None:
         self.pages = {page.url: page for page in pages}
         self.schedule = schedule
         self.now = now
+        self.walked = walked or set()
+        self.pending = list(pending)
 
     @classmethod
-    def load(cls, path: str | Path, schedule: RecheckSchedule, now: datetime | None = None) -> ArchiveIndex:
-        """Read the index of an archive file (an absent archive is an empty index)."""
+    def load(cls, path: str | Path, schedule: RecheckSchedule, spider: str,
+             now: datetime | None = None) -> ArchiveIndex:
+        """Read the index of an archive file for one spider (an absent archive is an empty index)."""
         now = now or datetime.now(UTC)
         if not Path(path).exists():
             return cls([], schedule, now)
@@ -107,9 +121,21 @@ class ArchiveIndex:
                           row["removed_at"] is not None, row["etag"], row["last_modified"])
                 for row in store.index_rows()
             ]
+            pending = [PendingArticle(row["url"], row["attempts"], json.loads(row["tags"]), row["listing_date"])
+                       for row in store.pending(spider)]
+            walked = store.listing_walks(spider)
         finally:
             store.close()
-        return cls(pages, schedule, now)
+        return cls(pages, schedule, now, walked, pending)
+
+    def has_walked(self, language: str, section: str) -> bool:
+        """True once a finished crawl has read this listing: only then may an all-known page end
+        the walk (a crawl killed half-way leaves older pages unread)."""
+        return (language, section) in self.walked
+
+    def pending_retries(self, max_attempts: int) -> list[PendingArticle]:
+        """Articles that failed in earlier runs and may be tried again."""
+        return [article for article in self.pending if article.attempts < max_attempts]
 
     def get(self, url: str) -> KnownPage | None:
         return self.pages.get(url)

@@ -111,3 +111,28 @@ class PageEvent:
     gone_reason: str | None = None
     """Why the article is gone (``HTTP 404``, ``HTTP 410``, ``redirected to home page``); None
     when it answered 304 Not Modified."""
+
+
+
+@dataclass
+class FetchFailed:
+    """An article that could not be fetched or read this run: kept as pending, retried next run."""
+
+    url: str
+    spider: str
+    reason: str
+    failed_at: str
+    tags: list[str] = field(default_factory=list)
+    listing_date: str | None = None
+
+
+@dataclass
+class ListingWalked:
+    """A section's listing was read to a normal end (only known articles, its last page, or the
+    page limit). Recorded only when the whole crawl finishes: until then, the next run reads the
+    listing as if for the first time, so a killed run loses nothing."""
+
+    spider: str
+    language: str
+    section: str
+    completed_at: str

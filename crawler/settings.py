@@ -17,6 +17,10 @@ COMMANDS_MODULE = "crawler.commands"
 MF_CONTACT_URL = "https://github.com/ministry-feeds/ministry-feeds"
 #: The SQLite archive file (created with its folder when missing).
 MF_ARCHIVE_PATH = "data/archive.sqlite3"
+#: `scrapy update` holds this lock while it runs (a second run exits at once, code 75).
+MF_LOCK_PATH = "data/update.lock"
+#: Run reports of `scrapy update`: last-run.json and runs/<time>.json.
+MF_REPORT_DIR = "data/reports"
 #: Items written per archive transaction.
 MF_ARCHIVE_BATCH_SIZE = 50
 #: Answer every request from this offline mirror (a folder with manifest.json) instead of the
@@ -37,6 +41,8 @@ MF_DEFAULT_LISTING_PAGES = 3
 MF_RECHECK_SCHEDULE = [(2, 6), (14, 48), (90, 24 * 14), (36500, 24 * 180)]
 #: Re-checks of archived articles scheduled per spider and run, beside those found on listings.
 MF_RECHECK_MAX_PER_RUN = 20
+#: An article that failed is tried again by the next runs, this many times in all.
+MF_PENDING_MAX_ATTEMPTS = 5
 
 # --- politeness -----------------------------------------------------------------------------------
 USER_AGENT = f"ministry-feeds/{__version__} (+{MF_CONTACT_URL})"
@@ -65,6 +71,7 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
 # --- components -----------------------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.accounting.RequestAccountingMiddleware": 50,
     # Our retry replaces Scrapy's: the same codes and exceptions, plus bot-wall pages, with back-off.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry.BackoffRetryMiddleware": 550,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crawler.items import PageEvent
+from crawler.items import FetchFailed, ListingWalked, PageEvent
 
 SCHEMA_VERSION = 1
 
@@ -63,6 +63,23 @@ CREATE TABLE IF NOT EXISTS validators (
     etag TEXT,
     last_modified TEXT,
     seen_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pending (
+    url TEXT PRIMARY KEY,             -- an article that failed; retried by the next runs
+    spider TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    first_failed TEXT NOT NULL,
+    last_failed TEXT NOT NULL,
+    tags TEXT NOT NULL,               -- JSON list, from the listing
+    listing_date TEXT
+);
+CREATE TABLE IF NOT EXISTS listing_walks (
+    spider TEXT NOT NULL,
+    language TEXT NOT NULL,
+    section TEXT NOT NULL,
+    completed_at TEXT NOT NULL,
+    PRIMARY KEY (spider, language, section)
 );
 CREATE TABLE IF NOT EXISTS health (
     name TEXT PRIMARY KEY,            -- a spider (a crawl target of `scrapy update`)
@@ -156,15 +173,45 @@ class ArchiveStore:
             for item in items:
                 if isinstance(item, PageEvent):
                     outcomes.append(self._event(item))
+                elif isinstance(item, FetchFailed):
+                    outcomes.append(self._pending(item))
+                elif isinstance(item, ListingWalked):
+                    self.db.execute("INSERT OR REPLACE INTO listing_walks VALUES (?,?,?,?)",
+                                    (item.spider, item.language, item.section, item.completed_at))
+                    outcomes.append("walked")
                 else:
                     outcomes.append(self._upsert(item, raw_for_url.get(item["url"])))
+                    self.db.execute("DELETE FROM pending WHERE url = ?", (item["url"],))
         return outcomes
+
+    def _pending(self, failed: FetchFailed) -> str:
+        """Remember a failed article for the next runs (known statements need no reminder)."""
+        if self.db.execute("SELECT 1 FROM documents WHERE url = ?", (failed.url,)).fetchone():
+            return "failed_known"
+        self.db.execute(
+            "INSERT INTO pending VALUES (?,?,?,1,?,?,?,?) ON CONFLICT(url) DO UPDATE SET"
+            " reason = excluded.reason, attempts = pending.attempts + 1, last_failed = excluded.last_failed",
+            (failed.url, failed.spider, failed.reason, failed.failed_at, failed.failed_at,
+             json.dumps(failed.tags, ensure_ascii=False), failed.listing_date),
+        )
+        return "pending"
+
+    def pending(self, spider: str) -> list[sqlite3.Row]:
+        """Articles of a spider that failed before, fewest attempts first."""
+        return self.db.execute("SELECT * FROM pending WHERE spider = ? ORDER BY attempts, first_failed",
+                               (spider,)).fetchall()
+
+    def listing_walks(self, spider: str) -> set[tuple[str, str]]:
+        """(language, section) of the listings a finished crawl of the spider has read."""
+        return {(row["language"], row["section"]) for row in
+                self.db.execute("SELECT language, section FROM listing_walks WHERE spider = ?", (spider,))}
 
     def _event(self, event: PageEvent) -> str:
         """A known page answered 304 (checked, unchanged) or is gone (marked, never deleted)."""
         row = self.db.execute("SELECT id, removed_at FROM documents WHERE url = ?", (event.url,)).fetchone()
         if row is None:
             return "unknown"
+        self.db.execute("DELETE FROM pending WHERE url = ?", (event.url,))
         if event.gone_reason is None:
             self.db.execute("UPDATE documents SET fetched_at = ? WHERE id = ?", (event.fetched_at, row["id"]))
             return "unchanged"

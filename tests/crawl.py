@@ -36,3 +36,11 @@ def fast_settings(archive: Path, **extra: str) -> list[str]:
     for name, value in settings.items():
         options += ["-s", f"{name}={value}"]
     return options
+
+
+def start_scrapy(*args: str, env: dict[str, str] | None = None, cwd: Path = REPO) -> subprocess.Popen:
+    """``scrapy ARGS`` started in the background (for concurrent runs and SIGKILL tests)."""
+    full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
+    full_env.pop("SCRAPY_SETTINGS_MODULE", None)
+    return subprocess.Popen([*SCRAPY, *args], cwd=cwd, env=full_env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)

@@ -93,7 +93,7 @@ def test_windows_1251_comment_with_short_date_and_number_in_status_line():
     assert item.doc_number == "2365-22-12-2020"
     assert item.type == "comment"
     assert item.tags == ["Европейский союз (ЕС)"]
-    assert item.translations == {}
+    assert item.translations == {"en": f"{A}/en/comments/-/asset_publisher/2MrVt3CzL5sw/content/id/4005408"}
 
 
 def test_moscow_offset_was_plus_four_in_2012():

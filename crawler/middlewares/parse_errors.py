@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from crawler.events import emit
+from crawler.items import FetchFailed
+from crawler.normalise.statement import now_utc
 from crawler.pages import ParseError
 
 if TYPE_CHECKING:
@@ -21,6 +24,7 @@ class ParseErrorMiddleware:
     """Turns a :class:`ParseError` raised in a callback into a log line and stats counters."""
 
     def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
         self.stats = crawler.stats
 
     @classmethod
@@ -32,5 +36,11 @@ class ParseErrorMiddleware:
             return None
         self.stats.inc_value("mf/pages/unparsed")
         self.stats.inc_value(f"mf/pages/unparsed/{exception.reason}")
+        self.stats.inc_value(f"mf/{response.meta.get('mf_kind', 'other')}/unparsed")
         logger.error("Page not parsed: %s", exception)
+        spider = response.meta.get("mf_spider")
+        if spider is not None:  # an article: pending, tried again next run (a listing is anyway)
+            emit(self.crawler, FetchFailed(response.url, spider, f"unparsed: {exception.reason}", now_utc(),
+                                           response.request.cb_kwargs.get("entry_tags", []),
+                                           response.request.cb_kwargs.get("listing_date")))
         return []

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy import signals
 
-from crawler.items import PageEvent
+from crawler.events import archive_event
+from crawler.items import FetchFailed, ListingWalked, PageEvent
 from crawler.normalise.statement import now_utc
 from crawler.store import ArchiveStore, Capture, Validators
 
@@ -37,12 +38,15 @@ class ArchivePipeline:
         self.captures: list[Capture] = []
         self.validators: list[Validators] = []
         self.raw_by_url: dict[str, str] = {}
+        self.walks: list[ListingWalked] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         pipeline = cls(crawler, crawler.settings.get("MF_ARCHIVE_PATH"),
                        crawler.settings.getint("MF_ARCHIVE_BATCH_SIZE"))
         crawler.signals.connect(pipeline.response_received, signal=signals.response_received)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.archive_event, signal=archive_event)
         return pipeline
 
     def open_spider(self) -> None:
@@ -51,29 +55,43 @@ class ArchivePipeline:
 
     def close_spider(self) -> None:
         self.flush()
-        if self.store is not None:
-            self.store.close()
-            self.store = None
+
+    def spider_closed(self, reason: str) -> None:
+        """Record the listings read, only when the crawl finished (then every article they listed
+        is archived or pending); close the archive."""
+        if self.store is None:
+            return
+        if reason == "finished" and self.walks:
+            self.store.write_batch([], self.walks)
+        self.store.close()
+        self.store = None
 
     def response_received(self, response: Response, request: Request) -> None:
-        """Keep the validators of every page and the raw page of every article fetched."""
+        """Keep the raw page and the validators of every article fetched."""
         kind = request.meta.get("mf_kind")
-        if kind is None or response.status != 200:
+        if kind not in ("article", "recheck") or response.status != 200:
             return
         headers = {name: response.headers.get(name).decode("latin-1")
                    for name in KEPT_HEADERS if response.headers.get(name)}
         if "ETag" in headers or "Last-Modified" in headers:
             self.validators.append(Validators(response.url, headers.get("ETag"), headers.get("Last-Modified"),
                                               now_utc()))
-        if kind not in ("article", "recheck"):
-            return
         capture = Capture(url=response.url, fetched_at=now_utc(), status=response.status,
                           kind=kind, headers=headers, body=response.body)
         self.captures.append(capture)
         self.raw_by_url[capture.url] = capture.sha256
 
+    def archive_event(self, event: PageEvent | FetchFailed | ListingWalked) -> None:
+        """Events join the next batch; listings read wait for the crawl's end (see spider_closed)."""
+        if isinstance(event, ListingWalked):
+            self.walks.append(event)
+            return
+        self.items.append(event)
+        if len(self.items) >= self.batch_size:
+            self.flush()
+
     def process_item(self, item: Any) -> Any:
-        self.items.append(item if isinstance(item, PageEvent) else ItemAdapter(item).asdict())
+        self.items.append(ItemAdapter(item).asdict())
         if len(self.items) >= self.batch_size:
             self.flush()
         return item
@@ -84,7 +102,7 @@ class ArchivePipeline:
             return
         outcomes = self.store.write_batch(self.captures, self.items, self.raw_by_url, self.validators)
         for item in self.items:
-            self.raw_by_url.pop(item.url if isinstance(item, PageEvent) else item["url"], None)
+            self.raw_by_url.pop(item["url"] if isinstance(item, dict) else item.url, None)
         for outcome in outcomes:
             self.stats.inc_value(f"mf/items/{outcome}")
         self.stats.inc_value("mf/archive/batches")

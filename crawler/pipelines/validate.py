@@ -8,7 +8,7 @@ from itemadapter import ItemAdapter
 from jsonschema import Draft202012Validator
 from scrapy.exceptions import DropItem
 
-from crawler.items import PageEvent, statement_schema
+from crawler.items import statement_schema
 
 if TYPE_CHECKING:
     from typing import Self
@@ -37,8 +37,6 @@ class ValidatePipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, PageEvent):
-            return item
         data = ItemAdapter(item).asdict()
         errors = schema_errors(data)
         if errors:

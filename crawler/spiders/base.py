@@ -12,7 +12,8 @@ and its page objects. Arguments every such spider takes (``scrapy crawl NAME -a 
 Crawls are incremental against the archive (``MF_ARCHIVE_PATH``): a listing is read page by
 page until a page lists only known articles; a known article is fetched again only when its
 re-check is due (``MF_RECHECK_SCHEDULE``), and then conditionally (If-None-Match /
-If-Modified-Since) when the server gave validators. Due re-checks of articles no longer on the
+If-Modified-Since) when the server gave validators. Listing pages are always fetched whole: a
+304 there would hide an article whose fetch failed last time. Due re-checks of articles no longer on the
 first listing pages are scheduled from the archive, ``MF_RECHECK_MAX_PER_RUN`` at most a run.
 """
 
@@ -24,8 +25,9 @@ import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionLost, DNSLookupError, TCPTimedOutError, TimeoutError
 
+from crawler.events import emit
 from crawler.incremental import ArchiveIndex, RecheckSchedule
-from crawler.items import PageEvent
+from crawler.items import FetchFailed, ListingWalked, PageEvent
 from crawler.middlewares.retry import ChallengePageError
 from crawler.normalise.statement import now_utc
 from crawler.replay import enable_replay
@@ -78,7 +80,8 @@ class SectionedSiteSpider(scrapy.Spider):
         if spider.max_pages is None:
             spider.max_pages = settings.getint("MF_DEFAULT_LISTING_PAGES")
         spider.index = ArchiveIndex.load(settings.get("MF_ARCHIVE_PATH"),
-                                         RecheckSchedule.from_setting(settings.get("MF_RECHECK_SCHEDULE")))
+                                         RecheckSchedule.from_setting(settings.get("MF_RECHECK_SCHEDULE")),
+                                         spider.name)
         return spider
 
     # --- what a site's spider provides -----------------------------------------------------------
@@ -123,18 +126,18 @@ class SectionedSiteSpider(scrapy.Spider):
         for language in self.crawl_languages:
             for section in self._wanted_sections(language):
                 yield self._listing_request(language, section, 1)
+        for article in self.index.pending_retries(self.settings.getint("MF_PENDING_MAX_ATTEMPTS")):
+            yield self._article_request(article.url, article.tags, article.listing_date, kind="retry")
         limit = self.settings.getint("MF_RECHECK_MAX_PER_RUN")
         for page in self.index.due_rechecks(self.owns, limit):
             yield self._article_request(page.url, [], None, kind="recheck")
 
     def _listing_request(self, language: str, section: str, page: int) -> scrapy.Request:
-        url = self.listing_url(language, section, page)
-        known = self.index.get(url)
+        # Listings are always fetched whole: a 304 would hide an article that failed last time.
         return scrapy.Request(
-            url,
+            self.listing_url(language, section, page),
             callback=self.parse_listing,
             errback=self.listing_failed,
-            headers=known.conditional_headers() if known and not self.backfill else None,
             cb_kwargs={"language": language, "section": section, "page": page},
             meta={"mf_kind": "listing"},
             priority=-page,
@@ -142,15 +145,22 @@ class SectionedSiteSpider(scrapy.Spider):
 
     def _article_request(self, url: str, tags: list[str], listing_date: str | None,
                          kind: str = "article") -> scrapy.Request:
+        # Only an archived statement is asked for conditionally: validators alone (a page whose
+        # statement never reached the archive) must not turn its next fetch into a 304.
         known = self.index.get(url)
+        conditional = known is not None and known.doc_id is not None and not known.removed
         return scrapy.Request(
             url,
             callback=self.parse_article,
             errback=self.article_failed,
-            headers=known.conditional_headers() if known and not known.removed else None,
+            headers=known.conditional_headers() if conditional else None,
             cb_kwargs={"entry_tags": tags, "listing_date": listing_date},
-            meta={"mf_kind": kind, "handle_httpstatus_list": _ARTICLE_STATUSES},
+            meta={"mf_kind": kind, "handle_httpstatus_list": _ARTICLE_STATUSES,
+                  "mf_spider": self.name},
         )
+
+    def _walked(self, language: str, section: str) -> None:
+        emit(self.crawler, ListingWalked(self.name, language, section, now_utc()))
 
     def parse_listing(self, response: Response, language: str, section: str,
                       page: int) -> Iterator[scrapy.Request]:
@@ -166,6 +176,7 @@ class SectionedSiteSpider(scrapy.Spider):
             else:
                 self.logger.info("%s: listing page %d of %s/%s lists nothing: end of section",
                                  response.url, page, language, section)
+                self._walked(language, section)
             return
         new = 0
         for entry in entries:
@@ -181,67 +192,72 @@ class SectionedSiteSpider(scrapy.Spider):
             yield self._article_request(request_url, list(entry.tags), entry.date_raw, kind)
         if not self.has_next_page(response, page):
             self.logger.info("%s: last listing page of %s/%s", response.url, language, section)
+            self._walked(language, section)
             return
-        if not new and not self.backfill:
+        if not new and not self.backfill and self.index.has_walked(language, section):
             self.logger.info("%s: every article listed is known: %s/%s is up to date",
                              response.url, language, section)
+            self._walked(language, section)
             return
         if self.backfill or page < self.max_pages:
             yield self._listing_request(language, section, page + 1)
+        else:
+            self._walked(language, section)
 
     def parse_article(self, response: Response, entry_tags: list[str],
-                      listing_date: str | None) -> Iterator[PageStatement | PageEvent]:
+                      listing_date: str | None) -> Iterator[PageStatement]:
         """One article page → one statement; a 304 or a vanished page → an event for the archive."""
         stats = self.crawler.stats
         requested = response.request.meta.get("redirect_urls", [response.url])[0]
         if response.status == 304:
             stats.inc_value("mf/articles/not_modified")
-            yield PageEvent(url=requested, fetched_at=now_utc())
+            emit(self.crawler, PageEvent(url=requested, fetched_at=now_utc()))
             return
         if response.status in (404, 410):
-            yield from self._gone(requested, f"HTTP {response.status}")
+            self._gone(requested, f"HTTP {response.status}")
             return
         if requested != response.url and not self.owns(response.url):
-            yield from self._gone(requested, f"redirected to {response.url}")
+            self._gone(requested, f"redirected to {response.url}")
             return
         statement = self.article_statement(response, entry_tags, listing_date)
         statement.fetched_at = now_utc()
         stats.inc_value("mf/articles/parsed")
         yield statement
 
-    def _gone(self, url: str, reason: str) -> Iterator[PageEvent]:
+    def _gone(self, url: str, reason: str) -> None:
         """A vanished article: an event when we archived it, a failed fetch when we never had it."""
         if self.index.get(url) is not None and self.index.get(url).doc_id is not None:
             self.crawler.stats.inc_value("mf/articles/gone")
             self.logger.warning("Article gone: %s (%s)", url, reason)
-            yield PageEvent(url=url, fetched_at=now_utc(), gone_reason=reason)
+            emit(self.crawler, PageEvent(url=url, fetched_at=now_utc(), gone_reason=reason))
             return
         self.crawler.stats.inc_value("mf/articles/failed")
         self.crawler.stats.inc_value(f"mf/articles/failed/{_slug(reason)}")
         self.logger.error("Article page failed: %s (%s)", url, reason)
+        emit(self.crawler, FetchFailed(url, self.name, reason, now_utc()))
 
     def listing_failed(self, failure: Failure) -> None:
-        """A listing page that could not be fetched: unchanged (304), the end of a backfill, or
-        a failure."""
+        """A listing page that could not be fetched: the end of the listing, or a failure."""
         request = failure.request
         page = request.cb_kwargs.get("page", 1)
         status = failure.value.response.status if failure.check(HttpError) else None
-        if status == 304:
-            self.crawler.stats.inc_value("mf/listing/not_modified")
-            self.logger.info("%s: not modified since the last run", request.url)
-            return
         if status in (404, 410) and page > 1:
             self.logger.info("%s: %d, end of section", request.url, status)
+            self._walked(request.cb_kwargs["language"], request.cb_kwargs["section"])
             return
         self.crawler.stats.inc_value("mf/listing/failed")
         self.logger.error("Listing page failed: %s (%s)", request.url, _reason(failure))
 
     def article_failed(self, failure: Failure) -> None:
-        """An article page that could not be fetched."""
+        """An article page that could not be fetched: counted, logged, pending for the next run."""
         reason = _reason(failure)
+        request = failure.request
         self.crawler.stats.inc_value("mf/articles/failed")
         self.crawler.stats.inc_value(f"mf/articles/failed/{_slug(reason)}")
-        self.logger.error("Article page failed: %s (%s)", failure.request.url, reason)
+        self.logger.error("Article page failed: %s (%s)", request.url, reason)
+        emit(self.crawler, FetchFailed(request.url, self.name, reason, now_utc(),
+                                       request.cb_kwargs.get("entry_tags", []),
+                                       request.cb_kwargs.get("listing_date")))
 
 
 def _reason(failure: Failure) -> str:

@@ -20,6 +20,7 @@ ALL_IDS = {
     "mid:en:liferay-2826535", "mid:ru:liferay-2826535", "mid:en:liferay-108706", "mid:ru:liferay-108706",
     "mid:en:liferay-3750394", "mid:ru:liferay-3750394", "mid:en:liferay-2827093", "mid:ru:liferay-2827093",
     "mid:ru:liferay-4005408", "mid:ru:liferay-3990765", "mid:ru:liferay-4006625", "mid:ru:liferay-3953527",
+    "mid:en:liferay-4005408", "mid:en:liferay-3990765", "mid:en:liferay-4006625", "mid:en:liferay-3953527",
 }
 
 
@@ -57,6 +58,7 @@ def test_backfill_reads_every_listing_page_to_the_last(tmp_path):
     assert seed["translations"]["ru"].endswith(
         "/ru/foreign_policy/news/-/asset_publisher/cKNonkJE02Bw/content/id/2826535")
     assert comment["title"].startswith("Комментарий официального представителя")  # windows-1251
+    assert comment["translations"]["en"].endswith("/en/comments/-/asset_publisher/2MrVt3CzL5sw/content/id/4005408")
 
 
 def test_interrupted_backfill_resumes_with_jobdir(tmp_path):

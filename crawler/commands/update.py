@@ -1,0 +1,95 @@
+"""``scrapy update``: the cron job. Crawls every enabled target in one process, incrementally,
+then writes the run report and the health records (and, once publishing exists, publishes).
+
+Exit codes: 0 when every target succeeded, 1 when any failed (one summary line per target on
+stderr either way), 2 for a bad command line, 75 when another update holds the lock.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from crawler.lock import AlreadyRunning, RunLock
+from crawler.report import summarise, write_report
+from crawler.sources import SOURCES
+from crawler.store import ArchiveStore
+
+if TYPE_CHECKING:
+    import argparse
+
+EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
+
+
+def default_targets() -> list[str]:
+    """Every spider of every registered source, in registry order."""
+    return [spider for source in SOURCES.values() for spider in source.spiders]
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+
+    def syntax(self) -> str:
+        return "[--only SPIDER,…] [--replay DIR]"
+
+    def short_desc(self) -> str:
+        return "Crawl every source incrementally, then report (the cron job)"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--only", metavar="SPIDERS", help="comma-separated spider names (default: all)")
+        parser.add_argument("--replay", metavar="DIR", help="answer every request from this offline mirror")
+        parser.add_argument("--pages", metavar="N", help="at most N listing pages per section")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if args:
+            raise UsageError(f"unexpected arguments: {' '.join(args)}")
+        assert self.settings is not None
+        assert self.crawler_process is not None
+        known = set(self.crawler_process.spider_loader.list())
+        targets = [name.strip() for name in opts.only.split(",") if name.strip()] if opts.only \
+            else default_targets()
+        unknown = [name for name in targets if name not in known]
+        if unknown or not targets:
+            raise UsageError(f"unknown spider(s): {', '.join(unknown) or '(none given)'}; "
+                             f"known: {', '.join(sorted(known))}", print_help=False)
+        spider_args: dict[str, Any] = {}
+        if opts.replay:
+            spider_args["replay"] = opts.replay
+        if opts.pages:
+            spider_args["pages"] = opts.pages
+        try:
+            with RunLock(self.settings.get("MF_LOCK_PATH")):
+                self.exitcode = self._update(targets, spider_args)
+        except AlreadyRunning as error:
+            print(f"scrapy update: another update is running ({error}); exiting without doing anything",
+                  file=sys.stderr)
+            self.exitcode = EXIT_LOCKED
+
+    def _update(self, targets: list[str], spider_args: dict[str, Any]) -> int:
+        started = datetime.now(UTC)
+        crawlers = []
+        for name in targets:
+            crawler = self.crawler_process.create_crawler(name)
+            crawlers.append(crawler)
+            self.crawler_process.crawl(crawler, **spider_args)
+        self.crawler_process.start()
+        finished = datetime.now(UTC)
+        runs = [summarise(crawler.spidercls.name, crawler.stats.get_stats() if crawler.stats else {})
+                for crawler in crawlers]
+        store = ArchiveStore(self.settings.get("MF_ARCHIVE_PATH"))
+        try:
+            for run in runs:
+                store.record_run(run.name, run.ok, finished.isoformat(timespec="seconds"),
+                                 "; ".join(run.errors) or None)
+        finally:
+            store.close()
+        report = write_report(self.settings.get("MF_REPORT_DIR"), started, finished, runs)
+        for run in runs:
+            print(run.summary_line(), file=sys.stderr)
+        print(f"report: {report}", file=sys.stderr)
+        return 0 if all(run.ok for run in runs) else 1

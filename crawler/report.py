@@ -1,0 +1,130 @@
+"""The run report of `scrapy update`: what each crawl did, judged from its stats.
+
+A crawl target fails when its crawl did not finish, when a listing page could not be read, when
+its layout drifted (a first listing page without article links, a listing the page object does
+not recognise), or when most article pages it fetched lacked required fields. Single articles
+that fail (a bot wall, a timeout) are counted with their reasons but do not fail the target.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from crawler.files import write_atomic
+
+#: Failing article pages (of those fetched) above which the layout is taken to have drifted.
+DRIFT_RATIO = 0.5
+DRIFT_MIN_PAGES = 3
+
+
+@dataclass
+class TargetRun:
+    """One crawl target's part of a run."""
+
+    name: str
+    ok: bool
+    errors: list[str]
+    items: dict[str, int]
+    failures: dict[str, int]
+    requests: dict[str, int]
+    responses: dict[str, int]
+    duration_seconds: float
+    finish_reason: str | None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def summary_line(self) -> str:
+        """One line for the operator's terminal or cron mail."""
+        items = ", ".join(f"{count} {name}" for name, count in self.items.items() if count or name == "new")
+        requests = sum(self.requests.values())
+        by_kind = ", ".join(f"{count} {kind}" for kind, count in sorted(self.requests.items()))
+        failures = "; ".join(f"{reason} ×{count}" for reason, count in sorted(self.failures.items()))
+        status = "ok" if self.ok else "FAILED: " + "; ".join(self.errors)
+        line = f"{self.name}: {status} — {items}; {requests} requests ({by_kind or 'none'})"
+        if failures:
+            line += f"; failures: {failures}"
+        return line + f"; {self.duration_seconds:.1f} s"
+
+
+def _count(stats: dict[str, Any], key: str) -> int:
+    return int(stats.get(key, 0) or 0)
+
+
+def summarise(name: str, stats: dict[str, Any]) -> TargetRun:
+    """Judge one crawl from its Scrapy stats."""
+    errors: list[str] = []
+    finish = stats.get("finish_reason")
+    if finish is None:
+        errors.append("the crawl did not start")
+    elif finish not in ("finished",) and not str(finish).startswith("closespider_"):
+        errors.append(f"the crawl ended: {finish}")
+    listing_failed = _count(stats, "mf/listing/failed")
+    if listing_failed:
+        errors.append(f"{listing_failed} listing page(s) could not be read")
+    drift = _count(stats, "mf/drift/empty_listing") + _count(stats, "mf/pages/unparsed/listing_layout")
+    if drift:
+        errors.append(f"layout drift: {drift} listing page(s) without article links")
+    unparsed = {key.rsplit("/", 1)[1]: int(value) for key, value in stats.items()
+                if key.startswith("mf/pages/unparsed/")}
+    article_unparsed = _count(stats, "mf/article/unparsed") + _count(stats, "mf/recheck/unparsed")
+    missing_fields = article_unparsed - unparsed.get("challenge_page", 0) \
+        + _count(stats, "mf/items/unnormalisable") + _count(stats, "mf/items/invalid")
+    fetched = _count(stats, "mf/articles/parsed") + article_unparsed
+    if fetched >= DRIFT_MIN_PAGES and missing_fields > DRIFT_RATIO * fetched:
+        errors.append(f"layout drift: {missing_fields} of {fetched} article pages lack required fields")
+
+    failures: dict[str, int] = {}
+    for key, value in stats.items():
+        if key.startswith("mf/articles/failed/"):
+            failures[key.rsplit("/", 1)[1]] = int(value)
+    for reason, count in unparsed.items():
+        if reason != "listing_layout":
+            failures[f"unparsed_{reason}"] = count
+    for key in ("mf/items/unnormalisable", "mf/items/invalid"):
+        if _count(stats, key):
+            failures[key.rsplit("/", 1)[1]] = _count(stats, key)
+    items = {
+        "new": _count(stats, "mf/items/new"),
+        "updated": _count(stats, "mf/items/updated"),
+        "unchanged": _count(stats, "mf/items/unchanged"),
+        "restored": _count(stats, "mf/items/restored"),
+        "removed": _count(stats, "mf/items/removed"),
+        "failed": _count(stats, "mf/articles/failed") + article_unparsed
+        + _count(stats, "mf/items/unnormalisable") + _count(stats, "mf/items/invalid"),
+    }
+    requests = {key.rsplit("/", 1)[1]: int(value) for key, value in stats.items()
+                if key.startswith("mf/requests/")}
+    responses = {key.removeprefix("mf/responses/"): int(value) for key, value in stats.items()
+                 if key.startswith("mf/responses/")}
+    return TargetRun(
+        name=name, ok=not errors, errors=errors, items=items, failures=failures, requests=requests,
+        responses=responses, duration_seconds=float(stats.get("elapsed_time_seconds", 0.0) or 0.0),
+        finish_reason=finish,
+        extra={"skipped_known": _count(stats, "mf/articles/skipped_known"),
+               "not_modified": _count(stats, "mf/articles/not_modified"),
+               "retries": _count(stats, "retry/count")},
+    )
+
+
+def write_report(folder: str | Path, started: datetime, finished: datetime, runs: list[TargetRun],
+                 publish: dict[str, Any] | None = None) -> Path:
+    """Write the run report (JSON) as ``runs/<start>.json`` and ``last-run.json``, atomically."""
+    report = {
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+        "duration_seconds": round((finished - started).total_seconds(), 3),
+        "ok": all(run.ok for run in runs) and (publish is None or publish.get("ok", True)),
+        "targets": {run.name: asdict(run) for run in runs},
+    }
+    if publish is not None:
+        report["publish"] = publish
+    data = (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    folder = Path(folder)
+    dated = folder / "runs" / f"{started.strftime('%Y%m%dT%H%M%SZ')}-{os.getpid()}.json"
+    write_atomic(dated, data)
+    write_atomic(folder / "last-run.json", data)
+    return dated

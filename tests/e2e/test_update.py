@@ -1,0 +1,261 @@
+"""``scrapy update`` as cron runs it, over a loopback site whose pages change between runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES
+from tests.crawl import fast_settings, run_scrapy, start_scrapy
+from tests.loopback import RESET, SLEEP, TRUNCATE, LoopbackSite
+
+pytestmark = pytest.mark.e2e
+
+EDITED = "/en/press_service/spokesman/official_statement/1820611/"
+VANISHING = "/ru/press_service/spokesman/comments/1819033/".replace("comments", "kommentarii")
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+EVERYTHING_DUE = '[[36500, 0]]'
+
+
+def without_walled_article(site: LoopbackSite) -> None:
+    """The mirror's news listings also link a page that is always a bot wall; these tests want a
+    site that can be read completely."""
+    for lang in ("en", "ru"):
+        path = f"/{lang}/foreign_policy/news/"
+        html = site.original(path).decode("utf-8")
+        html = re.sub(r'<li class="announce__item">(?:(?!</li>).)*?1820833/.*?</li>\s*', "", html, flags=re.S)
+        site.set(path, html.encode("utf-8"))
+
+
+class Deployment:
+    """One operator's installation: an archive, a lock and reports in a temporary folder."""
+
+    def __init__(self, folder: Path, site: LoopbackSite) -> None:
+        self.folder, self.site = folder, site
+        self.archive = folder / "archive.sqlite3"
+
+    def options(self, **extra: str) -> list[str]:
+        return ["--only", "mid", *fast_settings(self.archive, MF_MID_BASE_URL=self.site.base_url,
+                                                 MF_LOCK_PATH=str(self.folder / "update.lock"),
+                                                 MF_REPORT_DIR=str(self.folder / "reports"), **extra)]
+
+    def update(self, **extra: str):
+        self.site.hits.clear()
+        result = run_scrapy("update", *self.options(**extra))
+        report = json.loads((self.folder / "reports" / "last-run.json").read_text(encoding="utf-8")) \
+            if (self.folder / "reports" / "last-run.json").exists() else None
+        return result, report
+
+    def doc(self, doc_id: str) -> dict:
+        db = sqlite3.connect(self.archive)
+        db.row_factory = sqlite3.Row
+        try:
+            row = db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            return dict(row) if row else None
+        finally:
+            db.close()
+
+    def query(self, sql: str, *params):
+        db = sqlite3.connect(self.archive)
+        try:
+            return db.execute(sql, params).fetchall()
+        finally:
+            db.close()
+
+
+@pytest.fixture
+def deployment(tmp_path):
+    with LoopbackSite(FIXTURES) as site:
+        without_walled_article(site)
+        yield Deployment(tmp_path, site)
+
+
+def test_first_run_then_nothing_new_is_cheap(deployment):
+    result, report = deployment.update()
+    assert result.returncode == 0, result.stderr[-3000:]
+    mid = report["targets"]["mid"]
+    assert mid["ok"] is True
+    assert mid["items"]["new"] == 32
+    assert re.search(r"^mid: ok — 32 new; \d+ requests", result.stderr, re.M)
+
+    result, report = deployment.update()
+    assert result.returncode == 0, result.stderr[-3000:]
+    mid = report["targets"]["mid"]
+    assert mid["items"]["new"] == 0
+    # One request per listing section and language, and robots.txt: no article is fetched.
+    assert mid["requests"] == {"listing": 14, "other": 1}
+    assert mid["responses"]["listing/200"] == 14
+    assert mid["extra"]["skipped_known"] == 16  # the articles on those first pages
+    assert sum(deployment.site.hits.values()) == 15
+
+
+def test_edit_makes_a_new_version_of_the_same_entry(deployment):
+    deployment.update()
+    first = deployment.doc("mid:en:1820611")
+    html = deployment.site.original(EDITED).decode("utf-8")
+    deployment.site.set(EDITED, html.replace("openly hostile", "openly and deliberately hostile").encode())
+    result, report = deployment.update(MF_RECHECK_SCHEDULE=EVERYTHING_DUE, MF_RECHECK_MAX_PER_RUN="100")
+    assert result.returncode == 0, result.stderr[-3000:]
+    mid = report["targets"]["mid"]
+    assert mid["items"]["updated"] == 1
+    assert mid["items"]["unchanged"] == 31  # re-checked, answered 304 Not Modified
+    assert mid["responses"]["recheck/304"] == 31
+    edited = deployment.doc("mid:en:1820611")
+    assert edited["version"] == 2
+    assert edited["updated"] > first["updated"]
+    assert edited["first_seen"] == first["first_seen"]
+    versions = deployment.query("SELECT version, json_extract(item, '$.body_text') FROM versions "
+                                "WHERE id = 'mid:en:1820611' ORDER BY version")
+    assert "openly hostile" in versions[0][1]
+    assert "openly and deliberately hostile" in versions[1][1]
+    # A re-check that finds nothing new changes nothing.
+    deployment.update(MF_RECHECK_SCHEDULE=EVERYTHING_DUE, MF_RECHECK_MAX_PER_RUN="100")
+    assert deployment.doc("mid:en:1820611")["version"] == 2
+
+
+def test_vanished_article_is_marked_removed_and_comes_back(deployment):
+    deployment.update()
+    deployment.site.remove(VANISHING)
+    result, report = deployment.update(MF_RECHECK_SCHEDULE=EVERYTHING_DUE, MF_RECHECK_MAX_PER_RUN="100")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert report["targets"]["mid"]["items"]["removed"] == 1
+    gone = deployment.doc("mid:ru:1819033")
+    assert gone["removed_at"] is not None
+    assert json.loads(gone["item"])["title"].startswith("Комментарий Департамента")  # never deleted
+
+    deployment.site.restore(VANISHING)
+    result, report = deployment.update(MF_RECHECK_SCHEDULE=EVERYTHING_DUE, MF_RECHECK_MAX_PER_RUN="100")
+    assert report["targets"]["mid"]["items"]["restored"] == 1
+    back = deployment.doc("mid:ru:1819033")
+    assert back["removed_at"] is None
+    assert back["version"] == 1
+
+
+def test_redirect_to_the_home_page_is_a_removal(deployment):
+    deployment.update()
+    deployment.site.set(EDITED, b"", status=302, headers={"Location": "/en/"})
+    result, report = deployment.update(MF_RECHECK_SCHEDULE=EVERYTHING_DUE, MF_RECHECK_MAX_PER_RUN="100")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert report["targets"]["mid"]["items"]["removed"] == 1
+    assert deployment.doc("mid:en:1820611")["removed_at"] is not None
+    assert "Article gone: " in result.stderr
+    assert "(redirected to " in result.stderr
+
+
+def test_faults_are_retried_counted_and_reported(deployment):
+    site = deployment.site
+    site.faults.update({
+        "/en/press_service/spokesman/briefings/1820480/": [(500, HTML, b"oops")],
+        "/en/press_service/spokesman/answers/1820655/": [SLEEP(2.5)],
+        "/ru/press_service/spokesman/answers/1820655/": [RESET],
+        "/en/press_service/minister_speeches/1820723/": [TRUNCATE],
+        "/ru/press_service/minister_speeches/1820723/": [
+            (200, HTML, (FIXTURES / "mid/en/foreign_policy/news/1820833.html").read_bytes())],
+        "/en/press_service/deputy_ministers_speeches/1820317/": [(500, HTML, b"down")] * 4,
+    })
+    result, report = deployment.update(DOWNLOAD_TIMEOUT="1")
+    assert result.returncode == 0, result.stderr[-3000:]
+    mid = report["targets"]["mid"]
+    assert mid["items"]["new"] == 31  # every page recovered but the one that failed four times
+    assert mid["failures"] == {"http_500": 1}
+    assert deployment.doc("mid:en:1820317") is None
+    for doc_id in ("mid:en:1820480", "mid:en:1820655", "mid:ru:1820655", "mid:en:1820723", "mid:ru:1820723"):
+        assert deployment.doc(doc_id) is not None, doc_id
+    # 500, timeout, truncated body, challenge page: one retry each; the 500s: three, then given up.
+    # (A reset on a kept-alive connection is retried by the HTTP client itself.)
+    assert mid["extra"]["retries"] >= 7
+    assert "'retry/reason_count/scrapy.exceptions.DownloadTimeoutError': 1" in result.stderr
+    assert "'retry/reason_count/scrapy.exceptions.ResponseDataLossError': 1" in result.stderr
+    assert "'retry/reason_count/challenge page': 1" in result.stderr
+    assert "Article page failed: " in result.stderr
+    assert "/en/press_service/deputy_ministers_speeches/1820317/ (HTTP 500)" in result.stderr
+    # the next run fetches what failed
+    result, report = deployment.update()
+    assert report["targets"]["mid"]["items"]["new"] == 1
+
+
+def test_layout_drift_fails_the_source_and_keeps_the_archive(deployment):
+    deployment.update()
+    before = deployment.query("SELECT count(*) FROM documents")[0][0]
+    html = deployment.site.original("/en/foreign_policy/news/").decode("utf-8")
+    deployment.site.set("/en/foreign_policy/news/",
+                        html.replace("announce announce_articles", "news-feed").encode("utf-8"))
+    result, report = deployment.update()
+    assert result.returncode == 1
+    mid = report["targets"]["mid"]
+    assert mid["ok"] is False
+    assert any("layout drift" in error for error in mid["errors"])
+    assert re.search(r"^mid: FAILED: layout drift: 1 listing page\(s\) without article links", result.stderr, re.M)
+    assert deployment.query("SELECT count(*) FROM documents")[0][0] == before
+    health = deployment.query("SELECT consecutive_failures, last_success, last_error FROM health WHERE name='mid'")
+    assert health[0][0] == 1
+    assert health[0][1] is not None
+    assert "layout drift" in health[0][2]
+
+
+def test_listing_that_cannot_be_read_fails_the_source(deployment):
+    deployment.site.faults["/ru/press_service/spokesman/briefings/"] = [(503, HTML, b"busy")] * 4
+    result, report = deployment.update()
+    assert result.returncode == 1
+    assert report["targets"]["mid"]["errors"] == ["1 listing page(s) could not be read"]
+
+
+def test_two_concurrent_runs_never_overlap(deployment):
+    deployment.site.delay = 0.05
+    first = start_scrapy("update", *deployment.options())
+    lock = deployment.folder / "update.lock"
+    deadline = time.monotonic() + 30
+    while not (lock.exists() and lock.read_text().startswith("pid")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    started = time.monotonic()
+    second = run_scrapy("update", *deployment.options())
+    assert time.monotonic() - started < 15
+    assert second.returncode == 75
+    assert "another update is running" in second.stderr
+    assert f"pid {first.pid}" in second.stderr
+    _out, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err[-3000:]
+    assert deployment.query("SELECT count(*) FROM documents")[0][0] == 32
+
+
+def test_sigkill_mid_run_loses_nothing_committed(deployment):
+    deployment.site.delay = 0.05
+    run = start_scrapy("update", *deployment.options(MF_ARCHIVE_BATCH_SIZE="1"))
+    deadline = time.monotonic() + 60
+    committed = 0
+    while time.monotonic() < deadline:
+        if deployment.archive.exists():
+            try:
+                committed = deployment.query("SELECT count(*) FROM documents")[0][0]
+            except sqlite3.OperationalError:
+                committed = 0
+            if committed >= 6:
+                break
+        time.sleep(0.05)
+    os.kill(run.pid, signal.SIGKILL)
+    run.communicate(timeout=30)
+    assert run.returncode == -signal.SIGKILL
+    assert deployment.query("PRAGMA integrity_check") == [("ok",)]
+    kept = dict(deployment.query("SELECT id, content_hash FROM documents"))
+    assert 6 <= len(kept) < 32
+    deployment.site.delay = 0
+    result, _report = deployment.update()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert deployment.query("PRAGMA integrity_check") == [("ok",)]
+    after = dict(deployment.query("SELECT id, content_hash FROM documents"))
+    assert len(after) == 32
+    assert all(after[doc_id] == digest for doc_id, digest in kept.items())
+    assert deployment.query("SELECT max(version) FROM documents")[0][0] == 1
+
+
+def test_unknown_target_is_a_usage_error(deployment):
+    result = run_scrapy("update", "--only", "nosuch", "-s", f"MF_ARCHIVE_PATH={deployment.archive}")
+    assert result.returncode == 2
+    assert "unknown spider(s): nosuch" in result.stderr
