@@ -12,8 +12,8 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 demo: $(BIN)/.installed
-	$(BIN)/scrapy crawl mid -a replay=tests/fixtures -a backfill=1 -s LOG_LEVEL=WARNING
-	@$(BIN)/python -c "from crawler.store import ArchiveStore as A; s=A('data/archive.sqlite3'); print(f'archive data/archive.sqlite3: {s.count()} statements, {s.count(\"versions\")} versions, {s.count(\"fetches\")} raw pages')"
+	$(BIN)/scrapy update --replay tests/fixtures -L WARNING
+	@$(BIN)/python -c "from crawler.store import ArchiveStore as A; s=A('data/archive.sqlite3'); print(f'archive data/archive.sqlite3: {s.count()} statements, {s.count(\"versions\")} versions, {s.count(\"fetches\")} raw pages; report data/reports/last-run.json')"
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
@@ -24,6 +24,7 @@ test: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/extract.py
+	$(BIN)/python bench/update.py
 
 clean:
 	rm -rf $(VENV) data public .pytest_cache

@@ -1,0 +1,91 @@
+"""The re-check schedule, the archive index and the run report's judgement (pure parts)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from crawler.incremental import ArchiveIndex, KnownPage, RecheckSchedule
+from crawler.items import FetchFailed, ListingWalked
+from crawler.report import summarise
+from crawler.store import ArchiveStore, Validators
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+SCHEDULE = RecheckSchedule([(2, 6), (14, 48), (36500, 24 * 180)])
+
+
+@pytest.mark.parametrize(
+    ("published_days_ago", "checked_hours_ago", "due"),
+    [(1, 5, False), (1, 7, True), (10, 47, False), (10, 49, True), (400, 24 * 179, False),
+     (400, 24 * 181, True)],
+)
+def test_schedule_by_age(published_days_ago, checked_hours_ago, due):
+    published = NOW - timedelta(days=published_days_ago)
+    checked = NOW - timedelta(hours=checked_hours_ago)
+    assert SCHEDULE.is_due(published, checked, NOW) is due
+
+
+def test_schedule_from_setting():
+    assert RecheckSchedule.from_setting("[[1, 2]]").interval(timedelta(days=5)) == timedelta(hours=2)
+    with pytest.raises(ValueError, match="not JSON"):
+        RecheckSchedule.from_setting("every hour")
+    with pytest.raises(ValueError, match="at least one"):
+        RecheckSchedule.from_setting([])
+
+
+def test_conditional_headers():
+    page = KnownPage("u", "id", None, None, False, '"abc"', "Tue, 28 Jun 2022 08:44:00 GMT")
+    assert page.conditional_headers() == {"If-None-Match": '"abc"',
+                                          "If-Modified-Since": "Tue, 28 Jun 2022 08:44:00 GMT"}
+    assert KnownPage("u", "id", None, None, False, None, None).conditional_headers() == {}
+
+
+def test_index_from_an_archive(tmp_path):
+    store = ArchiveStore(tmp_path / "a.sqlite3")
+    item = {"id": "mid:en:1", "source": "mid", "site_id": "1", "url": "https://mid.ru/en/foreign_policy/news/1/",
+            "language": "en", "title": "T", "published": "2026-11-27T10:00:00+03:00", "published_raw": None,
+            "doc_number": None, "type": "news", "tags": [], "body_text": "B", "body_html": "<p>B</p>",
+            "translations": {}, "fetched_at": "2026-11-28T11:00:00Z"}
+    store.write_batch([], [item, FetchFailed("https://mid.ru/en/foreign_policy/news/2/", "mid", "HTTP 500",
+                                             "2026-11-28T11:00:00Z", ["Tag"], "27.11.2026 10:00"),
+                           ListingWalked("mid", "en", "foreign_policy/news", "2026-11-28T11:00:00Z")],
+                      validators=[Validators(item["url"], '"e1"', None, "2026-11-28T11:00:00Z")])
+    store.close()
+    index = ArchiveIndex.load(tmp_path / "a.sqlite3", SCHEDULE, "mid", now=NOW)
+    assert index.is_known_article(item["url"])
+    assert not index.is_due(item["url"])  # a day old, checked an hour ago
+    assert index.get(item["url"]).conditional_headers() == {"If-None-Match": '"e1"'}
+    assert index.has_walked("en", "foreign_policy/news")
+    assert not index.has_walked("ru", "foreign_policy/news")
+    [pending] = index.pending_retries(max_attempts=5)
+    assert (pending.url, pending.tags, pending.listing_date) == \
+        ("https://mid.ru/en/foreign_policy/news/2/", ["Tag"], "27.11.2026 10:00")
+    assert index.pending_retries(max_attempts=1) == []
+    assert ArchiveIndex.load(tmp_path / "missing.sqlite3", SCHEDULE, "mid").pages == {}
+
+
+def stats(**values):
+    base = {"finish_reason": "finished", "elapsed_time_seconds": 1.5}
+    return {**base, **{key.replace("__", "/"): value for key, value in values.items()}}
+
+
+def test_report_ok_with_single_failures():
+    run = summarise("mid", stats(**{"mf__items__new": 3, "mf__articles__parsed": 3, "mf__articles__failed": 1,
+                                    "mf__articles__failed__challenge_page": 1, "mf__requests__listing": 2}))
+    assert run.ok
+    assert run.items["failed"] == 1
+    assert run.failures == {"challenge_page": 1}
+    assert run.summary_line() == ("mid: ok — 3 new, 1 failed; 2 requests (2 listing); "
+                                  "failures: challenge_page ×1; 1.5 s")
+
+
+def test_report_fails_on_drift_and_unreadable_listings():
+    drift = summarise("mid", stats(**{"mf__articles__parsed": 1, "mf__article__unparsed": 3,
+                                      "mf__pages__unparsed__missing_title": 3}))
+    assert drift.errors == ["layout drift: 3 of 4 article pages lack required fields"]
+    listing = summarise("mid", stats(**{"mf__listing__failed": 2, "mf__drift__empty_listing": 1}))
+    assert listing.errors == ["2 listing page(s) could not be read",
+                              "layout drift: 1 listing page(s) without article links"]
+    assert summarise("mid", {}).errors == ["the crawl did not start"]
+    assert summarise("mid", stats(finish_reason="shutdown")).errors == ["the crawl ended: shutdown"]
