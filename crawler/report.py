@@ -84,7 +84,7 @@ def summarise(name: str, stats: dict[str, Any]) -> TargetRun:
     for reason, count in unparsed.items():
         if reason != "listing_layout":
             failures[f"unparsed_{reason}"] = count
-    for key in ("mf/items/unnormalisable", "mf/items/invalid"):
+    for key in ("mf/items/unnormalisable", "mf/items/invalid", "mf/items/rejected"):
         if _count(stats, key):
             failures[key.rsplit("/", 1)[1]] = _count(stats, key)
     items = {
@@ -94,7 +94,8 @@ def summarise(name: str, stats: dict[str, Any]) -> TargetRun:
         "restored": _count(stats, "mf/items/restored"),
         "removed": _count(stats, "mf/items/removed"),
         "failed": _count(stats, "mf/articles/failed") + article_unparsed
-        + _count(stats, "mf/items/unnormalisable") + _count(stats, "mf/items/invalid"),
+        + _count(stats, "mf/items/unnormalisable") + _count(stats, "mf/items/invalid")
+        + _count(stats, "mf/items/rejected"),
     }
     requests = {key.rsplit("/", 1)[1]: int(value) for key, value in stats.items()
                 if key.startswith("mf/requests/")}

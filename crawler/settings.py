@@ -21,6 +21,16 @@ MF_ARCHIVE_PATH = "data/archive.sqlite3"
 MF_LOCK_PATH = "data/update.lock"
 #: Run reports of `scrapy update`: last-run.json and runs/<time>.json.
 MF_REPORT_DIR = "data/reports"
+#: The public folder `scrapy publish` (and `scrapy update`) writes: feeds, OPML, index page, data.
+MF_PUBLIC_DIR = "public"
+#: The absolute URL the public folder is served at (for feeds' self links and ids of pages).
+MF_PUBLIC_BASE_URL = "http://localhost:8000/"
+#: Entries in a subscription feed; entries in one archive document (a month, or a part of one).
+MF_FEED_ENTRIES = 50
+MF_FEED_ARCHIVE_PAGE = 100
+#: Largest feed document, and largest entry content (longer bodies are cut, with a link to the page).
+MF_FEED_MAX_BYTES = 5 * 1024 * 1024
+MF_FEED_MAX_CONTENT_CHARS = 200_000
 #: Items written per archive transaction.
 MF_ARCHIVE_BATCH_SIZE = 50
 #: Answer every request from this offline mirror (a folder with manifest.json) instead of the

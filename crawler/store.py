@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
@@ -17,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from crawler.items import FetchFailed, ListingWalked, PageEvent
+from crawler.normalise.slugs import tag_slug
 
 SCHEMA_VERSION = 1
+logger = logging.getLogger(__name__)
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -52,8 +55,19 @@ CREATE TABLE IF NOT EXISTS documents (
     fetched_at TEXT NOT NULL,
     removed_at TEXT,
     same_as TEXT,                     -- id of the document this one duplicates, if any
+    change_seq INTEGER NOT NULL,      -- the write that last changed what publishers show
     item TEXT NOT NULL                -- JSON of the latest version, schema fields
 );
+CREATE INDEX IF NOT EXISTS documents_by_change ON documents(change_seq);
+CREATE INDEX IF NOT EXISTS documents_by_language ON documents(language, published);
+CREATE INDEX IF NOT EXISTS documents_by_type ON documents(source, language, type, published);
+CREATE TABLE IF NOT EXISTS document_tags (
+    doc_id TEXT NOT NULL REFERENCES documents(id),
+    tag TEXT NOT NULL,
+    slug TEXT NOT NULL,               -- a safe file name for the tag's feed
+    PRIMARY KEY (doc_id, tag)
+);
+CREATE INDEX IF NOT EXISTS document_tags_by_slug ON document_tags(slug, doc_id);
 CREATE INDEX IF NOT EXISTS documents_by_site_id ON documents(source, site_id);
 CREATE INDEX IF NOT EXISTS documents_by_url ON documents(url);
 CREATE INDEX IF NOT EXISTS documents_by_feed ON documents(source, language, published);
@@ -151,6 +165,8 @@ class ArchiveStore:
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.executescript(_DDL)
         self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        self.db.execute("INSERT OR IGNORE INTO meta VALUES ('change_seq', '0')")
+        self._seq: int | None = None
 
     def close(self) -> None:
         self.db.close()
@@ -180,9 +196,23 @@ class ArchiveStore:
                                     (item.spider, item.language, item.section, item.completed_at))
                     outcomes.append("walked")
                 else:
-                    outcomes.append(self._upsert(item, raw_for_url.get(item["url"])))
-                    self.db.execute("DELETE FROM pending WHERE url = ?", (item["url"],))
+                    outcomes.append(self._put_statement(item, raw_for_url.get(item.get("url"))))
         return outcomes
+
+    def _put_statement(self, item: dict[str, Any], raw_sha256: str | None) -> str:
+        """One statement in its own savepoint: a statement the database refuses is logged and
+        left out, and the rest of the batch is kept."""
+        self.db.execute("SAVEPOINT statement")
+        try:
+            outcome = self._upsert(item, raw_sha256)
+            self.db.execute("DELETE FROM pending WHERE url = ?", (item["url"],))
+        except (sqlite3.Error, KeyError, TypeError, ValueError) as error:
+            self.db.execute("ROLLBACK TO statement")
+            self.db.execute("RELEASE statement")
+            logger.error("Statement %s not archived: %s", item.get("url") or item.get("id"), error)
+            return "rejected"
+        self.db.execute("RELEASE statement")
+        return outcome
 
     def _pending(self, failed: FetchFailed) -> str:
         """Remember a failed article for the next runs (known statements need no reminder)."""
@@ -218,8 +248,8 @@ class ArchiveStore:
         if row["removed_at"] is not None:
             self.db.execute("UPDATE documents SET fetched_at = ? WHERE id = ?", (event.fetched_at, row["id"]))
             return "still_removed"
-        self.db.execute("UPDATE documents SET removed_at = ?, fetched_at = ? WHERE id = ?",
-                        (event.fetched_at, event.fetched_at, row["id"]))
+        self.db.execute("UPDATE documents SET removed_at = ?, fetched_at = ?, change_seq = ? WHERE id = ?",
+                        (event.fetched_at, event.fetched_at, self._change(), row["id"]))
         return "removed"
 
     def record_run(self, name: str, ok: bool, when: str, error: str | None = None) -> None:
@@ -239,7 +269,24 @@ class ArchiveStore:
         return {row["name"]: dict(row) for row in self.db.execute("SELECT * FROM health ORDER BY name")}
 
     def transaction(self) -> _Transaction:
+        self._seq = None
         return _Transaction(self.db)
+
+    def _change(self) -> int:
+        """The sequence number of this transaction's changes (allocated on first use)."""
+        if self._seq is None:
+            self.db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'change_seq'")
+            self._seq = int(self.db.execute("SELECT value FROM meta WHERE key = 'change_seq'").fetchone()[0])
+        return self._seq
+
+    def change_seq(self) -> int:
+        """The last change's sequence number."""
+        return int(self.db.execute("SELECT value FROM meta WHERE key = 'change_seq'").fetchone()[0])
+
+    def _put_tags(self, item: dict[str, Any]) -> None:
+        self.db.execute("DELETE FROM document_tags WHERE doc_id = ?", (item["id"],))
+        self.db.executemany("INSERT OR IGNORE INTO document_tags VALUES (?, ?, ?)",
+                            [(item["id"], tag, tag_slug(tag)) for tag in item.get("tags", [])])
 
     def _put_capture(self, capture: Capture) -> str:
         sha = capture.sha256
@@ -267,28 +314,33 @@ class ArchiveStore:
         if row is None:
             self.db.execute(
                 "INSERT INTO documents (id, source, language, site_id, url, type, published, doc_number,"
-                " version, content_hash, first_seen, updated, fetched_at, removed_at, same_as, item)"
-                " VALUES (?,?,?,?,?,?,?,?,1,?,?,?,?,NULL,?,?)",
+                " version, content_hash, first_seen, updated, fetched_at, removed_at, same_as, change_seq,"
+                " item) VALUES (?,?,?,?,?,?,?,?,1,?,?,?,?,NULL,?,?,?)",
                 (item["id"], item["source"], item["language"], item["site_id"], item["url"], item["type"],
                  item["published"], item["doc_number"], digest, item["fetched_at"], item["published"],
-                 item["fetched_at"], self._same_document(item), encoded),
+                 item["fetched_at"], self._same_document(item), self._change(), encoded),
             )
             self._put_version(item, 1, digest, raw_sha256, encoded)
+            self._put_tags(item)
             return "new"
         if digest == row["content_hash"]:
+            changed = row["removed_at"] is not None or row["item"] != encoded
             self.db.execute(
-                "UPDATE documents SET fetched_at = ?, removed_at = NULL, url = ?, item = ? WHERE id = ?",
-                (item["fetched_at"], item["url"], encoded, item["id"]),
+                "UPDATE documents SET fetched_at = ?, removed_at = NULL, url = ?, item = ?,"
+                " change_seq = CASE WHEN ? THEN ? ELSE change_seq END WHERE id = ?",
+                (item["fetched_at"], item["url"], encoded, changed, self._change() if changed else 0, item["id"]),
             )
             return "restored" if row["removed_at"] else "unchanged"
         version = row["version"] + 1
         self.db.execute(
             "UPDATE documents SET url = ?, type = ?, published = ?, doc_number = ?, version = ?,"
-            " content_hash = ?, updated = ?, fetched_at = ?, removed_at = NULL, item = ? WHERE id = ?",
+            " content_hash = ?, updated = ?, fetched_at = ?, removed_at = NULL, change_seq = ?, item = ?"
+            " WHERE id = ?",
             (item["url"], item["type"], item["published"], item["doc_number"], version, digest,
-             item["fetched_at"], item["fetched_at"], encoded, item["id"]),
+             item["fetched_at"], item["fetched_at"], self._change(), encoded, item["id"]),
         )
         self._put_version(item, version, digest, raw_sha256, encoded)
+        self._put_tags(item)
         return "updated"
 
     def _put_version(self, item: dict[str, Any], version: int, digest: str, raw_sha256: str | None,
@@ -324,8 +376,8 @@ class ArchiveStore:
             if sibling_item.get("translations", {}).get(item["language"]) != item["url"]:
                 sibling_item.setdefault("translations", {})[item["language"]] = item["url"]
                 sibling_item["translations"] = dict(sorted(sibling_item["translations"].items()))
-                self.db.execute("UPDATE documents SET item = ? WHERE id = ?",
-                                (json.dumps(sibling_item, ensure_ascii=False), sibling["id"]))
+                self.db.execute("UPDATE documents SET item = ?, change_seq = ? WHERE id = ?",
+                                (json.dumps(sibling_item, ensure_ascii=False), self._change(), sibling["id"]))
         return {**item, "translations": dict(sorted(translations.items()))}
 
     # --- reading -----------------------------------------------------------------------------------
@@ -344,15 +396,24 @@ class ArchiveStore:
         row = self.db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return _with_archive_fields(row) if row else None
 
-    def documents(self, where: str = "1", params: tuple = (), *,
-                  include_repeats: bool = False) -> Iterator[dict[str, Any]]:
-        """Latest versions, newest publication first, streaming; documents that repeat another
-        (``same_as``) only when asked for."""
+    def documents(self, where: str = "1", params: tuple = (), *, include_repeats: bool = False,
+                  oldest_first: bool = False, limit: int | None = None) -> Iterator[dict[str, Any]]:
+        """Latest versions, newest publication first (or oldest first), streaming; documents
+        that repeat another (``same_as``) only when asked for."""
         if not include_repeats:
             where = f"({where}) AND same_as IS NULL"
-        query = f"SELECT * FROM documents WHERE {where} ORDER BY published DESC, id"  # noqa: S608
+        order = "published, id" if oldest_first else "published DESC, id DESC"
+        query = f"SELECT * FROM documents WHERE {where} ORDER BY {order}"  # noqa: S608
+        if limit is not None:
+            query += f" LIMIT {int(limit)}"
         for row in self.db.execute(query, params):
             yield _with_archive_fields(row)
+
+    def months(self, where: str, params: tuple) -> list[tuple[str, int]]:
+        """(YYYY-MM, statements) of the months a selection spans, oldest first."""
+        return [(row[0], row[1]) for row in self.db.execute(
+            f"SELECT substr(published, 1, 7) AS month, count(*) FROM documents WHERE ({where})"  # noqa: S608
+            " AND same_as IS NULL GROUP BY month ORDER BY month", params)]
 
     def versions(self, doc_id: str) -> list[dict[str, Any]]:
         """Every version of one statement, oldest first."""
@@ -376,6 +437,7 @@ def _with_archive_fields(row: sqlite3.Row) -> dict[str, Any]:
     item.update(version=row["version"], updated=row["updated"], removed_at=row["removed_at"],
                 content_hash=row["content_hash"], first_seen=row["first_seen"],
                 fetched_at=row["fetched_at"], same_as=row["same_as"])
+    item["change_seq"] = row["change_seq"]
     return item
 
 

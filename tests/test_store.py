@@ -75,10 +75,12 @@ def test_raw_pages_deduplicated_and_linked_to_versions(store):
     assert store.raw_page(sha) == body
 
 
-def test_failed_batch_rolls_back(store):
-    with pytest.raises(KeyError):
-        store.write_batch([], [item(), {"id": "broken"}])
-    assert store.count() == 0
+def test_a_refused_statement_leaves_the_rest_of_the_batch(store):
+    broken = item(id="mid:en:2", site_id="2", url="https://mid.ru/en/foreign_policy/news/2/",
+                  title="lone \ud800 surrogate")
+    assert store.write_batch([], [item(), {"id": "no url"}, broken]) == ["new", "rejected", "rejected"]
+    assert store.count() == 1
+    assert store.count("versions") == 1
 
 
 def test_same_document_on_both_sites_is_linked_not_repeated(store):

@@ -1,5 +1,5 @@
 """``scrapy update``: the cron job. Crawls every enabled target in one process, incrementally,
-then writes the run report and the health records (and, once publishing exists, publishes).
+keeps the health records, publishes the public folder from the archive, and writes the run report.
 
 Exit codes: 0 when every target succeeded, 1 when any failed (one summary line per target on
 stderr either way), 2 for a bad command line, 75 when another update holds the lock.
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.commands.publish import publish_archive
 from crawler.lock import AlreadyRunning, RunLock
 from crawler.report import summarise, write_report
 from crawler.sources import SOURCES
@@ -88,8 +89,21 @@ class Command(ScrapyCommand):
                                  "; ".join(run.errors) or None)
         finally:
             store.close()
-        report = write_report(self.settings.get("MF_REPORT_DIR"), started, finished, runs)
+        published = self._publish()
+        report = write_report(self.settings.get("MF_REPORT_DIR"), started, finished, runs, published)
         for run in runs:
             print(run.summary_line(), file=sys.stderr)
+        print(f"publish: {published['summary']}", file=sys.stderr)
         print(f"report: {report}", file=sys.stderr)
-        return 0 if all(run.ok for run in runs) else 1
+        return 0 if all(run.ok for run in runs) and published["ok"] else 1
+
+    def _publish(self) -> dict[str, Any]:
+        """Publish from the archive whatever the crawls did: a failed source keeps its last good
+        statements in the archive, so its feeds keep them too."""
+        try:
+            result = publish_archive(self.settings)
+        except (OSError, ValueError) as error:
+            return {"ok": False, "error": str(error), "summary": f"FAILED: {error}"}
+        summary = (f"{result.feeds} feeds, {result.rendered} documents rendered, {len(result.written)} files "
+                   f"written, {result.unchanged} unchanged, {len(result.skipped_entries)} entries skipped")
+        return {**result.as_dict(), "summary": summary}

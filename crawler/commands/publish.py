@@ -1,0 +1,75 @@
+"""``scrapy publish [--full]``: write the public folder (feeds, OPML, index page) from the archive.
+
+Only what changed since the last publication is rendered again (``--full`` renders everything),
+and files whose bytes did not change are left alone.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from crawler.store import ArchiveStore
+from feeds.publish import PublishOptions, PublishResult, publish
+
+if TYPE_CHECKING:
+    import argparse
+
+    from scrapy.settings import BaseSettings
+
+
+def publish_options(settings: BaseSettings) -> PublishOptions:
+    """Publishing options from the project's settings."""
+    return PublishOptions(
+        base_url=settings.get("MF_PUBLIC_BASE_URL"),
+        out_dir=Path(settings.get("MF_PUBLIC_DIR")),
+        entries=settings.getint("MF_FEED_ENTRIES"),
+        archive_page=settings.getint("MF_FEED_ARCHIVE_PAGE"),
+        max_bytes=settings.getint("MF_FEED_MAX_BYTES"),
+        max_content_chars=settings.getint("MF_FEED_MAX_CONTENT_CHARS"),
+    )
+
+
+def publish_archive(settings: BaseSettings, full: bool = False) -> PublishResult:
+    """Publish the archive named by the settings."""
+    archive = Path(settings.get("MF_ARCHIVE_PATH"))
+    if not archive.exists():
+        raise FileNotFoundError(f"{archive}: no archive yet (run `scrapy update` first)")
+    store = ArchiveStore(archive)
+    try:
+        return publish(store, publish_options(settings), full=full)
+    finally:
+        store.close()
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+
+    def syntax(self) -> str:
+        return "[--full]"
+
+    def short_desc(self) -> str:
+        return "Write the public folder (Atom feeds, OPML, index page) from the archive"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--full", action="store_true", help="render every feed, not only what changed")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if args:
+            raise UsageError(f"unexpected arguments: {' '.join(args)}")
+        assert self.settings is not None
+        try:
+            result = publish_archive(self.settings, full=opts.full)
+        except (FileNotFoundError, OSError) as error:
+            print(f"scrapy publish: {error}", file=sys.stderr)
+            self.exitcode = 1
+            return
+        print(f"published {self.settings.get('MF_PUBLIC_DIR')}: {result.feeds} feeds, "
+              f"{result.rendered} documents rendered, {len(result.written)} files written, "
+              f"{result.unchanged} unchanged, {len(result.skipped_entries)} entries skipped", file=sys.stderr)
