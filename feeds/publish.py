@@ -105,7 +105,7 @@ class ArchivePage:
     number: int
 
     def path(self, key: str) -> str:
-        suffix = "" if self.number == 1 else f"-{self.number}"
+        suffix = "" if self.number == 1 else f"-p{self.number}"
         return f"{key}/archive/{self.month}{suffix}.atom"
 
 
