@@ -9,7 +9,8 @@ Publishing is incremental: only feeds and months holding a statement changed sin
 publication (the archive's change sequence, remembered in ``.publish-state.json``) are
 rendered again, and a file whose bytes did not change is not rewritten, so its modification
 time and ETag stay. Every write is atomic; a document is checked before it replaces the old one,
-and a feed left with no entry is never written.
+and a feed left with no entry is never written. The JSON Lines dumps of ``data/`` follow the same
+rules (see feeds.dumps).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from lxml import etree
 from crawler.files import write_atomic
 from feeds.atom import ArchiveLinks, FeedOptions, Rendered, render
 from feeds.catalog import FeedSpec, build_catalog, feed_keys_of
+from feeds.dumps import publish_dumps
 from feeds.index_page import render_index
 from feeds.opml import render_opml
 
@@ -128,15 +130,18 @@ class Publisher:
         write_atomic(self.out / STATE_FILE, json.dumps({"change_seq": seq}).encode("utf-8"))
 
     # --- what changed -----------------------------------------------------------------------------
-    def _affected(self, since: int) -> dict[str, set[str]]:
-        """Feed key → months to render again, from statements changed after ``since``."""
+    def _affected(self, since: int) -> tuple[dict[str, set[str]], set[tuple[str, str, str]]]:
+        """Feed key → months to render again, and (source, language, year) dumps to write again,
+        from statements changed after ``since``."""
         affected: dict[str, set[str]] = defaultdict(set)
+        years: set[tuple[str, str, str]] = set()
         for doc in self.store.documents("change_seq > ?", (since,), include_repeats=True):
             shapes = [doc, *self.store.versions(doc["id"])]  # old months, types and tags too
             for shape in shapes:
+                years.add((shape["source"], shape["language"], shape["published"][:4]))
                 for key in feed_keys_of(shape):
                     affected[key].add(shape["published"][:7])
-        return affected
+        return affected, years
 
     # --- rendering ----------------------------------------------------------------------------------
     def publish(self, full: bool = False) -> PublishResult:
@@ -146,7 +151,7 @@ class Publisher:
         result = PublishResult(full=full)
         catalog = build_catalog(self.store)
         result.feeds = len(catalog)
-        affected = None if full else self._affected(int(state["change_seq"]))
+        affected, years = (None, None) if full else self._affected(int(state["change_seq"]))
         for spec in catalog:
             if affected is not None and spec.key not in affected:
                 continue
@@ -157,6 +162,7 @@ class Publisher:
                 self._publish_feed(spec, None if affected is None else affected[spec.key], result)
             except ValueError as error:
                 logger.error("Feed %s not published: %s", spec.key, error)
+        result.written.extend(publish_dumps(self.store, self.out / "data", years))
         write_if_changed(self.out / "feeds.opml", render_opml(catalog, self.options.base_url), result,
                          "feeds.opml")
         write_if_changed(self.out / "index.html",

@@ -1,0 +1,117 @@
+"""``scrapy export``: statements as JSON Lines, to a file or stdout, optionally gzipped.
+
+Filters: --source, --language, --type, --tag, --since, --until (dates, inclusive, on the local
+date of publication), --versions latest|all, --include-removed, --include-repeats. A bad request
+(unknown source or type, a date that does not parse, an output path that cannot be written) is
+one line on stderr and exit code 2, with nothing written.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scrapy.commands import ScrapyCommand
+
+from crawler.store import ArchiveStore
+from feeds.jsonl import ExportError, ExportQuery, count, lines, parse_day, write_lines
+
+if TYPE_CHECKING:
+    import argparse
+
+EXIT_USAGE = 2
+
+
+class Progress:
+    """A progress bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.active = sys.stderr.isatty()
+
+    def __call__(self, done: int) -> None:
+        if not self.active:
+            return
+        share = done / self.total if self.total else 1.0
+        bar = "#" * int(share * 30)
+        sys.stderr.write(f"\r[{bar:<30}] {done}/{self.total} statements")
+        if done >= self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+
+    def syntax(self) -> str:
+        return "[-o FILE[.gz]] [--source S] [--language L] [--type T] [--tag TAG] [--since D] [--until D] " \
+               "[--versions latest|all] [--include-removed]"
+
+    def short_desc(self) -> str:
+        return "Export statements from the archive as JSON Lines"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
+        parser.add_argument("--gzip", action="store_true", help="gzip the output (implied by a .gz file)")
+        parser.add_argument("--source")
+        parser.add_argument("--language")
+        parser.add_argument("--type")
+        parser.add_argument("--tag")
+        parser.add_argument("--since", metavar="YYYY-MM-DD")
+        parser.add_argument("--until", metavar="YYYY-MM-DD")
+        parser.add_argument("--versions", default="latest", help="latest (default) or all")
+        parser.add_argument("--include-removed", action="store_true", help="also statements gone from the site")
+        parser.add_argument("--include-repeats", action="store_true",
+                            help="also copies of a document archived from a second site (see same_as)")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        try:
+            if args:
+                raise ExportError(f"unexpected arguments: {' '.join(args)}")
+            query = ExportQuery(
+                source=opts.source, language=opts.language, type=opts.type, tag=opts.tag,
+                since=parse_day(opts.since, "--since") if opts.since else None,
+                until=parse_day(opts.until, "--until") if opts.until else None,
+                versions=opts.versions, include_removed=opts.include_removed,
+                include_repeats=opts.include_repeats,
+            ).check()
+            target = self._target(opts.output)
+            archive = Path(self.settings.get("MF_ARCHIVE_PATH"))
+            if not archive.exists():
+                raise ExportError(f"{archive}: no archive (run `scrapy update` first)")
+        except ExportError as error:
+            print(f"scrapy export: {error}", file=sys.stderr)
+            self.exitcode = EXIT_USAGE
+            return
+        compress = opts.gzip or (target is not None and target.suffix == ".gz")
+        store = ArchiveStore(archive)
+        try:
+            progress = Progress(count(store, query))
+            written = write_lines(lines(store, query), target, compress=compress, progress=progress)
+        except BrokenPipeError:  # `scrapy export | head`: the reader has what it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return
+        finally:
+            store.close()
+        if target is not None:
+            print(f"{written} statements written to {target}", file=sys.stderr)
+
+    @staticmethod
+    def _target(output: str | None) -> Path | None:
+        """The output file, checked before anything is read: its folder must exist and be writable."""
+        if output in (None, "-"):
+            return None
+        target = Path(output)
+        folder = target.parent if str(target.parent) else Path(".")
+        if target.is_dir():
+            raise ExportError(f"{target}: is a folder, not a file")
+        if not folder.is_dir():
+            raise ExportError(f"{target}: folder {folder} does not exist")
+        if not os.access(folder, os.W_OK):
+            raise ExportError(f"{target}: folder {folder} is not writable")
+        return target

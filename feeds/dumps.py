@@ -1,0 +1,92 @@
+"""Published dumps for researchers: ``data/<source>/<language>/<year>.jsonl.gz`` with every
+version of every statement published that year (removed ones included), ``manifest.json``
+and ``SHA256SUMS``.
+
+Gzip headers carry no time, so the same archive gives the same bytes; a year whose lines did not
+change is not rewritten, and the manifest is rewritten only when a file changed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from crawler.files import write_atomic
+from crawler.items import statement_schema
+from feeds.jsonl import ExportQuery, encode, lines
+
+if TYPE_CHECKING:
+    from crawler.store import ArchiveStore
+
+MANIFEST = "manifest.json"
+SUMS = "SHA256SUMS"
+
+
+def dump_keys(store: ArchiveStore) -> list[tuple[str, str, str]]:
+    """Every (source, language, year) the archive holds."""
+    return [tuple(row) for row in store.db.execute(
+        "SELECT DISTINCT source, language, substr(published, 1, 4) FROM documents ORDER BY 1, 2, 3")]
+
+
+def render_year(store: ArchiveStore, source: str, language: str, year: str) -> tuple[bytes, dict[str, Any]]:
+    """One year's gzipped JSON Lines and its manifest entry."""
+    query = ExportQuery(source=source, language=language, since=datetime(int(year), 1, 1).date(),
+                        until=datetime(int(year), 12, 31).date(), versions="all", include_removed=True,
+                        include_repeats=True)
+    buffer = io.BytesIO()
+    count, ids, first, last = 0, set(), None, None
+    with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0, filename="") as out:
+        for line in lines(store, query):
+            out.write(encode(line))
+            count += 1
+            ids.add(line["id"])
+            first = first or line["published"]
+            last = line["published"]
+    data = buffer.getvalue()
+    entry = {"path": f"{source}/{language}/{year}.jsonl.gz", "source": source, "language": language,
+             "year": int(year), "lines": count, "statements": len(ids), "first_published": first,
+             "last_published": last, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    return data, entry
+
+
+def publish_dumps(store: ArchiveStore, folder: Path, affected: set[tuple[str, str, str]] | None) -> list[str]:
+    """Write the years that changed (all when ``affected`` is None); returns paths written."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        entries = {entry["path"]: entry for entry in manifest["files"]}
+    except (FileNotFoundError, json.JSONDecodeError, KeyError):
+        manifest, entries, affected = None, {}, None
+    keys = dump_keys(store)
+    written: list[str] = []
+    for source, language, year in keys:
+        path = f"{source}/{language}/{year}.jsonl.gz"
+        if affected is not None and (source, language, year) not in affected and path in entries:
+            continue
+        data, entry = render_year(store, source, language, year)
+        entries[path] = entry
+        target = folder / path
+        if not target.exists() or target.read_bytes() != data:
+            write_atomic(target, data)
+            written.append(f"data/{path}")
+    current = {f"{s}/{lang}/{y}.jsonl.gz" for s, lang, y in keys}
+    files = [entries[path] for path in sorted(current)]
+    if written or manifest is None or [e["path"] for e in manifest.get("files", [])] != sorted(current):
+        schema = statement_schema()
+        document = {
+            "generated": datetime.now(UTC).isoformat(timespec="seconds"),
+            "schema": {"version": schema["x-schema-version"], "id": schema["$id"],
+                       "documentation": "docs/schema.md"},
+            "content": "every version of every statement published in the year, removed ones included; "
+                       "one JSON object per line, UTF-8, gzip",
+            "files": files,
+        }
+        write_atomic(folder / MANIFEST, (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        sums = "".join(f"{entry['sha256']}  {entry['path']}\n" for entry in files)
+        write_atomic(folder / SUMS, sums.encode("utf-8"))
+        written += [f"data/{MANIFEST}", f"data/{SUMS}"]
+    return written

@@ -1,0 +1,168 @@
+"""JSON Lines for researchers: one statement (or one version of it) per line, in the schema's
+field names plus the archive's own (``version``, ``updated``, ``removed_at``, ``content_hash``,
+``first_seen``, ``same_as``). Streams from the archive: memory stays flat however large it is.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+from crawler.items import DOCUMENT_TYPES, STATEMENT_FIELDS
+from crawler.sources import SOURCES
+from crawler.store import ArchiveStore
+
+ARCHIVE_FIELDS = ("version", "updated", "removed_at", "content_hash", "first_seen", "same_as")
+LINE_FIELDS = STATEMENT_FIELDS + ARCHIVE_FIELDS
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+class ExportError(ValueError):
+    """A request that cannot be served; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class ExportQuery:
+    """Which statements to export. Dates compare with the local date of ``published``."""
+
+    source: str | None = None
+    language: str | None = None
+    type: str | None = None
+    tag: str | None = None
+    since: date | None = None
+    until: date | None = None
+    versions: str = "latest"
+    include_removed: bool = False
+    include_repeats: bool = False
+
+    def check(self) -> ExportQuery:
+        """Raise ExportError for an unknown source or type, a bad language or versions value."""
+        if self.source is not None and self.source not in SOURCES:
+            raise ExportError(f"unknown source {self.source!r} (known: {', '.join(sorted(SOURCES))})")
+        if self.type is not None and self.type not in DOCUMENT_TYPES:
+            raise ExportError(f"unknown type {self.type!r} (known: {', '.join(DOCUMENT_TYPES)})")
+        if self.language is not None and not _LANGUAGE.match(self.language):
+            raise ExportError(f"not a BCP 47 language tag: {self.language!r}")
+        if self.versions not in ("latest", "all"):
+            raise ExportError(f"--versions takes latest or all, not {self.versions!r}")
+        if self.since and self.until and self.since > self.until:
+            raise ExportError(f"--since {self.since} is after --until {self.until}")
+        return self
+
+    def where(self) -> tuple[str, tuple]:
+        """SQL condition on the documents table (aliased ``d``) and its parameters."""
+        clauses, params = ["1"], []
+        for column, value in (("source", self.source), ("language", self.language), ("type", self.type)):
+            if value is not None:
+                clauses.append(f"d.{column} = ?")
+                params.append(value)
+        if self.tag is not None:
+            clauses.append("d.id IN (SELECT doc_id FROM document_tags WHERE tag = ?)")
+            params.append(self.tag)
+        if self.since is not None:
+            clauses.append("substr(d.published, 1, 10) >= ?")
+            params.append(self.since.isoformat())
+        if self.until is not None:
+            clauses.append("substr(d.published, 1, 10) <= ?")
+            params.append(self.until.isoformat())
+        if not self.include_removed:
+            clauses.append("d.removed_at IS NULL")
+        if not self.include_repeats:
+            clauses.append("d.same_as IS NULL")
+        return " AND ".join(clauses), tuple(params)
+
+
+def parse_day(value: str, option: str) -> date:
+    """``YYYY-MM-DD`` (or a longer ISO timestamp, of which the date counts)."""
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        raise ExportError(f"{option}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def count(store: ArchiveStore, query: ExportQuery) -> int:
+    """How many lines the query gives."""
+    where, params = query.where()
+    table = "documents d" if query.versions == "latest" else "versions v JOIN documents d ON d.id = v.id"
+    return store.db.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone()[0]  # noqa: S608
+
+
+def lines(store: ArchiveStore, query: ExportQuery) -> Iterator[dict[str, Any]]:
+    """The lines, oldest publication first (and each statement's versions in order)."""
+    where, params = query.where()
+    if query.versions == "latest":
+        sql = (f"SELECT d.item, d.version, d.updated, d.removed_at, d.content_hash, d.first_seen, d.same_as,"  # noqa: S608
+               f" d.fetched_at FROM documents d WHERE {where} ORDER BY d.published, d.id")
+    else:
+        sql = (f"SELECT v.item, v.version, v.fetched_at AS version_at, d.removed_at, v.content_hash,"  # noqa: S608
+               f" d.first_seen, d.same_as, v.fetched_at, d.published FROM versions v JOIN documents d"
+               f" ON d.id = v.id WHERE {where} ORDER BY d.published, d.id, v.version")
+    cursor = store.db.execute(sql, params)
+    for row in cursor:
+        item = json.loads(row[0])
+        line = {name: item.get(name) for name in STATEMENT_FIELDS}
+        if query.versions == "latest":
+            line.update(version=row[1], updated=row[2], removed_at=row[3], content_hash=row[4],
+                        first_seen=row[5], same_as=row[6], fetched_at=row[7])
+        else:
+            # A version's "updated" is when it became the current text: the first one dates from
+            # publication, a later one from the fetch that found it.
+            updated = line["published"] if row[1] == 1 else row[2]
+            line.update(version=row[1], updated=updated, removed_at=row[3], content_hash=row[4],
+                        first_seen=row[5], same_as=row[6], fetched_at=row[7])
+        yield line
+
+
+def encode(line: dict[str, Any]) -> bytes:
+    """One JSON line, UTF-8, fields in schema order."""
+    return (json.dumps({name: line.get(name) for name in LINE_FIELDS}, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def write_lines(items: Iterable[dict[str, Any]], target: Path | None, *, compress: bool,
+                progress: Callable[[int], None] | None = None) -> int:
+    """Write lines to ``target`` (stdout when None) and return how many. A file is written beside
+    its target and renamed over it at the end: the target path never holds a partial file."""
+    written = 0
+    if target is None:
+        out: IO[bytes] = gzip.GzipFile(fileobj=sys.stdout.buffer, mode="wb", mtime=0) if compress \
+            else sys.stdout.buffer
+        for item in items:
+            out.write(encode(item))
+            written += 1
+            if progress and written % 1000 == 0:
+                progress(written)
+        if compress:
+            out.close()
+        sys.stdout.buffer.flush()
+        return written
+    directory = target.parent if str(target.parent) else Path(".")
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            out = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") if compress else raw
+            for item in items:
+                out.write(encode(item))
+                written += 1
+                if progress and written % 1000 == 0:
+                    progress(written)
+            if compress:
+                out.close()
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    if progress:
+        progress(written)
+    return written
