@@ -15,11 +15,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from crawler.items import DOCUMENT_TYPES, STATEMENT_FIELDS
 from crawler.sources import SOURCES
-from crawler.store import ArchiveStore
+
+if TYPE_CHECKING:
+    from crawler.store import ArchiveStore
 
 ARCHIVE_FIELDS = ("version", "updated", "removed_at", "content_hash", "first_seen", "same_as")
 LINE_FIELDS = STATEMENT_FIELDS + ARCHIVE_FIELDS
