@@ -55,6 +55,10 @@ class PageStatement:
     """A date from elsewhere (the listing page), used when the article shows none."""
     fetched_at: str | None = None
     """When the page was fetched (ISO 8601, UTC); set by the spider."""
+    change_history: list[dict[str, str]] = field(default_factory=list)
+    """The ministry's own record of edits, ``{"at": ISO 8601, "note": …}``, when it keeps one."""
+    withdrawn: dict[str, str | None] | None = None
+    """``{"at": ISO 8601 or None, "note": …}`` when the ministry marks the statement withdrawn."""
 
 
 @dataclass
@@ -91,6 +95,13 @@ class Statement:
     """Language → URL of the other language versions."""
     fetched_at: str
     """When the page was fetched, ISO 8601 UTC."""
+    published_precision: str = "datetime"
+    """``datetime`` when the page gave a time, ``date`` when only a day (``published`` is then
+    local midnight): a time is never invented."""
+    change_history: list[dict[str, str]] = field(default_factory=list)
+    """The ministry's own record of edits, oldest first (GOV.UK keeps one); empty otherwise."""
+    withdrawn: dict[str, str | None] | None = None
+    """``{"at": …, "note": …}`` when the ministry marks the statement withdrawn, else null."""
 
     def to_dict(self) -> dict[str, Any]:
         """The fields in schema order, as plain JSON values."""

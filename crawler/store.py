@@ -115,7 +115,7 @@ CREATE TABLE IF NOT EXISTS versions (
 
 #: The fields whose change makes a new version (translations and fetch times do not).
 CONTENT_FIELDS = ("title", "published", "published_raw", "doc_number", "type", "tags",
-                  "body_text", "body_html")
+                  "body_text", "body_html", "published_precision", "change_history", "withdrawn")
 
 
 def content_hash(item: dict[str, Any]) -> str:

@@ -129,12 +129,17 @@ def entry_updated(doc: dict) -> datetime:
     return max(present)
 
 
-def _summary(text: str, removed: bool, removed_at: str | None) -> str:
-    summary = clean_inline(text)
+def _summary(doc: dict) -> str:
+    summary = clean_inline(doc.get("body_text") or "")
     if len(summary) > SUMMARY_CHARS:
         summary = summary[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
-    if removed:
-        summary = f"Removed from the ministry's site on {removed_at[:10]}. " + summary
+    withdrawn = doc.get("withdrawn")
+    if withdrawn:
+        when = f" on {withdrawn['at'][:10]}" if withdrawn.get("at") else ""
+        note = clean_inline(withdrawn.get("note") or "")
+        summary = f"Withdrawn by the ministry{when}" + (f": {note}" if note else ".") + " " + summary
+    if doc.get("removed_at"):
+        summary = f"Removed from the ministry's site on {doc['removed_at'][:10]}. " + summary
     return summary
 
 
@@ -168,13 +173,14 @@ def build_entry(doc: dict, options: FeedOptions) -> FeedEntry:
     entry = FeedEntry()
     entry.register_extension("mf", _EntryExtras, atom=True, rss=False)
     entry.id(entry_id(doc["id"]))
-    entry.title(title + (" [removed]" if removed else ""))
+    withdrawn = bool(doc.get("withdrawn"))
+    entry.title(title + (" [removed]" if removed else "") + (" [withdrawn]" if withdrawn else ""))
     entry.published(published)
     entry.updated(entry_updated(doc))
     entry.author({"name": source.ministry if source else doc.get("source", "unknown"),
                   **({"uri": source.home} if source else {})})
     entry.content(_content(doc, options), type="html")
-    entry.summary(_summary(doc.get("body_text") or "", removed, doc.get("removed_at")))
+    entry.summary(_summary(doc))
     entry.mf.links.append({"rel": "alternate", "type": "text/html", "hreflang": doc["language"],
                            "href": doc["url"]})
     for language, url in sorted((doc.get("translations") or {}).items()):
@@ -187,6 +193,8 @@ def build_entry(doc: dict, options: FeedOptions) -> FeedEntry:
             entry.category(term=tag, scheme=TAG_SCHEME, label=tag)
     if removed:
         entry.category(term="removed", scheme=STATUS_SCHEME, label="Removed from the ministry's site")
+    if withdrawn:
+        entry.category(term="withdrawn", scheme=STATUS_SCHEME, label="Withdrawn by the ministry")
     entry.mf.lang = doc["language"]
     try:
         entry.atom_entry()  # fail here, on this entry, rather than in the whole feed

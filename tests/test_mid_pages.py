@@ -175,8 +175,10 @@ def test_listing_date_is_the_fallback_and_then_the_document_number():
         '<div class="photo-content__date">28 June 2022 11:44</div>', "")
     page = MidArticlePage(STATEMENT_EN, html)
     assert normalise(page.statement(listing_date="28.06.2022 11:44")).published == "2022-06-28T11:44:00+03:00"
+    assert normalise(page.statement(listing_date="28.06.2022 11:44")).published_precision == "datetime"
     without_listing = normalise(page.statement())
     assert without_listing.published == "2022-06-28T00:00:00+03:00"
+    assert without_listing.published_precision == "date"  # from the document number: a day only
     assert without_listing.published_raw is None
 
 

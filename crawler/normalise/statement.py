@@ -20,15 +20,16 @@ def mint_id(source: str, language: str, site_id: str) -> str:
     return f"{source}:{language}:{site_id}"
 
 
-def resolve_published(page: PageStatement, tz: str) -> str:
-    """The publication time: the page's date, else the listing's, else the document number's."""
+def resolve_published(page: PageStatement, tz: str) -> tuple[str, str]:
+    """The publication time and its precision (``datetime`` or ``date``): the page's date, else
+    the listing's, else the document number's. A date without a time stays a date."""
     for raw in (page.published_raw, page.fallback_published_raw):
         parsed = parse_iso(raw) or parse_date(raw, tz)
         if parsed:
-            return isoformat(parsed.value)
+            return isoformat(parsed.value), "datetime" if parsed.has_time else "date"
     parsed = date_from_doc_number(page.doc_number, tz)
     if parsed:
-        return isoformat(parsed.value)
+        return isoformat(parsed.value), "date"
     shown = page.published_raw or page.fallback_published_raw
     if shown:
         raise NormaliseError(f"{page.url}: unreadable date {shown!r}")
@@ -59,6 +60,17 @@ def normalise(page: PageStatement) -> Statement:
         language: url for language, url in sorted(page.translations.items())
         if language != page.language
     }
+    published, precision = resolve_published(page, source.timezone)
+    history = []
+    for change in page.change_history:
+        when = parse_iso(change.get("at"))
+        if when is not None:
+            history.append({"at": isoformat(when.value), "note": clean_inline(change.get("note") or "")})
+    withdrawn = None
+    if page.withdrawn is not None:
+        when = parse_iso(page.withdrawn.get("at"))
+        withdrawn = {"at": isoformat(when.value) if when else None,
+                     "note": clean_inline(page.withdrawn.get("note") or "")}
     return Statement(
         id=mint_id(page.source, page.language, page.site_id),
         source=page.source,
@@ -66,7 +78,7 @@ def normalise(page: PageStatement) -> Statement:
         url=page.url,
         language=page.language,
         title=title,
-        published=resolve_published(page, source.timezone),
+        published=published,
         published_raw=clean_inline(page.published_raw or page.fallback_published_raw or "") or None,
         doc_number=page.doc_number,
         type=page.type,
@@ -75,4 +87,7 @@ def normalise(page: PageStatement) -> Statement:
         body_html=body_html,
         translations=translations,
         fetched_at=page.fetched_at or now_utc(),
+        published_precision=precision,
+        change_history=sorted(history, key=lambda change: change["at"]),
+        withdrawn=withdrawn,
     )

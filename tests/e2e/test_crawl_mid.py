@@ -156,7 +156,8 @@ def test_replay_and_scrapy_feed_export(tmp_path):
     assert len(lines) == 16  # page 1 of 7 sections (news lists two) in 2 languages, no walled page
     assert list(lines[0]) == ["id", "source", "site_id", "url", "language", "title", "published",
                               "published_raw", "doc_number", "type", "tags", "body_text", "body_html",
-                              "translations", "fetched_at"]
+                              "translations", "fetched_at", "published_precision", "change_history",
+                              "withdrawn"]
     assert all(line["url"].startswith("https://mid.ru/") for line in lines)
 
 
