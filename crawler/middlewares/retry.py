@@ -50,8 +50,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         if request.meta.get("dont_retry", False):
             return response
-        if isinstance(response, TextResponse) and response.status == 200 \
-                and is_challenge(response.text):
+        if isinstance(response, TextResponse) and response.status in (200, 403) \
+                and self._is_bot_wall(response):
             stats = self.crawler.stats
             stats.inc_value("mf/challenge/seen")
             retry = await self._after_backoff(self._retry(request, "challenge page"))
@@ -64,6 +64,11 @@ class BackoffRetryMiddleware(RetryMiddleware):
             retry = await self._after_backoff(self._retry(request, f"HTTP {response.status}"))
             return retry or response
         return response
+
+    def _is_bot_wall(self, response: TextResponse) -> bool:
+        """The spider's own bot-wall test (``is_bot_wall(text)``), else mid.ru's F5 challenge."""
+        test = getattr(self.crawler.spider, "is_bot_wall", None) or is_challenge
+        return test(response.text)
 
     async def process_exception(self, request: Request, exception: Exception) -> Request | None:
         if isinstance(exception, self.exceptions_to_retry) and not request.meta.get("dont_retry"):

@@ -74,9 +74,10 @@ class ArchivePipeline:
         headers = {name: response.headers.get(name).decode("latin-1")
                    for name in KEPT_HEADERS if response.headers.get(name)}
         if "ETag" in headers or "Last-Modified" in headers:
-            self.validators.append(Validators(response.url, headers.get("ETag"), headers.get("Last-Modified"),
-                                              now_utc()))
-        capture = Capture(url=response.url, fetched_at=now_utc(), status=response.status,
+            self.validators.append(Validators(request.meta.get("mf_statement_url") or response.url,
+                                              headers.get("ETag"), headers.get("Last-Modified"), now_utc()))
+        url = request.meta.get("mf_statement_url") or response.url
+        capture = Capture(url=url, fetched_at=now_utc(), status=response.status,
                           kind=kind, headers=headers, body=response.body)
         self.captures.append(capture)
         self.raw_by_url[capture.url] = capture.sha256

@@ -111,9 +111,18 @@ class SectionedSiteSpider(scrapy.Spider):
         page say so more precisely."""
         return True
 
-    def article_request_url(self, entry_url: str) -> str:
-        """The URL to fetch a listed article from (sites whose links point elsewhere rebase it)."""
+    def statement_url(self, entry_url: str) -> str:
+        """The archive's URL of a listed article (sites whose links point elsewhere rebase it)."""
         return entry_url
+
+    def fetch_url(self, statement_url: str) -> str:
+        """Where to fetch an article from (a JSON API, say, for a page URL)."""
+        return statement_url
+
+    def follow_ups(self, response: Response, statement: PageStatement) -> list[str]:
+        """Statement URLs an article points to that should be fetched too (its translations, when
+        the site lists them and they are not found otherwise)."""
+        return []
 
     # --- navigation --------------------------------------------------------------------------------
     def _wanted_sections(self, language: str) -> list[str]:
@@ -150,20 +159,20 @@ class SectionedSiteSpider(scrapy.Spider):
         known = self.index.get(url)
         conditional = known is not None and known.doc_id is not None and not known.removed
         return scrapy.Request(
-            url,
+            self.fetch_url(url),
             callback=self.parse_article,
             errback=self.article_failed,
             headers=known.conditional_headers() if conditional else None,
             cb_kwargs={"entry_tags": tags, "listing_date": listing_date},
             meta={"mf_kind": kind, "handle_httpstatus_list": _ARTICLE_STATUSES,
-                  "mf_spider": self.name},
+                  "mf_spider": self.name, "mf_statement_url": url},
         )
 
     def _walked(self, language: str, section: str) -> None:
         emit(self.crawler, ListingWalked(self.name, language, section, now_utc()))
 
     def parse_listing(self, response: Response, language: str, section: str,
-                      page: int) -> Iterator[scrapy.Request]:
+                      page: int) -> Iterator[scrapy.Request | PageStatement]:
         """Follow every new or due article of a listing page, then the next page while wanted."""
         entries = self.listing_entries(response)
         stats = self.crawler.stats
@@ -180,16 +189,19 @@ class SectionedSiteSpider(scrapy.Spider):
             return
         new = 0
         for entry in entries:
-            request_url = self.article_request_url(entry.url)
-            if self.index.is_known_article(request_url):
-                if not self.index.is_due(request_url):
-                    stats.inc_value("mf/articles/skipped_known")
-                    continue
-                kind = "recheck"
-            else:
-                new += 1
-                kind = "article"
-            yield self._article_request(request_url, list(entry.tags), entry.date_raw, kind)
+            url = self.statement_url(entry.url)
+            known = self.index.is_known_article(url)
+            new += not known
+            statement = getattr(entry, "statement", None)
+            if statement is not None:  # a feed that carries the whole text: nothing to fetch
+                statement.fetched_at = now_utc()
+                stats.inc_value("mf/articles/from_feed")
+                yield statement
+                continue
+            if known and not self.index.is_due(url):
+                stats.inc_value("mf/articles/skipped_known")
+                continue
+            yield self._article_request(url, list(entry.tags), entry.date_raw, "recheck" if known else "article")
         if not self.has_next_page(response, page):
             self.logger.info("%s: last listing page of %s/%s", response.url, language, section)
             self._walked(language, section)
@@ -208,7 +220,7 @@ class SectionedSiteSpider(scrapy.Spider):
                       listing_date: str | None) -> Iterator[PageStatement]:
         """One article page → one statement; a 304 or a vanished page → an event for the archive."""
         stats = self.crawler.stats
-        requested = response.request.meta.get("redirect_urls", [response.url])[0]
+        requested = response.meta.get("mf_statement_url") or response.url
         if response.status == 304:
             stats.inc_value("mf/articles/not_modified")
             emit(self.crawler, PageEvent(url=requested, fetched_at=now_utc()))
@@ -216,13 +228,16 @@ class SectionedSiteSpider(scrapy.Spider):
         if response.status in (404, 410):
             self._gone(requested, f"HTTP {response.status}")
             return
-        if requested != response.url and not self.owns(response.url):
+        if response.meta.get("redirect_urls") and not self.owns(response.url):
             self._gone(requested, f"redirected to {response.url}")
             return
         statement = self.article_statement(response, entry_tags, listing_date)
         statement.fetched_at = now_utc()
         stats.inc_value("mf/articles/parsed")
         yield statement
+        for url in self.follow_ups(response, statement):
+            if not self.index.is_known_article(url):
+                yield self._article_request(url, [], None)
 
     def _gone(self, url: str, reason: str) -> None:
         """A vanished article: an event when we archived it, a failed fetch when we never had it."""

@@ -42,7 +42,7 @@ class MidArchiveSpider(SectionedSiteSpider):
         last = mid_archive.MidArchiveListingPage(response.url, response.text).last_page()
         return last is not None and page < last
 
-    def article_request_url(self, entry_url: str) -> str:
+    def statement_url(self, entry_url: str) -> str:
         return mid_archive.rebase(entry_url, self.settings.get("MF_MID_ARCHIVE_BASE_URL"))
 
     def article_statement(self, response: Response, entry_tags: list[str],
