@@ -47,6 +47,9 @@ MF_MID_ARCHIVE_PAGE_SIZE = 20
 #: At most this many listing pages per section when neither pages= nor backfill= is given (a
 #: listing is read only until a page lists nothing new).
 MF_DEFAULT_LISTING_PAGES = 3
+MF_GOVUK_BASE_URL = "https://www.gov.uk"
+#: Items per page of GOV.UK's search API (it allows up to 1500).
+MF_GOVUK_PAGE_SIZE = 50
 #: When a known article is fetched again for edits and removals: (max age in days, every N hours).
 MF_RECHECK_SCHEDULE = [(2, 6), (14, 48), (90, 24 * 14), (36500, 24 * 180)]
 #: Re-checks of archived articles scheduled per spider and run, beside those found on listings.

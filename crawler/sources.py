@@ -44,6 +44,16 @@ SOURCES: dict[str, Source] = {
             spiders=("mid", "mid_archive"),
             icon="https://mid.ru/favicon.ico",
         ),
+        Source(
+            name="fcdo",
+            ministry="Foreign, Commonwealth & Development Office",
+            country="GB",
+            languages=("en",),
+            timezone="Europe/London",
+            home="https://www.gov.uk/government/organisations/foreign-commonwealth-development-office",
+            spiders=("fcdo",),
+            icon="https://www.gov.uk/favicon.ico",
+        ),
     )
 }
 

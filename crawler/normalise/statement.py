@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from crawler.items import PageStatement, Statement
 from crawler.normalise.dates import date_from_doc_number, isoformat, parse_date, parse_iso
@@ -26,7 +27,8 @@ def resolve_published(page: PageStatement, tz: str) -> tuple[str, str]:
     for raw in (page.published_raw, page.fallback_published_raw):
         parsed = parse_iso(raw) or parse_date(raw, tz)
         if parsed:
-            return isoformat(parsed.value), "datetime" if parsed.has_time else "date"
+            local = parsed.value.astimezone(ZoneInfo(tz)) if parsed.has_time else parsed.value
+            return isoformat(local), "datetime" if parsed.has_time else "date"
     parsed = date_from_doc_number(page.doc_number, tz)
     if parsed:
         return isoformat(parsed.value), "date"
