@@ -48,6 +48,7 @@ MF_MID_ARCHIVE_PAGE_SIZE = 20
 #: listing is read only until a page lists nothing new).
 MF_DEFAULT_LISTING_PAGES = 3
 MF_GOVUK_BASE_URL = "https://www.gov.uk"
+MF_STATE_DEPT_BASE_URL = "https://www.state.gov"
 #: Items per page of GOV.UK's search API (it allows up to 1500).
 MF_GOVUK_PAGE_SIZE = 50
 #: When a known article is fetched again for edits and removals: (max age in days, every N hours).

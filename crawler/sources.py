@@ -54,6 +54,16 @@ SOURCES: dict[str, Source] = {
             spiders=("fcdo",),
             icon="https://www.gov.uk/favicon.ico",
         ),
+        Source(
+            name="state_dept",
+            ministry="U.S. Department of State",
+            country="US",
+            languages=("en",),
+            timezone="America/New_York",
+            home="https://www.state.gov/",
+            spiders=("state_dept",),
+            icon="https://www.state.gov/favicon.ico",
+        ),
     )
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
 MONTHS = {
@@ -103,6 +104,19 @@ def parse_iso(raw: str | None) -> ParsedDate | None:
     except ValueError:
         return None
     if value.tzinfo is None:
+        return None
+    return ParsedDate(value, True)
+
+
+def parse_rfc822(raw: str | None) -> ParsedDate | None:
+    """An RSS ``pubDate``: "Tue, 29 Jul 2025 18:33:25 +0000" (with its own offset)."""
+    if not raw:
+        return None
+    try:
+        value = parsedate_to_datetime(raw.strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    if value is None or value.tzinfo is None:
         return None
     return ParsedDate(value, True)
 

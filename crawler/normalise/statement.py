@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from crawler.items import PageStatement, Statement
-from crawler.normalise.dates import date_from_doc_number, isoformat, parse_date, parse_iso
+from crawler.normalise.dates import date_from_doc_number, isoformat, parse_date, parse_iso, parse_rfc822
 from crawler.normalise.html import html_to_text, sanitise
 from crawler.normalise.text import clean_inline
 from crawler.sources import get_source
@@ -25,7 +25,7 @@ def resolve_published(page: PageStatement, tz: str) -> tuple[str, str]:
     """The publication time and its precision (``datetime`` or ``date``): the page's date, else
     the listing's, else the document number's. A date without a time stays a date."""
     for raw in (page.published_raw, page.fallback_published_raw):
-        parsed = parse_iso(raw) or parse_date(raw, tz)
+        parsed = parse_iso(raw) or parse_rfc822(raw) or parse_date(raw, tz)
         if parsed:
             local = parsed.value.astimezone(ZoneInfo(tz)) if parsed.has_time else parsed.value
             return isoformat(local), "datetime" if parsed.has_time else "date"

@@ -8,12 +8,13 @@ from crawler.pages import ParseError
 from crawler.pages.govuk import GovUkContentItem
 from crawler.pages.mid import MidArticlePage
 from crawler.pages.mid_archive import MidArchiveArticlePage
+from crawler.pages.state_dept import StateArticlePage
 
 if TYPE_CHECKING:
     from crawler.items import PageStatement
 
 #: Article page objects, tried in order; each has ``matches(url)`` and ``statement()``.
-ARTICLE_PAGES = (MidArticlePage, MidArchiveArticlePage, GovUkContentItem)
+ARTICLE_PAGES = (MidArticlePage, MidArchiveArticlePage, GovUkContentItem, StateArticlePage)
 
 
 def read_article(url: str, text: str) -> PageStatement:

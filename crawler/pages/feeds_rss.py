@@ -1,0 +1,65 @@
+"""RSS 2.0 feeds read into entries: shared by the ministries whose feeds carry the full text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from crawler.items import PageStatement
+from crawler.pages import ParseError
+
+CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
+DC_CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
+
+
+@dataclass
+class RssItem:
+    """One item of an RSS 2.0 feed, as printed."""
+
+    title: str
+    link: str
+    guid: str | None
+    pub_date: str | None
+    categories: list[str]
+    description: str | None
+    content: str | None
+    creator: str | None
+
+
+@dataclass
+class FeedEntry:
+    """A feed item for the spider: the statement when the feed carries its text, else its URL."""
+
+    url: str
+    title: str
+    date_raw: str | None
+    tags: list[str] = field(default_factory=list)
+    statement: PageStatement | None = None
+
+
+def read_rss(url: str, data: bytes) -> list[RssItem]:
+    """The items of an RSS 2.0 document; a document that is not RSS is a ParseError (layout drift)."""
+    try:
+        root = etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as error:
+        raise ParseError(url, "not_xml", str(error)) from None
+    if root is None or root.tag != "rss" or root.find("channel") is None:
+        raise ParseError(url, "listing_layout", "not an RSS 2.0 document")
+    items = []
+    for item in root.find("channel").iterfind("item"):
+        link = (item.findtext("link") or "").strip()
+        if not link:
+            continue
+        items.append(RssItem(
+            title=(item.findtext("title") or "").strip(),
+            link=link,
+            guid=(item.findtext("guid") or "").strip() or None,
+            pub_date=(item.findtext("pubDate") or "").strip() or None,
+            categories=[(c.text or "").strip() for c in item.iterfind("category") if (c.text or "").strip()],
+            description=item.findtext("description"),
+            content=item.findtext(CONTENT),
+            creator=(item.findtext(DC_CREATOR) or "").strip() or None,
+        ))
+    return items
