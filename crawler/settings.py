@@ -49,6 +49,8 @@ MF_MID_ARCHIVE_PAGE_SIZE = 20
 MF_DEFAULT_LISTING_PAGES = 3
 MF_GOVUK_BASE_URL = "https://www.gov.uk"
 MF_STATE_DEPT_BASE_URL = "https://www.state.gov"
+MF_FMPRC_EN_BASE_URL = "https://www.fmprc.gov.cn"
+MF_FMPRC_ZH_BASE_URL = "https://www.mfa.gov.cn"
 #: Items per page of GOV.UK's search API (it allows up to 1500).
 MF_GOVUK_PAGE_SIZE = 50
 #: When a known article is fetched again for edits and removals: (max age in days, every N hours).

@@ -64,6 +64,16 @@ SOURCES: dict[str, Source] = {
             spiders=("state_dept",),
             icon="https://www.state.gov/favicon.ico",
         ),
+        Source(
+            name="fmprc",
+            ministry="Ministry of Foreign Affairs of the People's Republic of China",
+            country="CN",
+            languages=("en", "zh"),
+            timezone="Asia/Shanghai",
+            home="https://www.fmprc.gov.cn/eng/",
+            spiders=("fmprc_en", "fmprc_zh"),
+            icon="https://www.fmprc.gov.cn/favicon.ico",
+        ),
     )
 }
 

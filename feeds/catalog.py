@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from crawler.store import ArchiveStore
 
 LANGUAGE_NAMES = {"en": "English", "ru": "Russian", "de": "German", "zh": "Chinese", "fr": "French",
-                  "es": "Spanish", "ar": "Arabic", "pt": "Portuguese"}
+                  "es": "Spanish", "ar": "Arabic", "pt": "Portuguese", "ur": "Urdu"}
 TYPE_NAMES = {"briefing": "briefings", "statement": "statements", "comment": "comments", "news": "news",
               "speech": "speeches", "answer": "answers to media questions", "interview": "interviews"}
 

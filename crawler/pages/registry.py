@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from crawler.pages import ParseError
+from crawler.pages.fmprc import ChinaArticlePage
 from crawler.pages.govuk import GovUkContentItem
 from crawler.pages.mid import MidArticlePage
 from crawler.pages.mid_archive import MidArchiveArticlePage
@@ -14,7 +15,8 @@ if TYPE_CHECKING:
     from crawler.items import PageStatement
 
 #: Article page objects, tried in order; each has ``matches(url)`` and ``statement()``.
-ARTICLE_PAGES = (MidArticlePage, MidArchiveArticlePage, GovUkContentItem, StateArticlePage)
+ARTICLE_PAGES = (MidArticlePage, MidArchiveArticlePage, GovUkContentItem, StateArticlePage,
+                 ChinaArticlePage)
 
 
 def read_article(url: str, text: str) -> PageStatement:
