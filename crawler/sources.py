@@ -74,6 +74,16 @@ SOURCES: dict[str, Source] = {
             spiders=("fmprc_en", "fmprc_zh"),
             icon="https://www.fmprc.gov.cn/favicon.ico",
         ),
+        Source(
+            name="aa",
+            ministry="Federal Foreign Office of Germany",
+            country="DE",
+            languages=("en", "de"),
+            timezone="Europe/Berlin",
+            home="https://www.auswaertiges-amt.de/en",
+            spiders=("aa",),
+            icon="https://www.auswaertiges-amt.de/favicon.ico",
+        ),
     )
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from crawler.pages import ParseError
+from crawler.pages.auswaertiges_amt import AaArticlePage
 from crawler.pages.fmprc import ChinaArticlePage
 from crawler.pages.govuk import GovUkContentItem
 from crawler.pages.mid import MidArticlePage
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 #: Article page objects, tried in order; each has ``matches(url)`` and ``statement()``.
 ARTICLE_PAGES = (MidArticlePage, MidArchiveArticlePage, GovUkContentItem, StateArticlePage,
-                 ChinaArticlePage)
+                 ChinaArticlePage, AaArticlePage)
 
 
 def read_article(url: str, text: str) -> PageStatement:
