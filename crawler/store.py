@@ -409,6 +409,39 @@ class ArchiveStore:
         for row in self.db.execute(query, params):
             yield _with_archive_fields(row)
 
+    @staticmethod
+    def _month_range(month: str) -> tuple[str, str]:
+        """``published`` bounds of a month, as text ("2022-06" → "2022-06", "2022-07")."""
+        year, number = int(month[:4]), int(month[5:7])
+        following = f"{year + 1:04d}-01" if number == 12 else f"{year:04d}-{number + 1:02d}"
+        return month, following
+
+    def count_in_month(self, where: str, params: tuple, month: str) -> int:
+        """Statements of a selection published in a month (a range of the published index)."""
+        low, high = self._month_range(month)
+        return self.db.execute(
+            f"SELECT count(*) FROM documents WHERE ({where}) AND same_as IS NULL"  # noqa: S608
+            " AND published >= ? AND published < ?", (*params, low, high)).fetchone()[0]
+
+    def documents_in_month(self, where: str, params: tuple, month: str) -> Iterator[dict[str, Any]]:
+        """A selection's statements of one month, oldest first."""
+        low, high = self._month_range(month)
+        return self.documents(f"({where}) AND published >= ? AND published < ?", (*params, low, high),
+                              oldest_first=True)
+
+    def neighbour_month(self, where: str, params: tuple, month: str, *, before: bool) -> str | None:
+        """The nearest month before (or after) ``month`` in which the selection has statements."""
+        low, high = self._month_range(month) if month[5:7].isdigit() and month[5:7] != "99" else (month, month)
+        if before:
+            sql = (f"SELECT substr(published, 1, 7) FROM documents WHERE ({where}) AND same_as IS NULL"  # noqa: S608
+                   " AND published < ? ORDER BY published DESC LIMIT 1")
+            row = self.db.execute(sql, (*params, low)).fetchone()
+        else:
+            sql = (f"SELECT substr(published, 1, 7) FROM documents WHERE ({where}) AND same_as IS NULL"  # noqa: S608
+                   " AND published >= ? ORDER BY published LIMIT 1")
+            row = self.db.execute(sql, (*params, high)).fetchone()
+        return row[0] if row else None
+
     def months(self, where: str, params: tuple) -> list[tuple[str, int]]:
         """(YYYY-MM, statements) of the months a selection spans, oldest first."""
         return [(row[0], row[1]) for row in self.db.execute(

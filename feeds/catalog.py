@@ -48,54 +48,106 @@ def language_name(code: str) -> str:
     return LANGUAGE_NAMES.get(code, code)
 
 
+def _source_spec(source: Source, language: str, count: int) -> FeedSpec:
+    lang = language_name(language)
+    return FeedSpec(
+        key=f"{source.name}/{language}", kind="source", language=language, source=source,
+        title=f"{source.ministry} ({lang})",
+        subtitle=f"Statements, briefings, comments and speeches of the {source.ministry}, in {lang}, "
+                 "full text, with every edit",
+        where="source = ? AND language = ?", params=(source.name, language), count=count, label=lang)
+
+
+def _type_spec(source: Source, language: str, doc_type: str, count: int) -> FeedSpec:
+    lang, name = language_name(language), TYPE_NAMES.get(doc_type, doc_type)
+    return FeedSpec(
+        key=f"{source.name}/{language}/type/{doc_type}", kind="type", language=language, source=source,
+        title=f"{source.ministry}: {name} ({lang})",
+        subtitle=f"{name.capitalize()} of the {source.ministry}, in {lang}",
+        where="source = ? AND language = ? AND type = ?", params=(source.name, language, doc_type), count=count,
+        label=name)
+
+
+def _tag_spec(source: Source, language: str, slug: str, tag: str, count: int) -> FeedSpec:
+    lang = language_name(language)
+    return FeedSpec(
+        key=f"{source.name}/{language}/tag/{slug}", kind="tag", language=language, source=source,
+        title=f"{source.ministry}: {tag} ({lang})",
+        subtitle=f"Statements of the {source.ministry} tagged “{tag}”, in {lang}",
+        where="source = ? AND language = ? AND id IN (SELECT doc_id FROM document_tags WHERE slug = ?)",
+        params=(source.name, language, slug), count=count, label=tag)
+
+
+def _all_spec(language: str, count: int) -> FeedSpec:
+    lang = language_name(language)
+    return FeedSpec(
+        key=f"all/{language}", kind="all", language=language, source=None, title=f"Foreign ministries ({lang})",
+        subtitle=f"Every ministry ministry-feeds follows, in {lang}", where="language = ?", params=(language,),
+        count=count, label=lang)
+
+
+def spec_for_key(store: ArchiveStore, key: str) -> FeedSpec | None:
+    """One feed of the catalog, counted again; None when it holds nothing (or the key is unknown)."""
+    parts = key.split("/")
+    if len(parts) == 2 and parts[0] == "all":
+        spec = _all_spec(parts[1], 0)
+    elif parts[0] in SOURCES and len(parts) == 2:
+        spec = _source_spec(SOURCES[parts[0]], parts[1], 0)
+    elif parts[0] in SOURCES and len(parts) == 4 and parts[2] == "type":
+        spec = _type_spec(SOURCES[parts[0]], parts[1], parts[3], 0)
+    elif parts[0] in SOURCES and len(parts) == 4 and parts[2] == "tag":
+        row = store.db.execute("SELECT min(tag) FROM document_tags WHERE slug = ?", (parts[3],)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        spec = _tag_spec(SOURCES[parts[0]], parts[1], parts[3], row[0], 0)
+    else:
+        return None
+    count = store.db.execute(f"SELECT count(*) FROM documents WHERE ({spec.where}) AND same_as IS NULL",  # noqa: S608
+                             spec.params).fetchone()[0]
+    return FeedSpec(**{**spec.__dict__, "count": count}) if count else None
+
+
+def spec_to_json(spec: FeedSpec) -> dict:
+    return {**{k: v for k, v in spec.__dict__.items() if k != "source"},
+            "source": spec.source.name if spec.source else None, "params": list(spec.params)}
+
+
+def spec_from_json(data: dict) -> FeedSpec:
+    return FeedSpec(**{**data, "source": SOURCES.get(data["source"]) if data["source"] else None,
+                       "params": tuple(data["params"])})
+
+
+def order_catalog(specs) -> list[FeedSpec]:
+    """The catalog's stable order: sources in registry order, then the feeds across sources."""
+    names = list(SOURCES)
+    kinds = {"source": 0, "type": 1, "tag": 2}
+    return sorted(specs, key=lambda s: (s.source is None, names.index(s.source.name) if s.source else 0,
+                                        s.language, kinds.get(s.kind, 3), s.key))
+
+
 def build_catalog(store: ArchiveStore) -> list[FeedSpec]:
     """Every feed the archive can fill, in a stable order."""
     db = store.db
     specs: list[FeedSpec] = []
-    pairs = db.execute("SELECT source, language, count(*) FROM documents WHERE same_as IS NULL"
-                       " GROUP BY source, language ORDER BY source, language").fetchall()
     languages: dict[str, int] = {}
-    for source_name, language, count in pairs:
+    for source_name, language, count in db.execute(
+            "SELECT source, language, count(*) FROM documents WHERE same_as IS NULL GROUP BY source, language"):
         source = SOURCES.get(source_name)
         if source is None:
             continue
         languages[language] = languages.get(language, 0) + count
-        lang = language_name(language)
-        base = "source = ? AND language = ?"
-        specs.append(FeedSpec(
-            key=f"{source.name}/{language}", kind="source", language=language, source=source,
-            title=f"{source.ministry} ({lang})",
-            subtitle=f"Statements, briefings, comments and speeches of the {source.ministry}, in {lang}, "
-                     "full text, with every edit",
-            where=base, params=(source.name, language), count=count, label=lang))
+        specs.append(_source_spec(source, language, count))
         for doc_type, type_count in db.execute(
-                f"SELECT type, count(*) FROM documents WHERE {base} AND same_as IS NULL GROUP BY type"  # noqa: S608
-                " ORDER BY type", (source.name, language)):
-            name = TYPE_NAMES.get(doc_type, doc_type)
-            specs.append(FeedSpec(
-                key=f"{source.name}/{language}/type/{doc_type}", kind="type", language=language, source=source,
-                title=f"{source.ministry}: {name} ({lang})",
-                subtitle=f"{name.capitalize()} of the {source.ministry}, in {lang}",
-                where=f"{base} AND type = ?", params=(source.name, language, doc_type), count=type_count,
-                label=name))
+                "SELECT type, count(*) FROM documents WHERE source = ? AND language = ? AND same_as IS NULL"
+                " GROUP BY type", (source.name, language)):
+            specs.append(_type_spec(source, language, doc_type, type_count))
         for slug, tag, tag_count in db.execute(
                 "SELECT t.slug, min(t.tag), count(*) FROM document_tags t JOIN documents d ON d.id = t.doc_id"
-                " WHERE d.source = ? AND d.language = ? AND d.same_as IS NULL GROUP BY t.slug ORDER BY t.slug",
+                " WHERE d.source = ? AND d.language = ? AND d.same_as IS NULL GROUP BY t.slug",
                 (source.name, language)):
-            specs.append(FeedSpec(
-                key=f"{source.name}/{language}/tag/{slug}", kind="tag", language=language, source=source,
-                title=f"{source.ministry}: {tag} ({lang})",
-                subtitle=f"Statements of the {source.ministry} tagged “{tag}”, in {lang}",
-                where=f"{base} AND id IN (SELECT doc_id FROM document_tags WHERE slug = ?)",  # noqa: S608
-                params=(source.name, language, slug), count=tag_count, label=tag))
-    for language, count in sorted(languages.items()):
-        lang = language_name(language)
-        specs.append(FeedSpec(
-            key=f"all/{language}", kind="all", language=language, source=None,
-            title=f"Foreign ministries ({lang})",
-            subtitle=f"Every ministry ministry-feeds follows, in {lang}", where="language = ?",
-            params=(language,), count=count, label=lang))
-    return specs
+            specs.append(_tag_spec(source, language, slug, tag, tag_count))
+    specs.extend(_all_spec(language, count) for language, count in languages.items())
+    return order_catalog(specs)
 
 
 def feed_keys_of(doc: dict) -> set[str]:

@@ -28,7 +28,15 @@ from lxml import etree
 
 from crawler.files import write_atomic
 from feeds.atom import ArchiveLinks, FeedOptions, Rendered, render
-from feeds.catalog import FeedSpec, build_catalog, feed_keys_of
+from feeds.catalog import (
+    FeedSpec,
+    build_catalog,
+    feed_keys_of,
+    order_catalog,
+    spec_for_key,
+    spec_from_json,
+    spec_to_json,
+)
 from feeds.dumps import publish_dumps
 from feeds.index_page import render_index
 from feeds.opml import render_opml
@@ -126,8 +134,9 @@ class Publisher:
         except (FileNotFoundError, json.JSONDecodeError):
             return {}
 
-    def _save_state(self, seq: int) -> None:
-        write_atomic(self.out / STATE_FILE, json.dumps({"change_seq": seq}).encode("utf-8"))
+    def _save_state(self, seq: int, catalog: list[FeedSpec]) -> None:
+        state = {"change_seq": seq, "catalog": [spec_to_json(spec) for spec in catalog]}
+        write_atomic(self.out / STATE_FILE, json.dumps(state, ensure_ascii=False).encode("utf-8"))
 
     # --- what changed -----------------------------------------------------------------------------
     def _affected(self, since: int) -> tuple[dict[str, set[str]], set[tuple[str, str, str]]]:
@@ -149,9 +158,19 @@ class Publisher:
         state = self._state()
         full = full or "change_seq" not in state
         result = PublishResult(full=full)
-        catalog = build_catalog(self.store)
-        result.feeds = len(catalog)
         affected, years = (None, None) if full else self._affected(int(state["change_seq"]))
+        if affected is None or "catalog" not in state:
+            catalog = build_catalog(self.store)
+        else:  # the last catalog, with the feeds that changed counted again
+            specs = {spec.key: spec for spec in map(spec_from_json, state["catalog"])}
+            for key in affected:
+                fresh = spec_for_key(self.store, key)
+                if fresh is None:
+                    specs.pop(key, None)
+                else:
+                    specs[key] = fresh
+            catalog = order_catalog(specs.values())
+        result.feeds = len(catalog)
         for spec in catalog:
             if affected is not None and spec.key not in affected:
                 continue
@@ -168,42 +187,74 @@ class Publisher:
         write_if_changed(self.out / "index.html",
                          render_index(catalog, self.store.health(), self.options.base_url), result,
                          "index.html")
-        self._save_state(seq)
+        self._save_state(seq, catalog)
         return result
 
+    def _pages_of(self, spec: FeedSpec, month: str) -> list[ArchivePage]:
+        """The archive pages of one month of a feed (none when the month is empty)."""
+        count = self.store.count_in_month(spec.where, spec.params, month)
+        return [ArchivePage(month, n) for n in range(1, math.ceil(count / self.options.archive_page) + 1)]
+
     def _publish_feed(self, spec: FeedSpec, months: set[str] | None, result: PublishResult) -> None:
-        all_months = self.store.months(spec.where, spec.params)
-        pages: list[ArchivePage] = []
-        month_pages: dict[str, list[ArchivePage]] = {}
-        for month, count in all_months:
-            month_pages[month] = [ArchivePage(month, n)
-                                  for n in range(1, max(1, math.ceil(count / self.options.archive_page)) + 1)]
-            pages.extend(month_pages[month])
-        chain = [page.path(spec.key) for page in pages]
+        """The subscription document, and the archive pages of the given months (all when None)
+        with their neighbours, whose links may have changed. Every query is a range of the
+        feed's index: the work follows what changed, not the archive's size."""
+        key = spec.key
+        wanted = sorted(months) if months is not None else [m for m, _ in self.store.months(spec.where, spec.params)]
+        pages_by_month = {month: self._pages_of(spec, month) for month in wanted}
+        # Each wanted month's neighbours in the chain: the nearest months before and after it.
+        neighbours: dict[str, tuple[str | None, str | None]] = {}
+        for month in wanted:
+            before = self.store.neighbour_month(spec.where, spec.params, month, before=True)
+            after = self.store.neighbour_month(spec.where, spec.params, month, before=False)
+            neighbours[month] = (before, after)
+            for other in (before, after):
+                if other is not None and other not in pages_by_month:
+                    pages_by_month[other] = self._pages_of(spec, other)
         # Subscription document: the newest entries, prev-archive to the newest archive page.
+        newest_month = self.store.neighbour_month(spec.where, spec.params, "9999-99", before=True)
+        if newest_month is not None and newest_month not in pages_by_month:
+            pages_by_month[newest_month] = self._pages_of(spec, newest_month)
+        newest_page = pages_by_month[newest_month][-1].path(key) if newest_month else None
         newest = list(self.store.documents(spec.where, spec.params, limit=self.options.entries))
-        self._write(spec, newest, ArchiveLinks(prev_archive=chain[-1] if chain else None), spec.path,
-                    result, shrink=True)
-        # Archive documents of the changed months, and their neighbours (their links may change).
-        wanted = set(month_pages) if months is None else set(months)
-        positions = {path: n for n, path in enumerate(chain)}
-        to_render: set[int] = set()
-        for month in wanted & set(month_pages):
-            for page in month_pages[month]:
-                index = positions[page.path(spec.key)]
-                to_render.update(i for i in (index - 1, index, index + 1) if 0 <= i < len(chain))
-        for index in sorted(to_render):
-            page = pages[index]
-            docs = list(self.store.documents(
-                f"({spec.where}) AND substr(published, 1, 7) = ?", (*spec.params, page.month),
-                oldest_first=True))
+        self._write(spec, newest, ArchiveLinks(prev_archive=newest_page), spec.path, result, shrink=True)
+        to_render: dict[str, tuple[ArchivePage, str | None, str | None]] = {}
+        for month in wanted:
+            pages = pages_by_month[month]
+            before, after = neighbours[month]
+            previous_last = pages_by_month[before][-1] if before and pages_by_month.get(before) else None
+            next_first = pages_by_month[after][0] if after and pages_by_month.get(after) else None
+            chain = [previous_last, *pages, next_first]
+            for i in range(1, len(chain) - 1):
+                prev_page, page, next_page = chain[i - 1], chain[i], chain[i + 1]
+                to_render[page.path(key)] = (page, prev_page and prev_page.path(key),
+                                             next_page and next_page.path(key))
+            # The neighbours' links to this month may have changed: render their facing pages.
+            if previous_last is not None and previous_last.path(key) not in to_render:
+                prior = self.store.neighbour_month(spec.where, spec.params, before, before=True)
+                prior_pages = self._pages_of(spec, prior) if prior else []
+                inner = pages_by_month[before]
+                prev_path = inner[-2].path(key) if len(inner) > 1 else \
+                    (prior_pages[-1].path(key) if prior_pages else None)
+                to_render[previous_last.path(key)] = (previous_last, prev_path, pages[0].path(key) if pages
+                                                      else next_first and next_first.path(key))
+            if next_first is not None and next_first.path(key) not in to_render:
+                later = self.store.neighbour_month(spec.where, spec.params, after, before=False)
+                later_pages = self._pages_of(spec, later) if later else []
+                inner = pages_by_month[after]
+                next_path = inner[1].path(key) if len(inner) > 1 else \
+                    (later_pages[0].path(key) if later_pages else None)
+                to_render[next_first.path(key)] = (next_first, pages[-1].path(key) if pages
+                                                   else previous_last and previous_last.path(key), next_path)
+        month_docs: dict[str, list[dict]] = {}
+        for path, (page, prev_path, next_path) in sorted(to_render.items()):
+            if page.month not in month_docs:
+                month_docs[page.month] = list(self.store.documents_in_month(spec.where, spec.params, page.month))
             size = self.options.archive_page
-            chunk = docs[(page.number - 1) * size: page.number * size]
+            chunk = month_docs[page.month][(page.number - 1) * size: page.number * size]
             chunk.reverse()  # newest first inside a document
-            links = ArchiveLinks(is_archive=True, current=spec.path,
-                                 prev_archive=chain[index - 1] if index > 0 else None,
-                                 next_archive=chain[index + 1] if index + 1 < len(chain) else None)
-            self._write(spec, chunk, links, chain[index], result, shrink=False)
+            links = ArchiveLinks(is_archive=True, current=spec.path, prev_archive=prev_path, next_archive=next_path)
+            self._write(spec, chunk, links, path, result, shrink=False)
 
     def _write(self, spec: FeedSpec, docs: list[dict], links: ArchiveLinks, path: str, result: PublishResult,
                shrink: bool) -> None:

@@ -260,3 +260,36 @@ def test_catalog_counts(archive):
     assert counts["mid/ru"] == 1
     assert counts["all/en"] == 4
     assert counts["mid/en/type/news"] == 2
+
+
+def test_incremental_publish_gives_the_same_files_as_a_full_one(tmp_path):
+    store = make_archive(tmp_path / "a.sqlite3", PAGES[:3])
+    incremental = tmp_path / "incremental"
+    publish(store, options(incremental, entries=2, archive_page=1))
+    # Statements arrive later: one in a new newest month, one in a month between existing ones,
+    # one in a month older than all, and an edit.
+    for url, published in ((PAGES[3], "2022-08-01T10:00:00+03:00"), (PAGES[4], "2019-03-05T10:00:00+03:00")):
+        doc = statement(url)
+        doc["published"] = published
+        store.write_batch([], [doc])
+        publish(store, options(incremental, entries=2, archive_page=1))  # one step at a time
+    oldest = statement(PAGES[3])
+    oldest.update(id="mid:en:999", site_id="999", url="https://mid.ru/en/foreign_policy/news/999/",
+                  published="2001-01-01T10:00:00+03:00")
+    edited = statement(PAGES[2], fetched_at="2026-11-22T00:00:00Z")
+    edited["body_text"] += "\n\nMore."
+    edited["body_html"] += "<p>More.</p>"
+    store.write_batch([], [oldest, edited])
+    publish(store, options(incremental, entries=2, archive_page=1))
+    between = statement(PAGES[0])  # English: between 2019-03 and 2022-06, both published already
+    between.update(id="mid:en:998", site_id="998", url="https://mid.ru/en/foreign_policy/news/998/",
+                   published="2020-05-05T10:00:00+03:00")
+    store.write_batch([], [between])
+    publish(store, options(incremental, entries=2, archive_page=1))
+    full = tmp_path / "full"
+    publish(store, options(full, entries=2, archive_page=1), full=True)
+    full_files = {p.relative_to(full): p.read_bytes() for p in full.rglob("*.atom")}
+    incremental_files = {p.relative_to(incremental): p.read_bytes() for p in incremental.rglob("*.atom")}
+    for path, data in full_files.items():
+        assert incremental_files.get(path) == data, f"{path} differs from a full publication"
+    store.close()

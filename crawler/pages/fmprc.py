@@ -20,8 +20,15 @@ from lxml import etree
 from crawler.items import PageStatement
 from crawler.normalise.text import clean_inline
 from crawler.pages import ParseError
-from crawler.pages.cleanup import copy_element, drop_empty_blocks, drop_matching, inner_html, is_blank, \
-    parse_document, text_of
+from crawler.pages.cleanup import (
+    copy_element,
+    drop_empty_blocks,
+    drop_matching,
+    inner_html,
+    is_blank,
+    parse_document,
+    text_of,
+)
 
 SOURCE = "fmprc"
 _ARTICLE = re.compile(r"/(?P<month>\d{6})/(?P<id>t(?P<date>\d{8})_\d+)\.s?html$")

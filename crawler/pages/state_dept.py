@@ -17,8 +17,15 @@ from lxml import etree
 
 from crawler.items import PageStatement
 from crawler.pages import ParseError
-from crawler.pages.cleanup import copy_element, drop_empty_blocks, drop_matching, inner_html, is_blank, \
-    parse_document, text_of
+from crawler.pages.cleanup import (
+    copy_element,
+    drop_empty_blocks,
+    drop_matching,
+    inner_html,
+    is_blank,
+    parse_document,
+    text_of,
+)
 from crawler.pages.feeds_rss import FeedEntry, read_rss
 
 SOURCE = "state_dept"

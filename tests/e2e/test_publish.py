@@ -26,7 +26,7 @@ def published(tmp_path_factory):
     folder = tmp_path_factory.mktemp("deployment")
     public = folder / "public"
     with LoopbackSite(FIXTURES) as current, LoopbackSite(FIXTURES, host="archive.mid.ru") as old:
-        result = run_scrapy("update", *fast_settings(
+        result = run_scrapy("update", "--only", "mid,mid_archive", *fast_settings(
             folder / "archive.sqlite3", MF_MID_BASE_URL=current.base_url, MF_MID_ARCHIVE_BASE_URL=old.base_url,
             MF_LOCK_PATH=str(folder / "lock"), MF_REPORT_DIR=str(folder / "reports"), MF_PUBLIC_DIR=str(public),
             MF_PUBLIC_BASE_URL=BASE))
