@@ -44,7 +44,7 @@ class LoopbackSite:
         self.by_path = {}
         for key in self.mirror.entries:
             parts = urlsplit(key)
-            if parts.netloc != host:
+            if parts.netloc != host.lower().removeprefix("www."):  # mirror keys drop "www."
                 continue
             self.by_path[parts.path + (f"?{parts.query}" if parts.query else "")] = key
         self.faults = defaultdict(list, {k: list(v) for k, v in (faults or {}).items()})

@@ -26,12 +26,14 @@ class AaSpider(SectionedSiteSpider):
     name = "aa"
     source = aa.SOURCE
     languages = ("en", "de")
+    site_hosts = ("www.auswaertiges-amt.de", "auswaertiges-amt.de")
+    base_setting = "MF_AA_BASE_URL"
 
     def sections(self, language: str) -> list[str]:
         return [FEEDS[language]]
 
     def listing_url(self, language: str, section: str, page: int) -> str:
-        return f"{self.settings.get('MF_AA_BASE_URL').rstrip('/')}/{section}"
+        return f"{self.settings.get(self.base_setting).rstrip('/')}/{section}"
 
     def listing_entries(self, response: Response) -> list[FeedEntry]:
         return aa.AaFeed(response.url, response.body).entries()

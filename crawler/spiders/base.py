@@ -20,6 +20,7 @@ first listing pages are scheduled from the archive, ``MF_RECHECK_MAX_PER_RUN`` a
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlsplit, urlunsplit
 
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -112,7 +113,14 @@ class SectionedSiteSpider(scrapy.Spider):
         return True
 
     def statement_url(self, entry_url: str) -> str:
-        """The archive's URL of a listed article (sites whose links point elsewhere rebase it)."""
+        """The archive's URL of a listed article: links to the site's own hosts are moved onto the
+        base URL it is crawled from (``site_hosts`` and the ``base_setting`` setting)."""
+        hosts = getattr(self, "site_hosts", ())
+        setting = getattr(self, "base_setting", None)
+        parts = urlsplit(entry_url)
+        if setting and parts.netloc.lower() in hosts:
+            base = urlsplit(self.settings.get(setting))
+            return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, parts.fragment))
         return entry_url
 
     def fetch_url(self, statement_url: str) -> str:
@@ -194,6 +202,7 @@ class SectionedSiteSpider(scrapy.Spider):
             new += not known
             statement = getattr(entry, "statement", None)
             if statement is not None:  # a feed that carries the whole text: nothing to fetch
+                statement.url = url
                 statement.fetched_at = now_utc()
                 stats.inc_value("mf/articles/from_feed")
                 yield statement

@@ -21,13 +21,15 @@ class StateDeptSpider(SectionedSiteSpider):
     name = "state_dept"
     source = state_dept.SOURCE
     languages = ("en",)
+    site_hosts = ("www.state.gov", "state.gov")
+    base_setting = "MF_STATE_DEPT_BASE_URL"
     custom_settings = {"DOWNLOAD_DELAY": 5.0}  # noqa: RUF012 - robots.txt asks for crawl-delay: 5
 
     def sections(self, language: str) -> list[str]:
         return ["press-releases", "department-press-briefings"]
 
     def listing_url(self, language: str, section: str, page: int) -> str:
-        return f"{self.settings.get('MF_STATE_DEPT_BASE_URL').rstrip('/')}/rss-feed/{section}/feed/"
+        return f"{self.settings.get(self.base_setting).rstrip('/')}/rss-feed/{section}/feed/"
 
     def listing_entries(self, response: Response) -> list[FeedEntry]:
         return state_dept.StateFeed(response.url, response.body).entries()

@@ -38,3 +38,69 @@ def test_spider_crawls_its_mirror_and_every_item_validates(tmp_path, source, spi
         assert item["source"] == source
         assert item["language"] in SOURCES[source].languages or item["translations"], item["url"]
     assert "'mf/pages/unparsed'" not in result.stderr
+
+
+#: Where each spider's pages live, and the setting that points the spider elsewhere.
+HOSTS = {"mid": ("mid.ru", "MF_MID_BASE_URL"), "mid_archive": ("archive.mid.ru", "MF_MID_ARCHIVE_BASE_URL"),
+         "fcdo": ("www.gov.uk", "MF_GOVUK_BASE_URL"), "state_dept": ("www.state.gov", "MF_STATE_DEPT_BASE_URL"),
+         "fmprc_en": ("www.fmprc.gov.cn", "MF_FMPRC_EN_BASE_URL"), "fmprc_zh": ("www.mfa.gov.cn", "MF_FMPRC_ZH_BASE_URL"),
+         "aa": ("www.auswaertiges-amt.de", "MF_AA_BASE_URL")}
+
+
+@pytest.mark.parametrize(("source", "spider"), SPIDERS)
+def test_spider_crawls_a_loopback_copy_of_its_site(tmp_path, source, spider):
+    from tests.loopback import LoopbackSite
+
+    host, setting = HOSTS[spider]
+    out = tmp_path / "items.jsonl"
+    with LoopbackSite(FIXTURES, host=host) as site:
+        result = run_scrapy("crawl", spider, "-a", "backfill=1", "-O", str(out),
+                            *fast_settings(tmp_path / "archive.sqlite3", **{setting: site.base_url}))
+        hits = sum(site.hits.values())
+    assert result.returncode == 0, result.stderr[-3000:]
+    items = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(items) == EXPECTED[spider]
+    assert hits >= 2  # robots.txt and at least one listing or feed, over real HTTP
+    for item in items:
+        assert not list(VALIDATOR.iter_errors(item)), item["url"]
+
+
+def test_china_removed_page_redirecting_with_200_is_a_removal(tmp_path):
+    import sqlite3
+
+    from tests.loopback import LoopbackSite
+
+    article = "/eng/xw/fyrbt/fyrbt/202411/t20241127_11534800.html"
+    with LoopbackSite(FIXTURES, host="www.fmprc.gov.cn") as site:
+        settings = fast_settings(tmp_path / "archive.sqlite3", MF_FMPRC_EN_BASE_URL=site.base_url,
+                                 MF_RECHECK_SCHEDULE="[[36500, 0]]", MF_RECHECK_MAX_PER_RUN="100")
+        assert run_scrapy("crawl", "fmprc_en", *settings).returncode == 0
+        site.set(article, b"", status=302, headers={"Location": "/web/system/index_17321.shtml"})
+        site.set("/web/system/index_17321.shtml", "<html><body><p>您访问的页面不存在</p></body></html>".encode())
+        result = run_scrapy("crawl", "fmprc_en", *settings)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Article gone: " in result.stderr
+    db = sqlite3.connect(tmp_path / "archive.sqlite3")
+    removed = dict(db.execute("SELECT id, removed_at FROM documents").fetchall())
+    db.close()
+    assert removed["fmprc:en:t20241127_11534800"] is not None
+    assert sum(1 for value in removed.values() if value is None) == 3
+
+
+def test_state_department_decoy_is_a_bot_wall_that_is_retried(tmp_path):
+    from tests.loopback import LoopbackSite
+
+    decoy = (FIXTURES / "state_dept" / "technical-difficulties.html").read_bytes()
+    html = {"Content-Type": "text/html; charset=UTF-8"}
+    page = "/releases/office-of-the-spokesperson/2025/07/designation-of-a-transnational-criminal-organization/"
+    faults = {"/rss-feed/press-releases/feed/": [(200, html, decoy)], page: [(403, html, decoy)]}
+    with LoopbackSite(FIXTURES, faults, host="www.state.gov") as site:
+        out = tmp_path / "items.jsonl"
+        result = run_scrapy("crawl", "state_dept", "-O", str(out),
+                            *fast_settings(tmp_path / "archive.sqlite3", MF_STATE_DEPT_BASE_URL=site.base_url))
+        hits = dict(site.hits)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert hits["/rss-feed/press-releases/feed/"] == 2
+    assert hits[page] == 2
+    assert "'retry/reason_count/challenge page': 2" in result.stderr
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 4
