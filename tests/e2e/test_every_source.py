@@ -43,7 +43,8 @@ def test_spider_crawls_its_mirror_and_every_item_validates(tmp_path, source, spi
 #: Where each spider's pages live, and the setting that points the spider elsewhere.
 HOSTS = {"mid": ("mid.ru", "MF_MID_BASE_URL"), "mid_archive": ("archive.mid.ru", "MF_MID_ARCHIVE_BASE_URL"),
          "fcdo": ("www.gov.uk", "MF_GOVUK_BASE_URL"), "state_dept": ("www.state.gov", "MF_STATE_DEPT_BASE_URL"),
-         "fmprc_en": ("www.fmprc.gov.cn", "MF_FMPRC_EN_BASE_URL"), "fmprc_zh": ("www.mfa.gov.cn", "MF_FMPRC_ZH_BASE_URL"),
+         "fmprc_en": ("www.fmprc.gov.cn", "MF_FMPRC_EN_BASE_URL"),
+         "fmprc_zh": ("www.mfa.gov.cn", "MF_FMPRC_ZH_BASE_URL"),
          "aa": ("www.auswaertiges-amt.de", "MF_AA_BASE_URL")}
 
 
