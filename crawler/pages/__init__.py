@@ -15,3 +15,12 @@ class ParseError(Exception):
         self.reason = reason
         self.detail = detail
         super().__init__(f"{url}: {reason}" + (f" ({detail})" if detail else ""))
+
+
+class ArticlePage:
+    """Base of article page objects: built from the page's URL and text; ``matches(url)`` says
+    which URLs it reads, ``statement(tags, listing_date)`` reads one (or raises ParseError)."""
+
+    def __init__(self, url: str, text: str) -> None:
+        self.url = url
+        self.text = text

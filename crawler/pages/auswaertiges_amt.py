@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from crawler.items import PageStatement
-from crawler.pages import ParseError
+from crawler.pages import ArticlePage, ParseError
 from crawler.pages.cleanup import (
     copy_element,
     drop_empty_blocks,
@@ -105,12 +105,8 @@ _X_BODY = etree.XPath("//*[@id='main']//div[contains(@class, 'c-rte--default')]"
 _X_TAGS = etree.XPath("//ul[contains(@class, 'link-list__list')]//a[contains(@class, 'link-list__link')]")
 
 
-class AaArticlePage:
+class AaArticlePage(ArticlePage):
     """An article page of either language tree."""
-
-    def __init__(self, url: str, text: str) -> None:
-        self.url = url
-        self.text = text
 
     @staticmethod
     def matches(url: str) -> bool:

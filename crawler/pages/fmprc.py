@@ -19,7 +19,7 @@ from lxml import etree
 
 from crawler.items import PageStatement
 from crawler.normalise.text import clean_inline
-from crawler.pages import ParseError
+from crawler.pages import ArticlePage, ParseError
 from crawler.pages.cleanup import (
     copy_element,
     drop_empty_blocks,
@@ -109,12 +109,8 @@ _X_BODY = etree.XPath("(//*[@id='News_Body_Txt_A'] | //div[contains(@class, 'TRS
 _BODY_CHROME = etree.XPath(".//*[self::script or self::style or self::iframe or self::form]")
 
 
-class ChinaArticlePage:
+class ChinaArticlePage(ArticlePage):
     """An article of either site."""
-
-    def __init__(self, url: str, text: str) -> None:
-        self.url = url
-        self.text = text
 
     @staticmethod
     def matches(url: str) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from crawler.items import PageStatement
-from crawler.pages import ParseError
+from crawler.pages import ArticlePage, ParseError
 
 SOURCE = "fcdo"
 ORGANISATION = "foreign-commonwealth-development-office"
@@ -89,12 +89,8 @@ def read_search(url: str, text: str, base_url: str) -> SearchPage:
     return SearchPage(entries, int(data.get("start", 0) or 0), int(data.get("total", 0) or 0))
 
 
-class GovUkContentItem:
+class GovUkContentItem(ArticlePage):
     """One content item of the content API, as a statement."""
-
-    def __init__(self, url: str, text: str) -> None:
-        self.url = url
-        self.text = text
 
     @staticmethod
     def matches(url: str) -> bool:

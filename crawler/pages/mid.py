@@ -16,20 +16,13 @@ from parsel import Selector
 
 from crawler.items import PageStatement
 from crawler.normalise.text import clean_inline
-from crawler.pages import ParseError
+from crawler.pages import ArticlePage, ParseError
 from crawler.pages.challenge import is_challenge
 from crawler.pages.cleanup import (
-    copy_element,
-    drop_empty_blocks,
-    drop_in_page_links,
-    drop_matching,
-    drop_table_of_contents,
-    has_in_page_links,
-    inner_html,
-    is_blank,
     parse_document,
     text_of,
 )
+from crawler.pages.mid_common import clean_body, has_class, speech_type
 
 SOURCE = "mid"
 LANGUAGES = ("en", "ru")
@@ -56,15 +49,7 @@ _LISTING_PATH = re.compile(
     r"^/(?P<lang>[a-z]{2})/(?P<section>" + "|".join(re.escape(s) for s in SECTIONS) + r")/?$"
 )
 _DOC_NUMBER = re.compile(r"\b\d{1,5}-\d{2}-\d{2}-\d{4}\b")
-# Speech-section titles that are interviews rather than speeches.
-_INTERVIEW = re.compile(r"^(interview|интервью)\b|\binterview (with|to|given)\b|\bинтервью\b", re.I)
 
-# Briefing chrome: the contents heading and the links back to it.
-_CONTENTS = re.compile(r"(Содержание|Оглавление|Contents|Table of contents)", re.I)
-_BACK_TO_CONTENTS = re.compile(
-    r"(Назад к (оглавлению|содержанию)|Back to (the )?(contents|table of contents)|К оглавлению)",
-    re.I,
-)
 # Blocks inside the article wrapper that are never text (XPath, relative to the body copy).
 _BODY_CHROME = etree.XPath(
     ".//*[self::script or self::style or self::noscript or self::iframe or self::form or self::button"
@@ -178,33 +163,24 @@ def _split_tags(text: str) -> list[str]:
     return seen
 
 
-def _has_class(name: str) -> str:
-    """XPath test for one class among several."""
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
-
-
 # The article's parts, compiled once (parsing speed matters: see bench/extract.py).
 #: candidates for the article wrapper: div.photo-content, or div.page-body on older pages (the
 #: class token is checked in Python: a plain contains() is much cheaper on a whole page)
 _X_ARTICLE = etree.XPath("//div[contains(@class, 'photo-content') or contains(@class, 'page-body')]")
 _WRAPPER_CLASSES = {"photo-content", "page-body"}
 #: the title: h1.photo-content__title, else the wrapper's first h1
-_X_TITLE = etree.XPath(f"(.//h1[{_has_class('photo-content__title')}] | .//h1)[1]")
+_X_TITLE = etree.XPath(f"(.//h1[{has_class('photo-content__title')}] | .//h1)[1]")
 #: the date line, "28 June 2022 11:44" / "28.06.2022 11:44"
-_X_DATE = etree.XPath(f".//*[{_has_class('photo-content__date')}]")
+_X_DATE = etree.XPath(f".//*[{has_class('photo-content__date')}]")
 #: the document number line, p.article-line__note
-_X_NUMBER = etree.XPath(f".//p[{_has_class('article-line__note')}]")
+_X_NUMBER = etree.XPath(f".//p[{has_class('article-line__note')}]")
 #: the body: div.text.article-content (div.article-content as a fallback)
-_X_BODY = etree.XPath(f"(.//div[{_has_class('text')} and {_has_class('article-content')}]"
-                      f" | .//div[{_has_class('article-content')}])[1]")
+_X_BODY = etree.XPath(f"(.//div[{has_class('text')} and {has_class('article-content')}]"
+                      f" | .//div[{has_class('article-content')}])[1]")
 
 
-class MidArticlePage:
+class MidArticlePage(ArticlePage):
     """An article of the current site: title, date, document number and the chrome-free body."""
-
-    def __init__(self, url: str, text: str) -> None:
-        self.url = url
-        self.text = text
 
     @staticmethod
     def matches(url: str) -> bool:
@@ -267,21 +243,11 @@ class MidArticlePage:
 
     def _parse_type(self, url_facts: ArticleUrl, title: str) -> str:
         """The section's type; interviews in the speeches sections are interviews."""
-        if url_facts.type == "speech" and _INTERVIEW.search(title):
-            return "interview"
-        return url_facts.type
+        return speech_type(url_facts.type, title)
 
     def _parse_body(self, article: etree._Element) -> str:
         """The body without chrome: no contents list, back links, number, date or buttons."""
         found = _X_BODY(article)
         if not found:
             raise ParseError(self.url, "missing_body", "no div.text.article-content")
-        root = copy_element(found[0])
-        drop_matching(root, _BODY_CHROME)
-        if has_in_page_links(root):
-            drop_table_of_contents(root, _CONTENTS)
-            drop_in_page_links(root, _BACK_TO_CONTENTS)
-        drop_empty_blocks(root)
-        if is_blank(root):
-            raise ParseError(self.url, "empty_body")
-        return inner_html(root)
+        return clean_body(self.url, found[0], _BODY_CHROME)

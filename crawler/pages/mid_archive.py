@@ -18,20 +18,13 @@ from lxml import etree
 
 from crawler.items import PageStatement
 from crawler.normalise.text import clean_inline
-from crawler.pages import ParseError
+from crawler.pages import ArticlePage, ParseError
 from crawler.pages.challenge import is_challenge
 from crawler.pages.cleanup import (
-    copy_element,
-    drop_empty_blocks,
-    drop_in_page_links,
-    drop_matching,
-    drop_table_of_contents,
-    has_in_page_links,
-    inner_html,
-    is_blank,
     parse_document,
     text_of,
 )
+from crawler.pages.mid_common import clean_body, has_class, speech_type
 
 SOURCE = "mid"
 LANGUAGES = ("en", "ru")
@@ -81,10 +74,6 @@ _ARTICLE_PATH = re.compile(
     r"/content/id/(?P<id>\d+)/?$"
 )
 _DOC_NUMBER = re.compile(r"\b\d{1,5}-\d{2}-\d{2}-\d{4}\b")
-_INTERVIEW = re.compile(r"^(interview|интервью)\b|\binterview (with|to|given)\b|\bинтервью\b", re.I)
-_CONTENTS = re.compile(r"(Содержание|Оглавление|Contents|Table of contents)", re.I)
-_BACK_TO_CONTENTS = re.compile(
-    r"(Назад к (оглавлению|содержанию)|Back to (the )?(contents|table of contents)|К оглавлению)", re.I)
 _LANGUAGE = re.compile(r"^([a-z]{2,3})(?:[-_][A-Za-z]{2})?$")
 
 
@@ -157,19 +146,15 @@ class ListingEntry:
     tags: tuple[str, ...] = ()
 
 
-def _has_class(name: str) -> str:
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
-
-
 #: listing links: section.page-block.news-articles ul li a.anons-title, or the older list markup
 _X_LISTING_LINKS = etree.XPath(
-    f"//section[{_has_class('news-articles')}]//ul/li//a[{_has_class('anons-title')}]"
-    f" | //ul[{_has_class('anons-list')}]/li/a"
+    f"//section[{has_class('news-articles')}]//ul/li//a[{has_class('anons-title')}]"
+    f" | //ul[{has_class('anons-list')}]/li/a"
 )
 _X_LISTING_BLOCK = etree.XPath(
-    f"//section[{_has_class('news-articles')}] | //ul[{_has_class('anons-list')}]")
+    f"//section[{has_class('news-articles')}] | //ul[{has_class('anons-list')}]")
 #: the link to the last listing page
-_X_LAST_PAGE = etree.XPath(f"//div[{_has_class('paginates')}]//li[{_has_class('last')}]/a/@href")
+_X_LAST_PAGE = etree.XPath(f"//div[{has_class('paginates')}]//li[{has_class('last')}]/a/@href")
 
 
 class MidArchiveListingPage:
@@ -215,22 +200,22 @@ class MidArchiveListingPage:
 
 #: the main column: everything of the article sits in it
 _X_COLUMN = etree.XPath(
-    f"//div[{_has_class('page-content')}]//div[{_has_class('portlet-column')}"
-    f" and {_has_class('portlet-column-first')}]")
+    f"//div[{has_class('page-content')}]//div[{has_class('portlet-column')}"
+    f" and {has_class('portlet-column-first')}]")
 #: the article block (the English one is div.article.article-part.article-country, with
 #: trailing spaces in its class attribute)
-_X_ARTICLE = etree.XPath(f".//div[{_has_class('article')}]")
+_X_ARTICLE = etree.XPath(f".//div[{has_class('article')}]")
 _X_TITLE = etree.XPath(".//h1")
-_X_STATUS = etree.XPath(f".//div[{_has_class('article-status-line')}]/span/span")
+_X_STATUS = etree.XPath(f".//div[{has_class('article-status-line')}]/span/span")
 _X_NUMBER = etree.XPath(
-    f".//div[{_has_class('article-note')}]//span[{_has_class('nowrap')}]"
-    f" | .//div[{_has_class('article-status-line')}]//b[{_has_class('doc-number')}]")
-_X_BODY = etree.XPath(f"(.//div[{_has_class('text')} and {_has_class('article-content')}]"
-                      f" | .//div[{_has_class('anons-text')}])[1]")
+    f".//div[{has_class('article-note')}]//span[{has_class('nowrap')}]"
+    f" | .//div[{has_class('article-status-line')}]//b[{has_class('doc-number')}]")
+_X_BODY = etree.XPath(f"(.//div[{has_class('text')} and {has_class('article-content')}]"
+                      f" | .//div[{has_class('anons-text')}])[1]")
 #: tags: Liferay's asset taglibs (categories or tags summary)
 _X_TAGS = etree.XPath(
-    f".//div[{_has_class('taglib-asset-categories-summary')}]//a"
-    f" | .//div[{_has_class('taglib-asset-tags-summary')}]//a")
+    f".//div[{has_class('taglib-asset-categories-summary')}]//a"
+    f" | .//div[{has_class('taglib-asset-tags-summary')}]//a")
 #: the article's language selector: links with hreflang inside the article block
 _X_LANGUAGE_LINKS = etree.XPath(".//a[@hreflang]")
 _BODY_CHROME = etree.XPath(
@@ -241,12 +226,8 @@ _BODY_CHROME = etree.XPath(
 )
 
 
-class MidArchiveArticlePage:
+class MidArchiveArticlePage(ArticlePage):
     """An old-site article: title, date, number, tags, translations and the body."""
-
-    def __init__(self, url: str, text: str) -> None:
-        self.url = url
-        self.text = text
 
     @staticmethod
     def matches(url: str) -> bool:
@@ -336,21 +317,11 @@ class MidArchiveArticlePage:
         return translations
 
     def _parse_type(self, url_facts: ArticleUrl, title: str) -> str:
-        if url_facts.section.type == "speech" and _INTERVIEW.search(title):
-            return "interview"
-        return url_facts.section.type
+        return speech_type(url_facts.section.type, title)
 
     def _parse_body(self, article: etree._Element) -> str:
         """The body without chrome; Word-export spans are unwrapped by the sanitiser."""
         found = _X_BODY(article)
         if not found:
             raise ParseError(self.url, "missing_body", "no div.text.article-content or div.anons-text")
-        root = copy_element(found[0])
-        drop_matching(root, _BODY_CHROME)
-        if has_in_page_links(root):
-            drop_table_of_contents(root, _CONTENTS)
-            drop_in_page_links(root, _BACK_TO_CONTENTS)
-        drop_empty_blocks(root)
-        if is_blank(root):
-            raise ParseError(self.url, "empty_body")
-        return inner_html(root)
+        return clean_body(self.url, found[0], _BODY_CHROME)

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 from lxml import etree
 
 from crawler.items import PageStatement
-from crawler.pages import ParseError
+from crawler.pages import ArticlePage, ParseError
 from crawler.pages.cleanup import (
     copy_element,
     drop_empty_blocks,
@@ -134,12 +134,8 @@ _X_TAGS = etree.XPath("//div[contains(@class, 'related-tags__pills')]//a")
 _X_SHORTLINK = etree.XPath("//link[@rel='shortlink']/@href")
 
 
-class StateArticlePage:
+class StateArticlePage(ArticlePage):
     """An article page, read where a feed item lacks the text."""
-
-    def __init__(self, url: str, text: str) -> None:
-        self.url = url
-        self.text = text
 
     @staticmethod
     def matches(url: str) -> bool:
