@@ -293,3 +293,19 @@ def test_incremental_publish_gives_the_same_files_as_a_full_one(tmp_path):
     for path, data in full_files.items():
         assert incremental_files.get(path) == data, f"{path} differs from a full publication"
     store.close()
+
+
+def test_size_limit_drops_old_entries_from_the_subscription_not_from_archives(tmp_path):
+    store = make_archive(tmp_path / "a.sqlite3", PAGES)
+    out = tmp_path / "public"
+    publish(store, options(out, max_bytes=12_000, max_content_chars=200_000))
+    subscription = (out / "mid" / "en.atom").read_bytes()
+    assert len(subscription) <= 12_000
+    entries = len(etree.fromstring(subscription).findall(f"{A}entry"))
+    assert 1 <= entries < 4  # the feed holds fewer entries than the four English statements
+    archived = [e for p in (out / "mid" / "en" / "archive").glob("*.atom")
+                for e in etree.fromstring(p.read_bytes()).findall(f"{A}entry")]
+    assert len(archived) == 4  # every entry stays in the archive, with shorter contents if need be
+    for path in (out / "mid" / "en" / "archive").glob("*.atom"):
+        assert len(path.read_bytes()) <= 12_000
+    store.close()

@@ -79,3 +79,30 @@ def test_killed_export_leaves_no_file_at_the_target(tmp_path):
     export.communicate(timeout=30)
     assert export.returncode == -signal.SIGKILL
     assert not target.exists()
+
+
+def test_progress_bar_on_a_terminal_only(archive, tmp_path):
+    import pty
+    import subprocess
+
+    from tests.crawl import REPO, SCRAPY
+
+    primary, secondary = pty.openpty()
+    target = tmp_path / "out.jsonl"
+    process = subprocess.Popen([*SCRAPY, "export", "-o", str(target), "-s", f"MF_ARCHIVE_PATH={archive}"],
+                               cwd=REPO, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=secondary,
+                               env={**os.environ, "PYTHONPATH": str(REPO)})
+    os.close(secondary)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(primary, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    process.wait(timeout=60)
+    os.close(primary)
+    assert process.returncode == 0
+    assert b"[##############################] 5/5 statements" in output
