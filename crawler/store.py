@@ -59,8 +59,8 @@ CREATE TABLE IF NOT EXISTS documents (
     item TEXT NOT NULL                -- JSON of the latest version, schema fields
 );
 CREATE INDEX IF NOT EXISTS documents_by_change ON documents(change_seq);
-CREATE INDEX IF NOT EXISTS documents_by_language ON documents(language, published);
-CREATE INDEX IF NOT EXISTS documents_by_type ON documents(source, language, type, published);
+CREATE INDEX IF NOT EXISTS documents_by_language ON documents(language, same_as, published);
+CREATE INDEX IF NOT EXISTS documents_by_type ON documents(source, language, type, same_as, published);
 CREATE TABLE IF NOT EXISTS document_tags (
     doc_id TEXT NOT NULL REFERENCES documents(id),
     tag TEXT NOT NULL,
@@ -70,7 +70,9 @@ CREATE TABLE IF NOT EXISTS document_tags (
 CREATE INDEX IF NOT EXISTS document_tags_by_slug ON document_tags(slug, doc_id);
 CREATE INDEX IF NOT EXISTS documents_by_site_id ON documents(source, site_id);
 CREATE INDEX IF NOT EXISTS documents_by_url ON documents(url);
-CREATE INDEX IF NOT EXISTS documents_by_feed ON documents(source, language, published);
+-- Feed and export queries select "same_as IS NULL" and a range of published: both in the index,
+-- so counts and ranges are read from the index alone, whatever the archive's size.
+CREATE INDEX IF NOT EXISTS documents_by_feed ON documents(source, language, same_as, published);
 CREATE INDEX IF NOT EXISTS documents_by_number ON documents(source, language, doc_number);
 CREATE TABLE IF NOT EXISTS validators (
     url TEXT PRIMARY KEY,             -- listing or article page

@@ -102,8 +102,14 @@ def spec_for_key(store: ArchiveStore, key: str) -> FeedSpec | None:
         spec = _tag_spec(SOURCES[parts[0]], parts[1], parts[3], row[0], 0)
     else:
         return None
-    count = store.db.execute(f"SELECT count(*) FROM documents WHERE ({spec.where}) AND same_as IS NULL",  # noqa: S608
-                             spec.params).fetchone()[0]
+    if spec.kind == "tag":  # driven by the tag's own index, not by the whole feed of the language
+        count = store.db.execute(
+            "SELECT count(*) FROM document_tags t JOIN documents d ON d.id = t.doc_id"
+            " WHERE t.slug = ? AND d.source = ? AND d.language = ? AND d.same_as IS NULL",
+            (parts[3], parts[0], parts[1])).fetchone()[0]
+    else:
+        count = store.db.execute(f"SELECT count(*) FROM documents WHERE ({spec.where}) AND same_as IS NULL",  # noqa: S608
+                                 spec.params).fetchone()[0]
     return FeedSpec(**{**spec.__dict__, "count": count}) if count else None
 
 

@@ -61,19 +61,28 @@ def publish_dumps(store: ArchiveStore, folder: Path, affected: set[tuple[str, st
         entries = {entry["path"]: entry for entry in manifest["files"]}
     except (FileNotFoundError, json.JSONDecodeError, KeyError):
         manifest, entries, affected = None, {}, None
-    keys = dump_keys(store)
+    if affected is None:
+        keys = dump_keys(store)
+    else:  # the years published before, and those that changed (new ones among them)
+        keys = sorted({(e["source"], e["language"], f"{e['year']:04d}") for e in entries.values()} | affected)
     written: list[str] = []
+    current: set[str] = set()
     for source, language, year in keys:
         path = f"{source}/{language}/{year}.jsonl.gz"
         if affected is not None and (source, language, year) not in affected and path in entries:
+            current.add(path)
             continue
         data, entry = render_year(store, source, language, year)
+        if not entry["lines"]:  # every statement of that year moved to another one
+            entries.pop(path, None)
+            (folder / path).unlink(missing_ok=True)
+            continue
+        current.add(path)
         entries[path] = entry
         target = folder / path
         if not target.exists() or target.read_bytes() != data:
             write_atomic(target, data)
             written.append(f"data/{path}")
-    current = {f"{s}/{lang}/{y}.jsonl.gz" for s, lang, y in keys}
     files = [entries[path] for path in sorted(current)]
     if written or manifest is None or [e["path"] for e in manifest.get("files", [])] != sorted(current):
         schema = statement_schema()
