@@ -25,7 +25,7 @@ def resolve_published(page: PageStatement, tz: str) -> tuple[str, str]:
     """The publication time and its precision (``datetime`` or ``date``): the page's date, else
     the listing's, else the document number's. A date without a time stays a date."""
     for raw in (page.published_raw, page.fallback_published_raw):
-        parsed = parse_iso(raw) or parse_rfc822(raw) or parse_date(raw, tz)
+        parsed = parse_date(raw, tz) or parse_iso(raw) or parse_rfc822(raw)
         if parsed:
             local = parsed.value.astimezone(ZoneInfo(tz)) if parsed.has_time else parsed.value
             return isoformat(local), "datetime" if parsed.has_time else "date"
