@@ -51,3 +51,13 @@ def test_missing_title(tmp_path):
     result = run_scrapy("extract", str(page), "--url", URL)
     assert result.returncode == 1
     assert result.stderr.strip() == f"{page}: {URL}: missing_title"
+
+
+def test_page_declaring_the_wrong_charset():
+    path = FIXTURES / "fmprc" / "en" / "t20241128_11535555.html"
+    url = "https://www.fmprc.gov.cn/eng/xw/fyrbt/lxjzh/202411/t20241128_11535555.html"
+    result = run_scrapy("extract", str(path), "--url", url)
+    assert result.returncode == 0, result.stderr
+    item = json.loads(result.stdout)
+    assert item["title"] == "Foreign Ministry Spokesperson Mao Ning’s Regular Press Conference on November 28, 2024"
+    assert item["published"] == "2024-11-28T23:43:00+08:00"

@@ -18,7 +18,7 @@ from scrapy.http import HtmlResponse
 
 from crawler.normalise.statement import NormaliseError, normalise
 from crawler.pages import ParseError
-from crawler.pages.registry import read_article
+from crawler.pages.registry import read_saved_page
 from crawler.pipelines.validate import schema_errors
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ class Command(ScrapyCommand):
         headers = {"Content-Type": f"text/html; charset={opts.encoding}"} if opts.encoding else {}
         response = HtmlResponse(url=opts.url, body=body, headers=headers)
         try:
-            statement = normalise(read_article(opts.url, response.text))
+            statement = normalise(read_saved_page(opts.url, response.body, response.text))
         except (ParseError, NormaliseError) as error:
             self._fail(f"{path}: {error}")
             return

@@ -24,3 +24,9 @@ class ArticlePage:
     def __init__(self, url: str, text: str) -> None:
         self.url = url
         self.text = text
+
+    @staticmethod
+    def decode(body: bytes, declared_text: str) -> str:
+        """The page's text from its bytes; by default what the server and page declare (Scrapy's
+        reading, passed in). Sites that declare the wrong charset override this."""
+        return declared_text

@@ -113,6 +113,10 @@ class ChinaArticlePage(ArticlePage):
     """An article of either site."""
 
     @staticmethod
+    def decode(body: bytes, declared_text: str) -> str:
+        return decode(body)
+
+    @staticmethod
     def matches(url: str) -> bool:
         parts = urlsplit(url)
         return bool(_ARTICLE.search(parts.path)) and ("fmprc" in parts.netloc or "mfa.gov.cn" in parts.netloc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from crawler.pages import ParseError
+from crawler.pages import ArticlePage, ParseError
 from crawler.pages.auswaertiges_amt import AaArticlePage
 from crawler.pages.fmprc import ChinaArticlePage
 from crawler.pages.govuk import GovUkContentItem
@@ -20,9 +20,21 @@ ARTICLE_PAGES = (MidArticlePage, MidArchiveArticlePage, GovUkContentItem, StateA
                  ChinaArticlePage, AaArticlePage)
 
 
-def read_article(url: str, text: str) -> PageStatement:
-    """The statement of a saved article page, read by the page object its URL calls for."""
+def page_class_for(url: str) -> type[ArticlePage]:
+    """The page object that reads an article URL; ParseError when none does."""
     for page_class in ARTICLE_PAGES:
         if page_class.matches(url):
-            return page_class(url, text).statement()
+            return page_class
     raise ParseError(url, "unknown_url", "no page object reads this URL")
+
+
+def read_article(url: str, text: str) -> PageStatement:
+    """The statement of a saved article page, read by the page object its URL calls for."""
+    return page_class_for(url)(url, text).statement()
+
+
+def read_saved_page(url: str, body: bytes, declared_text: str) -> PageStatement:
+    """Like :func:`read_article`, from the page's bytes: the page object decides how to decode
+    them (some sites declare the wrong charset)."""
+    page_class = page_class_for(url)
+    return page_class(url, page_class.decode(body, declared_text)).statement()

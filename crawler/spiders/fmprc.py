@@ -35,8 +35,9 @@ class _ChinaSpider(SectionedSiteSpider):
 
     def article_statement(self, response: Response, entry_tags: list[str],
                           listing_date: str | None) -> PageStatement:
-        # Decoded by the page's bytes, not by the charset it declares (often wrong).
-        return fmprc.ChinaArticlePage(response.url, fmprc.decode(response.body)).statement(entry_tags, listing_date)
+        # Decoded from the page's bytes, not by the charset it declares (often wrong).
+        page = fmprc.ChinaArticlePage
+        return page(response.url, page.decode(response.body, response.text)).statement(entry_tags, listing_date)
 
 
 class FmprcEnSpider(_ChinaSpider):
