@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 #: Response headers kept with a raw page (what is needed to re-read it and to revalidate it).
+#: Requests whose raw answers the archive keeps.
+CAPTURED_KINDS = frozenset({"article", "recheck", "retry", "feed"})
 KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified", "Date", "Content-Language", "Location")
 
 
@@ -67,9 +69,10 @@ class ArchivePipeline:
         self.store = None
 
     def response_received(self, response: Response, request: Request) -> None:
-        """Keep the raw page and the validators of every article fetched."""
+        """Keep the raw page and the validators of every article fetched, and the raw documents of
+        feeds that carry whole texts."""
         kind = request.meta.get("mf_kind")
-        if kind not in ("article", "recheck") or response.status != 200:
+        if kind not in CAPTURED_KINDS or response.status != 200:
             return
         headers = {name: response.headers.get(name).decode("latin-1")
                    for name in KEPT_HEADERS if response.headers.get(name)}

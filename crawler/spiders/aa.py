@@ -26,6 +26,7 @@ class AaSpider(SectionedSiteSpider):
     name = "aa"
     source = aa.SOURCE
     languages = ("en", "de")
+    listing_kind = "feed"
     site_hosts = ("www.auswaertiges-amt.de", "auswaertiges-amt.de")
     base_setting = "MF_AA_BASE_URL"
 

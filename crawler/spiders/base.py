@@ -55,6 +55,9 @@ class SectionedSiteSpider(scrapy.Spider):
 
     source: ClassVar[str]
     languages: ClassVar[tuple[str, ...]]
+    #: "listing" for listing pages; "feed" for feeds that carry whole texts (their raw documents
+    #: are then kept in the archive, as article pages are).
+    listing_kind: ClassVar[str] = "listing"
     index: ArchiveIndex
 
     def __init__(self, *args: Any, pages: str | None = None, backfill: str | None = None,
@@ -156,7 +159,7 @@ class SectionedSiteSpider(scrapy.Spider):
             callback=self.parse_listing,
             errback=self.listing_failed,
             cb_kwargs={"language": language, "section": section, "page": page},
-            meta={"mf_kind": "listing"},
+            meta={"mf_kind": self.listing_kind},
             priority=-page,
         )
 

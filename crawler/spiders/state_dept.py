@@ -21,6 +21,7 @@ class StateDeptSpider(SectionedSiteSpider):
     name = "state_dept"
     source = state_dept.SOURCE
     languages = ("en",)
+    listing_kind = "feed"
     site_hosts = ("www.state.gov", "state.gov")
     base_setting = "MF_STATE_DEPT_BASE_URL"
     custom_settings = {"DOWNLOAD_DELAY": 5.0}  # noqa: RUF012 - robots.txt asks for crawl-delay: 5

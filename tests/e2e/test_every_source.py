@@ -64,6 +64,15 @@ def test_spider_crawls_a_loopback_copy_of_its_site(tmp_path, source, spider):
     assert hits >= 2  # robots.txt and at least one listing or feed, over real HTTP
     for item in items:
         assert not list(VALIDATOR.iter_errors(item)), item["url"]
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "archive.sqlite3")
+    kinds = dict(db.execute("SELECT kind, count(*) FROM fetches GROUP BY kind").fetchall())
+    db.close()
+    # Raw answers are kept: every article page fetched, and the feeds statements came from.
+    assert sum(kinds.values()) >= 1
+    if spider in ("state_dept", "aa"):
+        assert kinds["feed"] == 2
 
 
 def test_china_removed_page_redirecting_with_200_is_a_removal(tmp_path):
