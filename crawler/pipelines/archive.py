@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 #: Response headers kept with a raw page (what is needed to re-read it and to revalidate it).
-#: Requests whose raw answers the archive keeps.
-CAPTURED_KINDS = frozenset({"article", "recheck", "retry", "feed"})
+#: Requests for article pages, and those whose raw answers the archive keeps.
+ARTICLE_KINDS = frozenset({"article", "recheck", "retry"})
+CAPTURED_KINDS = ARTICLE_KINDS | {"feed"}
 KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified", "Date", "Content-Language", "Location")
 
 
@@ -41,6 +42,7 @@ class ArchivePipeline:
         self.validators: list[Validators] = []
         self.raw_by_url: dict[str, str] = {}
         self.walks: list[ListingWalked] = []
+        self.listing_validators: list[Validators] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -63,8 +65,8 @@ class ArchivePipeline:
         is archived or pending); close the archive."""
         if self.store is None:
             return
-        if reason == "finished" and self.walks:
-            self.store.write_batch([], self.walks)
+        if reason == "finished" and (self.walks or self.listing_validators):
+            self.store.write_batch([], self.walks, validators=self.listing_validators)
         self.store.close()
         self.store = None
 
@@ -72,13 +74,18 @@ class ArchivePipeline:
         """Keep the raw page and the validators of every article fetched, and the raw documents of
         feeds that carry whole texts."""
         kind = request.meta.get("mf_kind")
-        if kind not in CAPTURED_KINDS or response.status != 200:
+        if kind is None or response.status != 200:
             return
         headers = {name: response.headers.get(name).decode("latin-1")
                    for name in KEPT_HEADERS if response.headers.get(name)}
         if "ETag" in headers or "Last-Modified" in headers:
-            self.validators.append(Validators(request.meta.get("mf_statement_url") or response.url,
-                                              headers.get("ETag"), headers.get("Last-Modified"), now_utc()))
+            validators = Validators(request.meta.get("mf_statement_url") or response.url,
+                                    headers.get("ETag"), headers.get("Last-Modified"), now_utc())
+            # A listing's validators wait for the crawl's end, with the listings read (see
+            # spider_closed): a killed run must not make the next one skip a changed listing.
+            (self.validators if kind in ARTICLE_KINDS else self.listing_validators).append(validators)
+        if kind not in CAPTURED_KINDS:
+            return
         url = request.meta.get("mf_statement_url") or response.url
         capture = Capture(url=url, fetched_at=now_utc(), status=response.status,
                           kind=kind, headers=headers, body=response.body)

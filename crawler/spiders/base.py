@@ -12,8 +12,9 @@ and its page objects. Arguments every such spider takes (``scrapy crawl NAME -a 
 Crawls are incremental against the archive (``MF_ARCHIVE_PATH``): a listing is read page by
 page until a page lists only known articles; a known article is fetched again only when its
 re-check is due (``MF_RECHECK_SCHEDULE``), and then conditionally (If-None-Match /
-If-Modified-Since) when the server gave validators. Listing pages are always fetched whole: a
-304 there would hide an article whose fetch failed last time. Due re-checks of articles no longer on the
+If-Modified-Since) when the server gave validators. A listing page is asked for conditionally
+too, once a finished crawl has read it (its validators are kept only from finished crawls, and
+articles that failed are retried from the archive's pending list, so a 304 hides nothing). Due re-checks of articles no longer on the
 first listing pages are scheduled from the archive, ``MF_RECHECK_MAX_PER_RUN`` at most a run.
 """
 
@@ -153,13 +154,19 @@ class SectionedSiteSpider(scrapy.Spider):
             yield self._article_request(page.url, [], None, kind="recheck")
 
     def _listing_request(self, language: str, section: str, page: int) -> scrapy.Request:
-        # Listings are always fetched whole: a 304 would hide an article that failed last time.
+        # A listing is asked for conditionally only once a finished crawl has read it: its
+        # validators are then those of a page whose every article is archived or pending (the
+        # archive pipeline keeps listing validators only from finished crawls).
+        url = self.listing_url(language, section, page)
+        known = self.index.get(url)
+        conditional = known is not None and not self.backfill and self.index.has_walked(language, section)
         return scrapy.Request(
-            self.listing_url(language, section, page),
+            url,
             callback=self.parse_listing,
             errback=self.listing_failed,
+            headers=known.conditional_headers() if conditional else None,
             cb_kwargs={"language": language, "section": section, "page": page},
-            meta={"mf_kind": self.listing_kind},
+            meta={"mf_kind": self.listing_kind, "handle_httpstatus_list": [304]},
             priority=-page,
         )
 
@@ -185,8 +192,12 @@ class SectionedSiteSpider(scrapy.Spider):
     def parse_listing(self, response: Response, language: str, section: str,
                       page: int) -> Iterator[scrapy.Request | PageStatement]:
         """Follow every new or due article of a listing page, then the next page while wanted."""
-        entries = self.listing_entries(response)
         stats = self.crawler.stats
+        if response.status == 304:  # nothing new since the last finished crawl read it
+            stats.inc_value("mf/listing/not_modified")
+            self._walked(language, section)
+            return
+        entries = self.listing_entries(response)
         stats.inc_value("mf/listing/pages")
         if not entries:
             if page == 1:

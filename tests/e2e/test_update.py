@@ -89,11 +89,16 @@ def test_first_run_then_nothing_new_is_cheap(deployment):
     assert result.returncode == 0, result.stderr[-3000:]
     mid = report["targets"]["mid"]
     assert mid["items"]["new"] == 0
-    # One request per listing section and language, and robots.txt: no article is fetched.
+    # One conditional request per listing section and language, answered 304, and robots.txt.
     assert mid["requests"] == {"listing": 14, "other": 1}
-    assert mid["responses"]["listing/200"] == 14
-    assert mid["extra"]["skipped_known"] == 16  # the articles on those first pages
+    assert mid["responses"]["listing/304"] == 14
     assert sum(deployment.site.hits.values()) == 15
+    # A listing that changes is read again whole.
+    path = "/en/foreign_policy/news/"
+    deployment.site.set(path, deployment.site.page(path)[2].replace(b"Turkmenistan", b"Turkmenistan (edited)"))
+    result, report = deployment.update()
+    assert report["targets"]["mid"]["responses"]["listing/200"] == 1
+    assert report["targets"]["mid"]["extra"]["skipped_known"] == 2
 
 
 def test_edit_makes_a_new_version_of_the_same_entry(deployment):
