@@ -14,8 +14,9 @@ page until a page lists only known articles; a known article is fetched again on
 re-check is due (``MF_RECHECK_SCHEDULE``), and then conditionally (If-None-Match /
 If-Modified-Since) when the server gave validators. A listing page is asked for conditionally
 too, once a finished crawl has read it (its validators are kept only from finished crawls, and
-articles that failed are retried from the archive's pending list, so a 304 hides nothing). Due re-checks of articles no longer on the
-first listing pages are scheduled from the archive, ``MF_RECHECK_MAX_PER_RUN`` at most a run.
+articles that failed are retried from the archive's pending list, so a 304 hides nothing).
+Due re-checks of articles no longer on the first listing pages are scheduled from the archive,
+``MF_RECHECK_MAX_PER_RUN`` at most a run.
 """
 
 from __future__ import annotations
