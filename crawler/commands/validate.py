@@ -1,0 +1,57 @@
+"""``scrapy validate``: check every statement in the archive (each version with ``--versions
+all``) against the published JSON Schema. Exit 0 when all are valid; 1 with one line per
+invalid statement (its id, URL and the reasons) otherwise. For CI and for operators after a
+schema change."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scrapy.commands import ScrapyCommand
+
+from crawler.pipelines.validate import schema_errors
+from crawler.store import ArchiveStore
+from feeds.jsonl import LINE_FIELDS, ExportQuery, lines
+
+if TYPE_CHECKING:
+    import argparse
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+
+    def syntax(self) -> str:
+        return "[--versions latest|all]"
+
+    def short_desc(self) -> str:
+        return "Check every archived statement against the JSON Schema"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--versions", choices=("latest", "all"), default="latest")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        archive = Path(self.settings.get("MF_ARCHIVE_PATH"))
+        if not archive.exists():
+            print(f"scrapy validate: {archive}: no archive", file=sys.stderr)
+            self.exitcode = 2
+            return
+        store = ArchiveStore(archive)
+        checked = invalid = 0
+        try:
+            query = ExportQuery(versions=opts.versions, include_removed=True, include_repeats=True)
+            for line in lines(store, query):
+                checked += 1
+                errors = schema_errors({name: line.get(name) for name in LINE_FIELDS})
+                if errors:
+                    invalid += 1
+                    print(f"{line.get('id')} v{line.get('version')} {line.get('url')}: {'; '.join(errors)}",
+                          file=sys.stderr)
+        finally:
+            store.close()
+        print(f"{checked} statements checked, {invalid} invalid", file=sys.stderr)
+        self.exitcode = 1 if invalid else 0
