@@ -204,13 +204,27 @@ def build_entry(doc: dict, options: FeedOptions) -> FeedEntry:
 
 
 def render(spec: FeedSpec, docs: list[dict], options: FeedOptions, links: ArchiveLinks,
-           self_path: str) -> Rendered:
-    """One Atom document of a feed, newest entry first. Raises ValueError when no entry is left."""
+           self_path: str, cache: dict[str, FeedEntry | EntryError] | None = None) -> Rendered:
+    """One Atom document of a feed, newest entry first. Raises ValueError when no entry is left.
+
+    ``cache`` (statement id → built entry) lets the feeds one statement appears in share its
+    entry within one publication."""
     entries: list[tuple[datetime, FeedEntry]] = []
     skipped: list[tuple[str, str]] = []
     for doc in docs:
         try:
-            entries.append((entry_updated(doc), build_entry(doc, options)))
+            if cache is None:
+                entry = build_entry(doc, options)
+            else:
+                if doc["id"] not in cache:
+                    try:
+                        cache[doc["id"]] = build_entry(doc, options)
+                    except EntryError as error:
+                        cache[doc["id"]] = error
+                entry = cache[doc["id"]]
+                if isinstance(entry, EntryError):
+                    raise entry
+            entries.append((entry_updated(doc), entry))
         except EntryError as error:
             logger.warning("Feed %s: entry %s skipped: %s", spec.key, doc.get("id"), error)
             skipped.append((str(doc.get("id")), str(error)))

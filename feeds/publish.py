@@ -171,16 +171,18 @@ class Publisher:
                     specs[key] = fresh
             catalog = order_catalog(specs.values())
         result.feeds = len(catalog)
-        for spec in catalog:
-            if affected is not None and spec.key not in affected:
-                continue
+        specs = [spec for spec in catalog if affected is None or spec.key in affected]
+        for spec in specs:
             if not _SAFE_KEY.match(spec.key):
                 logger.error("Feed %r not published: not a safe path", spec.key)
-                continue
-            try:
-                self._publish_feed(spec, None if affected is None else affected[spec.key], result)
-            except ValueError as error:
-                logger.error("Feed %s not published: %s", spec.key, error)
+        specs = [spec for spec in specs if _SAFE_KEY.match(spec.key)]
+        if affected is None:
+            self._publish_all(specs, result)
+        else:
+            for spec in specs:
+                self._guarded(spec, self._publish_subscription, spec, result)
+                self._guarded(spec, self._publish_months, spec, affected[spec.key], result,
+                              with_neighbours=True)
         result.written.extend(publish_dumps(self.store, self.out / "data", years))
         write_if_changed(self.out / "feeds.opml", render_opml(catalog, self.options.base_url), result,
                          "feeds.opml")
@@ -195,12 +197,43 @@ class Publisher:
         count = self.store.count_in_month(spec.where, spec.params, month)
         return [ArchivePage(month, n) for n in range(1, math.ceil(count / self.options.archive_page) + 1)]
 
-    def _publish_feed(self, spec: FeedSpec, months: set[str] | None, result: PublishResult) -> None:
-        """The subscription document, and the archive pages of the given months (all when None)
-        with their neighbours, whose links may have changed. Every query is a range of the
+    @staticmethod
+    def _guarded(spec: FeedSpec, method, *args, **kwargs) -> None:
+        """A feed that cannot be published is logged; the others go on."""
+        try:
+            method(*args, **kwargs)
+        except ValueError as error:
+            logger.error("Feed %s not published: %s", spec.key, error)
+
+    def _publish_all(self, specs: list[FeedSpec], result: PublishResult) -> None:
+        """Every document of every feed, month by month across feeds, so that a statement's
+        entry is built once for all the feeds it stands in."""
+        months_of: dict[str, set[str]] = {}
+        for spec in specs:
+            self._guarded(spec, self._publish_subscription, spec, result)
+            months_of[spec.key] = {month for month, _ in self.store.months(spec.where, spec.params)}
+        for month in sorted(set().union(*months_of.values()) if months_of else ()):
+            cache: dict = {}
+            for spec in specs:
+                if month in months_of[spec.key]:
+                    self._guarded(spec, self._publish_months, spec, {month}, result, with_neighbours=False,
+                                  cache=cache)
+
+    def _publish_subscription(self, spec: FeedSpec, result: PublishResult) -> None:
+        """The newest entries, prev-archive to the newest archive page."""
+        newest_month = self.store.neighbour_month(spec.where, spec.params, "9999-99", before=True)
+        pages = self._pages_of(spec, newest_month) if newest_month else []
+        newest = list(self.store.documents(spec.where, spec.params, limit=self.options.entries))
+        self._write(spec, newest, ArchiveLinks(prev_archive=pages[-1].path(spec.key) if pages else None),
+                    spec.path, result, shrink=True)
+
+    def _publish_months(self, spec: FeedSpec, months: set[str], result: PublishResult, *, with_neighbours: bool,
+                        cache: dict | None = None) -> None:
+        """The archive pages of some months of a feed, and with ``with_neighbours`` the facing pages of
+        the months around them, whose links may have changed. Every query is a range of the
         feed's index: the work follows what changed, not the archive's size."""
         key = spec.key
-        wanted = sorted(months) if months is not None else [m for m, _ in self.store.months(spec.where, spec.params)]
+        wanted = sorted(months)
         pages_by_month = {month: self._pages_of(spec, month) for month in wanted}
         # Each wanted month's neighbours in the chain: the nearest months before and after it.
         neighbours: dict[str, tuple[str | None, str | None]] = {}
@@ -211,13 +244,6 @@ class Publisher:
             for other in (before, after):
                 if other is not None and other not in pages_by_month:
                     pages_by_month[other] = self._pages_of(spec, other)
-        # Subscription document: the newest entries, prev-archive to the newest archive page.
-        newest_month = self.store.neighbour_month(spec.where, spec.params, "9999-99", before=True)
-        if newest_month is not None and newest_month not in pages_by_month:
-            pages_by_month[newest_month] = self._pages_of(spec, newest_month)
-        newest_page = pages_by_month[newest_month][-1].path(key) if newest_month else None
-        newest = list(self.store.documents(spec.where, spec.params, limit=self.options.entries))
-        self._write(spec, newest, ArchiveLinks(prev_archive=newest_page), spec.path, result, shrink=True)
         to_render: dict[str, tuple[ArchivePage, str | None, str | None]] = {}
         for month in wanted:
             pages = pages_by_month[month]
@@ -230,7 +256,7 @@ class Publisher:
                 to_render[page.path(key)] = (page, prev_page and prev_page.path(key),
                                              next_page and next_page.path(key))
             # The neighbours' links to this month may have changed: render their facing pages.
-            if previous_last is not None and previous_last.path(key) not in to_render:
+            if with_neighbours and previous_last is not None and previous_last.path(key) not in to_render:
                 prior = self.store.neighbour_month(spec.where, spec.params, before, before=True)
                 prior_pages = self._pages_of(spec, prior) if prior else []
                 inner = pages_by_month[before]
@@ -238,7 +264,7 @@ class Publisher:
                     (prior_pages[-1].path(key) if prior_pages else None)
                 to_render[previous_last.path(key)] = (previous_last, prev_path, pages[0].path(key) if pages
                                                       else next_first and next_first.path(key))
-            if next_first is not None and next_first.path(key) not in to_render:
+            if with_neighbours and next_first is not None and next_first.path(key) not in to_render:
                 later = self.store.neighbour_month(spec.where, spec.params, after, before=False)
                 later_pages = self._pages_of(spec, later) if later else []
                 inner = pages_by_month[after]
@@ -254,17 +280,17 @@ class Publisher:
             chunk = month_docs[page.month][(page.number - 1) * size: page.number * size]
             chunk.reverse()  # newest first inside a document
             links = ArchiveLinks(is_archive=True, current=spec.path, prev_archive=prev_path, next_archive=next_path)
-            self._write(spec, chunk, links, path, result, shrink=False)
+            self._write(spec, chunk, links, path, result, shrink=False, cache=cache)
 
     def _write(self, spec: FeedSpec, docs: list[dict], links: ArchiveLinks, path: str, result: PublishResult,
-               shrink: bool) -> None:
+               shrink: bool, cache: dict | None = None) -> None:
         """Render, check, and write one document if it changed. A subscription document over the
         size limit loses its oldest entries (they are in the archive); an archive document keeps
         every entry and carries shorter contents instead."""
         if not docs:
             return
         options = self.options
-        rendered = render(spec, docs, options, links, path)
+        rendered = render(spec, docs, options, links, path, cache)
         while len(rendered.data) > options.max_bytes:
             if shrink and len(docs) > 1:
                 docs = docs[: max(1, int(len(docs) * options.max_bytes / len(rendered.data) * 0.9))]
