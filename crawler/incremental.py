@@ -12,18 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from crawler.normalise.dates import parse_timestamp
 from crawler.store import ArchiveStore
-
-
-def parse_time(value: str | None) -> datetime | None:
-    """An ISO 8601 timestamp of the archive ("…Z" or with an offset)."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 class RecheckSchedule:
@@ -117,7 +107,7 @@ class ArchiveIndex:
         store = ArchiveStore(path)
         try:
             pages = [
-                KnownPage(row["url"], row["id"], parse_time(row["published"]), parse_time(row["fetched_at"]),
+                KnownPage(row["url"], row["id"], parse_timestamp(row["published"]), parse_timestamp(row["fetched_at"]),
                           row["removed_at"] is not None, row["etag"], row["last_modified"])
                 for row in store.index_rows()
             ]

@@ -11,12 +11,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from html import escape
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedEntry, FeedGenerator
 from lxml import etree
 
 from crawler import __version__
+from crawler.normalise.dates import parse_timestamp
 from crawler.normalise.html import sanitise
 from crawler.normalise.text import clean_inline, xml_safe
 from crawler.sources import SOURCES
@@ -104,17 +106,6 @@ class _History(BaseExtension):
         return feed
 
 
-def parse_time(value: str | None) -> datetime | None:
-    """An archive timestamp as an aware datetime; None when absent or unreadable."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except (TypeError, ValueError):
-        return None
-    return parsed if parsed.tzinfo is not None else None
-
-
 def entry_id(doc_id: str) -> str:
     """The Atom id of a statement: its stored id inside a tag URI."""
     return ID_PREFIX + doc_id
@@ -122,7 +113,7 @@ def entry_id(doc_id: str) -> str:
 
 def entry_updated(doc: dict) -> datetime:
     """The time of the last change a reader should see: an edit, or the removal."""
-    times = [parse_time(doc.get("updated")), parse_time(doc.get("removed_at")), parse_time(doc.get("published"))]
+    times = [parse_timestamp(doc.get(name)) for name in ("updated", "removed_at", "published")]
     present = [t for t in times if t is not None]
     if not present:
         raise EntryError("no valid published or updated time")
@@ -149,13 +140,9 @@ def _content(doc: dict, options: FeedOptions) -> str:
         return html
     # An enormous body: the feed carries its beginning as text and points to the full page.
     text = xml_safe(doc.get("body_text") or "")[: options.max_content_chars // 2]
-    paragraphs = "".join(f"<p>{_escape(p)}</p>" for p in text.split("\n\n") if p.strip())
-    return sanitise(paragraphs + f'<p><a href="{_escape(doc["url"])}">Read the full text on the ministry’s '
+    paragraphs = "".join(f"<p>{escape(p)}</p>" for p in text.split("\n\n") if p.strip())
+    return sanitise(paragraphs + f'<p><a href="{escape(doc["url"])}">Read the full text on the ministry’s '
                     "site.</a></p>", doc["url"])
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def build_entry(doc: dict, options: FeedOptions) -> FeedEntry:
@@ -165,7 +152,7 @@ def build_entry(doc: dict, options: FeedOptions) -> FeedEntry:
         raise EntryError("empty title")
     if not doc.get("url", "").startswith(("http://", "https://")):
         raise EntryError(f"no absolute URL ({doc.get('url')!r})")
-    published = parse_time(doc.get("published"))
+    published = parse_timestamp(doc.get("published"))
     if published is None:
         raise EntryError(f"no valid publication time ({doc.get('published')!r})")
     removed = doc.get("removed_at") is not None

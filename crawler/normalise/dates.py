@@ -108,6 +108,14 @@ def parse_iso(raw: str | None) -> ParsedDate | None:
     return ParsedDate(value, True)
 
 
+def parse_timestamp(raw: str | None) -> datetime | None:
+    """A timestamp the archive wrote (ISO 8601 with an offset, or "…Z"); None when absent or not one."""
+    if not isinstance(raw, str):
+        return None
+    parsed = parse_iso(raw)
+    return parsed.value if parsed else None
+
+
 def parse_rfc822(raw: str | None) -> ParsedDate | None:
     """An RSS ``pubDate``: "Tue, 29 Jul 2025 18:33:25 +0000" (with its own offset)."""
     if not raw:
