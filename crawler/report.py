@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.files import write_atomic
+from crawler.sources import SOURCES
 
 #: Failing article pages (of those fetched) above which the layout is taken to have drifted.
 DRIFT_RATIO = 0.5
@@ -111,6 +112,24 @@ def summarise(name: str, stats: dict[str, Any]) -> TargetRun:
     )
 
 
+def by_source(runs: list[TargetRun]) -> dict[str, dict[str, Any]]:
+    """The targets' figures summed per registered source (a source may have several spiders)."""
+    spider_source = {spider: source.name for source in SOURCES.values() for spider in source.spiders}
+    sources: dict[str, dict[str, Any]] = {}
+    for run in runs:
+        name = spider_source.get(run.name, run.name)
+        entry = sources.setdefault(name, {"ok": True, "targets": [], "errors": [], "items": {}, "failures": {},
+                                          "requests": {}, "duration_seconds": 0.0})
+        entry["ok"] = entry["ok"] and run.ok
+        entry["targets"].append(run.name)
+        entry["errors"].extend(f"{run.name}: {error}" for error in run.errors)
+        for field_name in ("items", "failures", "requests"):
+            for key, count in getattr(run, field_name).items():
+                entry[field_name][key] = entry[field_name].get(key, 0) + count
+        entry["duration_seconds"] = round(entry["duration_seconds"] + run.duration_seconds, 3)
+    return sources
+
+
 def write_report(folder: str | Path, started: datetime, finished: datetime, runs: list[TargetRun],
                  publish: dict[str, Any] | None = None) -> Path:
     """Write the run report (JSON) as ``runs/<start>.json`` and ``last-run.json``, atomically."""
@@ -119,6 +138,7 @@ def write_report(folder: str | Path, started: datetime, finished: datetime, runs
         "finished": finished.isoformat(timespec="seconds"),
         "duration_seconds": round((finished - started).total_seconds(), 3),
         "ok": all(run.ok for run in runs) and (publish is None or publish.get("ok", True)),
+        "sources": by_source(runs),
         "targets": {run.name: asdict(run) for run in runs},
     }
     if publish is not None:

@@ -83,6 +83,8 @@ def test_first_run_then_nothing_new_is_cheap(deployment):
     mid = report["targets"]["mid"]
     assert mid["ok"] is True
     assert mid["items"]["new"] == 32
+    assert report["sources"]["mid"]["targets"] == ["mid"]
+    assert report["sources"]["mid"]["items"]["new"] == 32
     assert re.search(r"^mid: ok — 32 new; \d+ requests", result.stderr, re.M)
 
     result, report = deployment.update()
