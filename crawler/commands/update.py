@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
+from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler.commands.publish import publish_archive
 from crawler.lock import AlreadyRunning, RunLock
@@ -45,6 +46,13 @@ class Command(ScrapyCommand):
         parser.add_argument("--only", metavar="SPIDERS", help="comma-separated spider names (default: all)")
         parser.add_argument("--replay", metavar="DIR", help="answer every request from this offline mirror")
         parser.add_argument("--pages", metavar="N", help="at most N listing pages per section")
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        # Cron mails what a run prints: warnings, errors and the summary lines (-L INFO for more).
+        assert self.settings is not None
+        if self.settings.getpriority("LOG_LEVEL") < SETTINGS_PRIORITIES["cmdline"]:  # not -L nor -s
+            self.settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args:
