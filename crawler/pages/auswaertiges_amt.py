@@ -133,6 +133,6 @@ class AaArticlePage(ArticlePage):
             source=SOURCE, site_id=facts[1], url=self.url.split("?")[0].split("#")[0], language=facts[0],
             title=title, type=doc_type(meta["type"] if meta else None, title),
             body_html=clean_body(self.url, body), published_raw=meta["date"] if meta else None,
-            tags=[t for t in page_tags if t] + [t for t in tags or [] if t not in page_tags],
+            tags=page_tags + list(tags or []),  # the normaliser drops repeats and empty tags
             fallback_published_raw=listing_date,
         )

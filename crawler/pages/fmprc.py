@@ -150,7 +150,7 @@ class ChinaArticlePage(ArticlePage):
             source=SOURCE, site_id=match["id"], url=self.url.split("#")[0].split("?")[0], language=language,
             title=title, type=doc_type(title, language), body_html=inner_html(body),
             published_raw=shown or None,
-            tags=page_tags + [tag for tag in tags or [] if tag not in page_tags],
+            tags=page_tags + list(tags or []),  # the normaliser drops repeats and empty tags
             fallback_published_raw=listing_date,
         )
 

@@ -138,7 +138,7 @@ class GovUkContentItem(ArticlePage):
             body_html=body,
             published_raw=item.get("first_published_at") or details.get("first_public_at")
             or item.get("public_updated_at"),
-            tags=page_tags + [tag for tag in tags or [] if tag not in page_tags],
+            tags=page_tags + list(tags or []),  # the normaliser drops repeats and empty tags
             translations=translations,
             fallback_published_raw=listing_date,
             change_history=[{"at": change.get("public_timestamp"), "note": change.get("note", "")}

@@ -253,7 +253,7 @@ class MidArchiveArticlePage(ArticlePage):
             body_html=self._parse_body(article),
             published_raw=self._parse_published_raw(article),
             doc_number=self._parse_doc_number(article),
-            tags=page_tags + [tag for tag in (tags or []) if tag not in page_tags],
+            tags=page_tags + list(tags or []),  # the normaliser drops repeats and empty tags
             translations=self._parse_translations(article, url_facts.language),
             fallback_published_raw=listing_date,
         )

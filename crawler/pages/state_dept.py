@@ -165,5 +165,5 @@ class StateArticlePage(ArticlePage):
         return PageStatement(
             source=SOURCE, site_id=post_id, url=canonical_url(self.url), language="en", title=title,
             type=doc_type(label, title), body_html=inner_html(body), published_raw=date or None,
-            tags=page_tags + [tag for tag in tags or [] if tag not in page_tags],
+            tags=page_tags + list(tags or []),  # the normaliser drops repeats and empty tags
         )
