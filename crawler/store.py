@@ -174,12 +174,14 @@ class ArchiveStore:
         self.db.close()
 
     # --- writing -----------------------------------------------------------------------------------
-    def write_batch(self, captures: Iterable[Capture], items: Iterable[dict[str, Any] | PageEvent],
+    def write_batch(self, captures: Iterable[Capture],
+                    items: Iterable[dict[str, Any] | PageEvent | FetchFailed | ListingWalked],
                     raw_for_url: dict[str, str] | None = None,
                     validators: Iterable[Validators] = ()) -> list[str]:
-        """Store raw pages, statements and page events in one transaction; returns each item's
-        outcome: ``new``, ``updated``, ``unchanged`` or ``restored`` for statements; for events
-        ``unchanged`` (304), ``removed``, ``still_removed``, or ``unknown``."""
+        """Store raw pages, statements and events in one transaction; returns each item's outcome:
+        ``new``, ``updated``, ``unchanged``, ``restored`` or ``rejected`` for statements; for page
+        events ``unchanged`` (304), ``removed``, ``still_removed`` or ``unknown``; ``pending`` or
+        ``failed_known`` for failed fetches; ``walked`` for listings read."""
         outcomes: list[str] = []
         raw_for_url = dict(raw_for_url or {})
         with self.transaction():
