@@ -29,6 +29,12 @@ class Source:
     """Names of the spiders that crawl it."""
     icon: str | None = None
     """An icon URL for feeds, where the ministry has one."""
+    homes: tuple[tuple[str, str], ...] = ()
+    """(language, home page in that language) where it differs from ``home``."""
+
+    def home_for(self, language: str) -> str:
+        """The ministry's home page in a language (``home`` when it has none of its own)."""
+        return dict(self.homes).get(language, self.home)
 
 
 SOURCES: dict[str, Source] = {
@@ -43,6 +49,7 @@ SOURCES: dict[str, Source] = {
             home="https://mid.ru/en/",
             spiders=("mid", "mid_archive"),
             icon="https://mid.ru/favicon.ico",
+            homes=(("ru", "https://mid.ru/ru/"),),
         ),
         Source(
             name="fcdo",
@@ -73,6 +80,7 @@ SOURCES: dict[str, Source] = {
             home="https://www.fmprc.gov.cn/eng/",
             spiders=("fmprc_en", "fmprc_zh"),
             icon="https://www.fmprc.gov.cn/favicon.ico",
+            homes=(("zh", "https://www.mfa.gov.cn/web/"),),
         ),
         Source(
             name="aa",
@@ -83,6 +91,7 @@ SOURCES: dict[str, Source] = {
             home="https://www.auswaertiges-amt.de/en",
             spiders=("aa",),
             icon="https://www.auswaertiges-amt.de/favicon.ico",
+            homes=(("de", "https://www.auswaertiges-amt.de/de"),),
         ),
     )
 }

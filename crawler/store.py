@@ -235,6 +235,12 @@ class ArchiveStore:
         return self.db.execute("SELECT * FROM pending WHERE spider = ? ORDER BY attempts, first_failed",
                                (spider,)).fetchall()
 
+    def pending_counts(self, max_attempts: int) -> dict[str, tuple[int, int]]:
+        """Spider → (articles still to be retried, articles given up after ``max_attempts``)."""
+        return {row[0]: (row[1], row[2]) for row in self.db.execute(
+            "SELECT spider, sum(attempts < ?), sum(attempts >= ?) FROM pending GROUP BY spider",
+            (max_attempts, max_attempts))}
+
     def listing_walks(self, spider: str) -> set[tuple[str, str]]:
         """(language, section) of the listings a finished crawl of the spider has read."""
         return {(row["language"], row["section"]) for row in

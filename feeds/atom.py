@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
+from pathlib import Path
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedEntry, FeedGenerator
@@ -22,7 +23,7 @@ from crawler.normalise.dates import parse_timestamp
 from crawler.normalise.html import sanitise
 from crawler.normalise.text import clean_inline, xml_safe
 from crawler.sources import SOURCES
-from feeds.catalog import TYPE_NAMES, FeedSpec
+from feeds.catalog import TYPE_NAMES, FeedSpec, language_name
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,9 @@ TAG_SCHEME = "https://ministry-feeds.github.io/schema/tags"
 TYPE_SCHEME = "https://ministry-feeds.github.io/schema/types"
 STATUS_SCHEME = "https://ministry-feeds.github.io/schema/status"
 SUMMARY_CHARS = 400
+#: The XSLT stylesheet every document refers to, at the root of the public folder (feeds/feed.xsl).
+STYLESHEET = "feed.xsl"
+STYLESHEET_SOURCE = Path(__file__).resolve().parent / STYLESHEET
 
 
 class EntryError(ValueError):
@@ -168,11 +172,15 @@ def build_entry(doc: dict, options: FeedOptions) -> FeedEntry:
                   **({"uri": source.home} if source else {})})
     entry.content(_content(doc, options), type="html")
     entry.summary(_summary(doc))
+    # The statement's own page is the entry's one alternate link: readers open it (feedparser and
+    # newsboat take the last alternate, others the first). The other language versions are
+    # "related" (RFC 4287 §4.2.7.2), marked with hreflang, so no reader takes one for the entry's link.
     entry.mf.links.append({"rel": "alternate", "type": "text/html", "hreflang": doc["language"],
                            "href": doc["url"]})
     for language, url in sorted((doc.get("translations") or {}).items()):
-        if url.startswith(("http://", "https://")):
-            entry.mf.links.append({"rel": "alternate", "type": "text/html", "hreflang": language, "href": url})
+        if language != doc["language"] and url.startswith(("http://", "https://")) and url != doc["url"]:
+            entry.mf.links.append({"rel": "related", "type": "text/html", "hreflang": language,
+                                   "title": language_name(language), "href": url})
     entry.category(term=doc["type"], scheme=TYPE_SCHEME, label=TYPE_NAMES.get(doc["type"], doc["type"]))
     for tag in doc.get("tags") or []:
         tag = clean_inline(tag)
@@ -226,7 +234,7 @@ def render(spec: FeedSpec, docs: list[dict], options: FeedOptions, links: Archiv
     feed.language(spec.language)
     feed.updated(max(updated for updated, _ in entries))
     feed.link(href=base + self_path, rel="self", type="application/atom+xml")
-    home = spec.source.home if spec.source else base
+    home = spec.source.home_for(spec.language) if spec.source else base
     feed.link(href=home, rel="alternate", type="text/html")
     for rel, path in (("current", links.current), ("prev-archive", links.prev_archive),
                       ("next-archive", links.next_archive)):
@@ -240,4 +248,22 @@ def render(spec: FeedSpec, docs: list[dict], options: FeedOptions, links: Archiv
     feed.mfhistory.archive = links.is_archive
     for _, entry in entries:
         feed.add_entry(entry, order="append")
-    return Rendered(feed.atom_str(pretty=True, encoding="UTF-8"), len(entries), skipped)
+    return Rendered(with_stylesheet(feed.atom_str(pretty=True, encoding="UTF-8"), self_path), len(entries), skipped)
+
+
+def stylesheet_href(self_path: str) -> str:
+    """The feed stylesheet's URL relative to a document at ``self_path`` below the public folder
+    (relative, so it is fetched from wherever the feed is served: browsers apply only a
+    same-origin stylesheet)."""
+    return "../" * self_path.count("/") + STYLESHEET
+
+
+def with_stylesheet(document: bytes, self_path: str) -> bytes:
+    """The document with an ``xml-stylesheet`` processing instruction (W3C "Associating Style
+    Sheets with XML documents") after its XML declaration: browsers show the feed through the
+    XSLT stylesheet; feed readers ignore it."""
+    declaration, newline, rest = document.partition(b"\n")
+    if not declaration.startswith(b"<?xml ") or not newline:
+        raise ValueError("a rendered feed starts with its XML declaration")
+    instruction = f'<?xml-stylesheet type="text/xsl" href="{stylesheet_href(self_path)}"?>'.encode()
+    return declaration + b"\n" + instruction + b"\n" + rest

@@ -1,14 +1,37 @@
-"""``index.html``: every source with its health, and its feeds with subscribe links and counts.
-Readable on a phone; no JavaScript."""
+"""``index.html``: what a person wants on arriving — how to subscribe, every source with its health
+(failed runs, articles pending a retry or given up, when it last ran) and its latest statements,
+its feeds with counts, and the JSON Lines dumps with their schema.
+
+Every link is relative, so the page works opened from disk and behind any host. The page is a
+function of the archive: the same archive gives the same bytes. Times are written exactly (UTC,
+in ``<time datetime>`` and its ``title``, shown on hover); a small script turns the text into
+"12 minutes ago" in the reader's browser, against the reader's clock (without it, the exact time
+stays).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import UTC
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from crawler.items import SCHEMA_PATH
+from crawler.normalise.dates import parse_timestamp
 from crawler.normalise.text import clean_inline
-from crawler.sources import SOURCES
-from feeds.catalog import FeedSpec, language_name
+from crawler.sources import SOURCES, Source
+from feeds.atom import STYLESHEET, STYLESHEET_SOURCE
+from feeds.catalog import TYPE_NAMES, FeedSpec, language_name
+from feeds.dumps import MANIFEST, SUMS, dump_keys
+
+if TYPE_CHECKING:
+    from crawler.store import ArchiveStore
+
+#: Newest statements shown for each source.
+LATEST = 5
+#: Where the statement schema is published in the public folder.
+SCHEMA_FILE = "schema/statement.schema.json"
+DOCS_URL = "https://github.com/ministry-feeds/ministry-feeds/blob/main/docs/schema.md"
 
 STYLE = """
 body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:46rem;
@@ -16,85 +39,210 @@ padding:1rem;color:#1b1b1b;background:#fff}
 h1{font-size:1.6rem;margin:.5rem 0}h2{font-size:1.25rem;margin:2rem 0 .5rem;border-bottom:1px solid #ddd}
 h3{font-size:1.05rem;margin:1rem 0 .25rem}ul{padding-left:1.2rem;margin:.25rem 0}li{margin:.2rem 0}
 .health{padding:.5rem .75rem;border-radius:.4rem;background:#eef6ee;margin:.5rem 0}
-.health.failing{background:#fbeaea}.count{color:#555;font-size:.9em}a{color:#0b57d0;word-break:break-word}
+.health.failing{background:#fbeaea}.count,.meta{color:#555;font-size:.9em}a{color:#0b57d0;word-break:break-word}
 details{margin:.5rem 0}summary{cursor:pointer}footer{margin-top:2rem;color:#555;font-size:.9em}
+time[title]{text-decoration:underline dotted;cursor:help}.subscribe{background:#eef3fb;border-radius:.4rem;
+padding:.5rem .75rem}
+"""
+
+#: "12 minutes ago" from each <time class="ago">, in the reader's browser; the exact time stays
+#: in the title (on hover) and in the text when scripts do not run.
+SCRIPT = """
+(function () {
+  if (!window.Intl || !Intl.RelativeTimeFormat) return;
+  var say = new Intl.RelativeTimeFormat("en", {numeric: "auto"});
+  var units = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400],
+               ["hour", 3600], ["minute", 60], ["second", 1]];
+  var times = document.querySelectorAll("time.ago");
+  for (var i = 0; i < times.length; i++) {
+    var at = Date.parse(times[i].getAttribute("datetime"));
+    if (isNaN(at)) continue;
+    var seconds = (at - Date.now()) / 1000;
+    for (var j = 0; j < units.length; j++) {
+      if (Math.abs(seconds) >= units[j][1] || j === units.length - 1) {
+        times[i].textContent = say.format(Math.round(seconds / units[j][1]), units[j][0]);
+        break;
+      }
+    }
+  }
+})();
 """
 
 
-def _health_block(source_name: str, spiders: tuple[str, ...], health: dict[str, dict[str, Any]],
-                  statements: int) -> str:
-    rows = [f"<li>{_statements(statements)} archived</li>"]
+@dataclass
+class IndexInputs:
+    """What the page shows besides the feed catalog, read from the archive."""
+
+    health: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Crawl target (spider) → its health record (``last_run``, ``last_success``,
+    ``consecutive_failures``, ``last_error``)."""
+    pending: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Spider → (articles pending a retry, articles given up)."""
+    latest: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Source → its newest statements, newest first."""
+    dumps: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    """Source → (language, year) of its published JSON Lines dumps."""
+
+
+def index_inputs(store: ArchiveStore, pending_max_attempts: int) -> IndexInputs:
+    """Read what the index page needs from the archive."""
+    inputs = IndexInputs(health=store.health(), pending=store.pending_counts(pending_max_attempts))
+    for name in SOURCES:
+        inputs.latest[name] = list(store.documents("source = ?", (name,), limit=LATEST))
+    for source, language, year in dump_keys(store):
+        inputs.dumps.setdefault(source, []).append((language, year))
+    return inputs
+
+
+def static_files() -> dict[str, bytes]:
+    """Files published as they are beside the feeds: the feeds' XSLT stylesheet and the schema."""
+    return {STYLESHEET: STYLESHEET_SOURCE.read_bytes(), SCHEMA_FILE: SCHEMA_PATH.read_bytes()}
+
+
+def _ago(value: str | None) -> str:
+    """A moment of a run: its exact UTC time in a ``<time class="ago">`` (and its title, shown on
+    hover); the page's script rewrites the text as "12 minutes ago"."""
+    moment = parse_timestamp(value)
+    if moment is None:
+        return escape(value or "never")
+    utc = moment.astimezone(UTC)
+    exact = utc.strftime("%Y-%m-%d %H:%M UTC")
+    return f'<time class="ago" datetime="{utc.isoformat().replace("+00:00", "Z")}" title="{exact}">{exact}</time>'
+
+
+def _published(doc: dict[str, Any]) -> str:
+    """When a statement was published, in the ministry's own offset (a day alone when the page
+    printed no time)."""
+    moment = parse_timestamp(doc.get("published"))
+    if moment is None:
+        return escape(doc.get("published") or "")
+    if doc.get("published_precision") == "date":
+        return f'<time datetime="{moment.date().isoformat()}">{moment.date().isoformat()}</time>'
+    offset = moment.strftime("%z")
+    exact = moment.strftime("%Y-%m-%d %H:%M") + f" UTC{offset[:3]}:{offset[3:]}"
+    return f'<time datetime="{moment.isoformat()}" title="{exact}">{exact}</time>'
+
+
+def _count(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def _health_block(source: Source, inputs: IndexInputs, statements: int) -> str:
+    rows = [f"<li>{_count(statements, 'statement')} archived</li>"]
     failing = False
-    for spider in spiders:
-        record = health.get(spider)
+    for spider in source.spiders:
+        record = inputs.health.get(spider)
+        retrying, given_up = inputs.pending.get(spider, (0, 0))
         if record is None:
-            rows.append(f"<li>{escape(spider)}: no run recorded yet</li>")
-            continue
-        failures = int(record.get("consecutive_failures") or 0)
-        failing |= failures > 0
-        last_ok = record.get("last_success") or "never"
-        text = f"last successful update {escape(last_ok)}"
-        if failures:
-            text += f"; <strong>{failures} failed run(s) in a row</strong>: {escape(record.get('last_error') or '')}"
-        rows.append(f"<li>{escape(spider)}: {text}</li>")
+            text = "no run recorded yet"
+        else:
+            failures = int(record.get("consecutive_failures") or 0)
+            failing |= failures > 0
+            text = f"last run {_ago(record.get('last_run'))}, last successful update {_ago(record.get('last_success'))}"
+            if failures:
+                text += (f'; <strong class="failed-runs">{_count(failures, "failed run")} in a row</strong>: '
+                         f"{escape(clean_inline(record.get('last_error') or ''))}")
+        text += (f'; <span class="pending">{_count(retrying, "article")} pending a retry</span>, '
+                 f'<span class="failed">{_count(given_up, "article")} failed (given up)</span>')
+        rows.append(f'<li id="health-{escape(spider)}">{escape(spider)}: {text}</li>')
     css = "health failing" if failing else "health"
-    return f'<div class="{css}" id="health-{escape(source_name)}"><ul>{"".join(rows)}</ul></div>'
+    return f'<div class="{css}" id="health-{escape(source.name)}"><ul>{"".join(rows)}</ul></div>'
 
 
-def _statements(count: int) -> str:
-    return f"{count} statement" + ("" if count == 1 else "s")
-
-
-def _feed_item(spec: FeedSpec, base: str, label: str | None = None) -> str:
+def _feed_item(spec: FeedSpec, label: str | None = None) -> str:
     text = escape(clean_inline(label or spec.label))
-    return (f'<li><a href="{escape(base + spec.path)}" type="application/atom+xml">{text}</a> '
-            f'<span class="count">({_statements(spec.count)})</span></li>')
+    return (f'<li><a href="{escape(spec.path)}" type="application/atom+xml">{text}</a> '
+            f'<span class="count">({_count(spec.count, "statement")})</span></li>')
 
 
-def render_index(catalog: list[FeedSpec], health: dict[str, dict[str, Any]], base_url: str) -> bytes:
-    """The page; the same catalog and health give the same bytes."""
-    base = base_url.rstrip("/") + "/"
+def _latest(docs: list[dict[str, Any]]) -> str:
+    if not docs:
+        return ""
+    items = []
+    for doc in docs:
+        language = doc.get("language", "")
+        meta = " · ".join((language_name(language), TYPE_NAMES.get(doc.get("type", ""), doc.get("type", "")),
+                           _published(doc)))
+        removed = " [removed]" if doc.get("removed_at") else ""
+        items.append(f'<li lang="{escape(language)}"><a href="{escape(doc["url"])}" hreflang="{escape(language)}">'
+                     f'{escape(clean_inline(doc.get("title") or ""))}</a>{removed} '
+                     f'<span class="meta" lang="en">{meta}</span></li>')
+    return '<h3>Latest statements</h3><ul class="latest">' + "".join(items) + "</ul>"
+
+
+def _dumps(source: str, keys: list[tuple[str, str]]) -> str:
+    if not keys:
+        return ""
+    links = ", ".join(f'<a href="data/{escape(source)}/{escape(language)}/{escape(year)}.jsonl.gz" '
+                      f'type="application/gzip">{escape(language_name(language))} {escape(year)}</a>'
+                      for language, year in keys)
+    return f'<p class="dumps">JSON Lines (every version of every statement, by year): {links}</p>'
+
+
+def render_index(catalog: list[FeedSpec], inputs: IndexInputs) -> bytes:
+    """The page; the same catalog and inputs give the same bytes."""
+    across = [spec for spec in catalog if spec.kind == "all"]
+    discovery = [spec for spec in catalog if spec.kind in ("all", "source")]
     parts = [
         "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         "<title>ministry-feeds: what foreign ministries publish</title>",
-        f'<link rel="alternate" type="text/x-opml" title="All feeds (OPML)" href="{escape(base)}feeds.opml">',
+        *(f'<link rel="alternate" type="application/atom+xml" title="{escape(clean_inline(spec.title))}" '
+          f'href="{escape(spec.path)}">' for spec in discovery),
+        '<link rel="alternate" type="text/x-opml" title="All feeds (OPML)" href="feeds.opml">',
         f"<style>{STYLE}</style>", "</head>", "<body>",
         "<h1>ministry-feeds</h1>",
         "<p>Statements, briefings, comments and speeches of foreign ministries, as Atom feeds with the full "
-        "text. An edit shows as an update of the same entry; every feed links to its complete archive. "
-        f'All feeds at once: <a href="{escape(base)}feeds.opml">feeds.opml</a>.</p>',
+        "text. An edit shows as an update of the same entry; every feed links to its complete archive.</p>",
+        '<section class="subscribe" id="subscribe"><h2>How to subscribe</h2><ul>'
+        "<li>Copy the link of a feed below (right-click, “Copy link”) and add it to your feed reader "
+        "(newsboat, Thunderbird, NetNewsWire, Feedly, Inoreader…). Opened in a browser, a feed shows as a "
+        "readable page.</li>"
+        '<li>Every feed at once: import <a href="feeds.opml" type="text/x-opml">feeds.opml</a> into your '
+        "reader.</li>"
+        "<li>Each entry opens the statement on the ministry’s own site, in the feed’s language; its other "
+        "language versions are linked from the entry.</li></ul></section>",
     ]
-    across = [spec for spec in catalog if spec.kind == "all"]
     if across:
-        parts.append("<h2>All ministries</h2><ul>")
-        parts.extend(_feed_item(spec, base) for spec in across)
+        parts.append('<h2 id="all">All ministries</h2><ul>')
+        parts.extend(_feed_item(spec) for spec in across)
         parts.append("</ul>")
     for source in SOURCES.values():
         specs = [spec for spec in catalog if spec.source is source]
         parts.append(f'<h2 id="{escape(source.name)}">{escape(source.ministry)}</h2>')
         total = sum(spec.count for spec in specs if spec.kind == "source")
-        parts.append(_health_block(source.name, source.spiders, health, total))
+        parts.append(_health_block(source, inputs, total))
         if not specs:
             parts.append("<p>No statements yet.</p>")
             continue
+        parts.append(_latest(inputs.latest.get(source.name, [])))
         for language in sorted({spec.language for spec in specs}):
             lang_specs = [spec for spec in specs if spec.language == language]
             main = [spec for spec in lang_specs if spec.kind == "source"]
-            parts.append(f"<h3>{escape(language_name(language))}</h3><ul>")
-            parts.extend(_feed_item(spec, base, f"Everything in {language_name(language)}") for spec in main)
+            parts.append(f"<h3>Feeds in {escape(language_name(language))}</h3><ul>")
+            parts.extend(_feed_item(spec, f"Everything in {language_name(language)}") for spec in main)
             parts.append("</ul>")
             types = [spec for spec in lang_specs if spec.kind == "type"]
             if types:
                 parts.append("<details open><summary>By type</summary><ul>")
-                parts.extend(_feed_item(spec, base) for spec in types)
+                parts.extend(_feed_item(spec) for spec in types)
                 parts.append("</ul></details>")
             tags = [spec for spec in lang_specs if spec.kind == "tag"]
             if tags:
                 parts.append(f"<details><summary>By tag ({len(tags)})</summary><ul>")
-                parts.extend(_feed_item(spec, base) for spec in tags)
+                parts.extend(_feed_item(spec) for spec in tags)
                 parts.append("</ul></details>")
+        parts.append(_dumps(source.name, inputs.dumps.get(source.name, [])))
+    parts.append(
+        '<h2 id="data">Data for researchers</h2>'
+        "<p>Every version of every statement, one JSON object per line (UTF-8, gzip), a file per source, "
+        "language and year, linked above under each ministry. "
+        f'<a href="data/{MANIFEST}" type="application/json">data/{MANIFEST}</a> lists the files with their '
+        f'line counts and date ranges; <a href="data/{SUMS}" type="text/plain">data/{SUMS}</a> holds their '
+        f'SHA-256 sums. The fields: <a href="{SCHEMA_FILE}" type="application/schema+json">the JSON Schema</a> '
+        f'and <a href="{DOCS_URL}">what each field means</a>.</p>')
     parts.append('<footer>Made by <a href="https://github.com/ministry-feeds/ministry-feeds">ministry-feeds</a>.'
                  " Texts belong to the ministries that published them.</footer>")
+    parts.append(f"<script>{SCRIPT}</script>")
     parts.append("</body></html>")
-    return ("\n".join(parts) + "\n").encode("utf-8")
+    return ("\n".join(part for part in parts if part) + "\n").encode("utf-8")

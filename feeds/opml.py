@@ -32,5 +32,5 @@ def render_opml(catalog: list[FeedSpec], base_url: str) -> bytes:
                 etree.SubElement(lang_outline, "outline", type="rss", version="ATOM1",
                                  text=clean_inline(spec.title), title=clean_inline(spec.title),
                                  xmlUrl=base + spec.path,
-                                 htmlUrl=spec.source.home if spec.source else base)
+                                 htmlUrl=spec.source.home_for(spec.language) if spec.source else base)
     return etree.tostring(opml, xml_declaration=True, encoding="UTF-8", pretty_print=True)

@@ -38,7 +38,7 @@ from feeds.catalog import (
     spec_to_json,
 )
 from feeds.dumps import publish_dumps
-from feeds.index_page import render_index
+from feeds.index_page import index_inputs, render_index, static_files
 from feeds.opml import render_opml
 
 if TYPE_CHECKING:
@@ -59,6 +59,7 @@ class PublishOptions(FeedOptions):
     out_dir: Path = Path("public")
     entries: int = 50
     archive_page: int = 100
+    pending_max_attempts: int = 5
 
 
 @dataclass
@@ -186,9 +187,11 @@ class Publisher:
         result.written.extend(publish_dumps(self.store, self.out / "data", years))
         write_if_changed(self.out / "feeds.opml", render_opml(catalog, self.options.base_url), result,
                          "feeds.opml")
+        for relative, data in static_files().items():
+            write_if_changed(self.out / relative, data, result, relative)
         write_if_changed(self.out / "index.html",
-                         render_index(catalog, self.store.health(), self.options.base_url), result,
-                         "index.html")
+                         render_index(catalog, index_inputs(self.store, self.options.pending_max_attempts)),
+                         result, "index.html")
         self._save_state(seq, catalog)
         return result
 

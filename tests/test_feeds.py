@@ -80,9 +80,11 @@ def test_entries_carry_everything(archive, tmp_path):
     assert entry.summary.startswith("In response to the constantly expanding US sanctions")
     assert {(t.term, t.scheme.rsplit("/", 1)[1]) for t in entry.tags} == {
         ("news", "types"), ("United States of America (USA)", "tags")}
+    assert entry.link == "https://mid.ru/en/foreign_policy/news/1819686/"
     alternates = {(link.get("hreflang"), link.href) for link in entry.links if link.rel == "alternate"}
-    assert alternates == {("en", "https://mid.ru/en/foreign_policy/news/1819686/"),
-                          ("ru", "https://mid.ru/ru/foreign_policy/news/1819686/")}
+    assert alternates == {("en", "https://mid.ru/en/foreign_policy/news/1819686/")}
+    related = {(link.get("hreflang"), link.href) for link in entry.links if link.rel == "related"}
+    assert related == {("ru", "https://mid.ru/ru/foreign_policy/news/1819686/")}
     root = etree.fromstring((out / "mid" / "en.atom").read_bytes())
     assert {e.get("{http://www.w3.org/XML/1998/namespace}lang") for e in root.findall(f"{A}entry")} == {"en"}
 

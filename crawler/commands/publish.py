@@ -31,6 +31,7 @@ def publish_options(settings: BaseSettings) -> PublishOptions:
         archive_page=settings.getint("MF_FEED_ARCHIVE_PAGE"),
         max_bytes=settings.getint("MF_FEED_MAX_BYTES"),
         max_content_chars=settings.getint("MF_FEED_MAX_CONTENT_CHARS"),
+        pending_max_attempts=settings.getint("MF_PENDING_MAX_ATTEMPTS"),
     )
 
 
