@@ -40,7 +40,7 @@ def test_unknown_url_and_missing_file(tmp_path):
     assert result.returncode == 1
     assert "unknown_url" in result.stderr and "https://mid.ru/en/about/" in result.stderr
     result = run_scrapy("extract", str(tmp_path / "none.html"), "--url", URL)
-    assert result.returncode == 1
+    assert result.returncode == 2  # a missing PATH is a bad argument
     assert result.stderr.strip() == f"{tmp_path / 'none.html'}: cannot read (No such file or directory)"
 
 

@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING
 
 from scrapy.commands import ScrapyCommand
 
+from crawler.commands import EXIT_USAGE, one_line_usage_errors
+from crawler.sources import SOURCES
 from crawler.store import ArchiveStore
+from feeds.dumps import dump_keys
 from feeds.jsonl import ExportError, ExportQuery, count, lines, parse_day, write_lines
 
 if TYPE_CHECKING:
     import argparse
-
-EXIT_USAGE = 2
-
 
 class Progress:
     """A progress bar on stderr, drawn only when stderr is a terminal."""
@@ -55,6 +55,7 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
+        one_line_usage_errors(parser, "export")
         parser.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
         parser.add_argument("--gzip", action="store_true", help="gzip the output (implied by a .gz file)")
         parser.add_argument("--source")
@@ -91,6 +92,13 @@ class Command(ScrapyCommand):
         compress = opts.gzip or (target is not None and target.suffix == ".gz")
         store = ArchiveStore(archive)
         try:
+            self._check_against_archive(store, query)
+        except ExportError as error:
+            store.close()
+            print(f"scrapy export: {error}", file=sys.stderr)
+            self.exitcode = EXIT_USAGE
+            return
+        try:
             progress = Progress(count(store, query))
             written = write_lines(lines(store, query), target, compress=compress, progress=progress)
         except BrokenPipeError:  # `scrapy export | head`: the reader has what it wanted
@@ -100,6 +108,24 @@ class Command(ScrapyCommand):
             store.close()
         if target is not None:
             print(f"{written} statements written to {target}", file=sys.stderr)
+
+    @staticmethod
+    def _check_against_archive(store: ArchiveStore, query: ExportQuery) -> None:
+        """ExportError for a language that no source has (in the registry or the archive: GOV.UK
+        translations bring others); a tag that no statement has is said on stderr (a valid,
+        empty answer)."""
+        if query.language is not None:
+            sources = [SOURCES[query.source]] if query.source else list(SOURCES.values())
+            languages = {language for source in sources for language in source.languages}
+            languages |= {language for source, language, _ in dump_keys(store) if query.source in (None, source)}
+            if query.language not in languages:
+                raise ExportError(f"--language {query.language}: {query.source or 'no source'} has no statement in "
+                                  f"this language (languages: {', '.join(sorted(languages))})")
+        if query.tag is not None:
+            anywhere = ExportQuery(tag=query.tag, versions="all", include_removed=True, include_repeats=True)
+            if not count(store, anywhere):
+                print(f"scrapy export: --tag {query.tag}: no statement has this tag (tags match exactly, as "
+                      "written in the feeds' categories)", file=sys.stderr)
 
     @staticmethod
     def _target(output: str | None) -> Path | None:

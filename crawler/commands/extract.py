@@ -2,20 +2,24 @@
 
 Prints the normalised statement as JSON on stdout. A page that cannot become a statement (a
 challenge page, an unknown URL, a missing title, an unreadable date) exits 1 with one line on
-stderr naming the file, the URL and the reason.
+stderr naming the file, the URL and the reason; a PATH that cannot be read or a bad ``--url`` or
+``--encoding`` exits 2.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlsplit
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.http import HtmlResponse
 
+from crawler.commands import EXIT_USAGE, one_line_usage_errors
 from crawler.normalise.statement import NormaliseError, normalise
 from crawler.pages import ParseError
 from crawler.pages.registry import read_saved_page
@@ -38,17 +42,27 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
+        one_line_usage_errors(parser, "extract")
         parser.add_argument("--url", required=True, help="the URL the page was fetched from")
         parser.add_argument("--encoding", help="the page's encoding, when it does not declare it")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
-            raise UsageError("give exactly one PATH")
+            raise UsageError(f"give exactly one PATH (got {len(args)})", print_help=False)
+        if not opts.url.startswith(("http://", "https://")) or not urlsplit(opts.url).netloc:
+            raise UsageError(f"--url {opts.url}: not an absolute http(s) URL", print_help=False)
+        if opts.encoding is not None:
+            try:
+                codecs.lookup(opts.encoding)
+            except LookupError:
+                raise UsageError(f"--encoding {opts.encoding}: not an encoding Python knows",
+                                 print_help=False) from None
         path = Path(args[0])
         try:
             body = path.read_bytes()
-        except OSError as error:
-            self._fail(f"{path}: cannot read ({error.strerror or error})")
+        except OSError as error:  # a missing or unreadable PATH is a bad argument: exit 2
+            print(f"{path}: cannot read ({error.strerror or error})", file=sys.stderr)
+            self.exitcode = EXIT_USAGE
             return
         headers = {"Content-Type": f"text/html; charset={opts.encoding}"} if opts.encoding else {}
         response = HtmlResponse(url=opts.url, body=body, headers=headers)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.commands import EXIT_USAGE, one_line_usage_errors
 from crawler.store import ArchiveStore
 from feeds.publish import PublishOptions, PublishResult, publish
 
@@ -22,27 +23,48 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
 
+def _count(settings: BaseSettings, name: str, least: int = 1) -> int:
+    """An integer setting of at least ``least``; ValueError naming it otherwise."""
+    value = settings.get(name)
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or number < least or isinstance(value, float):
+        raise ValueError(f"-s {name}={value}: not a whole number of at least {least}")
+    return number
+
+
 def publish_options(settings: BaseSettings) -> PublishOptions:
-    """Publishing options from the project's settings."""
+    """Publishing options from the project's settings; ValueError naming a setting that cannot be
+    used (a count that is not a number, a base URL that is not absolute)."""
+    base_url = str(settings.get("MF_PUBLIC_BASE_URL") or "")
+    if not base_url.startswith(("http://", "https://")):
+        raise ValueError(f"-s MF_PUBLIC_BASE_URL={base_url}: not an absolute http(s) URL")
+    out_dir = str(settings.get("MF_PUBLIC_DIR") or "")
+    if not out_dir:
+        raise ValueError("-s MF_PUBLIC_DIR=: no folder given")
     return PublishOptions(
-        base_url=settings.get("MF_PUBLIC_BASE_URL"),
-        out_dir=Path(settings.get("MF_PUBLIC_DIR")),
-        entries=settings.getint("MF_FEED_ENTRIES"),
-        archive_page=settings.getint("MF_FEED_ARCHIVE_PAGE"),
-        max_bytes=settings.getint("MF_FEED_MAX_BYTES"),
-        max_content_chars=settings.getint("MF_FEED_MAX_CONTENT_CHARS"),
-        pending_max_attempts=settings.getint("MF_PENDING_MAX_ATTEMPTS"),
+        base_url=base_url,
+        out_dir=Path(out_dir),
+        entries=_count(settings, "MF_FEED_ENTRIES"),
+        archive_page=_count(settings, "MF_FEED_ARCHIVE_PAGE"),
+        max_bytes=_count(settings, "MF_FEED_MAX_BYTES", 1024),
+        max_content_chars=_count(settings, "MF_FEED_MAX_CONTENT_CHARS", 1000),
+        pending_max_attempts=_count(settings, "MF_PENDING_MAX_ATTEMPTS"),
     )
 
 
 def publish_archive(settings: BaseSettings, full: bool = False) -> PublishResult:
-    """Publish the archive named by the settings."""
+    """Publish the archive named by the settings. FileNotFoundError when there is no archive,
+    ValueError for a setting that cannot be used."""
+    options = publish_options(settings)
     archive = Path(settings.get("MF_ARCHIVE_PATH"))
-    if not archive.exists():
+    if not archive.is_file():
         raise FileNotFoundError(f"{archive}: no archive yet (run `scrapy update` first)")
     store = ArchiveStore(archive)
     try:
-        return publish(store, publish_options(settings), full=full)
+        return publish(store, options, full=full)
     finally:
         store.close()
 
@@ -59,15 +81,25 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
+        one_line_usage_errors(parser, "publish")
         parser.add_argument("--full", action="store_true", help="render every feed, not only what changed")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args:
-            raise UsageError(f"unexpected arguments: {' '.join(args)}")
+            raise UsageError(f"unexpected arguments: {' '.join(args)}", print_help=False)
         assert self.settings is not None
+        archive = Path(self.settings.get("MF_ARCHIVE_PATH"))
+        try:
+            publish_options(self.settings)
+            if not archive.is_file():
+                raise ValueError(f"{archive}: no archive yet (run `scrapy update` first)")
+        except ValueError as error:  # a bad setting, a missing archive
+            print(f"scrapy publish: {error}", file=sys.stderr)
+            self.exitcode = EXIT_USAGE
+            return
         try:
             result = publish_archive(self.settings, full=opts.full)
-        except (FileNotFoundError, OSError) as error:
+        except OSError as error:  # the public folder cannot be written
             print(f"scrapy publish: {error}", file=sys.stderr)
             self.exitcode = 1
             return

@@ -323,9 +323,14 @@ class PublicFolderHandler(BaseHTTPRequestHandler):
         return None
 
 
+def address_family(host: str, port: int) -> socket.AddressFamily:
+    """The address family to listen on ``host`` with; socket.gaierror when it is no address."""
+    return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0][0]
+
+
 def make_server(folder: Path, host: str, port: int) -> ThreadingHTTPServer:
     """A threaded server for the folder, listening; OSError (or socket.gaierror) when it cannot."""
-    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0][0]
+    family = address_family(host, port)
     handler = type("Handler", (PublicFolderHandler,), {"root": Path(os.path.realpath(folder))})
     server_class = type("Server", (ThreadingHTTPServer,), {"address_family": family, "daemon_threads": True})
     return server_class((host, port), handler)
@@ -354,6 +359,11 @@ class Command(ScrapyCommand):
             return
         if not opts.port.isascii() or not opts.port.isdigit() or int(opts.port) > 65535:
             self._usage(f"--port {opts.port}: not a port number (0 to 65535)")
+            return
+        try:
+            address_family(opts.bind, int(opts.port))
+        except socket.gaierror as error:
+            self._usage(f"--bind {opts.bind}: not an address to listen on ({error.strerror})")
             return
         folder = Path(self.settings.get("MF_PUBLIC_DIR"))
         if not folder.is_dir():

@@ -14,9 +14,13 @@ from typing import TYPE_CHECKING, Any
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
+from scrapy.spiderloader import get_spider_loader
 
-from crawler.commands.publish import publish_archive
+from crawler.commands import one_line_usage_errors
+from crawler.commands.crawl import check_spider_arguments
+from crawler.commands.publish import publish_archive, publish_options
 from crawler.lock import AlreadyRunning, RunLock
+from crawler.replay import Mirror, MirrorError
 from crawler.report import summarise, write_report
 from crawler.sources import SOURCES
 from crawler.store import ArchiveStore
@@ -36,13 +40,14 @@ class Command(ScrapyCommand):
     requires_project = True
 
     def syntax(self) -> str:
-        return "[--only SPIDER,…] [--replay DIR]"
+        return "[--only SPIDER,…] [--replay DIR] [--pages N]"
 
     def short_desc(self) -> str:
         return "Crawl every source incrementally, then report (the cron job)"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
+        one_line_usage_errors(parser, "update")
         parser.add_argument("--only", metavar="SPIDERS", help="comma-separated spider names (default: all)")
         parser.add_argument("--replay", metavar="DIR", help="answer every request from this offline mirror")
         parser.add_argument("--pages", metavar="N", help="at most N listing pages per section")
@@ -53,24 +58,38 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         if self.settings.getpriority("LOG_LEVEL") < SETTINGS_PRIORITIES["cmdline"]:  # not -L nor -s
             self.settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+        # Every argument is checked before any crawl (and its log) starts: one line, exit 2.
+        if args:
+            raise UsageError(f"unexpected arguments: {' '.join(args)}", print_help=False)
+        known = set(get_spider_loader(self.settings).list())
+        opts.targets = [name.strip() for name in opts.only.split(",") if name.strip()] if opts.only is not None \
+            else default_targets()
+        unknown = [name for name in opts.targets if name not in known]
+        if unknown or not opts.targets:
+            raise UsageError(f"--only {opts.only}: unknown spider(s) {', '.join(unknown) or '(none given)'}; "
+                             f"known: {', '.join(sorted(known))}", print_help=False)
+        opts.spider_args = {}
+        if opts.pages is not None:
+            if not opts.pages.strip().isdigit() or int(opts.pages) < 1:
+                raise UsageError(f"--pages {opts.pages}: not a number of listing pages (1 or more)",
+                                 print_help=False)
+            opts.spider_args["pages"] = opts.pages.strip()
+        if opts.replay is not None:
+            try:
+                Mirror(opts.replay)
+            except MirrorError as error:
+                raise UsageError(f"--replay {opts.replay}: {error}", print_help=False) from None
+            opts.spider_args["replay"] = opts.replay
+        check_spider_arguments(self.settings, opts.targets, opts.spider_args)
+        try:
+            publish_options(self.settings)
+        except ValueError as error:
+            raise UsageError(str(error), print_help=False) from None
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if args:
-            raise UsageError(f"unexpected arguments: {' '.join(args)}")
         assert self.settings is not None
         assert self.crawler_process is not None
-        known = set(self.crawler_process.spider_loader.list())
-        targets = [name.strip() for name in opts.only.split(",") if name.strip()] if opts.only \
-            else default_targets()
-        unknown = [name for name in targets if name not in known]
-        if unknown or not targets:
-            raise UsageError(f"unknown spider(s): {', '.join(unknown) or '(none given)'}; "
-                             f"known: {', '.join(sorted(known))}", print_help=False)
-        spider_args: dict[str, Any] = {}
-        if opts.replay:
-            spider_args["replay"] = opts.replay
-        if opts.pages:
-            spider_args["pages"] = opts.pages
+        targets, spider_args = opts.targets, opts.spider_args
         try:
             with RunLock(self.settings.get("MF_LOCK_PATH")):
                 self.exitcode = self._update(targets, spider_args)

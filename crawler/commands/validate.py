@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.commands import ScrapyCommand
 
+from crawler.commands import EXIT_USAGE, one_line_usage_errors
 from crawler.pipelines.validate import schema_errors
 from crawler.store import ArchiveStore
 from feeds.jsonl import LINE_FIELDS, ExportQuery, lines
@@ -31,14 +32,22 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
-        parser.add_argument("--versions", choices=("latest", "all"), default="latest")
+        one_line_usage_errors(parser, "validate")
+        parser.add_argument("--versions", default="latest", help="latest (default) or all")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
         archive = Path(self.settings.get("MF_ARCHIVE_PATH"))
-        if not archive.exists():
-            print(f"scrapy validate: {archive}: no archive", file=sys.stderr)
-            self.exitcode = 2
+        problem = None
+        if args:
+            problem = f"unexpected arguments: {' '.join(args)}"
+        elif opts.versions not in ("latest", "all"):
+            problem = f"--versions {opts.versions}: say latest or all"
+        elif not archive.is_file():
+            problem = f"{archive}: no archive (MF_ARCHIVE_PATH)"
+        if problem:
+            print(f"scrapy validate: {problem}", file=sys.stderr)
+            self.exitcode = EXIT_USAGE
             return
         store = ArchiveStore(archive)
         checked = invalid = 0

@@ -33,7 +33,7 @@ from crawler.incremental import ArchiveIndex, RecheckSchedule
 from crawler.items import FetchFailed, ListingWalked, PageEvent
 from crawler.middlewares.retry import ChallengePageError
 from crawler.normalise.statement import now_utc
-from crawler.replay import enable_replay
+from crawler.replay import Mirror, MirrorError, enable_replay
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -48,8 +48,21 @@ if TYPE_CHECKING:
 _ARTICLE_STATUSES = [304, 404, 410]
 
 
-def _truthy(value: Any) -> bool:
-    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+#: The spider arguments every sectioned-site spider takes (``-a NAME=VALUE``); names starting with
+#: "_" are Scrapyd's (``_job``) and pass.
+ARGUMENTS = ("pages", "backfill", "languages", "sections", "replay")
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+class SpiderArgumentError(ValueError):
+    """A spider argument that cannot be used; the message names it (``-a pages=abc: …``)."""
+
+
+def _flag(name: str, value: Any) -> bool:
+    word = str(value).strip().lower()
+    if word not in _TRUE | _FALSE:
+        raise SpiderArgumentError(f"-a {name}={value}: say 1 or 0 (yes/no, true/false, on/off)")
+    return word in _TRUE
 
 
 class SectionedSiteSpider(scrapy.Spider):
@@ -65,17 +78,37 @@ class SectionedSiteSpider(scrapy.Spider):
     def __init__(self, *args: Any, pages: str | None = None, backfill: str | None = None,
                  languages: str | None = None, sections: str | None = None,
                  replay: str | None = None, **kwargs: Any) -> None:
+        unknown_arguments = sorted(name for name in kwargs if not name.startswith("_") and name != "name")
+        if unknown_arguments:
+            raise SpiderArgumentError(f"-a {unknown_arguments[0]}=…: {self.name} takes no such argument "
+                                      f"(it takes {', '.join(ARGUMENTS)})")
         super().__init__(*args, **kwargs)
-        self.max_pages = int(pages) if pages is not None else None
-        if self.max_pages is not None and self.max_pages < 1:
-            raise ValueError(f"pages must be 1 or more, not {pages!r}")
-        self.backfill = _truthy(backfill) if backfill is not None else False
-        wanted = [lang.strip() for lang in languages.split(",")] if languages else None
-        unknown = set(wanted or ()) - set(self.languages)
-        if unknown:
-            raise ValueError(f"{self.name}: unknown languages {sorted(unknown)}; has {self.languages}")
+        self.max_pages = None
+        if pages is not None:
+            if not str(pages).strip().isdigit() or int(pages) < 1:
+                raise SpiderArgumentError(f"-a pages={pages}: not a number of listing pages (1 or more)")
+            self.max_pages = int(pages)
+        self.backfill = _flag("backfill", backfill) if backfill is not None else False
+        wanted = [lang.strip() for lang in languages.split(",") if lang.strip()] if languages else None
+        unknown = [lang for lang in wanted or () if lang not in self.languages]
+        if unknown or wanted == []:
+            raise SpiderArgumentError(f"-a languages={languages}: {self.name} has no language "
+                                      f"{', '.join(unknown) or '(none given)'} (it has {', '.join(self.languages)})")
         self.crawl_languages = tuple(wanted or self.languages)
-        self.only_sections = {s.strip().strip("/") for s in sections.split(",")} if sections else None
+        self.only_sections = {s.strip().strip("/") for s in sections.split(",") if s.strip()} if sections else None
+        if self.only_sections is not None:
+            known = [section for language in self.crawl_languages for section in self.sections(language)]
+            missing = sorted(name for name in self.only_sections
+                             if not any(name in (section, section.split("/")[-1]) for section in known))
+            if missing or not self.only_sections:
+                raise SpiderArgumentError(f"-a sections={sections}: {self.name} has no section "
+                                          f"{', '.join(missing) or '(none given)'} "
+                                          f"(it has {', '.join(dict.fromkeys(known))})")
+        if replay is not None:
+            try:
+                Mirror(replay)
+            except MirrorError as error:
+                raise SpiderArgumentError(f"-a replay={replay}: {error}") from None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SectionedSiteSpider:

@@ -267,4 +267,5 @@ def test_sigkill_mid_run_loses_nothing_committed(deployment):
 def test_unknown_target_is_a_usage_error(deployment):
     result = run_scrapy("update", "--only", "nosuch", "-s", f"MF_ARCHIVE_PATH={deployment.archive}")
     assert result.returncode == 2
-    assert "unknown spider(s): nosuch" in result.stderr
+    assert result.stderr.splitlines() == ["scrapy update: --only nosuch: unknown spider(s) nosuch; known: aa, fcdo, "
+                                          "fmprc_en, fmprc_zh, mid, mid_archive, state_dept"]

@@ -1,0 +1,48 @@
+"""``scrapy crawl SPIDER [-a NAME=VALUE …]``: Scrapy's own command, with the spider's arguments
+checked before anything starts. An unknown spider or a bad argument (``-a pages=abc``, a
+``replay`` folder without a mirror, a language or section the spider does not have) is one line
+on stderr naming it, and exit code 2, instead of a traceback from inside the crawl."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
+
+from crawler.commands import one_line_usage_errors
+from crawler.spiders.base import SpiderArgumentError
+
+if TYPE_CHECKING:
+    import argparse
+
+    from scrapy.settings import BaseSettings
+
+
+def check_spider_arguments(settings: BaseSettings, names: list[str], arguments: dict[str, Any]) -> None:
+    """UsageError naming an unknown spider or the first bad argument of one; each spider checks its
+    arguments when it is made, so it is made once here, before any crawl (and its log) starts."""
+    loader = get_spider_loader(settings)
+    for name in names:
+        try:
+            spidercls = loader.load(name)
+        except KeyError:
+            raise UsageError(f"no spider {name!r} (spiders: {', '.join(sorted(loader.list()))})",
+                             print_help=False) from None
+        try:
+            spidercls(**arguments)
+        except SpiderArgumentError as error:
+            raise UsageError(str(error), print_help=False) from None
+
+
+class Command(ScrapyCrawlCommand):
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        one_line_usage_errors(parser, "crawl")
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        if len(args) == 1:
+            assert self.settings is not None
+            check_spider_arguments(self.settings, args, opts.spargs)

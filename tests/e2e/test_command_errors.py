@@ -1,0 +1,168 @@
+"""Bad arguments and missing paths, for every command: one line on stderr naming the argument or
+the path, exit code 2, no traceback, nothing written."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+
+from tests.crawl import run_scrapy
+from tests.feed_archive import make_archive
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def place(tmp_path_factory):
+    """An archive, a published folder's place, a bad mirror, and where nothing may appear."""
+    folder = tmp_path_factory.mktemp("errors")
+    make_archive(folder / "archive.sqlite3").close()
+    (folder / "bad-mirror").mkdir()
+    (folder / "bad-mirror" / "manifest.json").write_text("{not json", encoding="utf-8")
+    (folder / "empty-public").mkdir()
+    (folder / "page.html").write_text("<html></html>", encoding="utf-8")
+    return folder
+
+
+def settings(place, archive: str = "archive.sqlite3") -> list[str]:
+    return ["-s", f"MF_ARCHIVE_PATH={place / archive}", "-s", f"MF_LOCK_PATH={place / 'new' / 'lock'}",
+            "-s", f"MF_REPORT_DIR={place / 'new' / 'reports'}", "-s", f"MF_PUBLIC_DIR={place / 'new' / 'public'}"]
+
+
+# (arguments, what the one line must say). "{place}" is the test's folder.
+CASES = [
+    # update
+    (["update", "--pages", "0"], "scrapy update: --pages 0: not a number of listing pages (1 or more)"),
+    (["update", "--pages", "abc"], "scrapy update: --pages abc: not a number of listing pages (1 or more)"),
+    (["update", "--pages", "-3"], "scrapy update: --pages -3: not a number"),
+    (["update", "--replay", "/no/such/dir"],
+     "scrapy update: --replay /no/such/dir: /no/such/dir/manifest.json: no such file (a mirror needs manifest.json)"),
+    (["update", "--replay", "{place}/bad-mirror"], "scrapy update: --replay {place}/bad-mirror: {place}/bad-mirror/"
+                                                    "manifest.json: not valid JSON"),
+    (["update", "--only", "nosuch"], "scrapy update: --only nosuch: unknown spider(s) nosuch; known: aa, fcdo"),
+    (["update", "--only", ","], "scrapy update: --only ,: unknown spider(s) (none given)"),
+    (["update", "now"], "scrapy update: unexpected arguments: now"),
+    (["update", "--pages"], "scrapy update: argument --pages: expected one argument"),
+    (["update", "-s", "MF_FEED_ENTRIES=abc"],
+     "scrapy update: -s MF_FEED_ENTRIES=abc: not a whole number of at least 1"),
+    (["update", "-s", "MF_PUBLIC_BASE_URL=feeds"], "scrapy update: -s MF_PUBLIC_BASE_URL=feeds: not an absolute"),
+    # publish
+    (["publish", "-s", "MF_ARCHIVE_PATH={place}/none.sqlite3"],
+     "scrapy publish: {place}/none.sqlite3: no archive yet (run `scrapy update` first)"),
+    (["publish", "everything"], "scrapy publish: unexpected arguments: everything"),
+    (["publish", "-s", "MF_FEED_ENTRIES=0"], "scrapy publish: -s MF_FEED_ENTRIES=0: not a whole number of at least 1"),
+    # serve
+    (["serve", "--port", "abc"], "scrapy serve: --port abc: not a port number (0 to 65535)"),
+    (["serve", "--port", "70000"], "scrapy serve: --port 70000: not a port number (0 to 65535)"),
+    (["serve", "--port", "-1"], "scrapy serve: --port -1: not a port number"),
+    (["serve", "--port", "0", "--bind", "nosuch.invalid"], "scrapy serve: --bind nosuch.invalid: not an address"),
+    (["serve", "--port", "0", "--bind", "999.1.1.1"], "scrapy serve: --bind 999.1.1.1: not an address"),
+    (["serve", "--port", "0", "-s", "MF_PUBLIC_DIR={place}/nowhere"],
+     "scrapy serve: {place}/nowhere: no such folder (MF_PUBLIC_DIR; run `scrapy publish` first)"),
+    (["serve", "--port", "0", "-s", "MF_PUBLIC_DIR={place}/empty-public"],
+     "scrapy serve: {place}/empty-public: nothing published yet"),
+    (["serve", "here"], "scrapy serve: unexpected arguments: here"),
+    # export
+    (["export", "--language", "xx"], "scrapy export: --language xx: no source has no statement"),
+    (["export", "--source", "mid", "--language", "zh"], "scrapy export: --language zh: mid has no statement in "
+                                                         "this language (languages: en, ru)"),
+    (["export", "--source", "nosuch"], "scrapy export: unknown source 'nosuch'"),
+    (["export", "--type", "memo"], "scrapy export: unknown type 'memo'"),
+    (["export", "--since", "2024-13-01"], "scrapy export: --since: '2024-13-01' is not a date (YYYY-MM-DD)"),
+    (["export", "--versions", "some"], "scrapy export: --versions takes latest or all, not 'some'"),
+    (["export", "-o", "/no/such/dir/x.jsonl"],
+     "scrapy export: /no/such/dir/x.jsonl: folder /no/such/dir does not exist"),
+    (["export", "-s", "MF_ARCHIVE_PATH={place}/none.sqlite3"], "scrapy export: {place}/none.sqlite3: no archive"),
+    (["export", "extra"], "scrapy export: unexpected arguments: extra"),
+    # validate
+    (["validate", "--versions", "x"], "scrapy validate: --versions x: say latest or all"),
+    (["validate", "now"], "scrapy validate: unexpected arguments: now"),
+    (["validate", "-s", "MF_ARCHIVE_PATH={place}/none.sqlite3"], "scrapy validate: {place}/none.sqlite3: no archive"),
+    # extract
+    (["extract", "{place}/none.html", "--url", "https://mid.ru/en/foreign_policy/news/1/"],
+     "{place}/none.html: cannot read (No such file or directory)"),
+    (["extract", "{place}/page.html", "--url", "mid.ru/en/"], "scrapy extract: --url mid.ru/en/: not an absolute"),
+    (["extract", "{place}/page.html", "--url", "https://mid.ru/en/foreign_policy/news/1/", "--encoding", "nosuch"],
+     "scrapy extract: --encoding nosuch: not an encoding Python knows"),
+    (["extract", "{place}/page.html"], "scrapy extract: the following arguments are required: --url"),
+    (["extract", "a.html", "b.html", "--url", "https://mid.ru/"], "scrapy extract: give exactly one PATH (got 2)"),
+    # crawl: spider arguments
+    (["crawl", "mid", "-a", "pages=abc"], "scrapy crawl: -a pages=abc: not a number of listing pages (1 or more)"),
+    (["crawl", "mid", "-a", "pages=0"], "scrapy crawl: -a pages=0: not a number of listing pages (1 or more)"),
+    (["crawl", "fcdo", "-a", "replay=/no/such"], "scrapy crawl: -a replay=/no/such: /no/such/manifest.json: no such"),
+    (["crawl", "mid", "-a", "languages=xx"], "scrapy crawl: -a languages=xx: mid has no language xx (it has en, ru)"),
+    (["crawl", "aa", "-a", "sections=nosuch"], "scrapy crawl: -a sections=nosuch: aa has no section nosuch"),
+    (["crawl", "mid", "-a", "page=3"], "scrapy crawl: -a page=…: mid takes no such argument (it takes pages, "),
+    (["crawl", "mid_archive", "-a", "backfill=maybe"], "scrapy crawl: -a backfill=maybe: say 1 or 0"),
+    (["crawl", "nosuch"], "scrapy crawl: no spider 'nosuch' (spiders: aa, fcdo, fmprc_en, fmprc_zh, mid, "),
+    (["crawl", "mid", "-a", "pages"], "scrapy crawl: Invalid -a value, use -a NAME=VALUE"),
+]
+
+
+@pytest.mark.parametrize(("arguments", "expected"), CASES, ids=[" ".join(a) for a, _ in CASES])
+def test_bad_argument_is_one_line_and_exit_2(place, arguments, expected):
+    arguments = [argument.replace("{place}", str(place)) for argument in arguments]
+    expected = expected.replace("{place}", str(place))
+    # The case's own -s options come last: they win over the test's defaults.
+    result = run_scrapy(arguments[0], *settings(place), *arguments[1:], timeout=60)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr[-2000:]
+    assert lines[0].startswith(expected), lines[0]
+    assert not (place / "new").exists()  # nothing started: no lock, report or public folder
+
+
+def test_serve_on_a_busy_port(place):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run_scrapy("serve", "--port", str(port), "-s", f"MF_PUBLIC_DIR={place}/empty-public", timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [f"scrapy serve: {place}/empty-public: nothing published yet "
+                                          "(run `scrapy publish`)"]
+    (place / "empty-public" / "index.html").write_text("<h1>x</h1>", encoding="utf-8")
+    try:
+        with socket.socket() as busy:
+            busy.bind(("127.0.0.1", 0))
+            busy.listen()
+            port = busy.getsockname()[1]
+            result = run_scrapy("serve", "--port", str(port), "-s", f"MF_PUBLIC_DIR={place}/empty-public",
+                                timeout=60)
+    finally:
+        (place / "empty-public" / "index.html").unlink()
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [f"scrapy serve: --bind 127.0.0.1 --port {port}: cannot listen "
+                                          "(already in use)"]
+
+
+def test_a_tag_that_matches_nothing_is_said(place):
+    result = run_scrapy("export", "--tag", "nato", *settings(place))
+    assert result.returncode == 0
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == ["scrapy export: --tag nato: no statement has this tag (tags match "
+                                          "exactly, as written in the feeds' categories)"]
+    found = run_scrapy("export", "--tag", "NATO (North Atlantic Treaty Organization)", *settings(place))
+    assert found.returncode == 0
+    assert found.stderr == ""
+    ids = [json.loads(line)["id"] for line in found.stdout.splitlines()]
+    assert "mid:en:1820702" in ids
+
+
+def test_a_language_that_only_the_archive_has_is_accepted(place, tmp_path):
+    # GOV.UK's translations bring languages the registry does not list: a real answer, not an error.
+    from crawler.store import ArchiveStore
+    from tests.feed_archive import statement
+
+    archive = tmp_path / "archive.sqlite3"
+    store = ArchiveStore(archive)
+    doc = statement("https://mid.ru/en/foreign_policy/news/1819686/")
+    store.write_batch([], [{**doc, "id": "mid:ur:1819686", "language": "ur",
+                            "url": "https://mid.ru/ur/foreign_policy/news/1819686/", "translations": {}}])
+    store.close()
+    result = run_scrapy("export", "--language", "ur", "-s", f"MF_ARCHIVE_PATH={archive}")
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["mid:ur:1819686"]
