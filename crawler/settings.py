@@ -104,6 +104,8 @@ ITEM_PIPELINES = {
 
 # Scrapy's own feed exports (-O items.jsonl) write exactly the schema's fields, in order.
 FEED_EXPORT_ENCODING = "utf-8"
+#: JSON Lines with U+2028, U+2029 and U+0085 escaped (see crawler.exporters).
+FEED_EXPORTERS = {name: "crawler.exporters.JsonLinesExporter" for name in ("jsonlines", "jsonl", "jl")}
 FEED_EXPORT_FIELDS = [
     "id", "source", "site_id", "url", "language", "title", "published", "published_raw",
     "doc_number", "type", "tags", "body_text", "body_html", "translations", "fetched_at",

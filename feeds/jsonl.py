@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from crawler.exporters import one_line
 from crawler.items import DOCUMENT_TYPES, STATEMENT_FIELDS
 from crawler.sources import SOURCES
 
@@ -125,8 +126,9 @@ def lines(store: ArchiveStore, query: ExportQuery) -> Iterator[dict[str, Any]]:
 
 
 def encode(line: dict[str, Any]) -> bytes:
-    """One JSON line, UTF-8, fields in schema order."""
-    return (json.dumps({name: line.get(name) for name in LINE_FIELDS}, ensure_ascii=False) + "\n").encode("utf-8")
+    """One JSON line, UTF-8, fields in schema order; U+2028, U+2029 and U+0085 escaped."""
+    text = json.dumps({name: line.get(name) for name in LINE_FIELDS}, ensure_ascii=False)
+    return (one_line(text) + "\n").encode("utf-8")
 
 
 def write_lines(items: Iterable[dict[str, Any]], target: Path | None, *, compress: bool,
