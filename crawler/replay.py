@@ -3,19 +3,21 @@
 A mirror is a folder with ``manifest.json`` mapping absolute URLs to
 ``{"file": "relative/path", "status": 200, "headers": {...}}`` (status and headers optional).
 It replaces the http and https download handlers, so replayed responses go through the whole
-downloader path (robots.txt, retries, bot-wall detection, decompression) as fetched ones do. A URL
+downloader path (robots.txt, retries, bot-wall detection, decompression) as fetched ones do, and
+the download size limits (DOWNLOAD_MAXSIZE, DOWNLOAD_WARNSIZE) apply as on the network. A URL
 the mirror does not hold answers 404.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DownloadCancelledError, NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
@@ -23,6 +25,9 @@ if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+
+
+logger = logging.getLogger(__name__)
 
 
 class MirrorError(ValueError):
@@ -58,9 +63,10 @@ class Mirror:
 
     def lookup(self, url: str) -> tuple[int, dict[str, str], bytes] | None:
         """Status, headers and body for a URL, or None when the mirror does not hold it."""
-        entry = self.entries.get(_key(url))
-        if entry is None:
+        found = self.size(url)
+        if found is None:
             return None
+        entry = self.entries[_key(url)]
         path = self.folder / entry["file"]
         try:
             body = path.read_bytes()
@@ -68,9 +74,26 @@ class Mirror:
             raise MirrorError(f"{path}: cannot read mirror file for {url} ({error})") from None
         return int(entry.get("status", 200)), dict(entry.get("headers", {})), body
 
+    def size(self, url: str) -> int | None:
+        """The size in bytes of the body the mirror holds for a URL (as a server's Content-Length
+        says it before the body), or None when it holds none."""
+        entry = self.entries.get(_key(url))
+        if entry is None:
+            return None
+        path = self.folder / entry["file"]
+        try:
+            return path.stat().st_size
+        except OSError as error:
+            raise MirrorError(f"{path}: cannot read mirror file for {url} ({error})") from None
+
 
 class ReplayDownloadHandler(BaseDownloadHandler):
-    """Serves http(s) requests from the mirror named by the ``MF_REPLAY_DIR`` setting."""
+    """Serves http(s) requests from the mirror named by the ``MF_REPLAY_DIR`` setting.
+
+    Size limits apply as on the network (Scrapy's HTTP handlers): a body larger than
+    ``DOWNLOAD_MAXSIZE`` (or the request's ``download_maxsize`` meta) is never read and the
+    download fails with DownloadCancelledError; one larger than ``DOWNLOAD_WARNSIZE`` (or
+    ``download_warnsize``) is logged as a warning. 0 means no limit."""
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
@@ -78,8 +101,26 @@ class ReplayDownloadHandler(BaseDownloadHandler):
         if not folder:
             raise NotConfigured("MF_REPLAY_DIR is not set")
         self.mirror = Mirror(folder)
+        self.maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE")
+        self.warnsize = crawler.settings.getint("DOWNLOAD_WARNSIZE")
+
+    def _check_size(self, request: Request) -> None:
+        size = self.mirror.size(request.url)
+        if size is None:
+            return
+        maxsize = request.meta.get("download_maxsize", self.maxsize)
+        warnsize = request.meta.get("download_warnsize", self.warnsize)
+        if maxsize and size > maxsize:
+            message = (f"Expected to receive {size} bytes which is larger than download max size ({maxsize}) "
+                       f"in request {request}.")
+            logger.warning(message)
+            raise DownloadCancelledError(message)
+        if warnsize and size > warnsize:
+            logger.warning("Expected to receive %d bytes which is larger than download warn size (%d) in request %s.",
+                           size, warnsize, request)
 
     async def download_request(self, request: Request) -> Response:
+        self._check_size(request)
         found = self.mirror.lookup(request.url)
         if found is None:
             status, headers, body = 404, {"Content-Type": "text/plain"}, b"not in mirror\n"

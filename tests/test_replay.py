@@ -39,3 +39,78 @@ def test_missing_file_names_it(tmp_path):
 def test_every_manifest_entry_exists():
     for url, entry in json.loads((FIXTURES / "manifest.json").read_text(encoding="utf-8")).items():
         assert (FIXTURES / entry["file"]).is_file(), url
+
+
+# --- download size limits, as on the network ---------------------------------------------------------
+BIG_ARTICLE = "https://mid.ru/en/foreign_policy/news/1819686/"
+
+
+def _huge_page(size: int) -> bytes:
+    """The real article page padded to ``size`` bytes with an HTML comment (still a valid page)."""
+    page = (FIXTURES / Mirror(FIXTURES).entries["https://mid.ru/en/foreign_policy/news/1819686/"]["file"]).read_bytes()
+    return page.replace(b"</body>", b"<!--" + b"x" * (size - len(page) - len(b"<!---->")) + b"--></body>")
+
+
+def _crawl_news(tmp_path, *options: str):
+    from tests.crawl import fast_settings, run_scrapy
+
+    archive = tmp_path / "archive.sqlite3"
+    result = run_scrapy("crawl", "mid", "-a", "languages=en", "-a", "sections=foreign_policy/news", *options,
+                        *fast_settings(archive, LOG_LEVEL="WARNING"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    import sqlite3
+
+    db = sqlite3.connect(archive)
+    urls = {row[0] for row in db.execute("SELECT url FROM documents")}
+    pending = dict(db.execute("SELECT url, reason FROM pending"))
+    db.close()
+    return result, urls, pending
+
+
+def _mirror_with(tmp_path, url: str, body: bytes):
+    """A mirror of the bundled one where ``url`` answers ``body``."""
+    entries = json.loads((FIXTURES / "manifest.json").read_text(encoding="utf-8"))
+    for entry in entries.values():
+        entry["file"] = str(FIXTURES / entry["file"])
+    (tmp_path / "big.html").write_bytes(body)
+    entries[url] = {**entries[url], "file": str(tmp_path / "big.html")}
+    folder = tmp_path / "mirror"
+    folder.mkdir()
+    (folder / "manifest.json").write_text(json.dumps(entries), encoding="utf-8")
+    return folder
+
+
+def test_replay_refuses_a_page_over_download_maxsize(tmp_path):
+    mirror = _mirror_with(tmp_path, BIG_ARTICLE, _huge_page(20 * 1024 * 1024))  # DOWNLOAD_MAXSIZE: 10 MB
+    _, urls, pending = _crawl_news(tmp_path, "-a", f"replay={mirror}")
+    assert BIG_ARTICLE not in urls
+    assert urls == {"https://mid.ru/en/foreign_policy/news/1820150/", "https://mid.ru/en/foreign_policy/news/1820801/"}
+    assert pending[BIG_ARTICLE].startswith("DownloadCancelledError: Expected to receive 20971520 bytes which is "
+                                           "larger than download max size (10485760)")
+
+
+def test_replay_and_network_treat_a_big_page_alike(tmp_path):
+    from tests.loopback import LoopbackSite
+
+    body = _huge_page(300_000)
+    limits = ("-s", "DOWNLOAD_MAXSIZE=200000", "-s", "DOWNLOAD_WARNSIZE=100000")
+    (tmp_path / "r").mkdir()
+    mirror = _mirror_with(tmp_path / "r", BIG_ARTICLE, body)
+    _, replayed, replay_pending = _crawl_news(tmp_path / "r", "-a", f"replay={mirror}", *limits)
+    (tmp_path / "n").mkdir()
+    with LoopbackSite(FIXTURES) as site:
+        site.set("/en/foreign_policy/news/1819686/", body)
+        _, fetched, network_pending = _crawl_news(tmp_path / "n", "-s", f"MF_MID_BASE_URL={site.base_url}", *limits)
+    assert BIG_ARTICLE not in replayed
+    assert not [url for url in fetched if url.endswith("/1819686/")]
+    for pending in (replay_pending, network_pending):
+        reasons = [reason for url, reason in pending.items() if url.endswith("/1819686/")]
+        assert [reason.split(":")[0] for reason in reasons] == ["DownloadCancelledError"]
+    assert len(replayed) == len(fetched) == 2
+
+
+def test_replay_warns_over_download_warnsize(tmp_path):
+    mirror = _mirror_with(tmp_path, BIG_ARTICLE, _huge_page(150_000))
+    result, urls, _ = _crawl_news(tmp_path, "-a", f"replay={mirror}", "-s", "DOWNLOAD_WARNSIZE=100000")
+    assert BIG_ARTICLE in urls
+    assert "Expected to receive 150000 bytes which is larger than download warn size (100000)" in result.stderr
