@@ -2,8 +2,9 @@
 
 Filters: --source, --language, --type, --tag, --since, --until (dates, inclusive, on the local
 date of publication), --versions latest|all, --include-removed, --include-repeats. A bad request
-(unknown source or type, a date that does not parse, an output path that cannot be written) is
-one line on stderr and exit code 2, with nothing written.
+(unknown source or type, a language no source has, a date that does not parse, an output path
+that cannot be written) is one line on stderr and exit code 2, with nothing written; a tag that no
+statement has is said on stderr (the answer is empty, not an error).
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ class Command(ScrapyCommand):
             ).check()
             target = self._target(opts.output)
             archive = Path(self.settings.get("MF_ARCHIVE_PATH"))
-            if not archive.exists():
+            if not archive.is_file():
                 raise ExportError(f"{archive}: no archive (run `scrapy update` first)")
         except ExportError as error:
             print(f"scrapy export: {error}", file=sys.stderr)
