@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from crawler.items import PageStatement, Statement
+from crawler.items import PageSegment, PageStatement, Statement
 from crawler.normalise.dates import date_from_doc_number, isoformat, parse_date, parse_iso, parse_rfc822
 from crawler.normalise.html import html_to_text, sanitise
 from crawler.normalise.text import clean_inline
@@ -36,6 +37,23 @@ def resolve_published(page: PageStatement, tz: str) -> tuple[str, str]:
     if shown:
         raise NormaliseError(f"{page.url}: unreadable date {shown!r}")
     raise NormaliseError(f"{page.url}: no date on the page, the listing or the document number")
+
+
+def normalise_segments(segments: list[PageSegment] | None, base_url: str) -> list[dict[str, Any]]:
+    """A briefing's segments as the schema has them: each segment's HTML sanitised with absolute
+    links, its text rendered as ``body_text`` is, labels' parts with white space collapsed;
+    positions from 0 in order. A segment left without text is dropped."""
+    normalised: list[dict[str, Any]] = []
+    for segment in segments or []:
+        html = sanitise(segment.html, base_url)
+        text = html_to_text(html)
+        if not text:
+            continue
+        normalised.append({"position": len(normalised), "kind": segment.kind,
+                           "speaker": clean_inline(segment.speaker or "") or None,
+                           "affiliation": clean_inline(segment.affiliation or "") or None,
+                           "text": text, "html": html})
+    return normalised
 
 
 def now_utc() -> str:
@@ -92,4 +110,5 @@ def normalise(page: PageStatement) -> Statement:
         published_precision=precision,
         change_history=sorted(history, key=lambda change: change["at"]),
         withdrawn=withdrawn,
+        segments=normalise_segments(page.segments, page.url),
     )
