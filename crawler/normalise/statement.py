@@ -39,14 +39,34 @@ def resolve_published(page: PageStatement, tz: str) -> tuple[str, str]:
     raise NormaliseError(f"{page.url}: no date on the page, the listing or the document number")
 
 
+#: Stands between segments sanitised and rendered together: private-use characters, which no
+#: page prints (a page that does is read segment by segment).
+_SEGMENT_BREAK = "\ue000\ue001\ue000"
+
+
+def _sanitise_segments(htmls: list[str], base_url: str) -> list[tuple[str, str]]:
+    """(sanitised HTML, text) of each segment's HTML. All are sanitised and rendered in one call
+    each (a call per segment costs more than the work), split again at the break between them."""
+    if htmls and not any(_SEGMENT_BREAK in html for html in htmls):
+        sanitised = sanitise(_SEGMENT_BREAK.join(htmls), base_url).split(_SEGMENT_BREAK)
+        texts = html_to_text(_SEGMENT_BREAK.join(sanitised)).split(f"\n\n{_SEGMENT_BREAK}\n\n")
+        if len(sanitised) == len(texts) == len(htmls):
+            return [(html.strip(), text) for html, text in zip(sanitised, texts, strict=True)]
+    results = []
+    for html in htmls:
+        clean = sanitise(html, base_url)
+        results.append((clean, html_to_text(clean)))
+    return results
+
+
 def normalise_segments(segments: list[PageSegment] | None, base_url: str) -> list[dict[str, Any]]:
     """A briefing's segments as the schema has them: each segment's HTML sanitised with absolute
     links, its text rendered as ``body_text`` is, labels' parts with white space collapsed;
     positions from 0 in order. A segment left without text is dropped."""
     normalised: list[dict[str, Any]] = []
-    for segment in segments or []:
-        html = sanitise(segment.html, base_url)
-        text = html_to_text(html)
+    segments = segments or []
+    for segment, (html, text) in zip(segments, _sanitise_segments([s.html for s in segments], base_url),
+                                     strict=True):
         if not text:
             continue
         normalised.append({"position": len(normalised), "kind": segment.kind,
