@@ -20,12 +20,15 @@ import json
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy.http import HtmlResponse
 
 from crawler.normalise.statement import normalise
 from crawler.pages.registry import read_saved_page
+
+if TYPE_CHECKING:
+    from crawler.items import PageStatement
 
 BRIEFINGS = Path(__file__).resolve().parent / "fixtures" / "briefings"
 #: a segment is known by the start of its text
@@ -46,14 +49,19 @@ class LabelledPage:
         return self.labels["segments"]
 
 
+def read_page(labels: dict[str, Any]) -> PageStatement:
+    """A labelled page read by the page object its URL calls for, from its saved bytes."""
+    response = HtmlResponse(url=labels["url"], body=(BRIEFINGS / labels["file"]).read_bytes(),
+                            headers=labels["headers"])
+    return read_saved_page(labels["url"], response.body, response.text)
+
+
 def labelled_pages() -> list[LabelledPage]:
     """Every labelled page, read and normalised as a crawl would."""
     pages = []
     for path in sorted(BRIEFINGS.glob("*.labels.json")):
         labels = json.loads(path.read_text(encoding="utf-8"))
-        response = HtmlResponse(url=labels["url"], body=(BRIEFINGS / labels["file"]).read_bytes(),
-                                headers=labels["headers"])
-        statement = normalise(read_saved_page(labels["url"], response.body, response.text))
+        statement = normalise(read_page(labels))
         pages.append(LabelledPage(path.name.removesuffix(".labels.json"), labels, statement.segments,
                                   statement.body_text))
     return pages

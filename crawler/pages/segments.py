@@ -445,6 +445,12 @@ class _Reader:
         if found is not None:
             rule, match = found
             label = rule.label
+            if label.role == PODIUM and self.current is not None and len(self.current.parts) > 1 \
+                    and self.current.turn.kind in ("statement", "answer") \
+                    and _QUESTION_END.search(_STRING(self.current.parts[-1])):
+                # a podium turn ending in an unlabelled line with a question mark, then the podium
+                # again: that line was a question the marker set does not see
+                raise Unrecognised(f"unlabelled question before {match.group(0).strip()!r}")
             kind = {QUESTION: "question", MODERATOR: "remark"}.get(label.role) or \
                 ("answer" if self.seen_question else "statement")
             if label.role == QUESTION:
