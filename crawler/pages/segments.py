@@ -21,7 +21,7 @@ import copy
 import re
 from collections import deque
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from lxml import etree
@@ -95,12 +95,15 @@ class MarkerSet:
 
 @dataclass(frozen=True)
 class _Rule:
+    """A label compiled: ``match`` at a paragraph's start, ``search`` (narrative answers only)
+    inside a paragraph from a position."""
+
     label: Label
-    match: Callable[[str], re.Match[str] | None]
-    search: Callable[[str], re.Match[str] | None] | None
+    match: Callable[..., re.Match[str] | None]
+    search: Callable[..., re.Match[str] | None] | None
 
 
-@cache
+@lru_cache(maxsize=256)
 def _compile(labels: tuple[Label, ...], names: tuple[str, ...]) -> tuple[_Rule, ...]:
     alternation = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
     rules = []
@@ -129,7 +132,7 @@ _ATOMIC = {"table", "ul", "ol", "dl", "pre", "blockquote", "figure"}
 #: wrappers walked into when they hold blocks (a div of paragraphs); else read as a paragraph
 _CONTAINERS = {"div", "section", "article", "main", "center", "span", "font", "header", "footer",
                "aside", "nav", "address"}
-_BLOCKS = _HEADING_TAGS | _ATOMIC | _CONTAINERS - {"span", "font"} | {"p", "hr", "li", "dd", "dt", "tr"}
+_BLOCKS = _HEADING_TAGS | _ATOMIC | (_CONTAINERS - {"span", "font"}) | {"p", "hr", "li", "dd", "dt", "tr"}
 _BOLD = {"b", "strong"}
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(bold|[6-9]00)", re.I)
 _CENTRED_STYLE = re.compile(r"text-align\s*:\s*center", re.I)
