@@ -122,9 +122,15 @@ def test_mid_labels(label, expected):
     '<div class="dxl"><p class="dxl-par"><span class="dxl-run"><b>Question:</b> Why?</span></p>'
     '<p class="dxl-par"><span class="dxl-run"><b>Answer:</b> Because.</span></p></div>',  # Word export
     "<p><strong>Question:</strong></p><p>Why?</p><p><strong>Answer:</strong></p><p>Because.</p>",  # alone
+    "<p><strong>Question:</strong><br>Why?</p><p><strong>Answer:</strong><br>Because.</p>",  # then a break
 ])
 def test_label_markup_variants(markup):
     assert read(markup) == [("question", None, None, "Why?"), ("answer", None, None, "Because.")]
+
+
+def test_a_label_on_its_own_line_leaves_no_break_behind():
+    segments = read_segments("<p><b>Question:</b><br>Why?</p><div>Answer: <br> Because.</div>", MID)
+    assert [s.html for s in segments] == ["<p>Why?</p>", "<div>Because.</div>"]
 
 
 def test_a_line_break_without_a_label_stays_in_the_paragraph():

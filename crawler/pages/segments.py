@@ -119,6 +119,11 @@ def _compile(labels: tuple[Label, ...], names: tuple[str, ...]) -> tuple[_Rule, 
     return tuple(rules)
 
 
+@lru_cache(maxsize=32)
+def _notes(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"\s*(?:{pattern})\s*")
+
+
 class Unrecognised(ValueError):
     """The briefing's structure is not one the marker set reads; the message says why."""
 
@@ -137,7 +142,6 @@ _BOLD = {"b", "strong"}
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(bold|[6-9]00)", re.I)
 _CENTRED_STYLE = re.compile(r"text-align\s*:\s*center", re.I)
 _STRING = etree.XPath("string()")
-_TEXTS = etree.XPath(".//text()")
 #: a label-like start the marker set may not know: a few words, a colon, then text
 _LABEL_LIKE = re.compile(r"\s*[^\s:：.?!。？！,，;；]{1,2}[^:：.?!。？！;；\n]{0,48}[:：]\s*\S")
 _SENTENCE_END = re.compile(r"[.?!。？！…]\s*$")
@@ -157,13 +161,15 @@ def _blocks(root: etree._Element) -> list[etree._Element]:
 
     def flush() -> None:
         nonlocal run
-        if _STRING(run).strip() or run.xpath(".//img"):
+        if run.text is None and not len(run):
+            return  # nothing gathered (the common case: blocks one after another)
+        if _is_visible(run):
             blocks.append(run)
         run = etree.Element("p")
 
     def add_text(text: str | None) -> None:
-        if not text:
-            return
+        if not text or (run.text is None and not len(run) and not text.strip()):
+            return  # white space between blocks
         if len(run):
             run[-1].tail = (run[-1].tail or "") + text
         else:
@@ -199,7 +205,7 @@ def _lines(element: etree._Element) -> list[list[str | etree._Element]]:
             pass
         elif child.tag == "br":
             lines.append([])
-        elif any(sub.tag == "br" for sub in child.iterdescendants()):
+        elif child.find(".//br") is not None:
             for index, part in enumerate(_lines(child)):
                 if index:
                     lines.append([])
@@ -233,7 +239,7 @@ def _fill(element: etree._Element, lines: list[list[str | etree._Element]]) -> e
 
 def _paragraphs(block: etree._Element, starts_turn: Callable[[str], bool]) -> list[etree._Element]:
     """A block as paragraphs: cut at ``<br><br>`` and before a line that starts a new turn."""
-    if block.tag in _ATOMIC or not any(sub.tag == "br" for sub in block.iterdescendants()):
+    if block.tag in _ATOMIC or block.find(".//br") is None:
         return [block]
     attributes = {key: value for key, value in block.attrib.items() if key in ("style", "align")}
     groups: list[list[list[str | etree._Element]]] = [[]]
@@ -253,20 +259,41 @@ def _paragraphs(block: etree._Element, starts_turn: Callable[[str], bool]) -> li
 # ---------------------------------------------------------------------------------------------
 # Reading one paragraph
 
-def _owner(text: etree._ElementUnicodeResult) -> etree._Element:
-    """The element a text node belongs to (a tail belongs to its element's parent)."""
-    parent = text.getparent()
-    return parent.getparent() if text.is_tail else parent
+def _is_visible(element: etree._Element) -> bool:
+    """Whether the element shows text or an image."""
+    return bool(_STRING(element).strip()) or element.find(".//img") is not None
 
 
-def _is_bold(node: etree._Element, block: etree._Element) -> bool:
-    while node is not None:
-        if node.tag in _BOLD or _BOLD_STYLE.search(node.get("style") or ""):
+def _bold_element(element: etree._Element) -> bool:
+    return element.tag in _BOLD or bool(_BOLD_STYLE.search(element.get("style") or ""))
+
+
+def _boldness(element: etree._Element) -> tuple[bool, bool]:
+    """(whether the first visible text is bold, whether all of it is), by walking the element."""
+    first: bool | None = None
+    every = True
+
+    def seen(bold: bool) -> bool:
+        """Record a visible text's boldness; True when nothing more can change the answer."""
+        nonlocal first, every
+        if first is None:
+            first = bold
+        every = every and bold
+        return not every
+
+    def walk(node: etree._Element, bold: bool) -> bool:
+        bold = bold or _bold_element(node)
+        if node.text and node.text.strip() and seen(bold):
             return True
-        if node is block:
-            return False
-        node = node.getparent()
-    return False
+        for child in node:
+            if isinstance(child.tag, str) and walk(child, bold):
+                return True
+            if child.tail and child.tail.strip() and seen(bold):
+                return True
+        return False
+
+    walk(element, False)
+    return bool(first), first is not None and every
 
 
 @dataclass
@@ -283,14 +310,12 @@ class _Paragraph:
 
     @classmethod
     def of(cls, element: etree._Element) -> _Paragraph:
-        texts = [text for text in _TEXTS(element) if text.strip()]
-        bold = [_is_bold(_owner(text), element) for text in texts]
+        starts_bold, bold = _boldness(element)
         style = element.get("style") or ""
         return cls(
             element=element, text=_STRING(element),
-            atomic=element.tag in _ATOMIC or bool(element.xpath(".//table")),
-            heading_tag=element.tag in _HEADING_TAGS,
-            bold=bool(bold) and all(bold), starts_bold=bool(bold) and bold[0],
+            atomic=element.tag in _ATOMIC or (len(element) > 0 and element.find(".//table") is not None),
+            heading_tag=element.tag in _HEADING_TAGS, bold=bold, starts_bold=starts_bold,
             centred=bool(_CENTRED_STYLE.search(style)) or (element.get("align") or "").lower() == "center",
         )
 
@@ -346,8 +371,23 @@ def _without_prefix(element: etree._Element, count: int) -> etree._Element:
     _cut(result, count)
     text = _STRING(result)
     _cut(result, len(text) - len(text.lstrip()))
-    drop_empty_blocks(result)
+    _drop_leading_empty(result)
     return result
+
+
+def _drop_leading_empty(element: etree._Element) -> None:
+    """Remove the empty inline wrappers and line breaks a cut label leaves at the start
+    (``<strong></strong><br>``), keeping their tails; the label may sit in a wrapper of the text
+    (``<span><b>Q:</b> …</span>``)."""
+    while len(element) and not (element.text or "").strip():
+        first = element[0]
+        if not isinstance(first.tag, str) or first.tag == "img":
+            return
+        if _is_visible(first):
+            _drop_leading_empty(first)
+            return
+        element.text = (first.tail or "").lstrip() if first.tag == "br" else (element.text or "") + (first.tail or "")
+        element.remove(first)
 
 
 def _prefix(element: etree._Element, count: int) -> etree._Element:
@@ -373,11 +413,11 @@ class _Segment:
 
     def visible(self) -> list[etree._Element]:
         """The parts with text or an image (a label alone on its line leaves an empty one)."""
-        return [part for part in self.parts if _STRING(part).strip() or part.xpath(".//img")]
+        return [part for part in self.parts if _is_visible(part)]
 
     def html(self) -> str:
         return "".join(etree.tostring(part, encoding="unicode", method="html", with_tail=False)
-                       for part in self.visible()).strip()
+                       for part in self.parts).strip()
 
 
 def _printed(value: str | None) -> str | None:
@@ -398,7 +438,7 @@ class _Reader:
     def __init__(self, markers: MarkerSet, title: str) -> None:
         self.markers = markers
         self.rules = markers.rules(title)
-        self.notes = re.compile(rf"\s*(?:{markers.notes})\s*")
+        self.notes = _notes(markers.notes)
         self.segments: list[_Segment] = []
         self.current: _Segment | None = None
         self.last_turn: _Turn | None = None
@@ -501,7 +541,9 @@ class _Reader:
         return paragraph.element
 
     def result(self) -> list[PageSegment]:
-        segments = [segment for segment in self.segments if segment.visible()]
+        for segment in self.segments:
+            segment.parts = segment.visible()
+        segments = [segment for segment in self.segments if segment.parts]
         kinds = {segment.turn.kind for segment in segments}
         if "question" not in kinds:
             raise Unrecognised("no labelled question")
