@@ -500,10 +500,14 @@ class _Reader:
                 self.seen_question = True
             groups = match.groupdict()
             turn = _Turn(kind, _printed(groups.get("speaker")), _affiliation(groups.get("affiliation")))
-            element = paragraph.element if label.keep else _without_prefix(paragraph.element, match.end())
-            if label.keep and label.role == QUESTION:
+            narrative = label.keep and label.role == QUESTION
+            if narrative:
                 element = self.split_narrative(paragraph, match.end(), pending)
-            self.open(turn, element, narrative=label.keep and label.role == QUESTION)
+            elif label.keep:
+                element = paragraph.element
+            else:
+                element = _without_prefix(paragraph.element, match.end())
+            self.open(turn, element, narrative=narrative)
             self.last_turn = turn
             return
         text = paragraph.text.strip()
@@ -541,6 +545,7 @@ class _Reader:
         return paragraph.element
 
     def result(self) -> list[PageSegment]:
+        """The segments read, without empty ones; Unrecognised without a question and an answer."""
         for segment in self.segments:
             segment.parts = segment.visible()
         segments = [segment for segment in self.segments if segment.parts]
