@@ -41,6 +41,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/extract.py
 	$(BIN)/python bench/update.py
 	$(BIN)/python bench/publish.py
+	$(BIN)/python bench/segments.py
 
 clean:
 	rm -rf $(VENV) data public .pytest_cache

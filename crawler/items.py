@@ -17,12 +17,31 @@ SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "statement.sch
 
 #: The shared document types every source maps its own onto.
 DOCUMENT_TYPES = ("briefing", "statement", "comment", "news", "speech", "answer", "interview")
+#: What a segment of a briefing is: a section heading, a statement from the podium before any
+#: question (opening remarks, announcements), a question, an answer (a podium turn after a
+#: question), or a remark (a transcriber's note such as "(Laughter.)", a moderator's turn).
+SEGMENT_KINDS = ("heading", "statement", "question", "answer", "remark")
 
 
 @cache
 def statement_schema() -> dict[str, Any]:
     """The JSON Schema of a statement, as published in ``schema/``."""
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@dataclass
+class PageSegment:
+    """One segment of a briefing as a page object read it, before normalisation."""
+
+    kind: str
+    """One of :data:`SEGMENT_KINDS`."""
+    speaker: str | None
+    """The speaker's label as printed ("MR MILLER", "Mao Ning", "М.В.Захарова"); None when the
+    label names no one ("Question:", "Answer:", "问：") or there is no label."""
+    affiliation: str | None
+    """The outlet or office as printed ("CCTV", "RIA Novosti", "法新社"), or None."""
+    html: str
+    """The segment's blocks, its label removed; not yet sanitised."""
 
 
 @dataclass
@@ -59,6 +78,9 @@ class PageStatement:
     """The ministry's own record of edits, ``{"at": ISO 8601, "note": …}``, when it keeps one."""
     withdrawn: dict[str, str | None] | None = None
     """``{"at": ISO 8601 or None, "note": …}`` when the ministry marks the statement withdrawn."""
+    segments: list[PageSegment] | None = None
+    """A briefing's segments, in order (``crawler.pages.segments``); ``[]`` for a briefing whose
+    structure was not recognised, None when the page object did not segment (not a briefing)."""
 
 
 @dataclass
@@ -102,6 +124,11 @@ class Statement:
     """The ministry's own record of edits, oldest first (GOV.UK keeps one); empty otherwise."""
     withdrawn: dict[str, str | None] | None = None
     """``{"at": …, "note": …}`` when the ministry marks the statement withdrawn, else null."""
+    segments: list[dict[str, Any]] = field(default_factory=list)
+    """A briefing split into headings, statements, questions, answers and remarks, in order:
+    ``{"position", "kind", "speaker", "affiliation", "text", "html"}``; empty for other types
+    and for briefings whose structure was not recognised (never a guess). Derived from the body,
+    so not a content field: a new segmentation is not a new version."""
 
     def to_dict(self) -> dict[str, Any]:
         """The fields in schema order, as plain JSON values."""

@@ -48,6 +48,8 @@ class TargetRun:
         line = f"{self.name}: {status} — {items}; {requests} requests ({by_kind or 'none'})"
         if failures:
             line += f"; failures: {failures}"
+        if self.extra.get("briefings_unsegmented"):
+            line += f"; {self.extra['briefings_unsegmented']} briefing(s) left whole (structure not recognised)"
         return line + f"; {self.duration_seconds:.1f} s"
 
 
@@ -108,7 +110,9 @@ def summarise(name: str, stats: dict[str, Any]) -> TargetRun:
         finish_reason=finish,
         extra={"skipped_known": _count(stats, "mf/articles/skipped_known"),
                "not_modified": _count(stats, "mf/articles/not_modified"),
-               "retries": _count(stats, "retry/count")},
+               "retries": _count(stats, "retry/count"),
+               # briefings stored without segments: their Q&A structure was not recognised
+               "briefings_unsegmented": _count(stats, "mf/segments/unrecognised")},
     )
 
 
@@ -119,7 +123,7 @@ def by_source(runs: list[TargetRun]) -> dict[str, dict[str, Any]]:
     for run in runs:
         name = spider_source.get(run.name, run.name)
         entry = sources.setdefault(name, {"ok": True, "targets": [], "errors": [], "items": {}, "failures": {},
-                                          "requests": {}, "duration_seconds": 0.0})
+                                          "requests": {}, "duration_seconds": 0.0, "briefings_unsegmented": 0})
         entry["ok"] = entry["ok"] and run.ok
         entry["targets"].append(run.name)
         entry["errors"].extend(f"{run.name}: {error}" for error in run.errors)
@@ -127,6 +131,7 @@ def by_source(runs: list[TargetRun]) -> dict[str, dict[str, Any]]:
             for key, count in getattr(run, field_name).items():
                 entry[field_name][key] = entry[field_name].get(key, 0) + count
         entry["duration_seconds"] = round(entry["duration_seconds"] + run.duration_seconds, 3)
+        entry["briefings_unsegmented"] += run.extra.get("briefings_unsegmented", 0)
     return sources
 
 

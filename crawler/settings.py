@@ -109,7 +109,7 @@ FEED_EXPORTERS = {name: "crawler.exporters.JsonLinesExporter" for name in ("json
 FEED_EXPORT_FIELDS = [
     "id", "source", "site_id", "url", "language", "title", "published", "published_raw",
     "doc_number", "type", "tags", "body_text", "body_html", "translations", "fetched_at",
-    "published_precision", "change_history", "withdrawn",
+    "published_precision", "change_history", "withdrawn", "segments",
 ]
 
 LOG_LEVEL = "INFO"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from crawler.items import PageStatement, Statement
+from crawler.items import PageSegment, PageStatement, Statement
 from crawler.normalise.dates import date_from_doc_number, isoformat, parse_date, parse_iso, parse_rfc822
 from crawler.normalise.html import html_to_text, sanitise
 from crawler.normalise.text import clean_inline
@@ -36,6 +37,43 @@ def resolve_published(page: PageStatement, tz: str) -> tuple[str, str]:
     if shown:
         raise NormaliseError(f"{page.url}: unreadable date {shown!r}")
     raise NormaliseError(f"{page.url}: no date on the page, the listing or the document number")
+
+
+#: Stands between segments sanitised and rendered together: private-use characters, which no
+#: page prints (a page that does is read segment by segment).
+_SEGMENT_BREAK = "\ue000\ue001\ue000"
+
+
+def _sanitise_segments(htmls: list[str], base_url: str) -> list[tuple[str, str]]:
+    """(sanitised HTML, text) of each segment's HTML. All are sanitised and rendered in one call
+    each (a call per segment costs more than the work), split again at the break between them."""
+    if htmls and not any(_SEGMENT_BREAK in html for html in htmls):
+        sanitised = sanitise(_SEGMENT_BREAK.join(htmls), base_url).split(_SEGMENT_BREAK)
+        texts = html_to_text(_SEGMENT_BREAK.join(sanitised)).split(f"\n\n{_SEGMENT_BREAK}\n\n")
+        if len(sanitised) == len(texts) == len(htmls):
+            return [(html.strip(), text) for html, text in zip(sanitised, texts, strict=True)]
+    results = []
+    for html in htmls:
+        clean = sanitise(html, base_url)
+        results.append((clean, html_to_text(clean)))
+    return results
+
+
+def normalise_segments(segments: list[PageSegment] | None, base_url: str) -> list[dict[str, Any]]:
+    """A briefing's segments as the schema has them: each segment's HTML sanitised with absolute
+    links, its text rendered as ``body_text`` is, labels' parts with white space collapsed;
+    positions from 0 in order. A segment left without text is dropped."""
+    normalised: list[dict[str, Any]] = []
+    segments = segments or []
+    for segment, (html, text) in zip(segments, _sanitise_segments([s.html for s in segments], base_url),
+                                     strict=True):
+        if not text:
+            continue
+        normalised.append({"position": len(normalised), "kind": segment.kind,
+                           "speaker": clean_inline(segment.speaker or "") or None,
+                           "affiliation": clean_inline(segment.affiliation or "") or None,
+                           "text": text, "html": html})
+    return normalised
 
 
 def now_utc() -> str:
@@ -92,4 +130,5 @@ def normalise(page: PageStatement) -> Statement:
         published_precision=precision,
         change_history=sorted(history, key=lambda change: change["at"]),
         withdrawn=withdrawn,
+        segments=normalise_segments(page.segments, page.url),
     )

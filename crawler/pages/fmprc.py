@@ -29,6 +29,8 @@ from crawler.pages.cleanup import (
     parse_document,
     text_of,
 )
+from crawler.pages.markers import FMPRC
+from crawler.pages.segments import segments_for
 
 SOURCE = "fmprc"
 _ARTICLE = re.compile(r"/(?P<month>\d{6})/(?P<id>t(?P<date>\d{8})_\d+)\.s?html$")
@@ -146,13 +148,15 @@ class ChinaArticlePage(ArticlePage):
             raise ParseError(self.url, "empty_body")
         keywords = " ".join(_X_META(root, name="Keywords"))
         page_tags = [t for t in (clean_inline(part) for part in re.split(r"[;；]", keywords)) if t]
-        return PageStatement(
+        statement = PageStatement(
             source=SOURCE, site_id=match["id"], url=self.url.split("#")[0].split("?")[0], language=language,
             title=title, type=doc_type(title, language), body_html=inner_html(body),
             published_raw=shown or None,
             tags=page_tags + list(tags or []),  # the normaliser drops repeats and empty tags
             fallback_published_raw=listing_date,
         )
+        statement.segments = segments_for(statement, FMPRC)
+        return statement
 
 
 def _drop_tail_chrome(body: etree._Element) -> None:

@@ -22,7 +22,9 @@ from crawler.pages.cleanup import (
     parse_document,
     text_of,
 )
+from crawler.pages.markers import MID
 from crawler.pages.mid_common import clean_body, has_class, speech_type
+from crawler.pages.segments import segments_for
 
 SOURCE = "mid"
 LANGUAGES = ("en", "ru")
@@ -196,7 +198,7 @@ class MidArticlePage(ArticlePage):
             raise ParseError(self.url, "unknown_url", "not a mid.ru article URL")
         article = self._article()
         title = self._parse_title(article)
-        return PageStatement(
+        statement = PageStatement(
             source=SOURCE,
             site_id=url_facts.site_id,
             url=canonical_article_url(self.url),
@@ -209,6 +211,8 @@ class MidArticlePage(ArticlePage):
             tags=list(tags or []),
             fallback_published_raw=listing_date,
         )
+        statement.segments = segments_for(statement, MID)
+        return statement
 
     def _article(self) -> etree._Element:
         """The article wrapper (a challenge page has none, and is recognised here)."""

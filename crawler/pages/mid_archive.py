@@ -24,7 +24,9 @@ from crawler.pages.cleanup import (
     parse_document,
     text_of,
 )
+from crawler.pages.markers import MID
 from crawler.pages.mid_common import clean_body, has_class, speech_type
+from crawler.pages.segments import segments_for
 
 SOURCE = "mid"
 LANGUAGES = ("en", "ru")
@@ -243,7 +245,7 @@ class MidArchiveArticlePage(ArticlePage):
         article = self._article()
         title = self._parse_title(article)
         page_tags = self._parse_tags(article)
-        return PageStatement(
+        statement = PageStatement(
             source=SOURCE,
             site_id=url_facts.site_id,
             url=canonical_article_url(self.url),
@@ -257,6 +259,8 @@ class MidArchiveArticlePage(ArticlePage):
             translations=self._parse_translations(article, url_facts.language),
             fallback_published_raw=listing_date,
         )
+        statement.segments = segments_for(statement, MID)
+        return statement
 
     def _article(self) -> etree._Element:
         """The article block inside the main column."""

@@ -27,6 +27,8 @@ from crawler.pages.cleanup import (
     text_of,
 )
 from crawler.pages.feeds_rss import FeedEntry, read_rss
+from crawler.pages.markers import STATE_DEPT
+from crawler.pages.segments import segments_for
 
 SOURCE = "state_dept"
 #: The department's document types (the type line, or the feed's category) → shared types.
@@ -91,6 +93,7 @@ class StateFeed:
                     source=SOURCE, site_id=post_id, url=url, language="en", title=item.title,
                     type=doc_type(label, item.title), body_html=clean_body_html(url, item.content),
                     published_raw=item.pub_date, tags=tags)
+                statement.segments = segments_for(statement, STATE_DEPT)
             entries.append(FeedEntry(url=url, title=item.title, date_raw=item.pub_date, tags=tags,
                                      statement=statement))
         return entries
@@ -162,8 +165,10 @@ class StateArticlePage(ArticlePage):
         label = text_of(_X_TYPE(root)[0]) if _X_TYPE(root) else None
         page_tags = [text_of(link) for link in _X_TAGS(root) if text_of(link)]
         date = text_of(_X_DATE(root)[0]) if _X_DATE(root) else None
-        return PageStatement(
+        statement = PageStatement(
             source=SOURCE, site_id=post_id, url=canonical_url(self.url), language="en", title=title,
             type=doc_type(label, title), body_html=inner_html(body), published_raw=date or None,
             tags=page_tags + list(tags or []),  # the normaliser drops repeats and empty tags
         )
+        statement.segments = segments_for(statement, STATE_DEPT)
+        return statement

@@ -21,7 +21,9 @@ logger = logging.getLogger(__name__)
 
 
 class NormalisePipeline:
-    """Dates, clean text, sanitised HTML, the minted id; unreadable values drop the item."""
+    """Dates, clean text, sanitised HTML, the minted id; unreadable values drop the item. Counts
+    briefings split into segments (``mf/segments/segmented``) and left whole
+    (``mf/segments/unrecognised``)."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
@@ -34,7 +36,11 @@ class NormalisePipeline:
         if not isinstance(item, PageStatement):
             return item
         try:
-            return normalise(item)
+            statement = normalise(item)
         except NormaliseError as error:
             self.stats.inc_value("mf/items/unnormalisable")
             raise DropItem(f"not normalisable: {error}") from None
+        if statement.type == "briefing":
+            # a briefing without segments is left whole: its structure was not recognised
+            self.stats.inc_value("mf/segments/" + ("segmented" if statement.segments else "unrecognised"))
+        return statement

@@ -157,7 +157,7 @@ def test_replay_and_scrapy_feed_export(tmp_path):
     assert list(lines[0]) == ["id", "source", "site_id", "url", "language", "title", "published",
                               "published_raw", "doc_number", "type", "tags", "body_text", "body_html",
                               "translations", "fetched_at", "published_precision", "change_history",
-                              "withdrawn"]
+                              "withdrawn", "segments"]
     assert all(line["url"].startswith("https://mid.ru/") for line in lines)
 
 
