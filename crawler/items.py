@@ -45,6 +45,10 @@ class PageStatement:
     """The article body with the site's chrome removed; not yet sanitised."""
     published_raw: str | None = None
     """The date (and time) exactly as the page showed it."""
+    published_meta_raw: str | None = None
+    """The date the page's metadata gives (China's ``PubDate`` meta, ``article:published_time``),
+    exactly as written: the fallback when the printed date is missing or unreadable, and the time
+    of a printed day without one."""
     doc_number: str | None = None
     """The ministry's document number, when the page prints one."""
     tags: list[str] = field(default_factory=list)

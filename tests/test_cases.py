@@ -4,11 +4,15 @@ tests/e2e/test_cases_crawl.py."""
 
 from __future__ import annotations
 
+import json
+
 from crawler.normalise.statement import normalise
 from crawler.pages.govuk import GovUkContentItem
 from crawler.pages.mid import MidArticlePage
+from crawler.pages.registry import read_saved_page
 from feeds.atom import FeedOptions, build_entry
 from tests.conftest import FIXTURES
+from tests.crawl import run_scrapy
 
 CASES = FIXTURES / "cases"
 ZWNJ = "\u200c"
@@ -20,6 +24,28 @@ def test_br_paragraphs():
     item = normalise(MidArticlePage(url, html).statement())
     assert item.body_text == ("The consultations took place in Moscow.\n\nThe sides discussed the regional situation."
                               "\n\nThey agreed to meet again.\nDetails will follow.")
+
+
+FMPRC_URL = "https://www.fmprc.gov.cn/eng/xw/fyrbt/lxjzh/202405/t20240530_11347301.html"
+
+
+def test_fmprc_printed_dates():
+    slash = (CASES / "fmprc-printed-dates" / "slash-date.html").read_bytes()
+    item = normalise(read_saved_page(FMPRC_URL, slash, slash.decode("utf-8")))
+    assert (item.published, item.published_precision, item.published_raw) == \
+        ("2019-01-02T00:00:00+08:00", "date", "2019/01/02")
+    with_meta = (CASES / "fmprc-printed-dates" / "slash-date-with-meta.html").read_bytes()
+    item = normalise(read_saved_page(FMPRC_URL, with_meta, with_meta.decode("utf-8")))
+    assert (item.published, item.published_precision, item.published_raw) == \
+        ("2019-01-02T15:30:00+08:00", "datetime", "2019-01-02 15:30")
+
+
+def test_fmprc_printed_dates_with_scrapy_extract():
+    for name, published in (("slash-date", "2019-01-02T00:00:00+08:00"),
+                            ("slash-date-with-meta", "2019-01-02T15:30:00+08:00")):
+        result = run_scrapy("extract", str(CASES / "fmprc-printed-dates" / f"{name}.html"), "--url", FMPRC_URL)
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["published"] == published
 
 
 def test_persian_zero_width_non_joiners_are_kept():

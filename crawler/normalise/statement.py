@@ -6,14 +6,28 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from crawler.items import PageStatement, Statement
-from crawler.normalise.dates import date_from_doc_number, isoformat, parse_date, parse_iso, parse_rfc822
+from crawler.normalise.dates import (
+    ParsedDate,
+    date_from_doc_number,
+    isoformat,
+    parse_date,
+    parse_iso,
+    parse_rfc822,
+)
 from crawler.normalise.html import html_to_text, sanitise
 from crawler.normalise.text import clean_inline
 from crawler.sources import get_source
 
 
 class NormaliseError(ValueError):
-    """The page's values cannot make a valid statement (the message says which and why)."""
+    """The page's values cannot make a valid statement; ``reason`` is a short slug for stats and
+    the pending list (``unreadable_date``, ``no_date``, ``empty_title``, ``empty_body``)."""
+
+    def __init__(self, url: str, reason: str, detail: str = "") -> None:
+        self.url = url
+        self.reason = reason
+        self.detail = detail
+        super().__init__(f"{url}: {reason.replace('_', ' ')}" + (f" {detail}" if detail else ""))
 
 
 def mint_id(source: str, language: str, site_id: str) -> str:
@@ -21,21 +35,40 @@ def mint_id(source: str, language: str, site_id: str) -> str:
     return f"{source}:{language}:{site_id}"
 
 
-def resolve_published(page: PageStatement, tz: str) -> tuple[str, str]:
-    """The publication time and its precision (``datetime`` or ``date``): the page's date, else
-    the listing's, else the document number's. A date without a time stays a date."""
-    for raw in (page.published_raw, page.fallback_published_raw):
-        parsed = parse_date(raw, tz) or parse_iso(raw) or parse_rfc822(raw)
+def read_date(raw: str | None, tz: str) -> ParsedDate | None:
+    """Any date form a source prints or sends: printed forms (in the zone ``tz``), ISO 8601 with
+    an offset, RFC 5322 (RSS)."""
+    return parse_date(raw, tz) or parse_iso(raw) or parse_rfc822(raw, tz)
+
+
+def resolve_published(page: PageStatement, tz: str) -> tuple[str, str, str | None]:
+    """The publication time, its precision (``datetime`` or ``date``) and the raw string it was
+    read from (None when from the document number).
+
+    Evidence in order: the date the page prints; the page's metadata (a ``PubDate`` meta); the
+    listing's or feed's date; the date inside the document number. A printed day without a time
+    takes the time of the page's metadata when that names the same day (the metadata is the same
+    page's record, only more precise). A date without a time stays a date: no time is invented.
+    Raises NormaliseError (``unreadable_date`` or ``no_date``) when nothing gives a date."""
+    printed = read_date(page.published_raw, tz)
+    meta = read_date(page.published_meta_raw, tz)
+    if printed and not printed.has_time and meta and meta.has_time \
+            and meta.value.astimezone(ZoneInfo(tz)).date() == printed.value.date():
+        printed, page_raw = meta, page.published_meta_raw
+    else:
+        page_raw = page.published_raw
+    for parsed, raw in ((printed, page_raw), (meta, page.published_meta_raw),
+                        (read_date(page.fallback_published_raw, tz), page.fallback_published_raw)):
         if parsed:
             local = parsed.value.astimezone(ZoneInfo(tz)) if parsed.has_time else parsed.value
-            return isoformat(local), "datetime" if parsed.has_time else "date"
+            return isoformat(local), "datetime" if parsed.has_time else "date", clean_inline(raw or "") or None
     parsed = date_from_doc_number(page.doc_number, tz)
     if parsed:
-        return isoformat(parsed.value), "date"
-    shown = page.published_raw or page.fallback_published_raw
+        return isoformat(parsed.value), "date", None
+    shown = page.published_raw or page.published_meta_raw or page.fallback_published_raw
     if shown:
-        raise NormaliseError(f"{page.url}: unreadable date {shown!r}")
-    raise NormaliseError(f"{page.url}: no date on the page, the listing or the document number")
+        raise NormaliseError(page.url, "unreadable_date", repr(shown))
+    raise NormaliseError(page.url, "no_date", "on the page, the listing or the document number")
 
 
 def now_utc() -> str:
@@ -48,11 +81,11 @@ def normalise(page: PageStatement) -> Statement:
     source = get_source(page.source)
     title = clean_inline(page.title)
     if not title:
-        raise NormaliseError(f"{page.url}: empty title")
+        raise NormaliseError(page.url, "empty_title")
     body_html = sanitise(page.body_html, page.url)
     body_text = html_to_text(body_html)
     if not body_text:
-        raise NormaliseError(f"{page.url}: empty body")
+        raise NormaliseError(page.url, "empty_body")
     tags = []
     for tag in page.tags:
         tag = clean_inline(tag)
@@ -62,7 +95,7 @@ def normalise(page: PageStatement) -> Statement:
         language: url for language, url in sorted(page.translations.items())
         if language != page.language
     }
-    published, precision = resolve_published(page, source.timezone)
+    published, precision, published_raw = resolve_published(page, source.timezone)
     history = []
     for change in page.change_history:
         when = parse_iso(change.get("at"))
@@ -81,7 +114,7 @@ def normalise(page: PageStatement) -> Statement:
         language=page.language,
         title=title,
         published=published,
-        published_raw=clean_inline(page.published_raw or page.fallback_published_raw or "") or None,
+        published_raw=published_raw,
         doc_number=page.doc_number,
         type=page.type,
         tags=tags,

@@ -35,6 +35,22 @@ def parse_document(url: str, text: str) -> etree._Element:
     return root
 
 
+#: The page's own record of its publication time, in its head: China's ``PubDate``, Open Graph's
+#: ``article:published_time``, schema.org's ``datePublished``, Dublin Core's issued date.
+_X_META_PUBLISHED = etree.XPath(
+    "/html/head/meta[@name='PubDate' or @name='pubdate' or @property='article:published_time'"
+    " or @itemprop='datePublished' or @name='DC.date.issued' or @name='dcterms.issued']/@content")
+
+
+def meta_published(root: etree._Element) -> str | None:
+    """The publication date the page's head gives, as written; None when it gives none."""
+    for value in _X_META_PUBLISHED(root):
+        value = clean_inline(value)
+        if value:
+            return value
+    return None
+
+
 def copy_element(element: etree._Element) -> etree._Element:
     """A detached deep copy, so cleaning never touches the parsed page."""
     return copy.deepcopy(element)

@@ -26,6 +26,7 @@ from crawler.pages.cleanup import (
     drop_matching,
     inner_html,
     is_blank,
+    meta_published,
     parse_document,
     text_of,
 )
@@ -132,9 +133,9 @@ class ChinaArticlePage(ArticlePage):
             clean_inline(" ".join(_X_META(root, name="ArticleTitle")))
         if not title:
             raise ParseError(self.url, "missing_title")
-        # The date comes from the page, never from the URL (migrated pages carry another date there).
-        shown = clean_inline(" ".join(text_of(node) for node in _X_TIME(root))) or \
-            clean_inline(" ".join(_X_META(root, name="PubDate")))
+        # The date comes from the page, never from the URL (migrated pages carry another date there):
+        # as printed, with the PubDate meta beside it (the fallback, and the time of a bare day).
+        shown = clean_inline(" ".join(text_of(node) for node in _X_TIME(root)))
         bodies = _X_BODY(root)
         if not bodies:
             raise ParseError(self.url, "missing_body", "no #News_Body_Txt_A or .TRS_Editor")
@@ -149,7 +150,7 @@ class ChinaArticlePage(ArticlePage):
         return PageStatement(
             source=SOURCE, site_id=match["id"], url=self.url.split("#")[0].split("?")[0], language=language,
             title=title, type=doc_type(title, language), body_html=inner_html(body),
-            published_raw=shown or None,
+            published_raw=shown or None, published_meta_raw=meta_published(root),
             tags=page_tags + list(tags or []),  # the normaliser drops repeats and empty tags
             fallback_published_raw=listing_date,
         )

@@ -37,6 +37,17 @@ def test_br_paragraphs_crawl(tmp_path):
                                  "situation.\n\nThey agreed to meet again.\nDetails will follow.")
 
 
+def test_rss_zone_minus_0000_crawl(tmp_path):
+    archive = tmp_path / "c.sqlite3"
+    result = run_scrapy("crawl", "state_dept", "-a", f"replay={CASES / 'rss-zone-minus0000'}",
+                        "-a", "sections=press-releases", *fast_settings(archive))
+    assert result.returncode == 0, result.stderr[-3000:]
+    item = archived(archive)["state_dept:en:190010"]
+    assert item["published"] == "2025-07-30T10:00:00-04:00"
+    assert item["published_raw"] == "Wed, 30 Jul 2025 14:00:00 -0000"
+    assert item["published_precision"] == "datetime"
+
+
 def test_persian_zwnj_crawl_and_feed(tmp_path):
     archive, public = tmp_path / "c.sqlite3", tmp_path / "public"
     result = run_scrapy("crawl", "fcdo", "-a", f"replay={CASES / 'persian-zwnj'}", *fast_settings(archive))
