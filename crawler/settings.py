@@ -92,6 +92,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Our retry replaces Scrapy's: the same codes and exceptions, plus bot-wall pages, with back-off.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
+    # Charsets decided by evidence (header, meta, bytes) before retry or a spider reads the text;
+    # after decompression (590).
+    "crawler.middlewares.charset.CharsetMiddleware": 570,
 }
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.parse_errors.ParseErrorMiddleware": 100,

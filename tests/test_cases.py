@@ -31,11 +31,11 @@ FMPRC_URL = "https://www.fmprc.gov.cn/eng/xw/fyrbt/lxjzh/202405/t20240530_113473
 
 def test_fmprc_printed_dates():
     slash = (CASES / "fmprc-printed-dates" / "slash-date.html").read_bytes()
-    item = normalise(read_saved_page(FMPRC_URL, slash, slash.decode("utf-8")))
+    item = normalise(read_saved_page(FMPRC_URL, slash))
     assert (item.published, item.published_precision, item.published_raw) == \
         ("2019-01-02T00:00:00+08:00", "date", "2019/01/02")
     with_meta = (CASES / "fmprc-printed-dates" / "slash-date-with-meta.html").read_bytes()
-    item = normalise(read_saved_page(FMPRC_URL, with_meta, with_meta.decode("utf-8")))
+    item = normalise(read_saved_page(FMPRC_URL, with_meta))
     assert (item.published, item.published_precision, item.published_raw) == \
         ("2019-01-02T15:30:00+08:00", "datetime", "2019-01-02 15:30")
 

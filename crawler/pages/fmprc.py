@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from crawler.items import PageStatement
+from crawler.normalise.charset import decode_page
 from crawler.normalise.text import clean_inline
 from crawler.pages import ArticlePage, ParseError
 from crawler.pages.cleanup import (
@@ -46,12 +47,14 @@ _TYPES_ZH = ((re.compile("例行记者会"), "briefing"), (re.compile("答记者
              (re.compile("声明|谈话"), "statement"))
 
 
-def decode(body: bytes) -> str:
-    """The page's text: UTF-8 whatever the page declares, else GB18030 (a superset of GBK/GB2312)."""
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        return body.decode("gb18030", errors="replace")
+#: The sites' legacy encoding: GB18030, a superset of the GBK and GB2312 they declare.
+CHARSET_HINTS = ("gb18030",)
+
+
+def decode(body: bytes, content_type: str | None = None) -> str:
+    """The page's text, the charset decided by evidence: UTF-8 whatever the page declares when
+    the bytes are UTF-8, else the declared or legacy encoding that fits (crawler.normalise.charset)."""
+    return decode_page(body, content_type, CHARSET_HINTS)[0]
 
 
 def language_of(url: str) -> str:
@@ -113,9 +116,7 @@ _BODY_CHROME = etree.XPath(".//*[self::script or self::style or self::iframe or 
 class ChinaArticlePage(ArticlePage):
     """An article of either site."""
 
-    @staticmethod
-    def decode(body: bytes, declared_text: str) -> str:
-        return decode(body)
+    charset_hints = CHARSET_HINTS
 
     @staticmethod
     def matches(url: str) -> bool:

@@ -22,7 +22,7 @@ from crawler.pages.cleanup import (
     parse_document,
     text_of,
 )
-from crawler.pages.mid_common import clean_body, has_class, speech_type
+from crawler.pages.mid_common import CHARSET_HINTS, clean_body, has_class, speech_type
 
 SOURCE = "mid"
 LANGUAGES = ("en", "ru")
@@ -181,6 +181,8 @@ _X_BODY = etree.XPath(f"(.//div[{has_class('text')} and {has_class('article-cont
 
 class MidArticlePage(ArticlePage):
     """An article of the current site: title, date, document number and the chrome-free body."""
+
+    charset_hints = CHARSET_HINTS
 
     @staticmethod
     def matches(url: str) -> bool:

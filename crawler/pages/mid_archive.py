@@ -24,7 +24,7 @@ from crawler.pages.cleanup import (
     parse_document,
     text_of,
 )
-from crawler.pages.mid_common import clean_body, has_class, speech_type
+from crawler.pages.mid_common import CHARSET_HINTS, clean_body, has_class, speech_type
 
 SOURCE = "mid"
 LANGUAGES = ("en", "ru")
@@ -228,6 +228,8 @@ _BODY_CHROME = etree.XPath(
 
 class MidArchiveArticlePage(ArticlePage):
     """An old-site article: title, date, number, tags, translations and the body."""
+
+    charset_hints = CHARSET_HINTS
 
     @staticmethod
     def matches(url: str) -> bool:

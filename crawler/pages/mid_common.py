@@ -20,6 +20,8 @@ from crawler.pages.cleanup import (
 if TYPE_CHECKING:
     from lxml import etree
 
+#: The legacy encoding both sites have served pages in (besides the UTF-8 most pages are in).
+CHARSET_HINTS = ("cp1251",)
 # Speech-section titles that are interviews rather than speeches.
 INTERVIEW = re.compile(r"^(interview|интервью)\b|\binterview (with|to|given)\b|\bинтервью\b", re.I)
 # Briefing chrome: the contents heading and the links back to it.

@@ -60,6 +60,9 @@ class SectionedSiteSpider(scrapy.Spider):
     #: "listing" for listing pages; "feed" for feeds that carry whole texts (their raw documents
     #: are then kept in the archive, as article pages are).
     listing_kind: ClassVar[str] = "listing"
+    #: Legacy encodings the site has served pages in, for charset decisions
+    #: (crawler.middlewares.charset).
+    charset_hints: ClassVar[tuple[str, ...]] = ()
     index: ArchiveIndex
 
     def __init__(self, *args: Any, pages: str | None = None, backfill: str | None = None,
