@@ -95,6 +95,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Charsets decided by evidence (header, meta, bytes) before retry or a spider reads the text;
     # after decompression (590).
     "crawler.middlewares.charset.CharsetMiddleware": 570,
+    # Before RedirectMiddleware (600) sees a redirect: articles redirected to one URL are each handled.
+    "crawler.middlewares.redirects.ArticleRedirectMiddleware": 650,
 }
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.parse_errors.ParseErrorMiddleware": 100,

@@ -8,7 +8,8 @@ from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from crawler import settings as project_settings
-from crawler.items import PageStatement
+from crawler.events import archive_event
+from crawler.items import FetchFailed, PageStatement
 from crawler.pipelines.normalise import NormalisePipeline
 from crawler.pipelines.validate import ValidatePipeline, schema_errors
 
@@ -36,21 +37,38 @@ def test_normalise_pipeline_makes_a_valid_statement(crawler):
     assert item["published"] == "2022-06-28T11:44:00+03:00"
 
 
-def test_unreadable_date_drops_the_item_with_its_url(crawler):
+def recorded(crawler) -> list:
+    """The archive events the crawler's pipelines send."""
+    events: list = []
+    crawler.signals.connect(lambda event: events.append(event), signal=archive_event, weak=False)
+    return events
+
+
+def test_unreadable_date_is_not_stored_but_recorded_as_pending(crawler):
+    events = recorded(crawler)
     with pytest.raises(DropItem, match=r"1819686/: unreadable date 'sometime'"):
-        NormalisePipeline.from_crawler(crawler).process_item(page(published_raw="sometime"))
+        NormalisePipeline.from_crawler(crawler).process_item(
+            page(published_raw="sometime", tags=["USA"], fallback_published_raw="yesterday"))
     assert crawler.stats.get_value("mf/items/unnormalisable") == 1
+    assert crawler.stats.get_value("mf/items/unnormalisable/unreadable_date") == 1
+    assert len(events) == 1
+    failed = events[0]
+    assert isinstance(failed, FetchFailed)
+    assert (failed.url, failed.reason, failed.tags, failed.listing_date) == \
+        (URL, "unnormalisable: unreadable_date", ["USA"], "yesterday")
 
 
-def test_validate_pipeline_drops_and_counts(crawler):
+def test_validate_pipeline_drops_counts_and_records(crawler):
+    events = recorded(crawler)
     statement = NormalisePipeline.from_crawler(crawler).process_item(page())
     statement.type = "press release"
-    statement.url = "not a url"
     with pytest.raises(DropItem) as error:
         ValidatePipeline.from_crawler(crawler).process_item(statement)
-    assert "invalid item not a url" in str(error.value)
+    assert f"invalid item {URL}" in str(error.value)
     assert "type: 'press release' is not one of" in str(error.value)
     assert crawler.stats.get_value("mf/items/invalid") == 1
+    assert crawler.stats.get_value("mf/items/invalid/type") == 1
+    assert [(e.url, e.reason) for e in events] == [(URL, "invalid: type")]
 
 
 def test_polite_defaults():

@@ -21,6 +21,7 @@ Due re-checks of articles no longer on the first listing pages are scheduled fro
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -297,7 +298,8 @@ class SectionedSiteSpider(scrapy.Spider):
         self.crawler.stats.inc_value("mf/articles/failed")
         self.crawler.stats.inc_value(f"mf/articles/failed/{_slug(reason)}")
         self.logger.error("Article page failed: %s (%s)", request.url, reason)
-        emit(self.crawler, FetchFailed(request.url, self.name, reason, now_utc(),
+        url = request.meta.get("mf_statement_url") or request.url  # the page's URL, not its API's
+        emit(self.crawler, FetchFailed(url, self.name, reason, now_utc(),
                                        request.cb_kwargs.get("entry_tags", []),
                                        request.cb_kwargs.get("listing_date")))
 
@@ -317,6 +319,7 @@ def _reason(failure: Failure) -> str:
 
 
 def _slug(reason: str) -> str:
-    """A stats-key form of a failure reason: "HTTP 404" → "http_404", "timeout: …" → "timeout"."""
-    head = reason.split(":", 1)[0].strip().lower()
+    """A stats-key form of a failure reason: "HTTP 404" → "http_404", "timeout: …" → "timeout",
+    "redirected to https://…" → "redirected_to"."""
+    head = re.split(r":|\s+https?\b", reason, maxsplit=1)[0].strip().lower()
     return "_".join(head.replace("/", " ").split())[:40] or "other"
