@@ -31,8 +31,10 @@ class PageStatement:
 
     source: str
     """Registry name of the source (``mid``)."""
+    site: str
+    """Short stable name of the site the page was read from (``mid.ru``, ``archive.mid.ru``)."""
     site_id: str
-    """The site's own id of the document."""
+    """The site's own id of the document, exactly as the site has it (``2823186``)."""
     url: str
     """The page's URL, canonical and absolute."""
     language: str
@@ -70,11 +72,15 @@ class Statement:
     """One language version of one statement, normalised. Field docs: ``docs/schema.md``."""
 
     id: str
-    """Stable id minted once from source, language and site id: ``mid:en:1819686``."""
+    """Stable id minted once from source, language and site id: ``mid:en:1819686`` (old-site
+    documents: ``mid:en:liferay-2823186``, see :func:`crawler.normalise.statement.mint_id`)."""
     source: str
     """Registry name of the source: ``mid``."""
+    site: str
+    """Short stable name of the site the statement was read from: ``mid.ru``, ``archive.mid.ru``
+    (:data:`crawler.normalise.statement.SITES`); one source may have several."""
     site_id: str
-    """The site's own id of the document."""
+    """The site's own id of the document, exactly as the site has it."""
     url: str
     """Canonical absolute URL of this language version."""
     language: str

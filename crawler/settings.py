@@ -110,7 +110,7 @@ ITEM_PIPELINES = {
 # Scrapy's own feed exports (-O items.jsonl) write exactly the schema's fields, in order.
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = [
-    "id", "source", "site_id", "url", "language", "title", "published", "published_raw",
+    "id", "source", "site", "site_id", "url", "language", "title", "published", "published_raw",
     "doc_number", "type", "tags", "body_text", "body_html", "translations", "fetched_at",
     "published_precision", "change_history", "withdrawn",
 ]

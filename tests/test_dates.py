@@ -71,7 +71,7 @@ def test_parse_iso_needs_an_offset():
 def published(source: str, raw: str | None, meta: str | None = None, listing: str | None = None,
               doc_number: str | None = None) -> tuple[str, str, str | None]:
     """(published, precision, published_raw) of a page of ``source`` showing these dates."""
-    page = PageStatement(source=source, site_id="1", url="https://example.org/1", language="en", title="t",
+    page = PageStatement(source=source, site="x", site_id="1", url="https://example.org/1", language="en", title="t",
                          type="news", body_html="<p>b</p>", published_raw=raw, published_meta_raw=meta,
                          fallback_published_raw=listing, doc_number=doc_number)
     return resolve_published(page, get_source(source).timezone)

@@ -9,7 +9,8 @@ from scrapy.utils.test import get_crawler
 
 from crawler import settings as project_settings
 from crawler.events import archive_event
-from crawler.items import FetchFailed, PageStatement
+from crawler.items import FetchFailed, PageStatement, statement_schema
+from crawler.normalise.statement import SITES, mint_id, upgrade_archived
 from crawler.pipelines.normalise import NormalisePipeline
 from crawler.pipelines.validate import ValidatePipeline, schema_errors
 
@@ -17,7 +18,7 @@ URL = "https://mid.ru/en/foreign_policy/news/1819686/"
 
 
 def page(**changes) -> PageStatement:
-    values = dict(source="mid", site_id="1819686", url=URL, language="en", title=" A  title ",
+    values = dict(source="mid", site="mid.ru", site_id="1819686", url=URL, language="en", title=" A  title ",
                   type="news", body_html="<p>Body <script>x()</script></p>",
                   published_raw="28 June 2022 11:44", fetched_at="2026-01-01T00:00:00Z")
     return PageStatement(**{**values, **changes})
@@ -82,3 +83,37 @@ def test_polite_defaults():
     assert settings.getfloat("DOWNLOAD_DELAY") >= 5
     assert settings["USER_AGENT"].startswith("ministry-feeds/")
     assert settings["MF_CONTACT_URL"] in settings["USER_AGENT"]
+
+
+# --- sites and ids (schema 1.3.0) ------------------------------------------------------------------
+def test_ids_keep_their_namespace_while_site_ids_are_the_sites_own():
+    assert mint_id("mid", "en", "2823186", "archive.mid.ru") == "mid:en:liferay-2823186"
+    assert mint_id("mid", "en", "2823186", "mid.ru") == "mid:en:2823186"
+    assert mint_id("fcdo", "ar", "fe363564", "gov.uk") == "fcdo:ar:fe363564"
+
+
+@pytest.mark.parametrize(("archived", "site", "site_id"), [
+    ({"id": "mid:en:liferay-2823186", "source": "mid", "site_id": "liferay-2823186",
+      "url": "https://archive.mid.ru/en/foreign_policy/news/-/asset_publisher/cKNonkJE02Bw/content/id/2823186"},
+     "archive.mid.ru", "2823186"),
+    ({"id": "mid:ru:1819686", "source": "mid", "site_id": "1819686", "language": "ru",
+      "url": "http://127.0.0.1:8080/ru/foreign_policy/news/1819686/"}, "mid.ru", "1819686"),
+    ({"id": "fmprc:zh:t1", "source": "fmprc", "site_id": "t1", "language": "zh",
+      "url": "http://127.0.0.1:8080/web/a/t1.shtml"}, "mfa.gov.cn", "t1"),
+    ({"id": "fmprc:en:t2", "source": "fmprc", "site_id": "t2", "language": "en",
+      "url": "https://www.fmprc.gov.cn/eng/t2.html"}, "fmprc.gov.cn", "t2"),
+    ({"id": "fcdo:en:x", "source": "fcdo", "site_id": "x", "url": "https://www.gov.uk/government/news/x"},
+     "gov.uk", "x"),
+])
+def test_statements_archived_before_1_3_0_upgrade_without_changing_their_id(archived, site, site_id):
+    upgraded = upgrade_archived(archived)
+    assert (upgraded["site"], upgraded["site_id"], upgraded["id"]) == (site, site_id, archived["id"])
+    assert upgrade_archived(upgraded) == upgraded
+
+
+def test_every_site_belongs_to_a_registered_source():
+    from crawler.sources import SOURCES
+
+    assert {site.source for site in SITES.values()} == set(SOURCES)
+    schema_sites = statement_schema()["properties"]["site"]["description"]
+    assert all(name in schema_sites for name in SITES)

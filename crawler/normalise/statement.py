@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from crawler.items import PageStatement, Statement
@@ -30,9 +33,58 @@ class NormaliseError(ValueError):
         super().__init__(f"{url}: {reason.replace('_', ' ')}" + (f" {detail}" if detail else ""))
 
 
-def mint_id(source: str, language: str, site_id: str) -> str:
-    """The stable id of a language version: ``source:language:site_id``."""
-    return f"{source}:{language}:{site_id}"
+@dataclass(frozen=True)
+class Site:
+    """A site a page object reads: one source may publish on several."""
+
+    source: str
+    """The registry name of its source."""
+    host: str
+    """The host its pages are served from."""
+    languages: tuple[str, ...] = ()
+    """The languages it publishes in, when it is one site of a source per language."""
+
+
+#: Every site a page object reads, by its ``site`` name (docs/schema.md lists them).
+SITES = {
+    "mid.ru": Site("mid", "mid.ru"),
+    "archive.mid.ru": Site("mid", "archive.mid.ru"),
+    "gov.uk": Site("fcdo", "www.gov.uk"),
+    "state.gov": Site("state_dept", "www.state.gov"),
+    "fmprc.gov.cn": Site("fmprc", "www.fmprc.gov.cn", ("en",)),
+    "mfa.gov.cn": Site("fmprc", "www.mfa.gov.cn", ("zh",)),
+    "auswaertiges-amt.de": Site("aa", "www.auswaertiges-amt.de"),
+}
+#: The id namespace of a site whose ids overlap another site's of the same source: the old mid.ru
+#: site's documents were minted ``mid:en:liferay-2823186`` when its site_id carried the prefix,
+#: and ids never change once minted.
+ID_NAMESPACES = {"archive.mid.ru": "liferay-"}
+
+
+def mint_id(source: str, language: str, site_id: str, site: str | None = None) -> str:
+    """The stable id of a language version: ``source:language:site_id``, the site's id namespace
+    before its site_id where it has one (``mid:en:liferay-2823186`` for archive.mid.ru's 2823186)."""
+    return f"{source}:{language}:{ID_NAMESPACES.get(site or '', '')}{site_id}"
+
+
+def upgrade_archived(item: dict[str, Any]) -> dict[str, Any]:
+    """A statement archived before schema 1.3.0, in 1.3.0's terms: ``site`` added (from the
+    prefix of its site_id, else its URL's host, else its language, else its source's one site) and
+    the old site's prefixed ``site_id`` (``liferay-2823186``) made the site's own (``2823186``).
+    Its ``id`` never changes. For the archive's migration; an item with a ``site`` is returned as
+    it is."""
+    if item.get("site"):
+        return item
+    site_id = str(item.get("site_id") or "")
+    for site, prefix in ID_NAMESPACES.items():
+        if site_id.startswith(prefix):
+            return {**item, "site": site, "site_id": site_id.removeprefix(prefix)}
+    host = urlsplit(str(item.get("url") or "")).netloc.lower().removeprefix("www.")
+    sites = [name for name, site in SITES.items() if site.source == item.get("source") and name not in ID_NAMESPACES]
+    found = [name for name in sites if SITES[name].host.removeprefix("www.") == host] \
+        or [name for name in sites if item.get("language") in SITES[name].languages] \
+        or (sites if len(sites) == 1 else [])
+    return {**item, "site": found[0]} if found else item
 
 
 def read_date(raw: str | None, tz: str) -> ParsedDate | None:
@@ -107,8 +159,9 @@ def normalise(page: PageStatement) -> Statement:
         withdrawn = {"at": isoformat(when.value) if when else None,
                      "note": clean_inline(page.withdrawn.get("note") or "")}
     return Statement(
-        id=mint_id(page.source, page.language, page.site_id),
+        id=mint_id(page.source, page.language, page.site_id, page.site),
         source=page.source,
+        site=page.site,
         site_id=page.site_id,
         url=page.url,
         language=page.language,

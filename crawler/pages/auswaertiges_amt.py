@@ -30,6 +30,7 @@ from crawler.pages.cleanup import (
 from crawler.pages.feeds_rss import FeedEntry, read_rss
 
 SOURCE = "aa"
+SITE = "auswaertiges-amt.de"
 _ARTICLE = re.compile(r"^/(?P<lang>en|de)/newsroom/(news|presse|[a-z-]+)/(?:[^/]+-|[^/]+/)(?P<id>\d{5,8})/?$")
 _META = re.compile(r"^\s*(?P<date>\d{2}\.\d{2}\.\d{4})\s*(?:[-–]\s*(?P<type>.+))?$")
 TYPES = {"press release": "statement", "pressemitteilung": "statement", "speech": "speech", "rede": "speech",
@@ -90,7 +91,7 @@ class AaFeed:
                 root = parse_document(item.link, f"<html><body><div>{item.description}</div></body></html>")
                 body = root.find(".//body/div")
                 statement = PageStatement(
-                    source=SOURCE, site_id=facts[1], url=item.link, language=facts[0], title=item.title,
+                    source=SOURCE, site=SITE, site_id=facts[1], url=item.link, language=facts[0], title=item.title,
                     type=doc_type(None, item.title), body_html=clean_body(item.link, body),
                     published_raw=item.pub_date, tags=list(item.categories))
             entries.append(FeedEntry(url=item.link, title=item.title, date_raw=item.pub_date,
@@ -130,7 +131,7 @@ class AaArticlePage(ArticlePage):
             body.insert(0, copy_element(intro[0]))
         page_tags = [link.get("title") or text_of(link) for link in _X_TAGS(root)]
         return PageStatement(
-            source=SOURCE, site_id=facts[1], url=self.url.split("?")[0].split("#")[0], language=facts[0],
+            source=SOURCE, site=SITE, site_id=facts[1], url=self.url.split("?")[0].split("#")[0], language=facts[0],
             title=title, type=doc_type(meta["type"] if meta else None, title),
             body_html=clean_body(self.url, body), published_raw=meta["date"] if meta else None,
             tags=page_tags + list(tags or []),  # the normaliser drops repeats and empty tags

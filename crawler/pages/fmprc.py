@@ -33,6 +33,8 @@ from crawler.pages.cleanup import (
 )
 
 SOURCE = "fmprc"
+#: One site per language: English at www.fmprc.gov.cn, Chinese at www.mfa.gov.cn.
+SITES = {"en": "fmprc.gov.cn", "zh": "mfa.gov.cn"}
 _ARTICLE = re.compile(r"/(?P<month>\d{6})/(?P<id>t(?P<date>\d{8})_\d+)\.s?html$")
 _COUNT_PAGE = re.compile(r"countPage\s*=\s*(\d+)")
 # Everything from the print/close and share chrome on is not text.
@@ -149,7 +151,8 @@ class ChinaArticlePage(ArticlePage):
         keywords = " ".join(_X_META(root, name="Keywords"))
         page_tags = [t for t in (clean_inline(part) for part in re.split(r"[;；]", keywords)) if t]
         return PageStatement(
-            source=SOURCE, site_id=match["id"], url=self.url.split("#")[0].split("?")[0], language=language,
+            source=SOURCE, site=SITES[language], site_id=match["id"], url=self.url.split("#")[0].split("?")[0],
+            language=language,
             title=title, type=doc_type(title, language), body_html=inner_html(body),
             published_raw=shown or None, published_meta_raw=meta_published(root),
             tags=page_tags + list(tags or []),  # the normaliser drops repeats and empty tags

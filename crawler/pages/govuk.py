@@ -18,6 +18,7 @@ from crawler.items import PageStatement
 from crawler.pages import ArticlePage, ParseError
 
 SOURCE = "fcdo"
+SITE = "gov.uk"
 ORGANISATION = "foreign-commonwealth-development-office"
 ORIGIN = "https://www.gov.uk"
 #: GOV.UK document types → shared types (others, such as guidance, are not statements).
@@ -130,6 +131,7 @@ class GovUkContentItem(ArticlePage):
             if notice.get("explanation") or notice.get("withdrawn_at") else None
         return PageStatement(
             source=SOURCE,
+            site=SITE,
             site_id=item["content_id"],
             url=origin + item["base_path"],
             language=item["locale"].lower(),

@@ -25,6 +25,7 @@ from crawler.pages.cleanup import (
 from crawler.pages.mid_common import CHARSET_HINTS, clean_body, has_class, speech_type
 
 SOURCE = "mid"
+SITE = "mid.ru"
 LANGUAGES = ("en", "ru")
 
 #: Section path (without the language) → shared document type.
@@ -200,6 +201,7 @@ class MidArticlePage(ArticlePage):
         title = self._parse_title(article)
         return PageStatement(
             source=SOURCE,
+            site=SITE,
             site_id=url_facts.site_id,
             url=canonical_article_url(self.url),
             language=url_facts.language,

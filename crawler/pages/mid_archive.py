@@ -27,12 +27,11 @@ from crawler.pages.cleanup import (
 from crawler.pages.mid_common import CHARSET_HINTS, clean_body, has_class, speech_type
 
 SOURCE = "mid"
+SITE = "archive.mid.ru"
 LANGUAGES = ("en", "ru")
 #: The old site's hosts; their article URLs are canonicalised onto the archive host.
 OLD_HOSTS = {"mid.ru", "www.mid.ru", "archive.mid.ru"}
 ARCHIVE_ORIGIN = "https://archive.mid.ru"
-#: The site id of an old-site page is prefixed, as old and current ids overlap in range.
-SITE_ID_PREFIX = "liferay-"
 
 
 @dataclass(frozen=True)
@@ -84,9 +83,8 @@ class ArticleUrl:
     language: str
     section: Section
     site_id: str
-    """The page's id, prefixed (``liferay-2826535``)."""
-    number: str
-    """The bare numeric id."""
+    """The page's id, as the site has it (``2826535`` of ``…/content/id/2826535``). Statement ids
+    of the site keep their ``liferay-`` namespace (crawler.normalise.statement.mint_id)."""
 
 
 def parse_article_url(url: str) -> ArticleUrl | None:
@@ -99,7 +97,7 @@ def parse_article_url(url: str) -> ArticleUrl | None:
     section = SECTIONS.get(match["instance"])
     if section is None:
         return None
-    return ArticleUrl(match["lang"], section, SITE_ID_PREFIX + match["id"], match["id"])
+    return ArticleUrl(match["lang"], section, match["id"])
 
 
 def canonical_article_url(url: str) -> str:
@@ -112,7 +110,7 @@ def canonical_article_url(url: str) -> str:
     origin = ARCHIVE_ORIGIN if parts.netloc.lower() in OLD_HOSTS else f"{parts.scheme}://{parts.netloc}"
     match = _ARTICLE_PATH.match(parts.path)
     return (f"{origin}/{parsed.language}/{match['path']}/-/asset_publisher/{parsed.section.instance}"
-            f"/content/id/{parsed.number}")
+            f"/content/id/{parsed.site_id}")
 
 
 def rebase(url: str, base_url: str) -> str:
@@ -247,6 +245,7 @@ class MidArchiveArticlePage(ArticlePage):
         page_tags = self._parse_tags(article)
         return PageStatement(
             source=SOURCE,
+            site=SITE,
             site_id=url_facts.site_id,
             url=canonical_article_url(self.url),
             language=url_facts.language,

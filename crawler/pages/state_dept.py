@@ -29,6 +29,7 @@ from crawler.pages.cleanup import (
 from crawler.pages.feeds_rss import FeedEntry, read_rss
 
 SOURCE = "state_dept"
+SITE = "state.gov"
 #: The department's document types (the type line, or the feed's category) → shared types.
 TYPES = {
     "press statement": "statement", "statement": "statement", "joint statement": "statement",
@@ -88,7 +89,7 @@ class StateFeed:
             post_id = _post_id(item.guid)
             if item.content and item.content.strip() and post_id:
                 statement = PageStatement(
-                    source=SOURCE, site_id=post_id, url=url, language="en", title=item.title,
+                    source=SOURCE, site=SITE, site_id=post_id, url=url, language="en", title=item.title,
                     type=doc_type(label, item.title), body_html=clean_body_html(url, item.content),
                     published_raw=item.pub_date, tags=tags)
             entries.append(FeedEntry(url=url, title=item.title, date_raw=item.pub_date, tags=tags,
@@ -163,7 +164,7 @@ class StateArticlePage(ArticlePage):
         page_tags = [text_of(link) for link in _X_TAGS(root) if text_of(link)]
         date = text_of(_X_DATE(root)[0]) if _X_DATE(root) else None
         return PageStatement(
-            source=SOURCE, site_id=post_id, url=canonical_url(self.url), language="en", title=title,
+            source=SOURCE, site=SITE, site_id=post_id, url=canonical_url(self.url), language="en", title=title,
             type=doc_type(label, title), body_html=inner_html(body), published_raw=date or None,
             tags=page_tags + list(tags or []),  # the normaliser drops repeats and empty tags
         )
