@@ -38,7 +38,7 @@ _STRUCTURE = _BLOCKS | _SKIP | {"br"}
 _STRING = etree.XPath("string()")
 
 
-_FRAGMENT_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
+_FRAGMENT_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
 _BODY = etree.XPath("/html/body")
 
 

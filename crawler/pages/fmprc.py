@@ -22,15 +22,15 @@ from crawler.normalise.charset import decode_page
 from crawler.normalise.text import clean_inline
 from crawler.pages import ArticlePage, ParseError
 from crawler.pages.cleanup import (
+    Chrome,
+    clean_element,
     copy_element,
-    drop_empty_blocks,
     drop_matching,
     inner_html,
-    is_blank,
-    meta_published,
     parse_document,
     text_of,
 )
+from crawler.pages.evidence import language_versions, meta_published
 
 SOURCE = "fmprc"
 #: One site per language: English at www.fmprc.gov.cn, Chinese at www.mfa.gov.cn.
@@ -61,6 +61,14 @@ def decode(body: bytes, content_type: str | None = None) -> str:
 
 def language_of(url: str) -> str:
     return "zh" if urlsplit(url).path.startswith("/web/") or "mfa.gov.cn" in urlsplit(url).netloc else "en"
+
+
+def _read_url(url: str) -> tuple[str, str, None] | None:
+    """(language, URL, no shared id) of an article URL of either site a page links to: the two
+    sites number their versions apart, so only a page's own alternate links tie them."""
+    if not ChinaArticlePage.matches(url):
+        return None
+    return language_of(url), url.split("#")[0].split("?")[0], None
 
 
 def doc_type(title: str, language: str) -> str:
@@ -112,7 +120,7 @@ _X_TITLE = etree.XPath("//*[@id='News_Body_Title']")
 _X_TIME = etree.XPath("//*[@id='News_Body_Time']")
 _X_BODY = etree.XPath("(//*[@id='News_Body_Txt_A'] | //div[contains(@class, 'TRS_Editor')]"
                       " | //div[contains(@class, 'TRS_UEDITOR')])[1]")
-_BODY_CHROME = etree.XPath(".//*[self::script or self::style or self::iframe or self::form]")
+_BODY_CHROME = Chrome()
 
 
 class ChinaArticlePage(ArticlePage):
@@ -145,9 +153,7 @@ class ChinaArticlePage(ArticlePage):
         body = copy_element(bodies[0])
         drop_matching(body, _BODY_CHROME)
         _drop_tail_chrome(body)
-        drop_empty_blocks(body)
-        if is_blank(body):
-            raise ParseError(self.url, "empty_body")
+        clean_element(self.url, body, None)
         keywords = " ".join(_X_META(root, name="Keywords"))
         page_tags = [t for t in (clean_inline(part) for part in re.split(r"[;；]", keywords)) if t]
         return PageStatement(
@@ -156,6 +162,7 @@ class ChinaArticlePage(ArticlePage):
             title=title, type=doc_type(title, language), body_html=inner_html(body),
             published_raw=shown or None, published_meta_raw=meta_published(root),
             tags=page_tags + list(tags or []),  # the normaliser drops repeats and empty tags
+            translations=language_versions(root, self.url, language, _read_url),
             fallback_published_raw=listing_date,
         )
 
