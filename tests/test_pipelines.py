@@ -117,3 +117,27 @@ def test_every_site_belongs_to_a_registered_source():
     assert {site.source for site in SITES.values()} == set(SOURCES)
     schema_sites = statement_schema()["properties"]["site"]["description"]
     assert all(name in schema_sites for name in SITES)
+
+
+def test_a_page_that_does_not_parse_is_pending_under_the_url_its_raw_page_is_kept_with(crawler):
+    """GOV.UK is fetched from its content API and pages may redirect: the failure is recorded under
+    the statement's URL (mf_statement_url), which the archive keeps the raw page with and the next
+    run fetches again, never under the API's URL."""
+    from scrapy import Request
+    from scrapy.http import TextResponse
+
+    from crawler.middlewares.parse_errors import ParseErrorMiddleware
+    from crawler.pages import ParseError
+
+    page_url = "https://www.gov.uk/government/news/x"
+    request = Request("https://www.gov.uk/api/content/government/news/x",
+                      meta={"mf_kind": "article", "mf_spider": "fcdo", "mf_statement_url": page_url},
+                      cb_kwargs={"entry_tags": ["UK"], "listing_date": "2024-01-01T00:00:00Z"})
+    response = TextResponse(request.url, body=b"{}", request=request)
+    events = recorded(crawler)
+    assert ParseErrorMiddleware.from_crawler(crawler).process_spider_exception(
+        response, ParseError(request.url, "missing_title")) == []
+    [failed] = events
+    assert (failed.url, failed.spider, failed.reason, failed.tags) == \
+        (page_url, "fcdo", "unparsed: missing_title", ["UK"])
+    assert crawler.stats.get_value("mf/pages/unparsed/missing_title") == 1
