@@ -23,7 +23,7 @@ from __future__ import annotations
 import copy
 import re
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 from lxml import etree
 
@@ -163,15 +163,14 @@ def _visible_length(text: str) -> int:
     return len(text) - sum(text.count(space) for space in (" ", "\n", "\t", "\r", "\u00a0"))
 
 
-def _in_page(href: str, page: tuple[str, str] | None) -> bool:
+def _in_page(href: str, page_url: str | None, own: SplitResult | None) -> bool:
     """True for a link to an anchor of the same page: ``#2``, or the page's own URL with a
     fragment (compared by host and path, so a loopback copy and the site agree)."""
     if href.startswith("#"):
         return True
-    if "#" not in href or page is None:
+    if "#" not in href or page_url is None or own is None:
         return False
-    parts = urlsplit(urljoin(page[0], href))
-    own = urlsplit(page[0])
+    parts = urlsplit(urljoin(page_url, href))
     return parts.path.rstrip("/") == own.path.rstrip("/") and (not parts.netloc or parts.netloc == own.netloc)
 
 
@@ -207,7 +206,7 @@ def drop_link_blocks(root: etree._Element, page_url: str | None = None) -> None:
     (contents: at least 80 % and no link elsewhere), or to other pages (at least two links and
     75 %; 90 % for a paragraph). A block holding nearly all the body's text is the text itself
     and is never removed."""
-    page = (page_url, urlsplit(page_url).path) if page_url else None
+    own = urlsplit(page_url) if page_url else None
     counts: dict[etree._Element, list[int]] = {}  # element → [in-page chars, other chars, in-page n, other n]
     back_links: list[etree._Element] = []
     for link in root.iter("a"):
@@ -215,7 +214,7 @@ def drop_link_blocks(root: etree._Element, page_url: str | None = None) -> None:
         if not href or href.startswith(("javascript:", "mailto:", "tel:")):
             continue
         text = _STRING(link)
-        inward = _in_page(href, page)
+        inward = _in_page(href, page_url, own)
         if inward and BACK_LINK.fullmatch(clean_inline(text)):
             back_links.append(link)
             continue
