@@ -70,16 +70,17 @@ def parse_article_url(url: str) -> ArticleUrl | None:
     match = _ARTICLE_PATH.match(parts.path)
     if not match:
         return None
-    language = parse_qs(parts.query).get("lang", [match["lang"]])[0]
+    language = parse_qs(parts.query).get("lang", [match["lang"]])[0] if parts.query else match["lang"]
     section = match["section"]
     if section in _COMMENTS_SLUG.values() and language in _COMMENTS_SLUG:
         section = _COMMENTS_SLUG[language]
     return ArticleUrl(language, section, match["id"], SECTIONS[section])
 
 
-def canonical_article_url(url: str) -> str:
-    """The article URL without query or fragment, in its text language, host without ``www.``."""
-    parsed = parse_article_url(url)
+def canonical_article_url(url: str, parsed: ArticleUrl | None = None) -> str:
+    """The article URL without query or fragment, in its text language, host without ``www.``
+    (``parsed``: the URL's facts, when already read)."""
+    parsed = parsed or parse_article_url(url)
     if parsed is None:
         raise ValueError(f"not a mid.ru article URL: {url}")
     parts = urlsplit(url)
@@ -91,7 +92,7 @@ def canonical_article_url(url: str) -> str:
 def _read_url(url: str) -> tuple[str, str, str] | None:
     """(language, canonical URL, id) of a current-site article URL a page links to."""
     facts = parse_article_url(url)
-    return (facts.language, canonical_article_url(url), facts.site_id) if facts else None
+    return (facts.language, canonical_article_url(url, facts), facts.site_id) if facts else None
 
 
 def listing_url(base_url: str, language: str, section: str, page: int) -> str:
@@ -240,7 +241,7 @@ class MidArticlePage(ArticlePage):
             source=SOURCE,
             site=SITE,
             site_id=url_facts.site_id,
-            url=canonical_article_url(self.url),
+            url=canonical_article_url(self.url, url_facts),
             language=url_facts.language,
             title=title,
             type=self._parse_type(url_facts, title),
