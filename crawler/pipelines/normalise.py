@@ -47,4 +47,5 @@ class NormalisePipeline:
             spider = self.crawler.spider.name if self.crawler.spider else "unknown"
             emit(self.crawler, FetchFailed(item.url, spider, f"unnormalisable: {error.reason}", now_utc(),
                                            list(item.tags), item.fallback_published_raw))
-            raise DropItem(f"not normalisable: {error}") from None
+            # (logged above as an error with its URL and reason: the drop itself is routine)
+            raise DropItem(f"not normalisable: {error}", log_level="INFO") from None
