@@ -60,3 +60,15 @@ def test_persian_zero_width_non_joiners_are_kept():
     written = {element.tag.rsplit("}", 1)[-1]: element.text for element in entry.atom_entry()}
     assert written["title"] == item["title"]
     assert written["summary"] == item["body_text"]
+
+
+def test_saved_page_read_with_what_its_listing_said():
+    """What re-extraction of a pending page does: its raw bytes, its Content-Type, and the tags
+    and date its pending record kept from the listing."""
+    url = "https://mid.ru/en/foreign_policy/news/1900107/"
+    body = (CASES / "br-paragraphs" / "1900107.html").read_bytes()
+    page = read_saved_page(url, body, "text/html; charset=windows-1251", tags=["Iran"],
+                           listing_date="01.07.2022 10:00")
+    assert page.tags == ["Iran"]
+    assert page.fallback_published_raw == "01.07.2022 10:00"
+    assert page.title == "Comment on the consultations"
