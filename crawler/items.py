@@ -50,8 +50,10 @@ class PageStatement:
 
     source: str
     """Registry name of the source (``mid``)."""
+    site: str
+    """Short stable name of the site the page was read from (``mid.ru``, ``archive.mid.ru``)."""
     site_id: str
-    """The site's own id of the document."""
+    """The site's own id of the document, exactly as the site has it (``2823186``)."""
     url: str
     """The page's URL, canonical and absolute."""
     language: str
@@ -64,6 +66,10 @@ class PageStatement:
     """The article body with the site's chrome removed; not yet sanitised."""
     published_raw: str | None = None
     """The date (and time) exactly as the page showed it."""
+    published_meta_raw: str | None = None
+    """The date the page's metadata gives (China's ``PubDate`` meta, ``article:published_time``),
+    exactly as written: the fallback when the printed date is missing or unreadable, and the time
+    of a printed day without one."""
     doc_number: str | None = None
     """The ministry's document number, when the page prints one."""
     tags: list[str] = field(default_factory=list)
@@ -88,11 +94,15 @@ class Statement:
     """One language version of one statement, normalised. Field docs: ``docs/schema.md``."""
 
     id: str
-    """Stable id minted once from source, language and site id: ``mid:en:1819686``."""
+    """Stable id minted once from source, language and site id: ``mid:en:1819686`` (old-site
+    documents: ``mid:en:liferay-2823186``, see :func:`crawler.normalise.statement.mint_id`)."""
     source: str
     """Registry name of the source: ``mid``."""
+    site: str
+    """Short stable name of the site the statement was read from: ``mid.ru``, ``archive.mid.ru``
+    (:data:`crawler.normalise.statement.SITES`); one source may have several."""
     site_id: str
-    """The site's own id of the document."""
+    """The site's own id of the document, exactly as the site has it."""
     url: str
     """Canonical absolute URL of this language version."""
     language: str

@@ -3,7 +3,10 @@
 A crawl target fails when its crawl did not finish, when a listing page could not be read, when
 its layout drifted (a first listing page without article links, a listing the page object does
 not recognise), or when most article pages it fetched lacked required fields. Single articles
-that fail (a bot wall, a timeout) are counted with their reasons but do not fail the target.
+that fail (a bot wall, a timeout, a page that does not parse, normalise or validate) are counted
+per reason (``failures``: ``challenge_page``, ``unparsed_missing_title``,
+``unnormalisable_unreadable_date``, ``invalid_published``, …) and kept pending, but do not fail
+the target.
 """
 
 from __future__ import annotations
@@ -87,9 +90,17 @@ def summarise(name: str, stats: dict[str, Any]) -> TargetRun:
     for reason, count in unparsed.items():
         if reason != "listing_layout":
             failures[f"unparsed_{reason}"] = count
-    for key in ("mf/items/unnormalisable", "mf/items/invalid", "mf/items/rejected"):
-        if _count(stats, key):
-            failures[key.rsplit("/", 1)[1]] = _count(stats, key)
+    # Statements that did not normalise or validate, by reason (the pending list keeps each).
+    for kind in ("unnormalisable", "invalid"):
+        by_reason = {key.rsplit("/", 1)[1]: int(value) for key, value in stats.items()
+                     if key.startswith(f"mf/items/{kind}/")}
+        for reason, count in by_reason.items():
+            failures[f"{kind}_{reason}"] = count
+        unexplained = _count(stats, f"mf/items/{kind}") - sum(by_reason.values())
+        if unexplained > 0:
+            failures[kind] = unexplained
+    if _count(stats, "mf/items/rejected"):
+        failures["rejected"] = _count(stats, "mf/items/rejected")
     items = {
         "new": _count(stats, "mf/items/new"),
         "updated": _count(stats, "mf/items/updated"),
@@ -110,6 +121,7 @@ def summarise(name: str, stats: dict[str, Any]) -> TargetRun:
         finish_reason=finish,
         extra={"skipped_known": _count(stats, "mf/articles/skipped_known"),
                "not_modified": _count(stats, "mf/articles/not_modified"),
+               "pending_recorded": _count(stats, "mf/items/pending"),
                "retries": _count(stats, "retry/count"),
                # briefings stored without segments: their Q&A structure was not recognised
                "briefings_unsegmented": _count(stats, "mf/segments/unrecognised")},

@@ -92,6 +92,11 @@ DOWNLOADER_MIDDLEWARES = {
     # Our retry replaces Scrapy's: the same codes and exceptions, plus bot-wall pages, with back-off.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
+    # Charsets decided by evidence (header, meta, bytes) before retry or a spider reads the text;
+    # after decompression (590).
+    "crawler.middlewares.charset.CharsetMiddleware": 570,
+    # Before RedirectMiddleware (600) sees a redirect: articles redirected to one URL are each handled.
+    "crawler.middlewares.redirects.ArticleRedirectMiddleware": 650,
 }
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.parse_errors.ParseErrorMiddleware": 100,
@@ -107,7 +112,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 #: JSON Lines with U+2028, U+2029 and U+0085 escaped (see crawler.exporters).
 FEED_EXPORTERS = {name: "crawler.exporters.JsonLinesExporter" for name in ("jsonlines", "jsonl", "jl")}
 FEED_EXPORT_FIELDS = [
-    "id", "source", "site_id", "url", "language", "title", "published", "published_raw",
+    "id", "source", "site", "site_id", "url", "language", "title", "published", "published_raw",
     "doc_number", "type", "tags", "body_text", "body_html", "translations", "fetched_at",
     "published_precision", "change_history", "withdrawn", "segments",
 ]

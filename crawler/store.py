@@ -372,11 +372,14 @@ class ArchiveStore:
         return row["id"] if row else None
 
     def _link_translations(self, item: dict[str, Any]) -> dict[str, Any]:
-        """Language versions share the site's id: link this one and its siblings both ways."""
+        """Language versions share the site's id on the same site: link this one and its siblings
+        both ways (the same number on mid.ru and archive.mid.ru is two documents). A statement
+        archived before schema 1.3.0 has no site; its site_id alone tells."""
         translations = dict(item.get("translations") or {})
         siblings = self.db.execute(
-            "SELECT id, language, url, item FROM documents WHERE source = ? AND site_id = ? AND id != ?",
-            (item["source"], item["site_id"], item["id"]),
+            "SELECT id, language, url, item FROM documents WHERE source = ? AND site_id = ? AND id != ?"
+            " AND (? IS NULL OR json_extract(item, '$.site') IS NULL OR json_extract(item, '$.site') = ?)",
+            (item["source"], item["site_id"], item["id"], item.get("site"), item.get("site")),
         ).fetchall()
         for sibling in siblings:
             if sibling["language"] == item["language"]:

@@ -23,9 +23,14 @@ def run_scrapy(*args: str, timeout: float = 300, env: dict[str, str] | None = No
 
 
 def fast_settings(archive: Path, **extra: str) -> list[str]:
-    """``-s`` options for a quick loopback crawl: no delays, short back-off, this archive."""
+    """``-s`` options for a quick loopback crawl: no delays, short back-off, this archive; the
+    public folder, run reports and lock beside the archive unless given (a test never writes into
+    the checkout)."""
     settings = {
         "MF_ARCHIVE_PATH": str(archive),
+        "MF_PUBLIC_DIR": str(archive.parent / "public"),
+        "MF_REPORT_DIR": str(archive.parent / "reports"),
+        "MF_LOCK_PATH": str(archive.parent / "update.lock"),
         "DOWNLOAD_DELAY": "0",
         "AUTOTHROTTLE_ENABLED": "False",
         "MF_RETRY_BACKOFF_BASE": "0.05",

@@ -2,7 +2,10 @@
 
 import pytest
 
+from crawler.items import PageStatement
 from crawler.normalise.dates import date_from_doc_number, isoformat, parse_date, parse_iso
+from crawler.normalise.statement import NormaliseError, resolve_published
+from crawler.sources import get_source
 
 MOSCOW = "Europe/Moscow"
 
@@ -62,3 +65,115 @@ def test_parse_iso_needs_an_offset():
     assert isoformat(parse_iso("2024-05-01T10:00:00+01:00").value) == "2024-05-01T10:00:00+01:00"
     assert parse_iso("2024-05-01T10:00:00") is None
     assert parse_iso("28 June 2022") is None
+
+
+# --- every form each source prints or has printed, through the normaliser (issue 10, item 3) ---
+def published(source: str, raw: str | None, meta: str | None = None, listing: str | None = None,
+              doc_number: str | None = None) -> tuple[str, str, str | None]:
+    """(published, precision, published_raw) of a page of ``source`` showing these dates."""
+    page = PageStatement(source=source, site="x", site_id="1", url="https://example.org/1", language="en", title="t",
+                         type="news", body_html="<p>b</p>", published_raw=raw, published_meta_raw=meta,
+                         fallback_published_raw=listing, doc_number=doc_number)
+    return resolve_published(page, get_source(source).timezone)
+
+
+SOURCE_DATES = {
+    "mid": [  # current site (article and listing) and old site (status line, DD.MM.YY)
+        ("28 June 2022 11:44", "2022-06-28T11:44:00+03:00", "datetime"),
+        ("28.06.2022 11:44", "2022-06-28T11:44:00+03:00", "datetime"),
+        ("24 июля 2017 19:36", "2017-07-24T19:36:00+03:00", "datetime"),
+        ("22.12.20 18:30", "2020-12-22T18:30:00+03:00", "datetime"),
+        ("1 июля 2022 года", "2022-07-01T00:00:00+03:00", "date"),
+        ("1 июля 2022 г.", "2022-07-01T00:00:00+03:00", "date"),
+        ("1 июля 2022 г", "2022-07-01T00:00:00+03:00", "date"),
+        ("1 июля 2022 года, 12:15", "2022-07-01T12:15:00+03:00", "datetime"),
+        ("1 июля 2022 г. 12:15", "2022-07-01T12:15:00+03:00", "datetime"),
+        ("5 March 2012", "2012-03-05T00:00:00+04:00", "date"),
+        ("28.06.2022 11:44:59", "2022-06-28T11:44:59+03:00", "datetime"),
+    ],
+    "fmprc": [  # each form with and without a time; the site's own ISO form with seconds
+        ("2019/01/02", "2019-01-02T00:00:00+08:00", "date"),
+        ("2019/01/02 15:30", "2019-01-02T15:30:00+08:00", "datetime"),
+        ("2019/1/2 15:30:20", "2019-01-02T15:30:20+08:00", "datetime"),
+        ("2019-01-02", "2019-01-02T00:00:00+08:00", "date"),
+        ("2019-01-02 15:30", "2019-01-02T15:30:00+08:00", "datetime"),
+        ("2019-01-02 15:30:20", "2019-01-02T15:30:20+08:00", "datetime"),
+        ("2019-01-02T15:30:20", "2019-01-02T15:30:20+08:00", "datetime"),
+        ("2019年1月2日", "2019-01-02T00:00:00+08:00", "date"),
+        ("2019年01月02日", "2019-01-02T00:00:00+08:00", "date"),
+        ("2019年1月2日 15:30", "2019-01-02T15:30:00+08:00", "datetime"),
+        ("2019年1月2日15时30分", "2019-01-02T15:30:00+08:00", "datetime"),
+        ("(2024-11-28 23:43)", "2024-11-28T23:43:00+08:00", "datetime"),
+    ],
+    "state_dept": [  # the article page's day; the feed's RFC 5322 dates in every zone form
+        ("July 29, 2025", "2025-07-29T00:00:00-04:00", "date"),
+        ("Jul. 29, 2025", "2025-07-29T00:00:00-04:00", "date"),
+        ("Tue, 29 Jul 2025 18:33:25 +0000", "2025-07-29T14:33:25-04:00", "datetime"),
+        ("Wed, 30 Jul 2025 14:00:00 -0000", "2025-07-30T10:00:00-04:00", "datetime"),
+        ("Wed, 30 Jul 2025 14:00:00 GMT", "2025-07-30T10:00:00-04:00", "datetime"),
+        ("Wed, 30 Jul 2025 14:00:00 UT", "2025-07-30T10:00:00-04:00", "datetime"),
+        ("Wed, 30 Jul 2025 14:00:00 Z", "2025-07-30T10:00:00-04:00", "datetime"),
+        ("Wed, 30 Jul 2025 14:00:00 EDT", "2025-07-30T14:00:00-04:00", "datetime"),
+        ("Wed, 30 Jul 2025 14:00:00", "2025-07-30T14:00:00-04:00", "datetime"),  # no zone: the source's
+        ("Wed, 15 Jan 2025 14:00:00 -0000", "2025-01-15T09:00:00-05:00", "datetime"),
+    ],
+    "aa": [  # the page's "08.12.2021 - Press release" day; the feed's RFC 5322 date
+        ("08.12.2021", "2021-12-08T00:00:00+01:00", "date"),
+        ("Tue, 24 Jun 2025 16:20:00 +0200", "2025-06-24T16:20:00+02:00", "datetime"),
+        ("Tue, 24 Jun 2025 14:20:00 GMT", "2025-06-24T16:20:00+02:00", "datetime"),
+    ],
+    "fcdo": [  # ISO 8601 with an offset, or Z, with or without fractions of a second
+        ("2024-01-25T00:00:00+00:00", "2024-01-25T00:00:00+00:00", "datetime"),
+        ("2014-04-01T09:55:00+01:00", "2014-04-01T09:55:00+01:00", "datetime"),
+        ("2024-05-01T10:00:00Z", "2024-05-01T11:00:00+01:00", "datetime"),
+        ("2013-01-28T00:00:00.000+00:00", "2013-01-28T00:00:00+00:00", "datetime"),
+    ],
+}
+
+
+@pytest.mark.parametrize(("source", "raw", "expected", "precision"),
+                         [(source, *row) for source, rows in SOURCE_DATES.items() for row in rows])
+def test_every_printed_form_of_every_source(source, raw, expected, precision):
+    assert published(source, raw) == (expected, precision, raw)
+
+
+def test_china_pubdate_meta_is_the_fallback_and_gives_a_bare_day_its_time():
+    # the printed date does not parse: the meta decides
+    assert published("fmprc", "Date unknown", meta="2019-01-02 15:30") == \
+        ("2019-01-02T15:30:00+08:00", "datetime", "2019-01-02 15:30")
+    # a printed day without a time takes the meta's time of the same day
+    assert published("fmprc", "2019/01/02", meta="2019-01-02 15:30") == \
+        ("2019-01-02T15:30:00+08:00", "datetime", "2019-01-02 15:30")
+    # ... but never another day's, and a printed time is never replaced
+    assert published("fmprc", "2019/01/02", meta="2019-01-05 15:30") == \
+        ("2019-01-02T00:00:00+08:00", "date", "2019/01/02")
+    assert published("fmprc", "2019-01-02 09:00", meta="2019-01-02 15:30") == \
+        ("2019-01-02T09:00:00+08:00", "datetime", "2019-01-02 09:00")
+    # without the meta, a bare day stays a day
+    assert published("fmprc", "2019/01/02") == ("2019-01-02T00:00:00+08:00", "date", "2019/01/02")
+
+
+def test_listing_and_document_number_are_later_fallbacks():
+    assert published("mid", None, listing="28.06.2022 11:44") == \
+        ("2022-06-28T11:44:00+03:00", "datetime", "28.06.2022 11:44")
+    assert published("mid", "sometime", listing="28.06.2022 11:44") == \
+        ("2022-06-28T11:44:00+03:00", "datetime", "28.06.2022 11:44")
+    assert published("mid", None, doc_number="1345-28-06-2022") == ("2022-06-28T00:00:00+03:00", "date", None)
+    # a listing's time does not turn the page's printed day into a datetime
+    assert published("state_dept", "July 28, 2025", listing="Mon, 28 Jul 2025 18:33:25 +0000") == \
+        ("2025-07-28T00:00:00-04:00", "date", "July 28, 2025")
+
+
+def test_unreadable_and_missing_dates_are_errors_with_a_reason():
+    with pytest.raises(NormaliseError) as error:
+        published("fmprc", "sometime", meta="later")
+    assert error.value.reason == "unreadable_date"
+    with pytest.raises(NormaliseError) as error:
+        published("mid", None)
+    assert error.value.reason == "no_date"
+
+
+@pytest.mark.parametrize("raw", ["2019/13/02", "2019-01/02", "2019年2月30日", "31 июня 2022 года",
+                                 "13:61 28.06.2022", "July 29, 2025 13:30 p.m."])
+def test_impossible_dates_are_none(raw):
+    assert parse_date(raw, MOSCOW) is None

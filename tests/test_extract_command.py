@@ -81,3 +81,15 @@ def test_validate_command(tmp_path):
     assert result.returncode == 1
     assert "mid:en:2 v1 https://mid.ru/en/foreign_policy/news/2/: type: 'memo' is not one of" in result.stderr
     assert result.stderr.strip().endswith("6 statements checked, 1 invalid")
+
+
+def test_extract_shows_the_translations_the_page_names():
+    """The page's own evidence: a <link rel=alternate hreflang> in its head and its language
+    switcher's link to the same document (tests/fixtures/variants)."""
+    path = FIXTURES / "variants" / "mid" / "news-related-blocks-en.html"
+    result = run_scrapy("extract", str(path), "--url", "https://mid.ru/en/foreign_policy/news/1990003/")
+    assert result.returncode == 0, result.stderr
+    item = json.loads(result.stdout)
+    assert item["translations"] == {"ru": "https://mid.ru/ru/foreign_policy/news/1990003/"}
+    assert item["tags"] == ["Mongolia", "United Nations"]
+    assert item["site"] == "mid.ru"

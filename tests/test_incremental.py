@@ -89,3 +89,18 @@ def test_report_fails_on_drift_and_unreadable_listings():
                               "layout drift: 1 listing page(s) without article links"]
     assert summarise("mid", {}).errors == ["the crawl did not start"]
     assert summarise("mid", stats(finish_reason="shutdown")).errors == ["the crawl ended: shutdown"]
+
+
+def test_report_counts_statements_that_do_not_normalise_or_validate_per_reason():
+    run = summarise("mid", stats(**{
+        "mf__items__new": 5, "mf__articles__parsed": 8, "mf__items__unnormalisable": 2,
+        "mf__items__unnormalisable__unreadable_date": 2, "mf__items__invalid": 1, "mf__items__invalid__type": 1,
+        "mf__article__unparsed": 1, "mf__pages__unparsed__missing_title": 1, "mf__items__pending": 4,
+        "mf__requests__article": 9}))
+    assert run.ok
+    assert run.items["failed"] == 4
+    assert run.failures == {"unparsed_missing_title": 1, "unnormalisable_unreadable_date": 2, "invalid_type": 1}
+    assert run.extra["pending_recorded"] == 4
+    assert run.summary_line() == (
+        "mid: ok — 5 new, 4 failed; 9 requests (9 article); failures: invalid_type ×1; "
+        "unnormalisable_unreadable_date ×2; unparsed_missing_title ×1; 1.5 s")

@@ -114,6 +114,7 @@ def test_statement_with_table_fields():
     item = statement(STATEMENT_EN, tags=["United States of America (USA)"])
     assert item.id == "mid:en:1819686"
     assert item.source == "mid"
+    assert item.site == "mid.ru"
     assert item.site_id == "1819686"
     assert item.url == STATEMENT_EN
     assert item.language == "en"

@@ -100,3 +100,28 @@ def test_same_document_on_both_sites_is_linked_not_repeated(store):
     listed = [doc["id"] for doc in store.documents("language = 'en'")]
     assert listed == ["mid:en:liferay-3750394"]
     assert len(list(store.documents("language = 'en'", include_repeats=True))) == 2
+
+
+def test_translations_linked_only_within_one_site(store):
+    """The same number on mid.ru and archive.mid.ru is two documents (schema 1.3.0: site_id is
+    the site's own id), never each other's translation."""
+    old_en = item(id="mid:en:liferay-2823186", site="archive.mid.ru", site_id="2823186", doc_number=None,
+                  url="https://archive.mid.ru/en/foreign_policy/news/-/asset_publisher/cKNonkJE02Bw/content/id/2823186")
+    current_ru = item(id="mid:ru:2823186", site="mid.ru", site_id="2823186", language="ru", doc_number=None,
+                      url="https://mid.ru/ru/foreign_policy/news/2823186/")
+    old_ru = item(id="mid:ru:liferay-2823186", site="archive.mid.ru", site_id="2823186", language="ru",
+                  doc_number=None,
+                  url="https://archive.mid.ru/ru/foreign_policy/news/-/asset_publisher/cKNonkJE02Bw/content/id/2823186")
+    store.write_batch([], [old_en, current_ru, old_ru])
+    assert store.get("mid:en:liferay-2823186")["translations"] == {"ru": old_ru["url"]}
+    assert store.get("mid:ru:liferay-2823186")["translations"] == {"en": old_en["url"]}
+    assert store.get("mid:ru:2823186")["translations"] == {}
+
+
+def test_statements_archived_before_sites_still_link_by_site_id(store):
+    legacy_en = item()  # archived before schema 1.3.0: no "site"
+    store.write_batch([], [legacy_en])
+    ru = item(id="mid:ru:1819686", site="mid.ru", language="ru", url="https://mid.ru/ru/foreign_policy/news/1819686/")
+    store.write_batch([], [ru])
+    assert store.get("mid:ru:1819686")["translations"] == {"en": legacy_en["url"]}
+    assert store.get("mid:en:1819686")["translations"] == {"ru": ru["url"]}

@@ -1,5 +1,7 @@
 """Plain-text clean-up, HTML sanitising and the HTML-to-text rendering."""
 
+import pytest
+
 from crawler.normalise.html import html_to_text, sanitise
 from crawler.normalise.text import clean_inline, clean_paragraph, xml_safe
 
@@ -48,3 +50,37 @@ def test_html_to_text_table_rows_keep_numbering():
 
 def test_html_to_text_is_xml_safe():
     assert html_to_text("<p>a\x0bb\x00c</p>") == "abc"
+
+
+# --- joiners are letters, not noise (issue 10, item 4) ------------------------------------------
+PERSIAN = "گفت\u200cوگوهای بین\u200cالمللی"  # "international talks": two zero-width non-joiners
+EMOJI_FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # one emoji built by zero-width joiners
+
+
+def test_zero_width_joiners_are_kept_everywhere_text_is_cleaned():
+    assert clean_inline(f"  {PERSIAN}  ") == PERSIAN
+    assert clean_paragraph(f"{PERSIAN}\n{EMOJI_FAMILY}") == f"{PERSIAN}\n{EMOJI_FAMILY}"
+    assert html_to_text(sanitise(f"<p>{PERSIAN}</p><p>{EMOJI_FAMILY}</p>", BASE)) == f"{PERSIAN}\n\n{EMOJI_FAMILY}"
+    assert xml_safe(PERSIAN) == PERSIAN
+
+
+def test_invisible_noise_is_removed():
+    noisy = "zero\u200bwidth soft\u00adhyphen \ufeffbom word\u2060joiner invisible\u2062times"
+    assert clean_inline(noisy) == "zerowidth softhyphen bom wordjoiner invisibletimes"
+    assert html_to_text(f"<p>{noisy}</p>") == "zerowidth softhyphen bom wordjoiner invisibletimes"
+
+
+# --- <br><br> separates paragraphs, one <br> breaks a line (issue 10, item 4) ------------------
+@pytest.mark.parametrize(("html", "text"), [
+    ("<div>One.<br><br>Two.<br><br>Three.<br />Four.</div>", "One.\n\nTwo.\n\nThree.\nFour."),
+    ("<p>One.<br>\n  <br/>Two.</p>", "One.\n\nTwo."),                      # white space between
+    ("<p>One.<br>&nbsp;<br>Two.</p>", "One.\n\nTwo."),                     # a no-break space between
+    ("<p>One.<br><br><br><br>Two.</p>", "One.\n\nTwo."),                   # more than two: one break
+    ("<p>One.<br><span> </span><br>Two.</p>", "One.\n\nTwo."),             # empty inline markup between
+    ("<p>Line one<br>line two</p><p>Next</p>", "Line one\nline two\n\nNext"),
+    ("<p><br><br>Leading breaks</p>", "Leading breaks"),
+    ("<p>Trailing<br><br></p><p>Next</p>", "Trailing\n\nNext"),
+    ("<td>a<br><br>b</td>", "a\n\nb"),
+])
+def test_double_line_breaks_separate_paragraphs(html, text):
+    assert html_to_text(html) == text

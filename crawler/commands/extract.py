@@ -1,15 +1,17 @@
 """``scrapy extract PATH --url URL``: parse one saved page as if fetched from URL.
 
-Prints the normalised statement as JSON on stdout. A page that cannot become a statement (a
-challenge page, an unknown URL, a missing title, an unreadable date) exits 1 with one line on
-stderr naming the file, the URL and the reason; a PATH that cannot be read or a bad ``--url`` or
-``--encoding`` exits 2.
+Prints the normalised statement as JSON on stdout, its ``translations`` as the page shows them.
+A page that cannot become a statement (a challenge page, an unknown URL, a missing title, an
+unreadable date) exits 1 with one line on stderr naming the file, the URL and the reason; a PATH
+that cannot be read or a bad ``--url`` or ``--encoding`` exits 2. The page's charset is decided as
+in a crawl (header given by ``--encoding``, the page's meta, its bytes:
+crawler.normalise.charset), logged at debug level.
 """
 
 from __future__ import annotations
 
-import codecs
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -17,16 +19,18 @@ from urllib.parse import urlsplit
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
-from scrapy.http import HtmlResponse
 
 from crawler.commands import EXIT_USAGE, one_line_usage_errors
+from crawler.normalise.charset import decode_page, known_encoding
 from crawler.normalise.statement import NormaliseError, normalise
 from crawler.pages import ParseError
-from crawler.pages.registry import read_saved_page
+from crawler.pages.registry import page_class_for
 from crawler.pipelines.validate import schema_errors
 
 if TYPE_CHECKING:
     import argparse
+
+logger = logging.getLogger(__name__)
 
 
 class Command(ScrapyCommand):
@@ -44,19 +48,16 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         one_line_usage_errors(parser, "extract")
         parser.add_argument("--url", required=True, help="the URL the page was fetched from")
-        parser.add_argument("--encoding", help="the page's encoding, when it does not declare it")
+        parser.add_argument("--encoding", help="the charset the page was served with (its HTTP header's); "
+                            "weighed with the page's meta and its bytes, as in a crawl")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError(f"give exactly one PATH (got {len(args)})", print_help=False)
         if not opts.url.startswith(("http://", "https://")) or not urlsplit(opts.url).netloc:
             raise UsageError(f"--url {opts.url}: not an absolute http(s) URL", print_help=False)
-        if opts.encoding is not None:
-            try:
-                codecs.lookup(opts.encoding)
-            except LookupError:
-                raise UsageError(f"--encoding {opts.encoding}: not an encoding Python knows",
-                                 print_help=False) from None
+        if opts.encoding is not None and not known_encoding(opts.encoding):
+            raise UsageError(f"--encoding {opts.encoding}: not a known character encoding", print_help=False)
         path = Path(args[0])
         try:
             body = path.read_bytes()
@@ -64,10 +65,13 @@ class Command(ScrapyCommand):
             print(f"{path}: cannot read ({error.strerror or error})", file=sys.stderr)
             self.exitcode = EXIT_USAGE
             return
-        headers = {"Content-Type": f"text/html; charset={opts.encoding}"} if opts.encoding else {}
-        response = HtmlResponse(url=opts.url, body=body, headers=headers)
+        # --encoding stands for the HTTP header the page was served with: evidence like the rest.
+        content_type = f"text/html; charset={opts.encoding}" if opts.encoding else None
         try:
-            statement = normalise(read_saved_page(opts.url, response.body, response.text))
+            page_class = page_class_for(opts.url)
+            text, choice = decode_page(body, content_type, page_class.charset_hints)
+            logger.debug("Charset of %s: %s", path, choice.describe())
+            statement = normalise(page_class(opts.url, text).statement())
         except (ParseError, NormaliseError) as error:
             self._fail(f"{path}: {error}")
             return

@@ -40,7 +40,9 @@ class ParseErrorMiddleware:
         logger.error("Page not parsed: %s", exception)
         spider = response.meta.get("mf_spider")
         if spider is not None:  # an article: pending, tried again next run (a listing is anyway)
-            emit(self.crawler, FetchFailed(response.url, spider, f"unparsed: {exception.reason}", now_utc(),
+            # Under the URL its raw page is archived with (not where a redirect or an API led).
+            url = response.meta.get("mf_statement_url") or response.url
+            emit(self.crawler, FetchFailed(url, spider, f"unparsed: {exception.reason}", now_utc(),
                                            response.request.cb_kwargs.get("entry_tags", []),
                                            response.request.cb_kwargs.get("listing_date")))
         return []

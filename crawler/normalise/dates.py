@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
@@ -26,25 +26,41 @@ MONTHS = {
     "август": 8, "сентябрь": 9, "октябрь": 10, "ноябрь": 11, "декабрь": 12,
 }
 
-_TIME = r"(?:\D{0,3}?(?P<hour>\d{1,2})[:.](?P<minute>\d{2}))?"
-# "28 June 2022 11:44", "24 июля 2017 19:36", "24 July 2017", "24 июля 2017 г."
+# An optional time after the date: "11:44", "11.44", "11:44:05", "1:46 p.m.", "15时30分", after at
+# most three separating characters (", ", " в ", " - "; none when text extraction glued them).
+_TIME = (r"(?:\D{0,3}?(?P<hour>\d{1,2})(?:[:.]|\s*时\s*)(?P<minute>\d{2})(?:\s*分)?(?::(?P<second>\d{2}))?"
+         r"(?:\s*(?P<ampm>[AaPp])\.?\s*[Mm]\.?)?)?")
+# "28 June 2022 11:44", "24 июля 2017 19:36", "24 July 2017", "24 июля 2017 г.", "1 июля 2022 года"
 _DAY_MONTH_YEAR = re.compile(
-    r"^(?P<day>\d{1,2})\s+(?P<month>[^\W\d_]+)\.?,?\s+(?P<year>\d{4})(?:\s*г\.?)?,?\s*" + _TIME + r"\s*$"
+    r"^(?P<day>\d{1,2})\.?\s+(?P<month>[^\W\d_]+)\.?,?\s+(?P<year>\d{4})(?:\s*(?:года|г\.?))?,?\s*"
+    + _TIME + r"\s*$"
 )
-# "June 28, 2022", "July 29, 2025 11:44"
+# "June 28, 2022", "July 29, 2025 11:44", "Jul. 29, 2025"
 _MONTH_DAY_YEAR = re.compile(
     r"^(?P<month>[^\W\d_]+)\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4}),?\s*" + _TIME + r"\s*$"
 )
-# "28.06.2022 11:44", "28.06.2022", "28.06.22"
+# "28.06.2022 11:44", "28.06.2022", "28.06.22" (day first, dotted: mid.ru, the Federal Foreign Office)
 _NUMERIC = re.compile(
     r"^(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4}|\d{2})\s*" + _TIME + r"\s*$"
 )
-# "2024-11-28 23:43", "2024-11-28"
-_ISO_LOCAL = re.compile(
-    r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?:[ T]+(?P<hour>\d{1,2}):(?P<minute>\d{2}))?\s*$"
+# Year first: "2024-11-28 23:43", "2024-11-28T23:43:05", "2019/01/02", "2019/1/2 15:30" (no offset:
+# local time of the source)
+_YEAR_FIRST = re.compile(
+    r"^(?P<year>\d{4})(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?:[ T]+|\s*$)" + _TIME + r"\s*$"
 )
+# Chinese and Japanese: "2019年1月2日", "2019年01月02日 15:30", "2019年1月2日15时30分"
+_CJK = re.compile(
+    r"^(?P<year>\d{4})\s*年\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日\s*" + _TIME + r"\s*$"
+)
+#: Printed forms with the month as a word, then those with numbers only.
+_WORD_MONTH_FORMS = (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR)
+_NUMBER_FORMS = (_NUMERIC, _YEAR_FIRST, _CJK)
+# Brackets some templates print around a date: "(2019-01-02 15:30)", "【2019-01-02】".
+_BRACKETS = "()[]（）【】 "
 # The date part of a mid.ru document number: "1345-28-06-2022".
 _DOC_NUMBER = re.compile(r"^\s*\d+-(?P<day>\d{2})-(?P<month>\d{2})-(?P<year>\d{4})\s*$")
+# RFC 5322 §3.3: "-0000" is a time in UTC whose local zone is not known.
+_UTC_UNKNOWN_ZONE = re.compile(r"\s-0000\s*$")
 
 
 @dataclass(frozen=True)
@@ -57,11 +73,19 @@ class ParsedDate:
     """False when the page printed only a date (the value is then local midnight)."""
 
 
-def _build(year: int, month: int, day: int, hour: str | None, minute: str | None,
-           tz: str) -> ParsedDate | None:
+def _build(year: int, month: int, day: int, tz: str, hour: str | None = None, minute: str | None = None,
+           second: str | None = None, ampm: str | None = None) -> ParsedDate | None:
+    """The local time of a printed date and optional clock; None for a day or time that does not exist."""
     try:
         day_value = date(year, month, day)
-        clock = time(int(hour), int(minute)) if hour is not None and minute is not None else time()
+        clock = time()
+        if hour is not None and minute is not None:
+            hours = int(hour)
+            if ampm:
+                if not 1 <= hours <= 12:
+                    return None
+                hours = hours % 12 + (12 if ampm.lower() == "p" else 0)
+            clock = time(hours, int(minute), int(second or 0))
     except ValueError:
         return None
     local = datetime.combine(day_value, clock, tzinfo=ZoneInfo(tz))
@@ -75,23 +99,27 @@ def _year(text: str) -> int:
 
 
 def parse_date(raw: str | None, tz: str) -> ParsedDate | None:
-    """Read one of the printed forms above; ``None`` when the text is none of them."""
+    """Read one of the printed forms above, in the source's zone ``tz``; ``None`` when the text is
+    none of them (or names a day that does not exist)."""
     if not raw:
         return None
-    text = " ".join(raw.replace("\u00a0", " ").split())
-    for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR):
+    text = " ".join(raw.replace("\u00a0", " ").split()).strip(_BRACKETS)
+    if not text or not text[0].isalnum():
+        return None
+    year_first = text[:4].isdigit()  # then numbers only
+    forms = (_YEAR_FIRST, _CJK) if year_first else _WORD_MONTH_FORMS + _NUMBER_FORMS
+    for pattern in forms:
         match = pattern.match(text)
-        if match:
+        if not match:
+            continue
+        if pattern in _WORD_MONTH_FORMS:
             month = MONTHS.get(match["month"].lower())
             if month is None:
                 return None
-            return _build(int(match["year"]), month, int(match["day"]), match["hour"],
-                          match["minute"], tz)
-    for pattern in (_NUMERIC, _ISO_LOCAL):
-        match = pattern.match(text)
-        if match:
-            return _build(_year(match["year"]), int(match["month"]), int(match["day"]),
-                          match["hour"], match["minute"], tz)
+        else:
+            month = int(match["month"])
+        return _build(_year(match["year"]), month, int(match["day"]), tz, match["hour"], match["minute"],
+                      match["second"], match["ampm"])
     return None
 
 
@@ -116,16 +144,25 @@ def parse_timestamp(raw: str | None) -> datetime | None:
     return parsed.value if parsed else None
 
 
-def parse_rfc822(raw: str | None) -> ParsedDate | None:
-    """An RSS ``pubDate``: "Tue, 29 Jul 2025 18:33:25 +0000" (with its own offset)."""
+def parse_rfc822(raw: str | None, tz: str | None = None) -> ParsedDate | None:
+    """An RSS ``pubDate`` (RFC 5322 §3.3 date-time): "Tue, 29 Jul 2025 18:33:25 +0000", with any
+    zone the RFC allows: numeric offsets, "-0000" (UTC, local zone unknown), "GMT", "UT", "Z",
+    the US zone names. A date-time without any zone is local time of ``tz`` (None without one)."""
     if not raw:
         return None
     try:
         value = parsedate_to_datetime(raw.strip())
     except (TypeError, ValueError, IndexError):
         return None
-    if value is None or value.tzinfo is None:
+    if value is None:
         return None
+    if value.tzinfo is None:
+        if _UTC_UNKNOWN_ZONE.search(raw):
+            value = value.replace(tzinfo=UTC)
+        elif tz is not None:
+            value = value.replace(tzinfo=ZoneInfo(tz))
+        else:
+            return None
     return ParsedDate(value, True)
 
 
@@ -136,7 +173,7 @@ def date_from_doc_number(doc_number: str | None, tz: str) -> ParsedDate | None:
     match = _DOC_NUMBER.match(doc_number)
     if not match:
         return None
-    return _build(int(match["year"]), int(match["month"]), int(match["day"]), None, None, tz)
+    return _build(int(match["year"]), int(match["month"]), int(match["day"]), tz)
 
 
 def isoformat(value: datetime) -> str:

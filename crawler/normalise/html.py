@@ -38,7 +38,7 @@ _STRUCTURE = _BLOCKS | _SKIP | {"br"}
 _STRING = etree.XPath("string()")
 
 
-_FRAGMENT_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
+_FRAGMENT_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
 _BODY = etree.XPath("/html/body")
 
 
@@ -72,12 +72,25 @@ def _paragraphs(root: etree._Element) -> list[str]:
     """The element's text as paragraphs, block elements starting new ones."""
     paragraphs: list[str] = []
     current: list[str] = []
+    last_break = -1  # index in ``current`` of the newline the last ``br`` wrote, -1: none since
 
     def flush() -> None:
+        nonlocal last_break
         text = clean_paragraph("".join(current))
         if text:
             paragraphs.append(text)
         current.clear()
+        last_break = -1
+
+    def line_break() -> None:
+        """One ``br`` breaks the line; a second with nothing visible between ends the paragraph
+        (editors separate paragraphs with ``<br><br>``)."""
+        nonlocal last_break
+        if last_break >= 0 and not "".join(current[last_break + 1:]).strip():
+            flush()
+            return
+        current.append("\n")
+        last_break = len(current) - 1
 
     def walk(element: etree._Element) -> None:
         tag = element.tag if isinstance(element.tag, str) else ""
@@ -91,7 +104,7 @@ def _paragraphs(root: etree._Element) -> list[str]:
             flush()
             return
         if tag == "br":
-            current.append("\n")
+            line_break()
             return
         if tag == "tr":
             flush()

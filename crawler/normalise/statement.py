@@ -2,41 +2,125 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from crawler.items import PageSegment, PageStatement, Statement
-from crawler.normalise.dates import date_from_doc_number, isoformat, parse_date, parse_iso, parse_rfc822
+from crawler.normalise.dates import (
+    ParsedDate,
+    date_from_doc_number,
+    isoformat,
+    parse_date,
+    parse_iso,
+    parse_rfc822,
+)
 from crawler.normalise.html import html_to_text, sanitise
 from crawler.normalise.text import clean_inline
 from crawler.sources import get_source
 
 
 class NormaliseError(ValueError):
-    """The page's values cannot make a valid statement (the message says which and why)."""
+    """The page's values cannot make a valid statement; ``reason`` is a short slug for stats and
+    the pending list (``unreadable_date``, ``no_date``, ``empty_title``, ``empty_body``)."""
+
+    def __init__(self, url: str, reason: str, detail: str = "") -> None:
+        self.url = url
+        self.reason = reason
+        self.detail = detail
+        super().__init__(f"{url}: {reason.replace('_', ' ')}" + (f" {detail}" if detail else ""))
 
 
-def mint_id(source: str, language: str, site_id: str) -> str:
-    """The stable id of a language version: ``source:language:site_id``."""
-    return f"{source}:{language}:{site_id}"
+@dataclass(frozen=True)
+class Site:
+    """A site a page object reads: one source may publish on several."""
+
+    source: str
+    """The registry name of its source."""
+    host: str
+    """The host its pages are served from."""
+    languages: tuple[str, ...] = ()
+    """The languages it publishes in, when it is one site of a source per language."""
 
 
-def resolve_published(page: PageStatement, tz: str) -> tuple[str, str]:
-    """The publication time and its precision (``datetime`` or ``date``): the page's date, else
-    the listing's, else the document number's. A date without a time stays a date."""
-    for raw in (page.published_raw, page.fallback_published_raw):
-        parsed = parse_date(raw, tz) or parse_iso(raw) or parse_rfc822(raw)
+#: Every site a page object reads, by its ``site`` name (docs/schema.md lists them).
+SITES = {
+    "mid.ru": Site("mid", "mid.ru"),
+    "archive.mid.ru": Site("mid", "archive.mid.ru"),
+    "gov.uk": Site("fcdo", "www.gov.uk"),
+    "state.gov": Site("state_dept", "www.state.gov"),
+    "fmprc.gov.cn": Site("fmprc", "www.fmprc.gov.cn", ("en",)),
+    "mfa.gov.cn": Site("fmprc", "www.mfa.gov.cn", ("zh",)),
+    "auswaertiges-amt.de": Site("aa", "www.auswaertiges-amt.de"),
+}
+#: The id namespace of a site whose ids overlap another site's of the same source: the old mid.ru
+#: site's documents were minted ``mid:en:liferay-2823186`` when its site_id carried the prefix,
+#: and ids never change once minted.
+ID_NAMESPACES = {"archive.mid.ru": "liferay-"}
+
+
+def mint_id(source: str, language: str, site_id: str, site: str | None = None) -> str:
+    """The stable id of a language version: ``source:language:site_id``, the site's id namespace
+    before its site_id where it has one (``mid:en:liferay-2823186`` for archive.mid.ru's 2823186)."""
+    return f"{source}:{language}:{ID_NAMESPACES.get(site or '', '')}{site_id}"
+
+
+def upgrade_archived(item: dict[str, Any]) -> dict[str, Any]:
+    """A statement archived before schema 1.3.0, in 1.3.0's terms: ``site`` added (from the
+    prefix of its site_id, else its URL's host, else its language, else its source's one site) and
+    the old site's prefixed ``site_id`` (``liferay-2823186``) made the site's own (``2823186``).
+    Its ``id`` never changes. For the archive's migration; an item with a ``site`` is returned as
+    it is."""
+    if item.get("site"):
+        return item
+    site_id = str(item.get("site_id") or "")
+    for site, prefix in ID_NAMESPACES.items():
+        if site_id.startswith(prefix):
+            return {**item, "site": site, "site_id": site_id.removeprefix(prefix)}
+    host = urlsplit(str(item.get("url") or "")).netloc.lower().removeprefix("www.")
+    sites = [name for name, site in SITES.items() if site.source == item.get("source") and name not in ID_NAMESPACES]
+    found = [name for name in sites if SITES[name].host.removeprefix("www.") == host] \
+        or [name for name in sites if item.get("language") in SITES[name].languages] \
+        or (sites if len(sites) == 1 else [])
+    return {**item, "site": found[0]} if found else item
+
+
+def read_date(raw: str | None, tz: str) -> ParsedDate | None:
+    """Any date form a source prints or sends: printed forms (in the zone ``tz``), ISO 8601 with
+    an offset, RFC 5322 (RSS)."""
+    return parse_date(raw, tz) or parse_iso(raw) or parse_rfc822(raw, tz)
+
+
+def resolve_published(page: PageStatement, tz: str) -> tuple[str, str, str | None]:
+    """The publication time, its precision (``datetime`` or ``date``) and the raw string it was
+    read from (None when from the document number).
+
+    Evidence in order: the date the page prints; the page's metadata (a ``PubDate`` meta); the
+    listing's or feed's date; the date inside the document number. A printed day without a time
+    takes the time of the page's metadata when that names the same day (the metadata is the same
+    page's record, only more precise). A date without a time stays a date: no time is invented.
+    Raises NormaliseError (``unreadable_date`` or ``no_date``) when nothing gives a date."""
+    printed = read_date(page.published_raw, tz)
+    meta = read_date(page.published_meta_raw, tz)
+    if printed and not printed.has_time and meta and meta.has_time \
+            and meta.value.astimezone(ZoneInfo(tz)).date() == printed.value.date():
+        printed, page_raw = meta, page.published_meta_raw
+    else:
+        page_raw = page.published_raw
+    for parsed, raw in ((printed, page_raw), (meta, page.published_meta_raw),
+                        (read_date(page.fallback_published_raw, tz), page.fallback_published_raw)):
         if parsed:
             local = parsed.value.astimezone(ZoneInfo(tz)) if parsed.has_time else parsed.value
-            return isoformat(local), "datetime" if parsed.has_time else "date"
+            return isoformat(local), "datetime" if parsed.has_time else "date", clean_inline(raw or "") or None
     parsed = date_from_doc_number(page.doc_number, tz)
     if parsed:
-        return isoformat(parsed.value), "date"
-    shown = page.published_raw or page.fallback_published_raw
+        return isoformat(parsed.value), "date", None
+    shown = page.published_raw or page.published_meta_raw or page.fallback_published_raw
     if shown:
-        raise NormaliseError(f"{page.url}: unreadable date {shown!r}")
-    raise NormaliseError(f"{page.url}: no date on the page, the listing or the document number")
+        raise NormaliseError(page.url, "unreadable_date", repr(shown))
+    raise NormaliseError(page.url, "no_date", "on the page, the listing or the document number")
 
 
 #: Stands between segments sanitised and rendered together: private-use characters, which no
@@ -86,11 +170,11 @@ def normalise(page: PageStatement) -> Statement:
     source = get_source(page.source)
     title = clean_inline(page.title)
     if not title:
-        raise NormaliseError(f"{page.url}: empty title")
+        raise NormaliseError(page.url, "empty_title")
     body_html = sanitise(page.body_html, page.url)
     body_text = html_to_text(body_html)
     if not body_text:
-        raise NormaliseError(f"{page.url}: empty body")
+        raise NormaliseError(page.url, "empty_body")
     tags = []
     for tag in page.tags:
         tag = clean_inline(tag)
@@ -100,7 +184,7 @@ def normalise(page: PageStatement) -> Statement:
         language: url for language, url in sorted(page.translations.items())
         if language != page.language
     }
-    published, precision = resolve_published(page, source.timezone)
+    published, precision, published_raw = resolve_published(page, source.timezone)
     history = []
     for change in page.change_history:
         when = parse_iso(change.get("at"))
@@ -112,14 +196,15 @@ def normalise(page: PageStatement) -> Statement:
         withdrawn = {"at": isoformat(when.value) if when else None,
                      "note": clean_inline(page.withdrawn.get("note") or "")}
     return Statement(
-        id=mint_id(page.source, page.language, page.site_id),
+        id=mint_id(page.source, page.language, page.site_id, page.site),
         source=page.source,
+        site=page.site,
         site_id=page.site_id,
         url=page.url,
         language=page.language,
         title=title,
         published=published,
-        published_raw=clean_inline(page.published_raw or page.fallback_published_raw or "") or None,
+        published_raw=published_raw,
         doc_number=page.doc_number,
         type=page.type,
         tags=tags,

@@ -7,10 +7,15 @@ import re
 # C0 controls other than tab and newline, DEL, lone surrogates and the two non-characters XML
 # forbids. Carriage returns are turned into newlines before this runs.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-# XML-illegal characters plus those that print as nothing but break word matching (soft hyphen,
-# zero-width spaces and joiners, the BOM): what clean text drops, in one pass.
-_DROPPED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff"
-                      "\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+# XML-illegal characters plus invisible noise that breaks word matching and carries no meaning:
+# soft hyphen, zero-width space, word joiner, the BOM (also as a zero-width no-break space) and
+# the invisible operators U+2061-U+2064. What clean text drops, in one pass.
+#
+# Never dropped: U+200C ZERO WIDTH NON-JOINER and U+200D ZERO WIDTH JOINER. They are letters'
+# business, not noise: in Persian, Arabic and Indic scripts they decide whether letters join
+# ("می‌کند" is not "میکند"), and U+200D builds emoji sequences (Unicode Standard, ch. 23.2).
+_NOISE = "\u00ad\u200b\u2060-\u2064\ufeff"
+_DROPPED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff" + _NOISE + "]")
 _SPACES = re.compile(r"[^\S\n]+")
 
 

@@ -6,6 +6,10 @@ reason when the page is not what it should be.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from crawler.normalise.charset import decode_page
+
 
 class ParseError(Exception):
     """A page that cannot become an item; ``reason`` is a short slug used in the stats."""
@@ -21,12 +25,15 @@ class ArticlePage:
     """Base of article page objects: built from the page's URL and text; ``matches(url)`` says
     which URLs it reads, ``statement(tags, listing_date)`` reads one (or raises ParseError)."""
 
+    #: Legacy encodings the site has served pages in, tried when the declared ones do not fit.
+    charset_hints: ClassVar[tuple[str, ...]] = ()
+
     def __init__(self, url: str, text: str) -> None:
         self.url = url
         self.text = text
 
-    @staticmethod
-    def decode(body: bytes, declared_text: str) -> str:
-        """The page's text from its bytes; by default what the server and page declare (Scrapy's
-        reading, passed in). Sites that declare the wrong charset override this."""
-        return declared_text
+    @classmethod
+    def decode(cls, body: bytes, content_type: str | None = None) -> str:
+        """The page's text from its raw bytes, the charset decided by evidence (the HTTP header's
+        ``content_type`` as served, the page's meta, the bytes; crawler.normalise.charset)."""
+        return decode_page(body, content_type, cls.charset_hints)[0]

@@ -19,17 +19,19 @@ from lxml import etree
 from crawler.items import PageStatement
 from crawler.pages import ArticlePage, ParseError
 from crawler.pages.cleanup import (
+    Chrome,
+    clean_element,
     copy_element,
-    drop_empty_blocks,
     drop_matching,
     inner_html,
-    is_blank,
     parse_document,
     text_of,
 )
+from crawler.pages.evidence import language_versions, meta_published
 from crawler.pages.feeds_rss import FeedEntry, read_rss
 
 SOURCE = "aa"
+SITE = "auswaertiges-amt.de"
 _ARTICLE = re.compile(r"^/(?P<lang>en|de)/newsroom/(news|presse|[a-z-]+)/(?:[^/]+-|[^/]+/)(?P<id>\d{5,8})/?$")
 _META = re.compile(r"^\s*(?P<date>\d{2}\.\d{2}\.\d{4})\s*(?:[-–]\s*(?P<type>.+))?$")
 TYPES = {"press release": "statement", "pressemitteilung": "statement", "speech": "speech", "rede": "speech",
@@ -44,6 +46,13 @@ def parse_article_url(url: str) -> tuple[str, str] | None:
     return (match["lang"], match["id"]) if match else None
 
 
+def _read_url(url: str) -> tuple[str, str, None] | None:
+    """(language, URL, no shared id) of an article URL a page links to: the /de/ and /en/ trees
+    number their articles apart, so only the page's own alternate and switcher links tie them."""
+    facts = parse_article_url(url)
+    return (facts[0], url.split("?")[0].split("#")[0], None) if facts else None
+
+
 def doc_type(label: str | None, title: str) -> str:
     if label and label.strip().lower() in TYPES:
         return TYPES[label.strip().lower()]
@@ -55,20 +64,18 @@ def doc_type(label: str | None, title: str) -> str:
     return "statement"
 
 
-_CHROME = etree.XPath(
-    ".//*[self::script or self::style or self::noscript or self::iframe or self::form or self::button"
-    " or contains(@class, 'share') or contains(@class, 'c-top-link') or contains(@class, 'link-list')]")
+# Beside every site's chrome (cleanup.SHARED_CHROME: teasers to other articles, share tools, …):
+# "Top of page" links and the tag lists.
+_CHROME = Chrome("c-top-link", "link-list")
 
 
 def clean_body(url: str, element: etree._Element) -> str:
-    """Body HTML without share tools, tag lists and "Top of page" links."""
+    """Body HTML without share tools, teasers, tag lists, link lists and "Top of page" links."""
     drop_matching(element, _CHROME)
     for link in list(element.iter("a")):
         if _TOP_OF_PAGE.match(text_of(link)) and link.getparent() is not None:
             link.getparent().remove(link)
-    drop_empty_blocks(element)
-    if is_blank(element):
-        raise ParseError(url, "empty_body")
+    clean_element(url, element, None)
     return inner_html(element)
 
 
@@ -90,7 +97,7 @@ class AaFeed:
                 root = parse_document(item.link, f"<html><body><div>{item.description}</div></body></html>")
                 body = root.find(".//body/div")
                 statement = PageStatement(
-                    source=SOURCE, site_id=facts[1], url=item.link, language=facts[0], title=item.title,
+                    source=SOURCE, site=SITE, site_id=facts[1], url=item.link, language=facts[0], title=item.title,
                     type=doc_type(None, item.title), body_html=clean_body(item.link, body),
                     published_raw=item.pub_date, tags=list(item.categories))
             entries.append(FeedEntry(url=item.link, title=item.title, date_raw=item.pub_date,
@@ -130,9 +137,11 @@ class AaArticlePage(ArticlePage):
             body.insert(0, copy_element(intro[0]))
         page_tags = [link.get("title") or text_of(link) for link in _X_TAGS(root)]
         return PageStatement(
-            source=SOURCE, site_id=facts[1], url=self.url.split("?")[0].split("#")[0], language=facts[0],
+            source=SOURCE, site=SITE, site_id=facts[1], url=self.url.split("?")[0].split("#")[0], language=facts[0],
             title=title, type=doc_type(meta["type"] if meta else None, title),
             body_html=clean_body(self.url, body), published_raw=meta["date"] if meta else None,
+            published_meta_raw=meta_published(root),
             tags=page_tags + list(tags or []),  # the normaliser drops repeats and empty tags
+            translations=language_versions(root, self.url, facts[0], _read_url),
             fallback_published_raw=listing_date,
         )

@@ -18,21 +18,25 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from crawler.items import PageStatement
+from crawler.normalise.charset import decode_page
 from crawler.normalise.text import clean_inline
 from crawler.pages import ArticlePage, ParseError
 from crawler.pages.cleanup import (
+    Chrome,
+    clean_element,
     copy_element,
-    drop_empty_blocks,
     drop_matching,
     inner_html,
-    is_blank,
     parse_document,
     text_of,
 )
+from crawler.pages.evidence import language_versions, meta_published
 from crawler.pages.markers import FMPRC
 from crawler.pages.segments import segments_for
 
 SOURCE = "fmprc"
+#: One site per language: English at www.fmprc.gov.cn, Chinese at www.mfa.gov.cn.
+SITES = {"en": "fmprc.gov.cn", "zh": "mfa.gov.cn"}
 _ARTICLE = re.compile(r"/(?P<month>\d{6})/(?P<id>t(?P<date>\d{8})_\d+)\.s?html$")
 _COUNT_PAGE = re.compile(r"countPage\s*=\s*(\d+)")
 # Everything from the print/close and share chrome on is not text.
@@ -47,16 +51,26 @@ _TYPES_ZH = ((re.compile("例行记者会"), "briefing"), (re.compile("答记者
              (re.compile("声明|谈话"), "statement"))
 
 
-def decode(body: bytes) -> str:
-    """The page's text: UTF-8 whatever the page declares, else GB18030 (a superset of GBK/GB2312)."""
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        return body.decode("gb18030", errors="replace")
+#: The sites' legacy encoding: GB18030, a superset of the GBK and GB2312 they declare.
+CHARSET_HINTS = ("gb18030",)
+
+
+def decode(body: bytes, content_type: str | None = None) -> str:
+    """The page's text, the charset decided by evidence: UTF-8 whatever the page declares when
+    the bytes are UTF-8, else the declared or legacy encoding that fits (crawler.normalise.charset)."""
+    return decode_page(body, content_type, CHARSET_HINTS)[0]
 
 
 def language_of(url: str) -> str:
     return "zh" if urlsplit(url).path.startswith("/web/") or "mfa.gov.cn" in urlsplit(url).netloc else "en"
+
+
+def _read_url(url: str) -> tuple[str, str, None] | None:
+    """(language, URL, no shared id) of an article URL of either site a page links to: the two
+    sites number their versions apart, so only a page's own alternate links tie them."""
+    if not ChinaArticlePage.matches(url):
+        return None
+    return language_of(url), url.split("#")[0].split("?")[0], None
 
 
 def doc_type(title: str, language: str) -> str:
@@ -108,15 +122,13 @@ _X_TITLE = etree.XPath("//*[@id='News_Body_Title']")
 _X_TIME = etree.XPath("//*[@id='News_Body_Time']")
 _X_BODY = etree.XPath("(//*[@id='News_Body_Txt_A'] | //div[contains(@class, 'TRS_Editor')]"
                       " | //div[contains(@class, 'TRS_UEDITOR')])[1]")
-_BODY_CHROME = etree.XPath(".//*[self::script or self::style or self::iframe or self::form]")
+_BODY_CHROME = Chrome()
 
 
 class ChinaArticlePage(ArticlePage):
     """An article of either site."""
 
-    @staticmethod
-    def decode(body: bytes, declared_text: str) -> str:
-        return decode(body)
+    charset_hints = CHARSET_HINTS
 
     @staticmethod
     def matches(url: str) -> bool:
@@ -134,25 +146,25 @@ class ChinaArticlePage(ArticlePage):
             clean_inline(" ".join(_X_META(root, name="ArticleTitle")))
         if not title:
             raise ParseError(self.url, "missing_title")
-        # The date comes from the page, never from the URL (migrated pages carry another date there).
-        shown = clean_inline(" ".join(text_of(node) for node in _X_TIME(root))) or \
-            clean_inline(" ".join(_X_META(root, name="PubDate")))
+        # The date comes from the page, never from the URL (migrated pages carry another date there):
+        # as printed, with the PubDate meta beside it (the fallback, and the time of a bare day).
+        shown = clean_inline(" ".join(text_of(node) for node in _X_TIME(root)))
         bodies = _X_BODY(root)
         if not bodies:
             raise ParseError(self.url, "missing_body", "no #News_Body_Txt_A or .TRS_Editor")
         body = copy_element(bodies[0])
         drop_matching(body, _BODY_CHROME)
         _drop_tail_chrome(body)
-        drop_empty_blocks(body)
-        if is_blank(body):
-            raise ParseError(self.url, "empty_body")
+        clean_element(self.url, body, None)
         keywords = " ".join(_X_META(root, name="Keywords"))
         page_tags = [t for t in (clean_inline(part) for part in re.split(r"[;；]", keywords)) if t]
         statement = PageStatement(
-            source=SOURCE, site_id=match["id"], url=self.url.split("#")[0].split("?")[0], language=language,
+            source=SOURCE, site=SITES[language], site_id=match["id"], url=self.url.split("#")[0].split("?")[0],
+            language=language,
             title=title, type=doc_type(title, language), body_html=inner_html(body),
-            published_raw=shown or None,
+            published_raw=shown or None, published_meta_raw=meta_published(root),
             tags=page_tags + list(tags or []),  # the normaliser drops repeats and empty tags
+            translations=language_versions(root, self.url, language, _read_url),
             fallback_published_raw=listing_date,
         )
         statement.segments = segments_for(statement, FMPRC)

@@ -16,8 +16,10 @@ from urllib.parse import urljoin, urlsplit
 
 from crawler.items import PageStatement
 from crawler.pages import ArticlePage, ParseError
+from crawler.pages.cleanup import Chrome, clean_element, inner_html, parse_document
 
 SOURCE = "fcdo"
+SITE = "gov.uk"
 ORGANISATION = "foreign-commonwealth-development-office"
 ORIGIN = "https://www.gov.uk"
 #: GOV.UK document types → shared types (others, such as guidance, are not statements).
@@ -89,6 +91,19 @@ def read_search(url: str, text: str, base_url: str) -> SearchPage:
     return SearchPage(entries, int(data.get("start", 0) or 0), int(data.get("total", 0) or 0))
 
 
+_CHROME = Chrome()
+
+
+def _clean_govspeak(url: str, html: str) -> str:
+    """The body HTML without what is never text in any site's bodies (contents lists, link
+    lists, scripts: crawler.pages.cleanup)."""
+    root = parse_document(url, f"<html><body><div>{html}</div></body></html>").find(".//body/div")
+    if root is None:
+        raise ParseError(url, "missing_body")
+    clean_element(url, root, _CHROME)
+    return inner_html(root)
+
+
 class GovUkContentItem(ArticlePage):
     """One content item of the content API, as a statement."""
 
@@ -116,6 +131,7 @@ class GovUkContentItem(ArticlePage):
             body = next((part.get("content") for part in body if part.get("content_type") == "text/html"), None)
         if not body:
             raise ParseError(self.url, "missing_body")
+        body = _clean_govspeak(self.url, body)
         links = item.get("links") or {}
         origin = self._origin()
         translations = {
@@ -130,6 +146,7 @@ class GovUkContentItem(ArticlePage):
             if notice.get("explanation") or notice.get("withdrawn_at") else None
         return PageStatement(
             source=SOURCE,
+            site=SITE,
             site_id=item["content_id"],
             url=origin + item["base_path"],
             language=item["locale"].lower(),

@@ -8,7 +8,7 @@ document number ``p.article-line__note``, the body ``div.text.article-content``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
@@ -18,15 +18,14 @@ from crawler.items import PageStatement
 from crawler.normalise.text import clean_inline
 from crawler.pages import ArticlePage, ParseError
 from crawler.pages.challenge import is_challenge
-from crawler.pages.cleanup import (
-    parse_document,
-    text_of,
-)
+from crawler.pages.cleanup import Chrome, clean_body, parse_document, text_of
+from crawler.pages.evidence import TAG_BLOCK, language_versions, meta_published, tags_of
 from crawler.pages.markers import MID
-from crawler.pages.mid_common import clean_body, has_class, speech_type
+from crawler.pages.mid_common import CHARSET_HINTS, speech_type
 from crawler.pages.segments import segments_for
 
 SOURCE = "mid"
+SITE = "mid.ru"
 LANGUAGES = ("en", "ru")
 
 #: Section path (without the language) → shared document type.
@@ -52,12 +51,9 @@ _LISTING_PATH = re.compile(
 )
 _DOC_NUMBER = re.compile(r"\b\d{1,5}-\d{2}-\d{2}-\d{4}\b")
 
-# Blocks inside the article wrapper that are never text (XPath, relative to the body copy).
-_BODY_CHROME = etree.XPath(
-    ".//*[self::script or self::style or self::noscript or self::iframe or self::form or self::button"
-    " or contains(@class, 'article-line__note') or contains(@class, 'photo-content__date')"
-    " or contains(@class, 'share') or contains(@class, 'print-version')]"
-)
+# Blocks inside the body that are never text, beside every site's (cleanup.SHARED_CHROME): the
+# number and date lines, tag blocks.
+_BODY_CHROME = Chrome("article-line__note", "photo-content__date", "tags")
 
 
 @dataclass(frozen=True)
@@ -76,22 +72,29 @@ def parse_article_url(url: str) -> ArticleUrl | None:
     match = _ARTICLE_PATH.match(parts.path)
     if not match:
         return None
-    language = parse_qs(parts.query).get("lang", [match["lang"]])[0]
+    language = parse_qs(parts.query).get("lang", [match["lang"]])[0] if parts.query else match["lang"]
     section = match["section"]
     if section in _COMMENTS_SLUG.values() and language in _COMMENTS_SLUG:
         section = _COMMENTS_SLUG[language]
     return ArticleUrl(language, section, match["id"], SECTIONS[section])
 
 
-def canonical_article_url(url: str) -> str:
-    """The article URL without query or fragment, in its text language, host without ``www.``."""
-    parsed = parse_article_url(url)
+def canonical_article_url(url: str, parsed: ArticleUrl | None = None) -> str:
+    """The article URL without query or fragment, in its text language, host without ``www.``
+    (``parsed``: the URL's facts, when already read)."""
+    parsed = parsed or parse_article_url(url)
     if parsed is None:
         raise ValueError(f"not a mid.ru article URL: {url}")
     parts = urlsplit(url)
     host = parts.netloc.lower().removeprefix("www.")
     path = f"/{parsed.language}/{parsed.section}/{parsed.site_id}/"
     return urlunsplit((parts.scheme, host, path, "", ""))
+
+
+def _read_url(url: str) -> tuple[str, str, str] | None:
+    """(language, canonical URL, id) of a current-site article URL a page links to."""
+    facts = parse_article_url(url)
+    return (facts.language, canonical_article_url(url, facts), facts.site_id) if facts else None
 
 
 def listing_url(base_url: str, language: str, section: str, page: int) -> str:
@@ -165,24 +168,61 @@ def _split_tags(text: str) -> list[str]:
     return seen
 
 
-# The article's parts, compiled once (parsing speed matters: see bench/extract.py).
-#: candidates for the article wrapper: div.photo-content, or div.page-body on older pages (the
-#: class token is checked in Python: a plain contains() is much cheaper on a whole page)
-_X_ARTICLE = etree.XPath("//div[contains(@class, 'photo-content') or contains(@class, 'page-body')]")
-_WRAPPER_CLASSES = {"photo-content", "page-body"}
+# The article's parts, found in one walk of the wrapper by their class tokens (speed matters,
+# bench/extract.py: on a few dozen elements a Python walk costs less than one XPath per part).
+#: the wrapper: div.photo-content, or div.page-body on older pages
+_WRAPPER_CLASSES = frozenset({"photo-content", "page-body"})
 #: the title: h1.photo-content__title, else the wrapper's first h1
-_X_TITLE = etree.XPath(f"(.//h1[{has_class('photo-content__title')}] | .//h1)[1]")
-#: the date line, "28 June 2022 11:44" / "28.06.2022 11:44"
-_X_DATE = etree.XPath(f".//*[{has_class('photo-content__date')}]")
-#: the document number line, p.article-line__note
-_X_NUMBER = etree.XPath(f".//p[{has_class('article-line__note')}]")
+_TITLE_CLASS = "photo-content__title"
+#: the date line, "28 June 2022 11:44" / "28.06.2022 11:44": .photo-content__date
+_DATE_CLASS = "photo-content__date"
+#: the document number line: p.article-line__note
+_NUMBER_CLASS = "article-line__note"
 #: the body: div.text.article-content (div.article-content as a fallback)
-_X_BODY = etree.XPath(f"(.//div[{has_class('text')} and {has_class('article-content')}]"
-                      f" | .//div[{has_class('article-content')}])[1]")
+_BODY_CLASS = "article-content"
+
+
+@dataclass
+class _Parts:
+    """The article's parts as found in the wrapper (and tag blocks after it, in its column)."""
+
+    title: etree._Element | None = None
+    date: etree._Element | None = None
+    numbers: list[etree._Element] = field(default_factory=list)
+    body: etree._Element | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+def _parts(article: etree._Element) -> _Parts:
+    """One walk of the wrapper (and its following siblings, for tag blocks placed after it)."""
+    parts = _Parts()
+    tag_blocks = []
+    titled = False  # an h1.photo-content__title was found
+    for element in article.iter(etree.Element):
+        classes = element.get("class")
+        tokens = classes.split() if classes else ()
+        if element.tag == "h1" and not titled:
+            titled = _TITLE_CLASS in tokens
+            parts.title = element if titled or parts.title is None else parts.title
+        if not classes:
+            continue
+        if _DATE_CLASS in tokens:
+            parts.date = element if parts.date is None else parts.date
+        elif element.tag == "p" and _NUMBER_CLASS in tokens:
+            parts.numbers.append(element)
+        elif element.tag == "div" and _BODY_CLASS in tokens:
+            if parts.body is None or ("text" in tokens and "text" not in parts.body.get("class", "").split()):
+                parts.body = element
+        elif TAG_BLOCK.search(classes):
+            tag_blocks.append(element)
+    parts.tags = tags_of(tag_blocks + list(article.itersiblings()))
+    return parts
 
 
 class MidArticlePage(ArticlePage):
     """An article of the current site: title, date, document number and the chrome-free body."""
+
+    charset_hints = CHARSET_HINTS
 
     @staticmethod
     def matches(url: str) -> bool:
@@ -196,50 +236,54 @@ class MidArticlePage(ArticlePage):
         url_facts = parse_article_url(self.url)
         if url_facts is None:
             raise ParseError(self.url, "unknown_url", "not a mid.ru article URL")
-        article = self._article()
-        title = self._parse_title(article)
+        root, article = self._article()
+        parts = _parts(article)
+        title = self._parse_title(parts)
         statement = PageStatement(
             source=SOURCE,
+            site=SITE,
             site_id=url_facts.site_id,
-            url=canonical_article_url(self.url),
+            url=canonical_article_url(self.url, url_facts),
             language=url_facts.language,
             title=title,
             type=self._parse_type(url_facts, title),
-            body_html=self._parse_body(article),
-            published_raw=self._parse_published_raw(article),
-            doc_number=self._parse_doc_number(article),
-            tags=list(tags or []),
+            published_raw=self._parse_published_raw(parts),
+            published_meta_raw=meta_published(root),
+            doc_number=self._parse_doc_number(parts),
+            tags=parts.tags + list(tags or []),  # the normaliser drops repeats
+            translations=language_versions(root, self.url, url_facts.language, _read_url, url_facts.site_id,
+                                           self.text),
             fallback_published_raw=listing_date,
+            body_html=self._parse_body(parts),  # last: cleaning edits the page's tree
         )
         statement.segments = segments_for(statement, MID)
         return statement
 
-    def _article(self) -> etree._Element:
-        """The article wrapper (a challenge page has none, and is recognised here)."""
+    def _article(self) -> tuple[etree._Element, etree._Element]:
+        """The page and its article wrapper (a challenge page has none, and is recognised here)."""
         root = parse_document(self.url, self.text)
-        found = [div for div in _X_ARTICLE(root) if _WRAPPER_CLASSES & set(div.get("class", "").split())]
-        if not found:
-            if is_challenge(self.text):
-                raise ParseError(self.url, "challenge_page")
-            raise ParseError(self.url, "no_article_block", "no div.photo-content or div.page-body")
-        return found[0]
+        for div in root.iter("div"):
+            classes = div.get("class")
+            if classes and not _WRAPPER_CLASSES.isdisjoint(classes.split()):
+                return root, div
+        if is_challenge(self.text):
+            raise ParseError(self.url, "challenge_page")
+        raise ParseError(self.url, "no_article_block", "no div.photo-content or div.page-body")
 
-    def _parse_title(self, article: etree._Element) -> str:
+    def _parse_title(self, parts: _Parts) -> str:
         """The ``h1`` of the article wrapper."""
-        found = _X_TITLE(article)
-        title = text_of(found[0]) if found else ""
+        title = text_of(parts.title) if parts.title is not None else ""
         if not title:
             raise ParseError(self.url, "missing_title")
         return title
 
-    def _parse_published_raw(self, article: etree._Element) -> str | None:
+    def _parse_published_raw(self, parts: _Parts) -> str | None:
         """The date line as printed: "28 June 2022 11:44" or "28.06.2022 11:44"."""
-        found = _X_DATE(article)
-        return (text_of(found[0]) or None) if found else None
+        return (text_of(parts.date) or None) if parts.date is not None else None
 
-    def _parse_doc_number(self, article: etree._Element) -> str | None:
+    def _parse_doc_number(self, parts: _Parts) -> str | None:
         """The document number ``N-DD-MM-YYYY`` from ``p.article-line__note``."""
-        for note in _X_NUMBER(article):
+        for note in parts.numbers:
             match = _DOC_NUMBER.search(text_of(note))
             if match:
                 return match.group(0)
@@ -249,9 +293,9 @@ class MidArticlePage(ArticlePage):
         """The section's type; interviews in the speeches sections are interviews."""
         return speech_type(url_facts.type, title)
 
-    def _parse_body(self, article: etree._Element) -> str:
-        """The body without chrome: no contents list, back links, number, date or buttons."""
-        found = _X_BODY(article)
-        if not found:
+    def _parse_body(self, parts: _Parts) -> str:
+        """The body without chrome: no contents list, back links, number, date or buttons. The
+        page's tree is cleaned in place (it is this call's own)."""
+        if parts.body is None:
             raise ParseError(self.url, "missing_body", "no div.text.article-content")
-        return clean_body(self.url, found[0], _BODY_CHROME)
+        return clean_body(self.url, parts.body, _BODY_CHROME, in_place=True)

@@ -11,7 +11,7 @@ per section, listings paginated by ``_101_INSTANCE_{instance}_cur``, everything 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
@@ -20,21 +20,18 @@ from crawler.items import PageStatement
 from crawler.normalise.text import clean_inline
 from crawler.pages import ArticlePage, ParseError
 from crawler.pages.challenge import is_challenge
-from crawler.pages.cleanup import (
-    parse_document,
-    text_of,
-)
+from crawler.pages.cleanup import Chrome, clean_body, first_with_classes, parse_document, text_of
+from crawler.pages.evidence import language_versions, meta_published, tags_of
 from crawler.pages.markers import MID
-from crawler.pages.mid_common import clean_body, has_class, speech_type
+from crawler.pages.mid_common import CHARSET_HINTS, has_class, speech_type
 from crawler.pages.segments import segments_for
 
 SOURCE = "mid"
+SITE = "archive.mid.ru"
 LANGUAGES = ("en", "ru")
 #: The old site's hosts; their article URLs are canonicalised onto the archive host.
 OLD_HOSTS = {"mid.ru", "www.mid.ru", "archive.mid.ru"}
 ARCHIVE_ORIGIN = "https://archive.mid.ru"
-#: The site id of an old-site page is prefixed, as old and current ids overlap in range.
-SITE_ID_PREFIX = "liferay-"
 
 
 @dataclass(frozen=True)
@@ -76,7 +73,6 @@ _ARTICLE_PATH = re.compile(
     r"/content/id/(?P<id>\d+)/?$"
 )
 _DOC_NUMBER = re.compile(r"\b\d{1,5}-\d{2}-\d{2}-\d{4}\b")
-_LANGUAGE = re.compile(r"^([a-z]{2,3})(?:[-_][A-Za-z]{2})?$")
 
 
 @dataclass(frozen=True)
@@ -86,9 +82,8 @@ class ArticleUrl:
     language: str
     section: Section
     site_id: str
-    """The page's id, prefixed (``liferay-2826535``)."""
-    number: str
-    """The bare numeric id."""
+    """The page's id, as the site has it (``2826535`` of ``…/content/id/2826535``). Statement ids
+    of the site keep their ``liferay-`` namespace (crawler.normalise.statement.mint_id)."""
 
 
 def parse_article_url(url: str) -> ArticleUrl | None:
@@ -101,7 +96,7 @@ def parse_article_url(url: str) -> ArticleUrl | None:
     section = SECTIONS.get(match["instance"])
     if section is None:
         return None
-    return ArticleUrl(match["lang"], section, SITE_ID_PREFIX + match["id"], match["id"])
+    return ArticleUrl(match["lang"], section, match["id"])
 
 
 def canonical_article_url(url: str) -> str:
@@ -114,7 +109,13 @@ def canonical_article_url(url: str) -> str:
     origin = ARCHIVE_ORIGIN if parts.netloc.lower() in OLD_HOSTS else f"{parts.scheme}://{parts.netloc}"
     match = _ARTICLE_PATH.match(parts.path)
     return (f"{origin}/{parsed.language}/{match['path']}/-/asset_publisher/{parsed.section.instance}"
-            f"/content/id/{parsed.number}")
+            f"/content/id/{parsed.site_id}")
+
+
+def _read_url(url: str) -> tuple[str, str, str] | None:
+    """(language, canonical URL, id) of an old-site article URL a page links to."""
+    facts = parse_article_url(url)
+    return (facts.language, canonical_article_url(url), facts.site_id) if facts else None
 
 
 def rebase(url: str, base_url: str) -> str:
@@ -200,36 +201,75 @@ class MidArchiveListingPage:
         return None
 
 
-#: the main column: everything of the article sits in it
-_X_COLUMN = etree.XPath(
-    f"//div[{has_class('page-content')}]//div[{has_class('portlet-column')}"
-    f" and {has_class('portlet-column-first')}]")
+# The article's parts, found by their class tokens in a walk of the article's portlet (speed
+# matters, bench/extract.py: a Python walk costs less than an XPath per part).
+#: the main column, div.page-content div.portlet-column.portlet-column-first: the article is in it
+_CONTENT_CLASSES = ("page-content",)
+_COLUMN_CLASSES = ("portlet-column", "portlet-column-first")
 #: the article block (the English one is div.article.article-part.article-country, with
 #: trailing spaces in its class attribute)
-_X_ARTICLE = etree.XPath(f".//div[{has_class('article')}]")
-_X_TITLE = etree.XPath(".//h1")
-_X_STATUS = etree.XPath(f".//div[{has_class('article-status-line')}]/span/span")
-_X_NUMBER = etree.XPath(
-    f".//div[{has_class('article-note')}]//span[{has_class('nowrap')}]"
-    f" | .//div[{has_class('article-status-line')}]//b[{has_class('doc-number')}]")
-_X_BODY = etree.XPath(f"(.//div[{has_class('text')} and {has_class('article-content')}]"
-                      f" | .//div[{has_class('anons-text')}])[1]")
-#: tags: Liferay's asset taglibs (categories or tags summary)
-_X_TAGS = etree.XPath(
-    f".//div[{has_class('taglib-asset-categories-summary')}]//a"
-    f" | .//div[{has_class('taglib-asset-tags-summary')}]//a")
-#: the article's language selector: links with hreflang inside the article block
-_X_LANGUAGE_LINKS = etree.XPath(".//a[@hreflang]")
-_BODY_CHROME = etree.XPath(
-    ".//*[self::script or self::style or self::noscript or self::iframe or self::form or self::button"
-    " or self::menu or contains(@class, 'portlet-title') or contains(@class, 'lfr-icon-menu')"
-    " or contains(@class, 'taglib-') or contains(@class, 'article-status-line')"
-    " or contains(@class, 'article-note') or contains(@class, 'share')]"
-)
+_ARTICLE_CLASSES = ("article",)
+#: the asset publisher's portlet around the article (Liferay: div.portlet-boundary, one per
+#: portlet): its tag summaries and document number belong to the article wherever they are
+_PORTLET_CLASS = "portlet-boundary"
+#: the status line, div.article-status-line > span > span, with the time in a nested <i> and, on
+#: some Russian pages, the document number in a b.doc-number
+_STATUS_CLASS = "article-status-line"
+#: the document number: div.article-note span.nowrap, or b.doc-number in the status line
+_NOTE_CLASS, _NUMBER_CLASSES = "article-note", frozenset({"nowrap", "doc-number"})
+#: the body: div.text.article-content, or div.anons-text
+_BODY_CLASS, _SUMMARY_CLASS = "article-content", "anons-text"
+#: tags: Liferay's asset taglibs (categories or tags summary; any element, any depth)
+_TAG_CLASSES = re.compile("taglib-asset-categories-summary|taglib-asset-tags-summary|asset-categories|asset-tags")
+# Blocks inside the body that are never text, beside every site's (cleanup.SHARED_CHROME):
+# portlet title bars and menus, tag and language lists, the status line and the number.
+_BODY_CHROME = Chrome("portlet-title", "lfr-icon-menu", "taglib-", "article-status-line", "article-note",
+                      "asset-categor", "asset-tag", "article-languages")
+
+
+@dataclass
+class _Parts:
+    """The article's parts as found in its portlet."""
+
+    status: list[etree._Element] = field(default_factory=list)
+    numbers: list[etree._Element] = field(default_factory=list)
+    body: etree._Element | None = None
+    tag_blocks: list[etree._Element] = field(default_factory=list)
+
+
+def _parts(article: etree._Element) -> _Parts:
+    """One walk of the article's portlet (the article itself when it has none)."""
+    portlet = next((div for div in article.iterancestors("div")
+                    if _PORTLET_CLASS in (div.get("class") or "").split()), article)
+    parts = _Parts()
+    in_note = None  # the div.article-note or status line being walked
+    for element in portlet.iter(etree.Element):
+        classes = element.get("class")
+        if not classes:
+            continue
+        tokens = classes.split()
+        if _STATUS_CLASS in tokens:
+            parts.status.extend(span for outer in element.iterchildren("span") for span in outer.iterchildren("span"))
+            in_note = element
+        elif _NOTE_CLASS in tokens:
+            in_note = element
+        elif not _NUMBER_CLASSES.isdisjoint(tokens) and in_note is not None \
+                and any(ancestor is in_note for ancestor in element.iterancestors()):
+            parts.numbers.append(element)
+        elif element.tag == "div" and _BODY_CLASS in tokens and "text" in tokens and parts.body is None:
+            parts.body = element
+        elif _TAG_CLASSES.search(classes):
+            parts.tag_blocks.append(element)
+    if parts.body is None:
+        parts.body = next((div for div in article.iter("div") if _SUMMARY_CLASS in (div.get("class") or "").split()),
+                          None)
+    return parts
 
 
 class MidArchiveArticlePage(ArticlePage):
     """An old-site article: title, date, number, tags, translations and the body."""
+
+    charset_hints = CHARSET_HINTS
 
     @staticmethod
     def matches(url: str) -> bool:
@@ -242,50 +282,54 @@ class MidArchiveArticlePage(ArticlePage):
         url_facts = parse_article_url(self.url)
         if url_facts is None:
             raise ParseError(self.url, "unknown_url", "not an old-site article URL")
-        article = self._article()
+        root, article = self._article()
+        parts = _parts(article)
         title = self._parse_title(article)
-        page_tags = self._parse_tags(article)
         statement = PageStatement(
             source=SOURCE,
+            site=SITE,
             site_id=url_facts.site_id,
             url=canonical_article_url(self.url),
             language=url_facts.language,
             title=title,
             type=self._parse_type(url_facts, title),
-            body_html=self._parse_body(article),
-            published_raw=self._parse_published_raw(article),
-            doc_number=self._parse_doc_number(article),
-            tags=page_tags + list(tags or []),  # the normaliser drops repeats and empty tags
-            translations=self._parse_translations(article, url_facts.language),
+            published_raw=self._parse_published_raw(parts),
+            published_meta_raw=meta_published(root),
+            doc_number=self._parse_doc_number(parts),
+            tags=tags_of(parts.tag_blocks) + list(tags or []),  # the normaliser drops repeats and empty tags
+            translations=language_versions(root, self.url, url_facts.language, _read_url, url_facts.site_id,
+                                           self.text),
             fallback_published_raw=listing_date,
+            body_html=self._parse_body(parts),  # last: cleaning edits the page's tree
         )
         statement.segments = segments_for(statement, MID)
         return statement
 
-    def _article(self) -> etree._Element:
-        """The article block inside the main column."""
+    def _article(self) -> tuple[etree._Element, etree._Element]:
+        """The page and the article block inside its main column."""
         root = parse_document(self.url, self.text)
-        column = _X_COLUMN(root)
-        articles = _X_ARTICLE(column[0]) if column else []
-        if not articles:
+        content = first_with_classes(root, "div", _CONTENT_CLASSES)
+        column = first_with_classes(content, "div", _COLUMN_CLASSES) if content is not None else None
+        article = first_with_classes(column, "div", _ARTICLE_CLASSES) if column is not None else None
+        if article is None:
             if is_challenge(self.text):
                 raise ParseError(self.url, "challenge_page")
             raise ParseError(self.url, "no_article_block",
                              "no div.article in div.page-content div.portlet-column-first")
-        return articles[0]
+        return root, article
 
     def _parse_title(self, article: etree._Element) -> str:
         """The article block's ``h1`` (the page's first ``h1`` is the site name)."""
-        found = _X_TITLE(article)
-        title = text_of(found[0]) if found else ""
+        found = next(article.iter("h1"), None)
+        title = text_of(found) if found is not None else ""
         if not title:
             raise ParseError(self.url, "missing_title")
         return title
 
-    def _parse_published_raw(self, article: etree._Element) -> str | None:
+    def _parse_published_raw(self, parts: _Parts) -> str | None:
         """The status line's date and, read apart from it, the time in its ``<i>``:
         "24 July 2017" + "19:36" → "24 July 2017 19:36"."""
-        for line in _X_STATUS(article):
+        for line in parts.status:
             date = clean_inline("".join(line.xpath("text()")))
             clock = clean_inline("".join(line.xpath("./i//text()")))
             shown = " ".join(part for part in (date, clock) if part)
@@ -293,39 +337,20 @@ class MidArchiveArticlePage(ArticlePage):
                 return shown
         return None
 
-    def _parse_doc_number(self, article: etree._Element) -> str | None:
+    def _parse_doc_number(self, parts: _Parts) -> str | None:
         """The document number ``N-DD-MM-YYYY``."""
-        for note in _X_NUMBER(article):
+        for note in parts.numbers:
             match = _DOC_NUMBER.search(text_of(note))
             if match:
                 return match.group(0)
         return None
 
-    def _parse_tags(self, article: etree._Element) -> list[str]:
-        """The tag links under the article."""
-        tags: list[str] = []
-        for link in _X_TAGS(article):
-            tag = text_of(link)
-            if tag and tag not in tags:
-                tags.append(tag)
-        return tags
-
-    def _parse_translations(self, article: etree._Element, language: str) -> dict[str, str]:
-        """The language selector's links to the other language versions."""
-        translations: dict[str, str] = {}
-        for link in _X_LANGUAGE_LINKS(article):
-            match = _LANGUAGE.match((link.get("hreflang") or "").strip())
-            url = urljoin(self.url, (link.get("href") or "").strip())
-            if match and match[1] != language and parse_article_url(url):
-                translations[match[1]] = canonical_article_url(url)
-        return translations
-
     def _parse_type(self, url_facts: ArticleUrl, title: str) -> str:
         return speech_type(url_facts.section.type, title)
 
-    def _parse_body(self, article: etree._Element) -> str:
-        """The body without chrome; Word-export spans are unwrapped by the sanitiser."""
-        found = _X_BODY(article)
-        if not found:
+    def _parse_body(self, parts: _Parts) -> str:
+        """The body without chrome; Word-export spans are unwrapped by the sanitiser. The page's
+        tree is cleaned in place (it is this call's own)."""
+        if parts.body is None:
             raise ParseError(self.url, "missing_body", "no div.text.article-content or div.anons-text")
-        return clean_body(self.url, found[0], _BODY_CHROME)
+        return clean_body(self.url, parts.body, _BODY_CHROME, in_place=True)

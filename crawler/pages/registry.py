@@ -33,8 +33,12 @@ def read_article(url: str, text: str) -> PageStatement:
     return page_class_for(url)(url, text).statement()
 
 
-def read_saved_page(url: str, body: bytes, declared_text: str) -> PageStatement:
-    """Like :func:`read_article`, from the page's bytes: the page object decides how to decode
-    them (some sites declare the wrong charset)."""
+def read_saved_page(url: str, body: bytes, content_type: str | None = None, tags: list[str] | None = None,
+                    listing_date: str | None = None) -> PageStatement:
+    """Like :func:`read_article`, from the page's raw bytes and the ``Content-Type`` it was served
+    with (as the archive keeps them): the charset is decided by evidence, with the site's legacy
+    encodings as hints (some sites declare the wrong one). ``tags`` and ``listing_date`` are what
+    the listing said (a pending record keeps them), as a crawl passes them. Pure: re-extraction
+    of archived raw pages reads them through here."""
     page_class = page_class_for(url)
-    return page_class(url, page_class.decode(body, declared_text)).statement()
+    return page_class(url, page_class.decode(body, content_type)).statement(tags, listing_date)

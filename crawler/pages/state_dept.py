@@ -18,19 +18,23 @@ from lxml import etree
 from crawler.items import PageStatement
 from crawler.pages import ArticlePage, ParseError
 from crawler.pages.cleanup import (
+    Chrome,
     copy_element,
     drop_empty_blocks,
+    drop_link_blocks,
     drop_matching,
     inner_html,
     is_blank,
     parse_document,
     text_of,
 )
+from crawler.pages.evidence import meta_published
 from crawler.pages.feeds_rss import FeedEntry, read_rss
 from crawler.pages.markers import STATE_DEPT
 from crawler.pages.segments import segments_for
 
 SOURCE = "state_dept"
+SITE = "state.gov"
 #: The department's document types (the type line, or the feed's category) → shared types.
 TYPES = {
     "press statement": "statement", "statement": "statement", "joint statement": "statement",
@@ -90,7 +94,7 @@ class StateFeed:
             post_id = _post_id(item.guid)
             if item.content and item.content.strip() and post_id:
                 statement = PageStatement(
-                    source=SOURCE, site_id=post_id, url=url, language="en", title=item.title,
+                    source=SOURCE, site=SITE, site_id=post_id, url=url, language="en", title=item.title,
                     type=doc_type(label, item.title), body_html=clean_body_html(url, item.content),
                     published_raw=item.pub_date, tags=tags)
                 statement.segments = segments_for(statement, STATE_DEPT)
@@ -104,27 +108,27 @@ def clean_body_html(url: str, html: str) -> str:
     root = parse_document(url, f"<html><body><div>{html}</div></body></html>").find(".//body/div")
     if root is None:
         raise ParseError(url, "missing_body")
-    drop_chrome(root)
+    drop_chrome(root, url)
     if is_blank(root):
         raise ParseError(url, "empty_body")
     return inner_html(root)
 
 
-_CHROME = etree.XPath(
-    ".//*[self::script or self::style or self::noscript or self::iframe or self::form or self::button"
-    " or contains(@class, 'share') or contains(@class, 'back-to-top') or contains(@class, 'related-tags')]"
-)
+# Beside every site's chrome (cleanup.SHARED_CHROME, which covers "related-tags" and share tools).
+_CHROME = Chrome("back-to-top")
 
 
 _END_MARK = re.compile(r"^(#\s*){3}$")
 
 
-def drop_chrome(root: etree._Element) -> None:
-    """Share buttons, related tags, back-to-top links and the "###" / "# # #" end marks."""
+def drop_chrome(root: etree._Element, url: str | None = None) -> None:
+    """Share buttons, related tags and posts, back-to-top links, link lists, and the "###" /
+    "# # #" end marks."""
     drop_matching(root, _CHROME)
     for block in list(root.iter("p", "div", "center")):
         if _END_MARK.match(text_of(block)):
             block.getparent().remove(block)
+    drop_link_blocks(root, url)
     drop_empty_blocks(root)
 
 
@@ -159,15 +163,16 @@ class StateArticlePage(ArticlePage):
         if not bodies:
             raise ParseError(self.url, "missing_body", "no div.entry-content")
         body = copy_element(bodies[0])
-        drop_chrome(body)
+        drop_chrome(body, self.url)
         if is_blank(body):
             raise ParseError(self.url, "empty_body")
         label = text_of(_X_TYPE(root)[0]) if _X_TYPE(root) else None
         page_tags = [text_of(link) for link in _X_TAGS(root) if text_of(link)]
         date = text_of(_X_DATE(root)[0]) if _X_DATE(root) else None
         statement = PageStatement(
-            source=SOURCE, site_id=post_id, url=canonical_url(self.url), language="en", title=title,
+            source=SOURCE, site=SITE, site_id=post_id, url=canonical_url(self.url), language="en", title=title,
             type=doc_type(label, title), body_html=inner_html(body), published_raw=date or None,
+            published_meta_raw=meta_published(root),
             tags=page_tags + list(tags or []),  # the normaliser drops repeats and empty tags
         )
         statement.segments = segments_for(statement, STATE_DEPT)

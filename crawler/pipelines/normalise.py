@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem
 
-from crawler.items import PageStatement
-from crawler.normalise.statement import NormaliseError, normalise
+from crawler.events import emit
+from crawler.items import FetchFailed, PageStatement
+from crawler.normalise.statement import NormaliseError, normalise, now_utc
 
 if TYPE_CHECKING:
     from typing import Self
@@ -21,11 +22,15 @@ logger = logging.getLogger(__name__)
 
 
 class NormalisePipeline:
-    """Dates, clean text, sanitised HTML, the minted id; unreadable values drop the item. Counts
+    """Dates, clean text, sanitised HTML, the minted id. A page whose values cannot make a
+    statement (an unreadable date, no title) is never stored as one and never lost: it is logged
+    with its URL and reason, counted (``mf/items/unnormalisable/<reason>``) and recorded as a
+    failed fetch (pending, its raw page kept by the archive, retried by the next runs). Counts
     briefings split into segments (``mf/segments/segmented``) and left whole
     (``mf/segments/unrecognised``)."""
 
     def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
         self.stats = crawler.stats
 
     @classmethod
@@ -39,7 +44,13 @@ class NormalisePipeline:
             statement = normalise(item)
         except NormaliseError as error:
             self.stats.inc_value("mf/items/unnormalisable")
-            raise DropItem(f"not normalisable: {error}") from None
+            self.stats.inc_value(f"mf/items/unnormalisable/{error.reason}")
+            logger.error("Statement not normalisable: %s", error)
+            spider = self.crawler.spider.name if self.crawler.spider else "unknown"
+            emit(self.crawler, FetchFailed(item.url, spider, f"unnormalisable: {error.reason}", now_utc(),
+                                           list(item.tags), item.fallback_published_raw))
+            # (logged above as an error with its URL and reason: the drop itself is routine)
+            raise DropItem(f"not normalisable: {error}", log_level="INFO") from None
         if statement.type == "briefing":
             # a briefing without segments is left whole: its structure was not recognised
             self.stats.inc_value("mf/segments/" + ("segmented" if statement.segments else "unrecognised"))

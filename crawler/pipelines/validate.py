@@ -8,7 +8,9 @@ from itemadapter import ItemAdapter
 from jsonschema import Draft202012Validator
 from scrapy.exceptions import DropItem
 
-from crawler.items import statement_schema
+from crawler.events import emit
+from crawler.items import FetchFailed, statement_schema
+from crawler.normalise.statement import now_utc
 
 if TYPE_CHECKING:
     from typing import Self
@@ -27,9 +29,11 @@ def schema_errors(item: dict[str, Any]) -> list[str]:
 
 
 class ValidatePipeline:
-    """Drops an invalid item with its URL and the reasons; counts it in ``mf/items/invalid``."""
+    """Drops an invalid item with its URL and the reasons; counts it in ``mf/items/invalid`` and
+    records it as a failed fetch (pending, raw page kept, retried next run): never lost."""
 
     def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
         self.stats = crawler.stats
 
     @classmethod
@@ -40,6 +44,10 @@ class ValidatePipeline:
         data = ItemAdapter(item).asdict()
         errors = schema_errors(data)
         if errors:
+            field = errors[0].split(":", 1)[0].split("/", 1)[0].strip("()")  # what failed first
             self.stats.inc_value("mf/items/invalid")
+            self.stats.inc_value(f"mf/items/invalid/{field}")
+            emit(self.crawler, FetchFailed(str(data.get("url")), getattr(self.crawler.spider, "name", "unknown"),
+                                           f"invalid: {field}", now_utc(), list(data.get("tags") or [])))
             raise DropItem(f"invalid item {data.get('url')}: {'; '.join(errors[:5])}")
         return item

@@ -21,6 +21,7 @@ Due re-checks of articles no longer on the first listing pages are scheduled fro
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -73,6 +74,9 @@ class SectionedSiteSpider(scrapy.Spider):
     #: "listing" for listing pages; "feed" for feeds that carry whole texts (their raw documents
     #: are then kept in the archive, as article pages are).
     listing_kind: ClassVar[str] = "listing"
+    #: Legacy encodings the site has served pages in, for charset decisions
+    #: (crawler.middlewares.charset).
+    charset_hints: ClassVar[tuple[str, ...]] = ()
     index: ArchiveIndex
 
     def __init__(self, *args: Any, pages: str | None = None, backfill: str | None = None,
@@ -327,7 +331,8 @@ class SectionedSiteSpider(scrapy.Spider):
         self.crawler.stats.inc_value("mf/articles/failed")
         self.crawler.stats.inc_value(f"mf/articles/failed/{_slug(reason)}")
         self.logger.error("Article page failed: %s (%s)", request.url, reason)
-        emit(self.crawler, FetchFailed(request.url, self.name, reason, now_utc(),
+        url = request.meta.get("mf_statement_url") or request.url  # the page's URL, not its API's
+        emit(self.crawler, FetchFailed(url, self.name, reason, now_utc(),
                                        request.cb_kwargs.get("entry_tags", []),
                                        request.cb_kwargs.get("listing_date")))
 
@@ -347,6 +352,7 @@ def _reason(failure: Failure) -> str:
 
 
 def _slug(reason: str) -> str:
-    """A stats-key form of a failure reason: "HTTP 404" → "http_404", "timeout: …" → "timeout"."""
-    head = reason.split(":", 1)[0].strip().lower()
+    """A stats-key form of a failure reason: "HTTP 404" → "http_404", "timeout: …" → "timeout",
+    "redirected to https://…" → "redirected_to"."""
+    head = re.split(r":|\s+https?\b", reason, maxsplit=1)[0].strip().lower()
     return "_".join(head.replace("/", " ").split())[:40] or "other"

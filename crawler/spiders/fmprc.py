@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 class _ChinaSpider(SectionedSiteSpider):
     source = fmprc.SOURCE
+    charset_hints = fmprc.CHARSET_HINTS
     base_setting: ClassVar[str]
     section_paths: ClassVar[list[str]]
 
@@ -25,19 +26,20 @@ class _ChinaSpider(SectionedSiteSpider):
         return fmprc.listing_url(self.settings.get(self.base_setting), section, page)
 
     def listing_entries(self, response: Response) -> list[fmprc.ListingEntry]:
-        return fmprc.ChinaListingPage(response.url, fmprc.decode(response.body)).entries()
+        return fmprc.ChinaListingPage(response.url, response.text).entries()
 
     def has_next_page(self, response: Response, page: int) -> bool:
-        return page < fmprc.ChinaListingPage(response.url, fmprc.decode(response.body)).page_count()
+        return page < fmprc.ChinaListingPage(response.url, response.text).page_count()
 
     def owns(self, url: str) -> bool:
         return fmprc.ChinaArticlePage.matches(url)
 
     def article_statement(self, response: Response, entry_tags: list[str],
                           listing_date: str | None) -> PageStatement:
-        # Decoded from the page's bytes, not by the charset it declares (often wrong).
-        page = fmprc.ChinaArticlePage
-        return page(response.url, page.decode(response.body, response.text)).statement(entry_tags, listing_date)
+        # response.text is decoded by evidence, not by the charset the page declares (often wrong):
+        # crawler.middlewares.charset.
+        page = fmprc.ChinaArticlePage(response.url, response.text)
+        return page.statement(entry_tags, listing_date)
 
 
 class FmprcEnSpider(_ChinaSpider):

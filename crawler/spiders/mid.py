@@ -19,6 +19,7 @@ class MidSpider(SectionedSiteSpider):
     name = "mid"
     source = mid.SOURCE
     languages = mid.LANGUAGES
+    charset_hints = mid.CHARSET_HINTS
 
     def sections(self, language: str) -> list[str]:
         return mid.sections_for(language)

@@ -23,6 +23,7 @@ class MidArchiveSpider(SectionedSiteSpider):
     name = "mid_archive"
     source = mid_archive.SOURCE
     languages = mid_archive.LANGUAGES
+    charset_hints = mid_archive.CHARSET_HINTS
 
     def sections(self, language: str) -> list[str]:
         return list(mid_archive.SECTIONS_BY_NAME)

@@ -85,7 +85,7 @@ CASES = [
      "{place}/none.html: cannot read (No such file or directory)"),
     (["extract", "{place}/page.html", "--url", "mid.ru/en/"], "scrapy extract: --url mid.ru/en/: not an absolute"),
     (["extract", "{place}/page.html", "--url", "https://mid.ru/en/foreign_policy/news/1/", "--encoding", "nosuch"],
-     "scrapy extract: --encoding nosuch: not an encoding Python knows"),
+     "scrapy extract: --encoding nosuch: not a known character encoding"),
     (["extract", "{place}/page.html"], "scrapy extract: the following arguments are required: --url"),
     (["extract", "a.html", "b.html", "--url", "https://mid.ru/"], "scrapy extract: give exactly one PATH (got 2)"),
     # crawl: spider arguments

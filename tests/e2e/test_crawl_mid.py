@@ -154,7 +154,7 @@ def test_replay_and_scrapy_feed_export(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(lines) == 16  # page 1 of 7 sections (news lists two) in 2 languages, no walled page
-    assert list(lines[0]) == ["id", "source", "site_id", "url", "language", "title", "published",
+    assert list(lines[0]) == ["id", "source", "site", "site_id", "url", "language", "title", "published",
                               "published_raw", "doc_number", "type", "tags", "body_text", "body_html",
                               "translations", "fetched_at", "published_precision", "change_history",
                               "withdrawn", "segments"]

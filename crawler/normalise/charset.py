@@ -1,0 +1,124 @@
+"""Which character encoding a page's bytes are in, decided by evidence, not by the first label.
+
+Ministry sites often say one thing in the HTTP header, another in the page's ``<meta>``, and
+serve bytes in a third (China's MFA serves UTF-8 labelled gb2312; a misconfigured server labels
+mid.ru's UTF-8 pages windows-1251). Browsers follow the header (WHATWG Encoding); a reader of the
+text would not, and an archive must not store mojibake. The evidence, strongest first:
+
+1. a byte-order mark;
+2. the bytes themselves: non-ASCII bytes that form valid UTF-8 are UTF-8 (text in any legacy
+   encoding almost never does, W3C "Character encodings for beginners");
+3. a declared encoding (header, then ``<meta>``) that decodes the bytes without error, when only
+   one does; between several, or none, the one whose text reads as a language (charset-normalizer,
+   limited to the declared labels and the site's known legacy encodings first);
+4. a declared label resolves through WHATWG's aliases (gb2312 and gbk read as gb18030, latin-1 as
+   windows-1252: w3lib's table).
+
+Pure functions: the crawl (crawler/middlewares/charset.py) and ``scrapy extract`` share them.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import charset_normalizer
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+
+@dataclass(frozen=True)
+class CharsetChoice:
+    """The encoding chosen for a page and why."""
+
+    encoding: str
+    """A Python codec name (``utf-8``, ``cp1251``, ``gb18030``)."""
+    evidence: str
+    """What decided: ``bom``, ``valid utf-8``, ``ascii``, ``declared``, ``detected``, ``fallback``."""
+    header: str | None
+    """The encoding the HTTP header declared (resolved), if any."""
+    meta: str | None
+    """The encoding the page's ``<meta>`` declared (resolved), if any."""
+
+    @property
+    def conflict(self) -> bool:
+        """True when the choice overrules a declaration (worth a debug line)."""
+        return any(label is not None and not same_encoding(label, self.encoding)
+                   for label in (self.header, self.meta))
+
+    def describe(self) -> str:
+        """One line for the debug log: ``utf-8 (valid utf-8; header cp1251, meta utf-8)``."""
+        return (f"{self.encoding} ({self.evidence}; header {self.header or 'none'}, "
+                f"meta {self.meta or 'none'})")
+
+
+def _codec(label: str | None) -> str | None:
+    """The Python codec of an encoding label, through WHATWG's aliases; None when unknown."""
+    if not label:
+        return None
+    resolved = resolve_encoding(label.strip().strip("'\""))
+    return codecs.lookup(resolved).name if resolved else None
+
+
+def known_encoding(label: str) -> bool:
+    """True when ``label`` names an encoding (a WHATWG label or a Python codec)."""
+    try:
+        return _codec(label) is not None
+    except LookupError:
+        return False
+
+
+def same_encoding(first: str, second: str) -> bool:
+    """True when two labels name the same codec."""
+    return _codec(first) == _codec(second)
+
+
+def _decodes(body: bytes, encoding: str) -> bool:
+    try:
+        body.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+def decide_charset(body: bytes, content_type: str | None = None,
+                   hints: Iterable[str] = ()) -> CharsetChoice:
+    """The encoding of ``body`` from the evidence above. ``content_type`` is the HTTP header's
+    value (``text/html; charset=windows-1251``) or a bare label; ``hints`` are the site's known
+    legacy encodings, tried before a general detection."""
+    header = _codec(http_content_type_encoding(content_type) if content_type and "=" in content_type
+                    else content_type)
+    meta = _codec(html_body_declared_encoding(body))
+    bom = read_bom(body)[0]
+    if bom:  # codecs that consume the mark, so the text does not start with U+FEFF
+        codec = {"utf-8": "utf-8-sig", "utf-16-le": "utf-16", "utf-16-be": "utf-16",
+                 "utf-32-le": "utf-32", "utf-32-be": "utf-32"}.get(_codec(bom) or bom, bom)
+        return CharsetChoice(codec, "bom", header, meta)
+    if body.isascii():
+        return CharsetChoice(header or meta or "utf-8", "ascii", header, meta)
+    if _decodes(body, "utf-8"):
+        return CharsetChoice("utf-8", "valid utf-8", header, meta)
+    declared = [label for label in dict.fromkeys((header, meta)) if label and label != "utf-8"]
+    fitting = [label for label in declared if _decodes(body, label)]
+    if len(fitting) == 1:
+        return CharsetChoice(fitting[0], "declared", header, meta)
+    candidates = list(dict.fromkeys(fitting + [c for c in map(_codec, hints) if c and c not in fitting]))
+    candidates = [label for label in candidates if _decodes(body, label)]
+    if len(candidates) == 1:
+        return CharsetChoice(candidates[0], "declared" if candidates[0] in declared else "fallback", header, meta)
+    best = charset_normalizer.from_bytes(body, cp_isolation=candidates or None).best()
+    if best is not None:
+        encoding = _codec(best.encoding) or best.encoding
+        return CharsetChoice(encoding, "declared" if encoding in declared else "detected", header, meta)
+    # Nothing reads cleanly: the first declared label, else windows-1252 (the web's default).
+    return CharsetChoice((declared or ["cp1252"])[0], "fallback", header, meta)
+
+
+def decode_page(body: bytes, content_type: str | None = None, hints: Iterable[str] = ()) -> tuple[str, CharsetChoice]:
+    """The page's text and the choice that decoded it (undecodable bytes become U+FFFD, never
+    an error)."""
+    choice = decide_charset(body, content_type, hints)
+    return body.decode(choice.encoding, errors="replace"), choice

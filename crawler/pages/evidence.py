@@ -1,0 +1,126 @@
+"""What a page says about itself besides its text, wherever the site puts it: its other language
+versions, its publication time in metadata, its tag blocks. Shared by the HTML page objects.
+
+Pure functions over a parsed page (no I/O); each page object says what its URLs mean.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from crawler.normalise.text import clean_inline
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+
+_STRING = etree.XPath("string()")
+
+#: The page's own record of its publication time, in its head (the ``name``, ``property`` or
+#: ``itemprop`` of a meta): China's ``PubDate``, Open Graph's ``article:published_time``,
+#: schema.org's ``datePublished``, Dublin Core's issued date.
+META_PUBLISHED = frozenset({"PubDate", "pubdate", "article:published_time", "datePublished", "DC.date.issued",
+                            "dcterms.issued"})
+#: Classes of tag and category blocks (``div.article-tags``, ``ul.tags-list``, Liferay's
+#: ``taglib-asset-categories-summary``, ``div.keywords``): substrings of the class attribute.
+TAG_BLOCK = re.compile("tags|tag-list|categories|keywords")
+
+
+def meta_published(root: etree._Element) -> str | None:
+    """The publication date the page's head gives, as written; None when it gives none."""
+    head = root.find("head")
+    for meta in head.iterchildren("meta") if head is not None else ():
+        if META_PUBLISHED.intersection((meta.get("name"), meta.get("property"), meta.get("itemprop"))):
+            value = clean_inline(meta.get("content") or "")
+            if value:
+                return value
+    return None
+
+
+def _candidate_links(root: etree._Element, document_id: str | None, text: str | None) -> Iterator[etree._Element]:
+    """Where a page names its language versions (HTML §4.6.7.1 "alternate" with ``hreflang``):
+    ``<link rel="alternate" hreflang>`` in its head; in its body, links with ``hreflang``, and
+    links of a language switcher. Where the site gives its language versions one id
+    (``document_id``), a switcher's link to this document carries the id in its path (share links
+    carry it only in their query) or chooses the language in its query (``?lang=en``); elsewhere,
+    a switcher is an element whose class names it ("lang-switcher", "c-lang-switch", …).
+    One walk of the page's links (a Python walk: cheaper here than an XPath); the page's ``text``,
+    when given, spares the tests for markers it does not contain."""
+    head = root.find("head")
+    for link in head.iterchildren("link") if head is not None else ():
+        if link.get("hreflang") and "alternate" in (link.get("rel") or "").split():
+            yield link
+    hreflang = text is None or "hreflang" in text
+    query = text is None or "lang=" in text
+    for link in root.iter("a"):
+        href = link.get("href")
+        if not href:
+            continue
+        if hreflang and link.get("hreflang") is not None:
+            yield link
+        elif document_id is not None:
+            if (document_id in href and document_id in href.split("?", 1)[0]) or (query and "lang=" in href):
+                yield link
+        elif any("lang" in (ancestor.get("class") or "") for ancestor in link.iterancestors()):
+            yield link
+
+
+def _primary_language(tag: str | None) -> str | None:
+    """The primary language subtag of a BCP 47 tag or a Liferay locale (``ru-RU``, ``en_GB`` →
+    ``ru``, ``en``); None for ``x-default`` and the like."""
+    if not tag:
+        return None
+    primary = tag.strip().replace("_", "-").split("-", 1)[0].lower()
+    return primary if primary.isalpha() and 2 <= len(primary) <= 3 else None
+
+
+def language_versions(root: etree._Element, base_url: str, language: str,
+                      read_url: Callable[[str], tuple[str | None, str, str | None] | None],
+                      document_id: str | None = None, text: str | None = None) -> dict[str, str]:
+    """Language → canonical URL of each other language version the page itself names.
+
+    ``read_url(url)`` gives ``(language or None, canonical URL, document id or None)`` for an
+    article URL of the page object's site, else None. A link counts when it is an article of the
+    site in another language
+    (the URL's language, else the link's ``hreflang`` or ``lang``) and, when the site gives its
+    language versions one id (``document_id``), as the same document. Links to other languages'
+    home pages, to other articles and to this version are not translations. ``text``: the page's
+    source, when at hand (it makes the walk cheaper)."""
+    versions: dict[str, str] = {}
+    for link in _candidate_links(root, document_id, text):
+        href = (link.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        facts = read_url(urljoin(base_url, href))
+        if facts is None:
+            continue
+        link_language, url, linked_id = facts
+        link_language = link_language or _primary_language(link.get("hreflang") or link.get("lang"))
+        if not link_language or link_language == language:
+            continue
+        if document_id is not None and linked_id != document_id:
+            continue
+        versions.setdefault(link_language, url)
+    return versions
+
+
+def tags_of(scopes: Iterable[etree._Element]) -> list[str]:
+    """The texts of the links in the tag blocks (:data:`TAG_BLOCK`) of the elements that belong to
+    the article, in page order, each once."""
+    blocks = [element for scope in scopes if isinstance(scope.tag, str) for element in scope.iter(etree.Element)
+              if (classes := element.get("class")) and TAG_BLOCK.search(classes)]
+    return link_texts(link for block in blocks for link in block.iter("a"))
+
+
+def link_texts(links: Iterable[etree._Element]) -> list[str]:
+    """The texts of tag links, cleaned, in page order, each once (a link's ``title`` when it has
+    no text)."""
+    tags: list[str] = []
+    for link in links:
+        tag = clean_inline(_STRING(link)) or clean_inline(link.get("title") or "")
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags

@@ -1,0 +1,158 @@
+"""Crawls over loopback HTTP where pages are served wrong: charsets that lie, pages that do not
+parse, normalise or validate, several articles redirecting to one home page (issue 10, items 5
+and 6). Nothing fetched is lost, nothing garbled is stored."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import zlib
+
+import pytest
+
+from tests.conftest import FIXTURES
+from tests.crawl import fast_settings, run_scrapy
+from tests.loopback import LoopbackSite
+
+pytestmark = pytest.mark.e2e
+UTF8_RU = "/ru/foreign_policy/news/1820150/"      # UTF-8 bytes, UTF-8 meta
+CP1251_RU = "/ru/foreign_policy/news/1820801/"    # windows-1251 bytes, windows-1251 meta
+EVERYTHING_DUE = {"MF_RECHECK_SCHEDULE": "[[36500, 0]]", "MF_RECHECK_MAX_PER_RUN": "100"}
+
+
+def crawl_mid(site: LoopbackSite, archive, *args: str, **settings: str):
+    return run_scrapy("crawl", "mid", "-a", "sections=foreign_policy/news", *args,
+                      *fast_settings(archive, MF_MID_BASE_URL=site.base_url, **settings))
+
+
+def query(archive, sql: str, *params):
+    db = sqlite3.connect(archive)
+    try:
+        return db.execute(sql, params).fetchall()
+    finally:
+        db.close()
+
+
+def test_charsets_that_lie_are_read_right_and_make_no_new_version(tmp_path):
+    archive = tmp_path / "a.sqlite3"
+    with LoopbackSite(FIXTURES) as site:
+        utf8, cp1251 = site.original(UTF8_RU), site.original(CP1251_RU)
+        lies = {UTF8_RU: [(200, {"Content-Type": "text/html; charset=windows-1251"}, utf8)],
+                CP1251_RU: [(200, {"Content-Type": "text/html; charset=utf-8"},
+                             cp1251.replace(b"charset=windows-1251", b"charset=utf-8"))]}
+        site.faults.update({path: list(answers) for path, answers in lies.items()})
+        result = crawl_mid(site, archive, "-a", "languages=ru", LOG_LEVEL="DEBUG")
+        assert result.returncode == 0, result.stderr[-3000:]
+        titles = dict(query(archive, "SELECT id, json_extract(item, '$.title') FROM documents"))
+        assert titles["mid:ru:1820150"].startswith("О встрече Министра иностранных дел России С.В.Лаврова")
+        assert titles["mid:ru:1820801"].startswith("О телефонном разговоре Министра иностранных дел России")
+        assert "'mf/charset/overruled': 2" in result.stderr
+        assert f"Charset of {site.base_url}{UTF8_RU}: utf-8 (valid utf-8; header cp1251, meta utf-8)" \
+            in result.stderr
+        # Re-checked with the same lies: the same text, no garbled new version.
+        site.faults.update({path: list(answers) for path, answers in lies.items()})
+        result = crawl_mid(site, archive, "-a", "languages=ru", **EVERYTHING_DUE)
+        assert result.returncode == 0, result.stderr[-3000:]
+    versions = dict(query(archive, "SELECT id, max(version) FROM versions GROUP BY id"))
+    assert versions["mid:ru:1820150"] == versions["mid:ru:1820801"] == 1
+
+
+# --- nothing fetched is lost (item 6) --------------------------------------------------------------
+BROKEN = "/en/foreign_policy/news/1820150/"
+LISTING = "/en/foreign_policy/news/"
+
+
+class Deployment:
+    """``scrapy update --only mid`` against a loopback copy of mid.ru, with its own archive and
+    reports; the mirror's always-walled article is left out so every other page can be read."""
+
+    def __init__(self, folder, site: LoopbackSite) -> None:
+        self.folder, self.site, self.archive = folder, site, folder / "archive.sqlite3"
+        for lang in ("en", "ru"):
+            path = f"/{lang}/foreign_policy/news/"
+            html = site.original(path).decode("utf-8")
+            html = re.sub(r'<li class="announce__item">(?:(?!</li>).)*?1820833/.*?</li>\s*', "", html, flags=re.S)
+            site.set(path, html.encode("utf-8"))
+
+    def update(self, **settings: str):
+        self.site.hits.clear()
+        result = run_scrapy("update", "--only", "mid", *fast_settings(
+            self.archive, MF_MID_BASE_URL=self.site.base_url, MF_LOCK_PATH=str(self.folder / "lock"),
+            MF_REPORT_DIR=str(self.folder / "reports"), MF_PUBLIC_DIR=str(self.folder / "public"), **settings))
+        report = json.loads((self.folder / "reports" / "last-run.json").read_text(encoding="utf-8"))
+        return result, report["targets"]["mid"]
+
+
+@pytest.fixture
+def deployment(tmp_path):
+    with LoopbackSite(FIXTURES) as site:
+        yield Deployment(tmp_path, site)
+
+
+def test_unreadable_date_is_pending_with_its_raw_page_counted_and_retried(deployment):
+    site = deployment.site
+    url = site.base_url + BROKEN
+    page = site.original(BROKEN).decode("utf-8")
+    broken = re.sub(r'<p class="article-line__note[^>]*>[^<]*</p>', "", page)  # no document number either
+    broken = broken.replace('<div class="photo-content__date">29 June 2022 13:20</div>',
+                            '<div class="photo-content__date">Wednesday, in the afternoon</div>').encode("utf-8")
+    site.set(BROKEN, broken)
+    listing = site.page(LISTING)[2].decode("utf-8")
+    site.set(LISTING, re.sub(r'(<span class="announce__date">)29\.06\.2022(</span>\s*<span class="announce__time">'
+                             r'13:20</span>\s*</div>\s*<a [^>]*1820150)', r"\g<1>29.13.2022\g<2>", listing).encode())
+
+    result, mid = deployment.update()
+    assert result.returncode == 0, result.stderr[-3000:]  # one failed article does not fail the target
+    assert mid["ok"] is True
+    assert mid["failures"] == {"unnormalisable_unreadable_date": 1}
+    assert mid["items"]["failed"] == 1 and mid["items"]["new"] == 31
+    assert "failures: unnormalisable_unreadable_date ×1" in result.stderr
+    assert f"Statement not normalisable: {url}: unreadable date 'Wednesday, in the afternoon'" in result.stderr
+    # never a statement; pending with its reason; its raw page kept under the same URL
+    assert query(deployment.archive, "SELECT count(*) FROM documents WHERE url = ?", url) == [(0,)]
+    assert query(deployment.archive, "SELECT reason, attempts, listing_date FROM pending WHERE url = ?", url) == \
+        [("unnormalisable: unreadable_date", 1, "29.13.2022 13:20")]
+    [(sha,)] = query(deployment.archive, "SELECT raw_sha256 FROM fetches WHERE url = ? AND kind = 'article'", url)
+    [(blob,)] = query(deployment.archive, "SELECT body FROM blobs WHERE sha256 = ?", sha)
+    assert zlib.decompress(blob) == broken
+
+    # The next run tries it again (and records the attempt) while the page stays broken ...
+    result, mid = deployment.update()
+    assert site.hits[BROKEN] == 1
+    assert mid["failures"] == {"unnormalisable_unreadable_date": 1}
+    assert query(deployment.archive, "SELECT attempts FROM pending WHERE url = ?", url) == [(2,)]
+    # ... and archives it once the page is readable.
+    site.restore(BROKEN)
+    result, mid = deployment.update()
+    assert mid["items"]["new"] == 1 and mid["failures"] == {}
+    assert query(deployment.archive, "SELECT count(*) FROM pending") == [(0,)]
+    [(published,)] = query(deployment.archive, "SELECT published FROM documents WHERE url = ?", url)
+    assert published == "2022-06-29T13:20:00+03:00"
+
+
+def test_several_articles_redirecting_to_the_home_page_each_get_an_outcome(deployment):
+    site = deployment.site
+    result, mid = deployment.update()
+    assert mid["items"]["new"] == 32
+    known = ["/en/foreign_policy/news/1820150/", "/en/foreign_policy/news/1819686/",
+             "/en/press_service/spokesman/official_statement/1820611/"]
+    new = ["/en/foreign_policy/news/1900001/", "/en/foreign_policy/news/1900002/"]
+    listing = site.page(LISTING)[2].decode("utf-8")
+    extra = "".join(f'<li class="announce__item"><div class="announce__meta"><span class="announce__date">01.07.2022'
+                    f'</span><span class="announce__time">10:00</span></div><a class="announce__link" href="{path}">'
+                    f"New article {n}</a></li>" for n, path in enumerate(new))
+    site.set(LISTING, listing.replace('<ul class="announce announce_articles">',
+                                      '<ul class="announce announce_articles">' + extra, 1).encode("utf-8"))
+    for path in known + new:
+        site.set(path, b"", status=302, headers={"Location": "/en/"})
+
+    result, mid = deployment.update(**EVERYTHING_DUE)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert mid["items"]["removed"] == 3
+    assert mid["failures"] == {"redirected_to": 2}
+    removed = query(deployment.archive, "SELECT url FROM documents WHERE removed_at IS NOT NULL")
+    assert sorted(url for (url,) in removed) == sorted(site.base_url + path for path in known)
+    pending = query(deployment.archive, "SELECT url, reason FROM pending")
+    assert sorted(pending) == [(site.base_url + path, f"redirected to {site.base_url}/en/") for path in new]
+    assert sum(site.hits[path] for path in known + new) == 5

@@ -1,0 +1,131 @@
+"""Charsets decided by evidence (issue 10, item 5): header, meta and bytes weighed, in the crawl's
+middleware and in ``scrapy extract --encoding``; mojibake is never the answer."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from scrapy.http import HtmlResponse, JsonResponse, XmlResponse
+from scrapy.utils.test import get_crawler
+
+from crawler.middlewares.charset import CharsetMiddleware
+from crawler.normalise.charset import decide_charset, decode_page
+from tests.conftest import FIXTURES
+from tests.crawl import run_scrapy
+
+RUSSIAN = "О встрече Министра иностранных дел России С.В.Лаврова"
+CHINESE = "外交部发言人毛宁主持例行记者会"
+
+
+def page(text: str, encoding: str, meta: str | None) -> bytes:
+    head = f'<meta charset="{meta}">' if meta else ""
+    return f"<html><head>{head}<title>{text}</title></head><body><p>{text}</p></body></html>".encode(encoding)
+
+
+@pytest.mark.parametrize(("body", "content_type", "hints", "encoding", "evidence"), [
+    # the bytes are valid UTF-8: UTF-8, whatever the header says
+    (page(RUSSIAN, "utf-8", "utf-8"), "text/html; charset=windows-1251", (), "utf-8", "valid utf-8"),
+    (page(RUSSIAN, "utf-8", "utf-8"), "text/html; charset=iso-8859-1", (), "utf-8", "valid utf-8"),
+    (page(RUSSIAN, "utf-8", "windows-1251"), "text/html; charset=windows-1251", (), "utf-8", "valid utf-8"),
+    (page(CHINESE, "utf-8", "gb2312"), "text/html; charset=gb2312", (), "utf-8", "valid utf-8"),
+    # windows-1251 bytes under a header and a meta that say UTF-8
+    (page(RUSSIAN, "cp1251", "utf-8"), "text/html; charset=utf-8", ("cp1251",), "cp1251", "fallback"),
+    (page(RUSSIAN, "cp1251", "utf-8"), "text/html; charset=utf-8", (), "cp1251", "detected"),
+    (page(RUSSIAN, "cp1251", None), None, ("cp1251",), "cp1251", "fallback"),
+    # header and meta disagree and both decode: the one that reads as a language
+    (page(RUSSIAN, "cp1251", "windows-1251"), "text/html; charset=iso-8859-1", (), "cp1251", "declared"),
+    # a declared label read through WHATWG's aliases: gb2312 pages are GBK, read as GB18030
+    (page(CHINESE + "镕", "gbk", "gb2312"), "text/html; charset=gb2312", (), "gb18030", "declared"),
+    (page(RUSSIAN, "cp1251", "windows-1251"), "text/html", (), "cp1251", "declared"),
+    # a byte-order mark wins; pure ASCII keeps the declaration
+    (b"\xef\xbb\xbf" + page(RUSSIAN, "utf-8", None), "text/html; charset=windows-1251", (), "utf-8-sig", "bom"),
+    (page("plain", "ascii", "iso-8859-1"), None, (), "cp1252", "ascii"),
+])
+def test_decide_charset(body, content_type, hints, encoding, evidence):
+    choice = decide_charset(body, content_type, hints)
+    assert (choice.encoding, choice.evidence) == (encoding, evidence)
+    text = decode_page(body, content_type, hints)[0]
+    assert "\ufffd" not in text and not text.startswith("\ufeff")
+
+
+def test_choice_says_what_it_overruled():
+    choice = decide_charset(page(RUSSIAN, "utf-8", "utf-8"), "text/html; charset=windows-1251")
+    assert choice.conflict
+    assert choice.describe() == "utf-8 (valid utf-8; header cp1251, meta utf-8)"
+    assert not decide_charset(page(RUSSIAN, "utf-8", "utf-8"), "text/html; charset=utf-8").conflict
+
+
+# --- in the crawl: a downloader middleware before anything reads the text -----------------------
+def middleware(hints=()):
+    crawler = get_crawler(settings_dict={})
+    crawler.spider = type("Spider", (), {"charset_hints": hints})()
+    crawler.stats.open_spider()
+    return CharsetMiddleware.from_crawler(crawler), crawler
+
+
+def test_middleware_reads_a_utf8_page_served_as_windows_1251(caplog):
+    body = page(RUSSIAN, "utf-8", "utf-8")
+    response = HtmlResponse("https://mid.ru/ru/x/", body=body,
+                            headers={"Content-Type": "text/html; charset=windows-1251"})
+    assert RUSSIAN not in response.text  # what Scrapy alone would store: mojibake
+    mw, crawler = middleware()
+    with caplog.at_level(logging.DEBUG, logger="crawler.middlewares.charset"):
+        fixed = mw.process_response(None, response)
+    assert RUSSIAN in fixed.text
+    assert fixed.body == body  # the raw page is kept as served
+    assert "Charset of https://mid.ru/ru/x/: utf-8 (valid utf-8; header cp1251, meta utf-8)" in caplog.text
+    assert crawler.stats.get_value("mf/charset/overruled") == 1
+
+
+def test_middleware_reads_windows_1251_bytes_declared_utf8():
+    body = page(RUSSIAN, "cp1251", "utf-8")
+    response = HtmlResponse("https://mid.ru/ru/x/", body=body, headers={"Content-Type": "text/html; charset=utf-8"})
+    mw, _ = middleware(("cp1251",))
+    assert RUSSIAN in mw.process_response(None, response).text
+
+
+def test_middleware_leaves_agreeing_pages_and_xml_alone():
+    mw, crawler = middleware()
+    response = HtmlResponse("https://mid.ru/x/", body=page(RUSSIAN, "utf-8", "utf-8"),
+                            headers={"Content-Type": "text/html; charset=utf-8"})
+    assert mw.process_response(None, response) is response
+    feed = XmlResponse("https://mid.ru/rss", body=b'<?xml version="1.0" encoding="windows-1251"?><rss/>',
+                       headers={"Content-Type": "application/rss+xml; charset=utf-8"})
+    assert mw.process_response(None, feed) is feed
+    api = JsonResponse("https://www.gov.uk/api/x", body=json.dumps({"t": RUSSIAN}, ensure_ascii=False).encode(),
+                       headers={"Content-Type": "application/json"})
+    assert json.loads(mw.process_response(None, api).text)["t"] == RUSSIAN
+    assert crawler.stats.get_value("mf/charset/overruled") is None
+
+
+# --- scrapy extract --encoding -------------------------------------------------------------------
+UTF8_PAGE = FIXTURES / "mid" / "ru" / "foreign_policy" / "news" / "1820150.html"
+UTF8_URL = "https://mid.ru/ru/foreign_policy/news/1820150/"
+TITLE = ("О встрече Министра иностранных дел России С.В.Лаврова с Министром иностранных дел Туркменистана"
+         " Р.О.Мередовым")
+
+
+@pytest.mark.parametrize("encoding", ["windows-1251", "iso-8859-1"])
+def test_extract_utf8_page_with_a_wrong_encoding_given(encoding):
+    result = run_scrapy("extract", str(UTF8_PAGE), "--url", UTF8_URL, "--encoding", encoding)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["title"] == TITLE
+
+
+def test_extract_windows_1251_bytes_declared_utf8(tmp_path):
+    path = tmp_path / "1820150.html"
+    path.write_bytes(UTF8_PAGE.read_text(encoding="utf-8").encode("cp1251"))  # the meta still says utf-8
+    result = run_scrapy("extract", str(path), "--url", UTF8_URL, "--encoding", "utf-8")
+    assert result.returncode == 0, result.stderr
+    item = json.loads(result.stdout)
+    assert item["title"] == TITLE
+    assert "\ufffd" not in item["body_text"]
+
+
+def test_extract_unknown_encoding_is_a_usage_error():
+    result = run_scrapy("extract", str(UTF8_PAGE), "--url", UTF8_URL, "--encoding", "klingon-8")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.strip() == "scrapy extract: --encoding klingon-8: not a known character encoding"
