@@ -29,3 +29,24 @@ def fixture_response(url: str) -> HtmlResponse:
 def page_text():
     """``page_text(url)``: the decoded text of a mirror page."""
     return lambda url: fixture_response(url).text
+
+
+# --- archives on every backend ---------------------------------------------------------------------
+#: The backends every test that touches the archive runs on.
+BACKENDS = ["sqlite"]
+
+
+def _new_archive_url(request: pytest.FixtureRequest, folder: Path) -> str:
+    return f"sqlite:///{folder / 'archive.sqlite3'}"
+
+
+@pytest.fixture(params=BACKENDS)
+def archive_url(request, tmp_path) -> str:
+    """The URL of a new, empty archive, on each backend in turn."""
+    return _new_archive_url(request, tmp_path)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_archive_url(request, tmp_path_factory) -> str:
+    """The URL of a new, empty archive shared by a module's tests, on each backend in turn."""
+    return _new_archive_url(request, tmp_path_factory.mktemp("archive"))

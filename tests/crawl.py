@@ -22,10 +22,10 @@ def run_scrapy(*args: str, timeout: float = 300, env: dict[str, str] | None = No
     return result
 
 
-def fast_settings(archive: Path, **extra: str) -> list[str]:
+def fast_settings(archive_url: str, **extra: str) -> list[str]:
     """``-s`` options for a quick loopback crawl: no delays, short back-off, this archive."""
     settings = {
-        "MF_ARCHIVE_PATH": str(archive),
+        "MF_ARCHIVE_URL": archive_url,
         "DOWNLOAD_DELAY": "0",
         "AUTOTHROTTLE_ENABLED": "False",
         "MF_RETRY_BACKOFF_BASE": "0.05",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.commands import ScrapyCommand
 
-from crawler.store import ArchiveStore
+from crawler.store import ArchiveError, ArchiveMissing, ArchiveURLError, archive_url, open_archive
 from feeds.jsonl import ExportError, ExportQuery, count, lines, parse_day, write_lines
 
 if TYPE_CHECKING:
@@ -81,15 +81,16 @@ class Command(ScrapyCommand):
                 include_repeats=opts.include_repeats,
             ).check()
             target = self._target(opts.output)
-            archive = Path(self.settings.get("MF_ARCHIVE_PATH"))
-            if not archive.exists():
-                raise ExportError(f"{archive}: no archive (run `scrapy update` first)")
-        except ExportError as error:
+            store = open_archive(archive_url(self.settings), readonly=True)
+        except (ExportError, ArchiveURLError, ArchiveMissing) as error:
             print(f"scrapy export: {error}", file=sys.stderr)
             self.exitcode = EXIT_USAGE
             return
+        except ArchiveError as error:
+            print(f"scrapy export: {error}", file=sys.stderr)
+            self.exitcode = 1
+            return
         compress = opts.gzip or (target is not None and target.suffix == ".gz")
-        store = ArchiveStore(archive)
         try:
             progress = Progress(count(store, query))
             written = write_lines(lines(store, query), target, compress=compress, progress=progress)

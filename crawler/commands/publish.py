@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.store import ArchiveStore
+from crawler.store import ArchiveError, ArchiveURLError, archive_url, open_archive
 from feeds.publish import PublishOptions, PublishResult, publish
 
 if TYPE_CHECKING:
@@ -35,15 +35,11 @@ def publish_options(settings: BaseSettings) -> PublishOptions:
 
 
 def publish_archive(settings: BaseSettings, full: bool = False) -> PublishResult:
-    """Publish the archive named by the settings."""
-    archive = Path(settings.get("MF_ARCHIVE_PATH"))
-    if not archive.exists():
-        raise FileNotFoundError(f"{archive}: no archive yet (run `scrapy update` first)")
-    store = ArchiveStore(archive)
-    try:
+    """Publish the archive named by the settings, opened read-only. Raises ArchiveURLError for a
+    bad archive URL, ArchiveMissing when there is no archive yet, ArchiveError when it cannot be
+    read, OSError when the public folder cannot be written."""
+    with open_archive(archive_url(settings), readonly=True) as store:
         return publish(store, publish_options(settings), full=full)
-    finally:
-        store.close()
 
 
 class Command(ScrapyCommand):
@@ -66,7 +62,11 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         try:
             result = publish_archive(self.settings, full=opts.full)
-        except (FileNotFoundError, OSError) as error:
+        except ArchiveURLError as error:
+            print(f"scrapy publish: {error}", file=sys.stderr)
+            self.exitcode = 2
+            return
+        except (ArchiveError, OSError) as error:
             print(f"scrapy publish: {error}", file=sys.stderr)
             self.exitcode = 1
             return

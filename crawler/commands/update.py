@@ -19,7 +19,7 @@ from crawler.commands.publish import publish_archive
 from crawler.lock import AlreadyRunning, RunLock
 from crawler.report import summarise, write_report
 from crawler.sources import SOURCES
-from crawler.store import ArchiveStore
+from crawler.store import ArchiveError, ArchiveURLError, archive_url, open_archive
 
 if TYPE_CHECKING:
     import argparse
@@ -72,6 +72,10 @@ class Command(ScrapyCommand):
         if opts.pages:
             spider_args["pages"] = opts.pages
         try:
+            archive_url(self.settings)
+        except ArchiveURLError as error:
+            raise UsageError(str(error), print_help=False) from None
+        try:
             with RunLock(self.settings.get("MF_LOCK_PATH")):
                 self.exitcode = self._update(targets, spider_args)
         except AlreadyRunning as error:
@@ -90,13 +94,10 @@ class Command(ScrapyCommand):
         finished = datetime.now(UTC)
         runs = [summarise(crawler.spidercls.name, crawler.stats.get_stats() if crawler.stats else {})
                 for crawler in crawlers]
-        store = ArchiveStore(self.settings.get("MF_ARCHIVE_PATH"))
-        try:
+        with open_archive(archive_url(self.settings)) as store:
             for run in runs:
                 store.record_run(run.name, run.ok, finished.isoformat(timespec="seconds"),
                                  "; ".join(run.errors) or None)
-        finally:
-            store.close()
         published = self._publish()
         report = write_report(self.settings.get("MF_REPORT_DIR"), started, finished, runs, published)
         for run in runs:
@@ -110,7 +111,7 @@ class Command(ScrapyCommand):
         statements in the archive, so its feeds keep them too."""
         try:
             result = publish_archive(self.settings)
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, ArchiveError) as error:
             return {"ok": False, "error": str(error), "summary": f"FAILED: {error}"}
         summary = (f"{result.feeds} feeds, {result.rendered} documents rendered, {len(result.written)} files "
                    f"written, {result.unchanged} unchanged, {len(result.skipped_entries)} entries skipped")

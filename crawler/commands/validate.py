@@ -6,13 +6,12 @@ schema change."""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrapy.commands import ScrapyCommand
 
 from crawler.pipelines.validate import schema_errors
-from crawler.store import ArchiveStore
+from crawler.store import ArchiveError, ArchiveMissing, ArchiveURLError, archive_url, open_archive
 from feeds.jsonl import LINE_FIELDS, ExportQuery, lines
 
 if TYPE_CHECKING:
@@ -35,12 +34,16 @@ class Command(ScrapyCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
-        archive = Path(self.settings.get("MF_ARCHIVE_PATH"))
-        if not archive.exists():
-            print(f"scrapy validate: {archive}: no archive", file=sys.stderr)
+        try:
+            store = open_archive(archive_url(self.settings), readonly=True)
+        except (ArchiveURLError, ArchiveMissing) as error:
+            print(f"scrapy validate: {error}", file=sys.stderr)
             self.exitcode = 2
             return
-        store = ArchiveStore(archive)
+        except ArchiveError as error:
+            print(f"scrapy validate: {error}", file=sys.stderr)
+            self.exitcode = 1
+            return
         checked = invalid = 0
         try:
             query = ExportQuery(versions=opts.versions, include_removed=True, include_repeats=True)

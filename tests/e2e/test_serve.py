@@ -16,8 +16,8 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def served(tmp_path):
-    store = make_archive(tmp_path / "a.sqlite3")
+def served(tmp_path, archive_url):
+    store = make_archive(archive_url)
     publish(store, options(tmp_path / "public"))
     store.close()
     server = start_scrapy("serve", "--port", "0", "-s", f"MF_PUBLIC_DIR={tmp_path / 'public'}")
