@@ -21,8 +21,11 @@ MF_CONTACT_URL = "https://github.com/ministry-feeds/ministry-feeds"
 MF_ARCHIVE_URL = "sqlite:///data/archive.sqlite3"
 #: The archive as an SQLite file path (the older setting; when given, it wins over the default URL).
 MF_ARCHIVE_PATH = None
-#: `scrapy update` holds this lock while it runs (a second run exits at once, code 75).
+#: `scrapy update` holds this lock while it runs (a second run exits at once, code 75). With a
+#: PostgreSQL archive, advisory locks per crawl target in the archive take its place.
 MF_LOCK_PATH = "data/update.lock"
+#: Seconds a publication waits for another one of the same public folder to end (then exit 75).
+MF_PUBLISH_LOCK_TIMEOUT = 600
 #: Run reports of `scrapy update`: last-run.json and runs/<time>.json.
 MF_REPORT_DIR = "data/reports"
 #: The public folder `scrapy publish` (and `scrapy update`) writes: feeds, OPML, index page, data.

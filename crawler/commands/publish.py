@@ -13,8 +13,11 @@ from typing import TYPE_CHECKING
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.lock import AlreadyRunning, publish_lock
 from crawler.store import ArchiveError, ArchiveURLError, archive_url, open_archive
 from feeds.publish import PublishOptions, PublishResult, publish
+
+EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
 
 if TYPE_CHECKING:
     import argparse
@@ -35,10 +38,12 @@ def publish_options(settings: BaseSettings) -> PublishOptions:
 
 
 def publish_archive(settings: BaseSettings, full: bool = False) -> PublishResult:
-    """Publish the archive named by the settings, opened read-only. Raises ArchiveURLError for a
-    bad archive URL, ArchiveMissing when there is no archive yet, ArchiveError when it cannot be
-    read, OSError when the public folder cannot be written."""
-    with open_archive(archive_url(settings), readonly=True) as store:
+    """Publish the archive named by the settings, opened read-only, holding the publish lock.
+    Raises ArchiveURLError for a bad archive URL, ArchiveMissing when there is no archive yet,
+    ArchiveError when it cannot be read, AlreadyRunning when another publication holds the lock
+    too long, OSError when the public folder cannot be written."""
+    url = archive_url(settings)
+    with open_archive(url, readonly=True) as store, publish_lock(settings):
         return publish(store, publish_options(settings), full=full)
 
 
@@ -65,6 +70,10 @@ class Command(ScrapyCommand):
         except ArchiveURLError as error:
             print(f"scrapy publish: {error}", file=sys.stderr)
             self.exitcode = 2
+            return
+        except AlreadyRunning as error:
+            print(f"scrapy publish: another publication is running ({error})", file=sys.stderr)
+            self.exitcode = EXIT_LOCKED
             return
         except (ArchiveError, OSError) as error:
             print(f"scrapy publish: {error}", file=sys.stderr)

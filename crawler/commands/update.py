@@ -16,7 +16,7 @@ from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler.commands.publish import publish_archive
-from crawler.lock import AlreadyRunning, RunLock
+from crawler.lock import AlreadyRunning, run_lock
 from crawler.report import summarise, write_report
 from crawler.sources import SOURCES
 from crawler.store import ArchiveError, ArchiveURLError, archive_url, open_archive
@@ -76,12 +76,15 @@ class Command(ScrapyCommand):
         except ArchiveURLError as error:
             raise UsageError(str(error), print_help=False) from None
         try:
-            with RunLock(self.settings.get("MF_LOCK_PATH")):
+            with run_lock(self.settings, targets):
                 self.exitcode = self._update(targets, spider_args)
         except AlreadyRunning as error:
             print(f"scrapy update: another update is running ({error}); exiting without doing anything",
                   file=sys.stderr)
             self.exitcode = EXIT_LOCKED
+        except ArchiveError as error:
+            print(f"scrapy update: {error}", file=sys.stderr)
+            self.exitcode = 1
 
     def _update(self, targets: list[str], spider_args: dict[str, Any]) -> int:
         started = datetime.now(UTC)
@@ -111,7 +114,7 @@ class Command(ScrapyCommand):
         statements in the archive, so its feeds keep them too."""
         try:
             result = publish_archive(self.settings)
-        except (OSError, ValueError, ArchiveError) as error:
+        except (OSError, ValueError, ArchiveError, AlreadyRunning) as error:
             return {"ok": False, "error": str(error), "summary": f"FAILED: {error}"}
         summary = (f"{result.feeds} feeds, {result.rendered} documents rendered, {len(result.written)} files "
                    f"written, {result.unchanged} unchanged, {len(result.skipped_entries)} entries skipped")

@@ -61,11 +61,9 @@ def test_killed_export_leaves_no_file_at_the_target(tmp_path, archive_url):
     base = {"source": "mid", "language": "en", "title": "T", "published_raw": None, "doc_number": None,
             "type": "news", "tags": [], "body_text": "x" * 6000, "body_html": body, "translations": {},
             "fetched_at": "2026-11-01T00:00:00Z"}
-    for start in range(0, 20_000, 2000):
-        store.write_batch([], [{**base, "id": f"mid:en:{n}", "site_id": str(n),
-                                "url": f"https://mid.ru/en/foreign_policy/news/{n}/",
-                                "published": f"20{10 + n % 12:02d}-01-01T10:00:00+03:00"}
-                               for n in range(start, start + 2000)])
+    store.load_statements({**base, "id": f"mid:en:{n}", "site_id": str(n),
+                           "url": f"https://mid.ru/en/foreign_policy/news/{n}/",
+                           "published": f"20{10 + n % 12:02d}-01-01T10:00:00+03:00"} for n in range(20_000))
     store.close()
     target = tmp_path / "all.jsonl"
     export = start_scrapy("export", "-o", str(target), "-s", f"MF_ARCHIVE_URL={archive}")

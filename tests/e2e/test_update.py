@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from crawler.store import ArchiveError, Selection, open_archive
+from crawler.store.locks import ArchiveLocks
 from tests.conftest import FIXTURES
 from tests.crawl import fast_settings, run_scrapy, start_scrapy
 from tests.loopback import RESET, SLEEP, TRUNCATE, LoopbackSite
@@ -59,6 +60,16 @@ class Deployment:
     def doc(self, doc_id: str) -> dict | None:
         with self.store() as store:
             return store.get(doc_id)
+
+    def lock_holder(self, target: str = "mid") -> str | None:
+        """Who holds the update lock of a target: the lock file's holder (SQLite), the advisory
+        lock's (PostgreSQL)."""
+        if self.archive.startswith("sqlite:"):
+            lock = self.folder / "update.lock"
+            text = lock.read_text() if lock.exists() else ""
+            return text if text.startswith("pid") else None
+        with ArchiveLocks(self.archive, "test") as locks:
+            return locks.holder(f"update:{target}")
 
     def documents(self) -> dict[str, dict]:
         """Every archived document by id."""
@@ -216,9 +227,8 @@ def test_listing_that_cannot_be_read_fails_the_source(deployment):
 def test_two_concurrent_runs_never_overlap(deployment):
     deployment.site.delay = 0.05
     first = start_scrapy("update", *deployment.options())
-    lock = deployment.folder / "update.lock"
     deadline = time.monotonic() + 30
-    while not (lock.exists() and lock.read_text().startswith("pid")) and time.monotonic() < deadline:
+    while deployment.lock_holder() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     started = time.monotonic()
     second = run_scrapy("update", *deployment.options())
