@@ -84,6 +84,11 @@ class Connection(ABC):
         """Insert many rows at once (inside a write transaction)."""
 
     @abstractmethod
+    def sequence_follows(self, table: str, column: str) -> None:
+        """After rows were inserted with their own numbers in a numbered column: new rows
+        continue after the highest."""
+
+    @abstractmethod
     def write(self) -> Any:
         """A context manager: a write transaction, committed at the end, rolled back on error."""
 
@@ -190,6 +195,9 @@ class SQLiteConnection(Connection):
     def bulk_insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
         marks = ", ".join("?" for _ in columns)
         self.db.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)  # noqa: S608
+
+    def sequence_follows(self, table: str, column: str) -> None:
+        """Nothing to do: an INTEGER PRIMARY KEY continues after the highest by itself."""
 
     @contextmanager
     def write(self) -> Iterator[None]:
@@ -323,6 +331,10 @@ class PostgresConnection(Connection):
             for row in rows:
                 copy.write_row(row)
 
+    def sequence_follows(self, table: str, column: str) -> None:
+        self.db.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'),"  # noqa: S608
+                        f" COALESCE(max({column}), 0) + 1, false) FROM {table}")
+
     @contextmanager
     def write(self) -> Iterator[None]:
         if not self._idle:
@@ -354,9 +366,10 @@ class PostgresConnection(Connection):
 
     def details(self) -> dict[str, str]:
         info = self.db.info
+        read_only = self.db.execute("SHOW default_transaction_read_only").fetchone()[0]
         return {"server_version": str(self.db.execute("SHOW server_version").fetchone()[0]),
                 "host": info.host, "port": str(info.port), "database": info.dbname, "user": info.user,
-                "psycopg": self._psycopg.__version__}
+                "session": "read-only" if read_only == "on" else "read-write", "psycopg": self._psycopg.__version__}
 
     def close(self) -> None:
         self.db.close()

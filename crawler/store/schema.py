@@ -165,6 +165,9 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "health": (("name", "last_run", "last_success", "consecutive_failures", "last_error"), ("name",)),
 }
 
+#: Columns numbered by the database (a new row takes the next number).
+SERIAL_COLUMNS = {"fetches": "fetch_id"}
+
 
 def _typed(statement: str, backend: str) -> str:
     return statement.format(**_TYPES[backend])

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from crawler.items import FetchFailed, ListingWalked, PageEvent
 from crawler.normalise.slugs import tag_slug
+from crawler.store.backend import ArchiveError
 from crawler.store.records import Capture, Validators, content_hash
 from crawler.store.schema import TABLES
 
@@ -37,7 +38,10 @@ class ArchiveWriter:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One write transaction: committed at the end, rolled back on any exception."""
+        """One write transaction: committed at the end, rolled back on any exception. Raises
+        ArchiveError on an archive opened read-only."""
+        if self.db.readonly:
+            raise ArchiveError(f"{self.db.location()}: opened read-only, nothing can be written")
         self._seq = None
         try:
             with self.db.write():
