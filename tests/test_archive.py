@@ -267,3 +267,30 @@ def test_copy_refuses_a_destination_that_holds_an_archive(tmp_path, archive_url,
     with open_archive(occupied_database, readonly=True) as store:
         assert [doc["id"] for doc in store.documents()] == ["mid:ru:1819686"]  # untouched
     assert occupied_file.read_bytes() == b""
+
+
+def test_months_read_in_a_snapshot_answer_as_the_database_does(archive_url):
+    """Inside a snapshot, a selection's months once read answer counts and neighbours without
+    asking again; the answers are those of the queries."""
+    with make_archive(archive_url) as store:
+        later = statement(PAGES[0])
+        later.update(id="mid:en:999", site_id="999", url="https://mid.ru/en/foreign_policy/news/999/",
+                     published="2023-01-05T10:00:00+03:00", doc_number=None)
+        store.write_batch([], [later])
+        questions = [(selection, month) for selection in (Selection(language="en"), Selection(source="mid"),
+                                                           Selection(language="ru"), Selection(language="zh"))
+                     for month in ("2016-12", "2017-07", "2017-08", "2022-06", "2022-12", "2023-01", "2024-01")]
+
+        def answers():
+            return [(store.count_in_month(s, m), store.neighbour_month(s, m, before=True),
+                     store.neighbour_month(s, m, before=False), store.newest_month(s)) for s, m in questions]
+
+        asked = answers()
+        with store.snapshot():
+            for selection, _ in questions:
+                store.months(selection)
+            assert answers() == asked
+        assert asked[:7] == [(0, None, "2017-07", "2023-01"), (1, None, "2022-06", "2023-01"),
+                             (0, "2017-07", "2022-06", "2023-01"), (3, "2017-07", "2023-01", "2023-01"),
+                             (0, "2022-06", "2023-01", "2023-01"), (1, "2022-06", None, "2023-01"),
+                             (0, "2023-01", None, "2023-01")]

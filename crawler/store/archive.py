@@ -4,6 +4,7 @@ one function that opens it from its URL."""
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from crawler.store.backend import ArchiveError, ArchiveMissing, connect
@@ -14,6 +15,7 @@ from crawler.store.url import ArchiveURL
 from crawler.store.writing import ArchiveWriter
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
     from crawler.store.backend import Connection
@@ -46,9 +48,19 @@ class ArchiveStore(ArchiveWriter, ArchiveReader):
         """The archive's URL, password masked: what logs and messages may show."""
         return self.db.location()
 
-    def snapshot(self) -> Any:
-        """A context manager: every read inside it sees the archive as it was when it began."""
-        return self.db.snapshot()
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read inside it sees the archive as it was when it began (and what cannot change
+        is read once)."""
+        outermost = self._months_read is None
+        with self.db.snapshot():
+            if outermost:
+                self._months_read = {}
+            try:
+                yield
+            finally:
+                if outermost:
+                    self._months_read = None
 
     def schema_version(self) -> int:
         return schema_version(self.db)

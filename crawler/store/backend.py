@@ -89,6 +89,10 @@ class Connection(ABC):
         continue after the highest."""
 
     @abstractmethod
+    def bulk_loaded(self) -> None:
+        """After a bulk load: let the query planner learn the tables anew."""
+
+    @abstractmethod
     def write(self) -> Any:
         """A context manager: a write transaction, committed at the end, rolled back on error."""
 
@@ -198,6 +202,9 @@ class SQLiteConnection(Connection):
 
     def sequence_follows(self, table: str, column: str) -> None:
         """Nothing to do: an INTEGER PRIMARY KEY continues after the highest by itself."""
+
+    def bulk_loaded(self) -> None:
+        """Nothing to do: SQLite plans from its indexes alone (no ANALYZE, as ever)."""
 
     @contextmanager
     def write(self) -> Iterator[None]:
@@ -330,6 +337,11 @@ class PostgresConnection(Connection):
         with self.db.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+
+    def bulk_loaded(self) -> None:
+        # Autovacuum would analyse the tables in a while; queries right after a load need
+        # statistics now, or they are planned blind.
+        self.db.execute("ANALYZE")
 
     def sequence_follows(self, table: str, column: str) -> None:
         self.db.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'),"  # noqa: S608

@@ -180,6 +180,7 @@ def _copy_tables(store: ArchiveStore, db: Connection, say: Callable[[str], None]
         if table in SERIAL_COLUMNS:
             db.sequence_follows(table, SERIAL_COLUMNS[table])
         say(f"{table}: {sums[table].rows} rows copied")
+    db.bulk_loaded()
     checks = []
     for table, digest in sums.items():
         rows, sha = table_checksum(db, table)

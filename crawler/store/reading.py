@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -126,8 +127,15 @@ class ArchiveReader:
         return zlib.decompress(bytes(row[0])) if row else None
 
     # --- months of a selection (the feeds' archive documents) ------------------------------------------
+    #: Inside a snapshot the archive cannot change: the months of a selection, once read, answer
+    #: the questions about its months below without asking the database again.
+    _months_read: dict[Selection, list[tuple[str, int]]] | None = None
+
     def count_in_month(self, selection: Selection, month: str) -> int:
         """Statements of a selection published in a month, ``YYYY-MM``."""
+        known = self._months_read.get(selection) if self._months_read is not None else None
+        if known is not None:
+            return dict(known).get(month, 0)
         return self.count_statements(selection.within_month(month))
 
     def documents_in_month(self, selection: Selection, month: str) -> Iterator[dict[str, Any]]:
@@ -139,10 +147,23 @@ class ArchiveReader:
 
     def months(self, selection: Selection) -> list[tuple[str, int]]:
         """(YYYY-MM, statements) of the months a selection spans, oldest first."""
-        return [(month, count) for (month,), count in self.counts_by(selection, "month").items()]
+        if self._months_read is not None and selection in self._months_read:
+            return list(self._months_read[selection])
+        months = [(month, count) for (month,), count in self.counts_by(selection, "month").items()]
+        if self._months_read is not None:
+            self._months_read[selection] = months
+        return list(months)
 
     def neighbour_month(self, selection: Selection, month: str, *, before: bool) -> str | None:
         """The nearest month before (or after) ``month`` in which the selection has statements."""
+        known = self._months_read.get(selection) if self._months_read is not None else None
+        if known is not None:
+            names = [name for name, _ in known]
+            if before:
+                index = bisect_left(names, month)
+                return names[index - 1] if index else None
+            index = bisect_right(names, month)
+            return names[index] if index < len(names) else None
         low, high = _month_bounds(month)
         condition, params = where(selection)
         if before:
@@ -157,6 +178,9 @@ class ArchiveReader:
 
     def newest_month(self, selection: Selection) -> str | None:
         """The month of the selection's newest statement."""
+        known = self._months_read.get(selection) if self._months_read is not None else None
+        if known is not None:
+            return known[-1][0] if known else None
         condition, params = where(selection)
         row = self.db.one(f"SELECT substr(d.published, 1, 7) FROM documents d WHERE {condition}"  # noqa: S608
                           " ORDER BY d.published DESC LIMIT 1", params)

@@ -114,6 +114,7 @@ class ArchiveWriter:
                 if len(documents) >= chunk:
                     flush()
             flush()
+            self.db.bulk_loaded()
         return loaded
 
     def record_run(self, name: str, ok: bool, when: str, error: str | None = None) -> None:
