@@ -45,7 +45,8 @@ class Deployment:
     def options(self, **extra: str) -> list[str]:
         return ["--only", "mid", *fast_settings(self.archive, MF_MID_BASE_URL=self.site.base_url,
                                                  MF_LOCK_PATH=str(self.folder / "update.lock"),
-                                                 MF_REPORT_DIR=str(self.folder / "reports"), **extra)]
+                                                 MF_REPORT_DIR=str(self.folder / "reports"),
+                                                 MF_PUBLIC_DIR=str(self.folder / "public"), **extra)]
 
     def update(self, **extra: str):
         self.site.hits.clear()
