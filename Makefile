@@ -13,7 +13,7 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 
 demo: $(BIN)/.installed
 	$(BIN)/scrapy update --replay tests/fixtures
-	@$(BIN)/python -c "from crawler.store import ArchiveStore as A; s=A('data/archive.sqlite3'); print(f'archive data/archive.sqlite3: {s.count()} statements, {s.count(\"versions\")} versions, {s.count(\"fetches\")} raw pages; report data/reports/last-run.json')"
+	$(BIN)/scrapy archive info
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

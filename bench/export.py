@@ -7,7 +7,6 @@ Usage: python bench/export.py [SIZE ...]   (default: 100000 1000000)
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -18,51 +17,34 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from crawler.store import ArchiveStore, content_hash  # noqa: E402
+from crawler.store import open_archive  # noqa: E402
 
 BODY = "The Ministry calls on all parties to refrain from steps that could lead to escalation. " * 4
 
 
-def generate(path: Path, size: int) -> None:
-    """Rows written straight into the archive's tables (the store's own writes are per statement)."""
-    store = ArchiveStore(path)
-    db = store.db
-    db.execute("BEGIN")
-    rows, versions = [], []
+def statements(size: int):
+    """``size`` generated statements in two languages over twenty years."""
     for n in range(size):
         language = "en" if n % 2 else "ru"
         published = f"{2003 + n * 20 // size}-{1 + n % 12:02d}-{1 + n % 28:02d}T12:00:00+03:00"
-        item = {"id": f"mid:{language}:{n}", "source": "mid", "site_id": str(n),
-                "url": f"https://mid.ru/{language}/foreign_policy/news/{n}/", "language": language,
-                "title": f"Statement {n}", "published": published, "published_raw": None, "doc_number": None,
-                "type": "news", "tags": ["Tag"], "body_text": BODY, "body_html": f"<p>{BODY}</p>",
-                "translations": {}, "fetched_at": "2026-11-01T00:00:00Z"}
-        digest = content_hash(item)
-        encoded = json.dumps(item, ensure_ascii=False)
-        rows.append((item["id"], "mid", language, str(n), item["url"], "news", published, None, 1, digest,
-                     "2026-11-01T00:00:00Z", published, "2026-11-01T00:00:00Z", None, None, 1, encoded))
-        versions.append((item["id"], 1, digest, "2026-11-01T00:00:00Z", None, encoded))
-        if len(rows) == 20_000:
-            flush(db, rows, versions)
-    flush(db, rows, versions)
-    db.execute("COMMIT")
-    store.close()
+        yield {"id": f"mid:{language}:{n}", "source": "mid", "site_id": str(n),
+               "url": f"https://mid.ru/{language}/foreign_policy/news/{n}/", "language": language,
+               "title": f"Statement {n}", "published": published, "published_raw": None, "doc_number": None,
+               "type": "news", "tags": ["Tag"], "body_text": BODY, "body_html": f"<p>{BODY}</p>",
+               "translations": {}, "fetched_at": "2026-11-01T00:00:00Z"}
 
 
-def flush(db, rows: list, versions: list) -> None:
-    db.executemany("INSERT INTO documents (id, source, language, site_id, url, type, published, doc_number,"
-                   " version, content_hash, first_seen, updated, fetched_at, removed_at, same_as, change_seq, item)"
-                   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
-    db.executemany("INSERT INTO versions VALUES (?,?,?,?,?,?)", versions)
-    rows.clear()
-    versions.clear()
+def generate(url: str, size: int) -> None:
+    """A new archive of ``size`` statements, bulk-loaded (the store's own writes are per statement)."""
+    with open_archive(url) as store:
+        store.load_statements(statements(size))
 
 
-def export(archive: Path, out: Path) -> tuple[float, int]:
+def export(url: str, out: Path) -> tuple[float, int]:
     """Wall time and peak resident memory (KiB) of one `scrapy export` process."""
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "scrapy", "export", "-o", str(out),
-                                "-s", f"MF_ARCHIVE_PATH={archive}"], cwd=REPO, stderr=subprocess.DEVNULL)
+                                "-s", f"MF_ARCHIVE_URL={url}"], cwd=REPO, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     if status != 0:
@@ -75,7 +57,7 @@ def main() -> int:
     peaks = {}
     for size in sizes:
         with tempfile.TemporaryDirectory() as folder:
-            archive, out = Path(folder) / "archive.sqlite3", Path(folder) / "out.jsonl"
+            archive, out = f"sqlite:///{Path(folder) / 'archive.sqlite3'}", Path(folder) / "out.jsonl"
             generate(archive, size)
             elapsed, peak = export(archive, out)
             lines = sum(1 for _ in out.open("rb"))

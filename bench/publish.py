@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crawler.store import ArchiveStore
+from crawler.store import ArchiveStore, open_archive
 from feeds.publish import PublishOptions, publish
 
 TYPES = ("briefing", "statement", "comment", "news", "speech", "answer", "interview")
@@ -42,9 +42,9 @@ def statement(n: int, rng: random.Random, start: datetime) -> dict:
     }
 
 
-def generate(path: Path, size: int) -> ArchiveStore:
+def generate(url: str, size: int) -> ArchiveStore:
     rng = random.Random(size)
-    store = ArchiveStore(path)
+    store = open_archive(url)
     start = datetime(2026, 11, 1, tzinfo=UTC) - timedelta(minutes=MINUTES_APART * size // 2)
     batch = []
     for n in range(size):
@@ -58,7 +58,7 @@ def generate(path: Path, size: int) -> ArchiveStore:
 
 def run(size: int) -> tuple[float, float, int, int]:
     with tempfile.TemporaryDirectory() as folder:
-        store = generate(Path(folder) / "archive.sqlite3", size)
+        store = generate(f"sqlite:///{Path(folder) / 'archive.sqlite3'}", size)
         options = PublishOptions(base_url="https://feeds.example.org/", out_dir=Path(folder) / "public")
         started = time.perf_counter()
         full = publish(store, options)

@@ -72,9 +72,9 @@ def update(mirror: Path, work: Path) -> tuple[float, dict]:
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "update", "--only", "mid", "--replay", str(mirror),
-         "-s", f"MF_ARCHIVE_PATH={work / 'archive.sqlite3'}", "-s", f"MF_LOCK_PATH={work / 'lock'}",
-         "-s", f"MF_REPORT_DIR={work / 'reports'}", "-s", "MF_DEFAULT_LISTING_PAGES=1000",
-         "-s", "LOG_LEVEL=ERROR"],
+         "-s", f"MF_ARCHIVE_URL=sqlite:///{work / 'archive.sqlite3'}", "-s", f"MF_LOCK_PATH={work / 'lock'}",
+         "-s", f"MF_REPORT_DIR={work / 'reports'}", "-s", f"MF_PUBLIC_DIR={work / 'public'}",
+         "-s", "MF_DEFAULT_LISTING_PAGES=1000", "-s", "LOG_LEVEL=ERROR"],
         cwd=REPO, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
     if result.returncode != 0:

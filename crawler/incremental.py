@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from crawler.normalise.dates import parse_timestamp
-from crawler.store import ArchiveStore
+from crawler.store import ArchiveMissing, ArchiveURL, open_archive
 
 
 class RecheckSchedule:
@@ -98,13 +98,14 @@ class ArchiveIndex:
         self.pending = list(pending)
 
     @classmethod
-    def load(cls, path: str | Path, schedule: RecheckSchedule, spider: str,
+    def load(cls, url: str | Path | ArchiveURL, schedule: RecheckSchedule, spider: str,
              now: datetime | None = None) -> ArchiveIndex:
-        """Read the index of an archive file for one spider (an absent archive is an empty index)."""
+        """Read the index of an archive for one spider (an absent archive is an empty index)."""
         now = now or datetime.now(UTC)
-        if not Path(path).exists():
+        try:
+            store = open_archive(url, readonly=True)
+        except ArchiveMissing:
             return cls([], schedule, now)
-        store = ArchiveStore(path)
         try:
             pages = [
                 KnownPage(row["url"], row["id"], parse_timestamp(row["published"]), parse_timestamp(row["fetched_at"]),

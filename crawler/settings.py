@@ -15,10 +15,17 @@ COMMANDS_MODULE = "crawler.commands"
 # --- our settings -------------------------------------------------------------------------------
 #: Where people can learn about the crawler and reach its operator (goes into the User-Agent).
 MF_CONTACT_URL = "https://github.com/ministry-feeds/ministry-feeds"
-#: The SQLite archive file (created with its folder when missing).
-MF_ARCHIVE_PATH = "data/archive.sqlite3"
-#: `scrapy update` holds this lock while it runs (a second run exits at once, code 75).
+#: The archive: an SQLite file, ``sqlite:///PATH`` (relative to the working folder; created with
+#: its folder when missing), or a PostgreSQL database, ``postgresql://USER@HOST:PORT/DATABASE``
+#: (the password from the URL, PGPASSWORD or ~/.pgpass). See the README, "Scaling out".
+MF_ARCHIVE_URL = "sqlite:///data/archive.sqlite3"
+#: The archive as an SQLite file path (the older setting; when given, it wins over the default URL).
+MF_ARCHIVE_PATH = None
+#: `scrapy update` holds this lock while it runs (a second run exits at once, code 75). With a
+#: PostgreSQL archive, advisory locks per crawl target in the archive take its place.
 MF_LOCK_PATH = "data/update.lock"
+#: Seconds a publication waits for another one of the same public folder to end (then exit 75).
+MF_PUBLISH_LOCK_TIMEOUT = 600
 #: Run reports of `scrapy update`: last-run.json and runs/<time>.json.
 MF_REPORT_DIR = "data/reports"
 #: The public folder `scrapy publish` (and `scrapy update`) writes: feeds, OPML, index page, data.
@@ -100,6 +107,10 @@ DOWNLOADER_MIDDLEWARES = {
 }
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.parse_errors.ParseErrorMiddleware": 100,
+}
+EXTENSIONS = {
+    # Reads the archive URL first, so that its password is hidden from every log line after.
+    "crawler.redact.HideArchivePassword": 0,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.normalise.NormalisePipeline": 100,

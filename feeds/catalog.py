@@ -3,11 +3,12 @@ across sources — all derived from the source registry and what the archive hol
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from crawler.normalise.slugs import tag_slug
 from crawler.sources import SOURCES, Source
+from crawler.store import Selection
 
 if TYPE_CHECKING:
     from crawler.store import ArchiveStore
@@ -31,9 +32,8 @@ class FeedSpec:
     subtitle: str
     language: str
     source: Source | None
-    where: str
-    """SQL condition on the archive's documents table."""
-    params: tuple
+    selection: Selection
+    """The archived statements it holds."""
     count: int
     """Statements it holds (its archive documents included)."""
     label: str
@@ -55,7 +55,7 @@ def _source_spec(source: Source, language: str, count: int) -> FeedSpec:
         title=f"{source.ministry} ({lang})",
         subtitle=f"Statements, briefings, comments and speeches of the {source.ministry}, in {lang}, "
                  "full text, with every edit",
-        where="source = ? AND language = ?", params=(source.name, language), count=count, label=lang)
+        selection=Selection(source=source.name, language=language), count=count, label=lang)
 
 
 def _type_spec(source: Source, language: str, doc_type: str, count: int) -> FeedSpec:
@@ -64,8 +64,7 @@ def _type_spec(source: Source, language: str, doc_type: str, count: int) -> Feed
         key=f"{source.name}/{language}/type/{doc_type}", kind="type", language=language, source=source,
         title=f"{source.ministry}: {name} ({lang})",
         subtitle=f"{name.capitalize()} of the {source.ministry}, in {lang}",
-        where="source = ? AND language = ? AND type = ?", params=(source.name, language, doc_type), count=count,
-        label=name)
+        selection=Selection(source=source.name, language=language, type=doc_type), count=count, label=name)
 
 
 def _tag_spec(source: Source, language: str, slug: str, tag: str, count: int) -> FeedSpec:
@@ -74,16 +73,15 @@ def _tag_spec(source: Source, language: str, slug: str, tag: str, count: int) ->
         key=f"{source.name}/{language}/tag/{slug}", kind="tag", language=language, source=source,
         title=f"{source.ministry}: {tag} ({lang})",
         subtitle=f"Statements of the {source.ministry} tagged “{tag}”, in {lang}",
-        where="source = ? AND language = ? AND id IN (SELECT doc_id FROM document_tags WHERE slug = ?)",
-        params=(source.name, language, slug), count=count, label=tag)
+        selection=Selection(source=source.name, language=language, tag_slug=slug), count=count, label=tag)
 
 
 def _all_spec(language: str, count: int) -> FeedSpec:
     lang = language_name(language)
     return FeedSpec(
         key=f"all/{language}", kind="all", language=language, source=None, title=f"Foreign ministries ({lang})",
-        subtitle=f"Every ministry ministry-feeds follows, in {lang}", where="language = ?", params=(language,),
-        count=count, label=lang)
+        subtitle=f"Every ministry ministry-feeds follows, in {lang}",
+        selection=Selection(language=language), count=count, label=lang)
 
 
 def spec_for_key(store: ArchiveStore, key: str) -> FeedSpec | None:
@@ -96,31 +94,30 @@ def spec_for_key(store: ArchiveStore, key: str) -> FeedSpec | None:
     elif parts[0] in SOURCES and len(parts) == 4 and parts[2] == "type":
         spec = _type_spec(SOURCES[parts[0]], parts[1], parts[3], 0)
     elif parts[0] in SOURCES and len(parts) == 4 and parts[2] == "tag":
-        row = store.db.execute("SELECT min(tag) FROM document_tags WHERE slug = ?", (parts[3],)).fetchone()
-        if row is None or row[0] is None:
+        tag = store.tag_for_slug(parts[3])
+        if tag is None:
             return None
-        spec = _tag_spec(SOURCES[parts[0]], parts[1], parts[3], row[0], 0)
+        spec = _tag_spec(SOURCES[parts[0]], parts[1], parts[3], tag, 0)
     else:
         return None
-    if spec.kind == "tag":  # driven by the tag's own index, not by the whole feed of the language
-        count = store.db.execute(
-            "SELECT count(*) FROM document_tags t JOIN documents d ON d.id = t.doc_id"
-            " WHERE t.slug = ? AND d.source = ? AND d.language = ? AND d.same_as IS NULL",
-            (parts[3], parts[0], parts[1])).fetchone()[0]
-    else:
-        count = store.db.execute(f"SELECT count(*) FROM documents WHERE ({spec.where}) AND same_as IS NULL",  # noqa: S608
-                                 spec.params).fetchone()[0]
-    return FeedSpec(**{**spec.__dict__, "count": count}) if count else None
+    count = store.count_statements(spec.selection)
+    return replace(spec, count=count) if count else None
 
 
 def spec_to_json(spec: FeedSpec) -> dict:
-    return {**{k: v for k, v in spec.__dict__.items() if k != "source"},
-            "source": spec.source.name if spec.source else None, "params": list(spec.params)}
+    """A feed of the catalog as plain JSON data (for the publish state)."""
+    return {**{k: v for k, v in spec.__dict__.items() if k not in ("source", "selection")},
+            "source": spec.source.name if spec.source else None, "selection": spec.selection.to_json()}
 
 
 def spec_from_json(data: dict) -> FeedSpec:
-    return FeedSpec(**{**data, "source": SOURCES.get(data["source"]) if data["source"] else None,
-                       "params": tuple(data["params"])})
+    """Read back what :func:`spec_to_json` wrote; raises ValueError for anything else (a state
+    file written by an older release, say)."""
+    try:
+        return FeedSpec(**{**data, "source": SOURCES.get(data["source"]) if data["source"] else None,
+                           "selection": Selection.from_json(data["selection"])})
+    except (KeyError, TypeError) as error:
+        raise ValueError(f"not a feed of the catalog: {error}") from None
 
 
 def order_catalog(specs) -> list[FeedSpec]:
@@ -133,24 +130,18 @@ def order_catalog(specs) -> list[FeedSpec]:
 
 def build_catalog(store: ArchiveStore) -> list[FeedSpec]:
     """Every feed the archive can fill, in a stable order."""
-    db = store.db
     specs: list[FeedSpec] = []
     languages: dict[str, int] = {}
-    for source_name, language, count in db.execute(
-            "SELECT source, language, count(*) FROM documents WHERE same_as IS NULL GROUP BY source, language"):
+    for (source_name, language), count in store.counts_by(Selection(), "source", "language").items():
         source = SOURCES.get(source_name)
         if source is None:
             continue
         languages[language] = languages.get(language, 0) + count
         specs.append(_source_spec(source, language, count))
-        for doc_type, type_count in db.execute(
-                "SELECT type, count(*) FROM documents WHERE source = ? AND language = ? AND same_as IS NULL"
-                " GROUP BY type", (source.name, language)):
+        feed = Selection(source=source.name, language=language)
+        for (doc_type,), type_count in store.counts_by(feed, "type").items():
             specs.append(_type_spec(source, language, doc_type, type_count))
-        for slug, tag, tag_count in db.execute(
-                "SELECT t.slug, min(t.tag), count(*) FROM document_tags t JOIN documents d ON d.id = t.doc_id"
-                " WHERE d.source = ? AND d.language = ? AND d.same_as IS NULL GROUP BY t.slug",
-                (source.name, language)):
+        for slug, tag, tag_count in store.tag_counts(feed):
             specs.append(_tag_spec(source, language, slug, tag, tag_count))
     specs.extend(_all_spec(language, count) for language, count in languages.items())
     return order_catalog(specs)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from crawler.files import write_atomic
 from crawler.items import statement_schema
+from crawler.store import Selection
 from feeds.jsonl import ExportQuery, encode, lines
 
 if TYPE_CHECKING:
@@ -28,9 +29,8 @@ SUMS = "SHA256SUMS"
 
 
 def dump_keys(store: ArchiveStore) -> list[tuple[str, str, str]]:
-    """Every (source, language, year) the archive holds."""
-    return [tuple(row) for row in store.db.execute(
-        "SELECT DISTINCT source, language, substr(published, 1, 4) FROM documents ORDER BY 1, 2, 3")]
+    """Every (source, language, year) the archive holds (removed statements and repeats too)."""
+    return list(store.counts_by(Selection(include_repeats=True), "source", "language", "year"))
 
 
 def render_year(store: ArchiveStore, source: str, language: str, year: str) -> tuple[bytes, dict[str, Any]]:

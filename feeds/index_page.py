@@ -20,6 +20,7 @@ from crawler.items import SCHEMA_PATH
 from crawler.normalise.dates import parse_timestamp
 from crawler.normalise.text import clean_inline
 from crawler.sources import SOURCES, Source
+from crawler.store import Selection
 from feeds.atom import STYLESHEET, STYLESHEET_SOURCE
 from feeds.catalog import TYPE_NAMES, FeedSpec, language_name
 from feeds.dumps import MANIFEST, SUMS, dump_keys
@@ -88,7 +89,7 @@ def index_inputs(store: ArchiveStore, pending_max_attempts: int) -> IndexInputs:
     """Read what the index page needs from the archive."""
     inputs = IndexInputs(health=store.health(), pending=store.pending_counts(pending_max_attempts))
     for name in SOURCES:
-        inputs.latest[name] = list(store.documents("source = ?", (name,), limit=LATEST))
+        inputs.latest[name] = list(store.documents(Selection(source=name), limit=LATEST))
     for source, language, year in dump_keys(store):
         inputs.dumps.setdefault(source, []).append((language, year))
     return inputs

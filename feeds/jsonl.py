@@ -20,6 +20,7 @@ from typing import IO, TYPE_CHECKING, Any
 from crawler.exporters import one_line
 from crawler.items import DOCUMENT_TYPES, STATEMENT_FIELDS
 from crawler.sources import SOURCES
+from crawler.store import Selection
 
 if TYPE_CHECKING:
     from crawler.store import ArchiveStore
@@ -61,27 +62,11 @@ class ExportQuery:
             raise ExportError(f"--since {self.since} is after --until {self.until}")
         return self
 
-    def where(self) -> tuple[str, tuple]:
-        """SQL condition on the documents table (aliased ``d``) and its parameters."""
-        clauses, params = ["1"], []
-        for column, value in (("source", self.source), ("language", self.language), ("type", self.type)):
-            if value is not None:
-                clauses.append(f"d.{column} = ?")
-                params.append(value)
-        if self.tag is not None:
-            clauses.append("d.id IN (SELECT doc_id FROM document_tags WHERE tag = ?)")
-            params.append(self.tag)
-        if self.since is not None:
-            clauses.append("substr(d.published, 1, 10) >= ?")
-            params.append(self.since.isoformat())
-        if self.until is not None:
-            clauses.append("substr(d.published, 1, 10) <= ?")
-            params.append(self.until.isoformat())
-        if not self.include_removed:
-            clauses.append("d.removed_at IS NULL")
-        if not self.include_repeats:
-            clauses.append("d.same_as IS NULL")
-        return " AND ".join(clauses), tuple(params)
+    def selection(self) -> Selection:
+        """The archived statements the query asks for."""
+        return Selection(source=self.source, language=self.language, type=self.type, tag=self.tag,
+                         since=self.since, until=self.until, include_removed=self.include_removed,
+                         include_repeats=self.include_repeats)
 
 
 def parse_day(value: str, option: str) -> date:
@@ -94,34 +79,27 @@ def parse_day(value: str, option: str) -> date:
 
 def count(store: ArchiveStore, query: ExportQuery) -> int:
     """How many lines the query gives."""
-    where, params = query.where()
-    table = "documents d" if query.versions == "latest" else "versions v JOIN documents d ON d.id = v.id"
-    return store.db.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone()[0]  # noqa: S608
+    if query.versions == "latest":
+        return store.count_statements(query.selection())
+    return store.count_versions(query.selection())
 
 
 def lines(store: ArchiveStore, query: ExportQuery) -> Iterator[dict[str, Any]]:
     """The lines, oldest publication first (and each statement's versions in order)."""
-    where, params = query.where()
     if query.versions == "latest":
-        sql = (f"SELECT d.item, d.version, d.updated, d.removed_at, d.content_hash, d.first_seen, d.same_as,"  # noqa: S608
-               f" d.fetched_at FROM documents d WHERE {where} ORDER BY d.published, d.id")
-    else:
-        sql = (f"SELECT v.item, v.version, v.fetched_at AS version_at, d.removed_at, v.content_hash,"  # noqa: S608
-               f" d.first_seen, d.same_as, v.fetched_at, d.published FROM versions v JOIN documents d"
-               f" ON d.id = v.id WHERE {where} ORDER BY d.published, d.id, v.version")
-    cursor = store.db.execute(sql, params)
-    for row in cursor:
-        item = json.loads(row[0])
-        line = {name: item.get(name) for name in STATEMENT_FIELDS}
-        if query.versions == "latest":
-            line.update(version=row[1], updated=row[2], removed_at=row[3], content_hash=row[4],
-                        first_seen=row[5], same_as=row[6], fetched_at=row[7])
-        else:
-            # A version's "updated" is when it became the current text: the first one dates from
-            # publication, a later one from the fetch that found it.
-            updated = line["published"] if row[1] == 1 else row[2]
-            line.update(version=row[1], updated=updated, removed_at=row[3], content_hash=row[4],
-                        first_seen=row[5], same_as=row[6], fetched_at=row[7])
+        for doc in store.documents(query.selection(), oldest_first=True):
+            line = {name: doc.get(name) for name in STATEMENT_FIELDS}
+            line.update({name: doc[name] for name in (*ARCHIVE_FIELDS, "fetched_at")})
+            yield line
+        return
+    for record in store.version_records(query.selection()):
+        line = {name: record.get(name) for name in STATEMENT_FIELDS}
+        # A version's "updated" is when it became the current text: the first one dates from
+        # publication, a later one from the fetch that found it.
+        updated = line["published"] if record["version"] == 1 else record["fetched_at"]
+        line.update(version=record["version"], updated=updated, removed_at=record["removed_at"],
+                    content_hash=record["content_hash"], first_seen=record["first_seen"],
+                    same_as=record["same_as"], fetched_at=record["fetched_at"])
         yield line
 
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from crawler.files import write_atomic
+from crawler.store import Selection
 from feeds.atom import ArchiveLinks, FeedOptions, Rendered, render
 from feeds.catalog import (
     FeedSpec,
@@ -135,6 +136,14 @@ class Publisher:
         except (FileNotFoundError, json.JSONDecodeError):
             return {}
 
+    @staticmethod
+    def _last_catalog(state: dict[str, Any]) -> list[FeedSpec] | None:
+        """The catalog the state file remembers; None when it has none this release can read."""
+        try:
+            return [spec_from_json(data) for data in state["catalog"]]
+        except (KeyError, TypeError, ValueError):
+            return None
+
     def _save_state(self, seq: int, catalog: list[FeedSpec]) -> None:
         state = {"change_seq": seq, "catalog": [spec_to_json(spec) for spec in catalog]}
         write_atomic(self.out / STATE_FILE, json.dumps(state, ensure_ascii=False).encode("utf-8"))
@@ -145,7 +154,8 @@ class Publisher:
         from statements changed after ``since``."""
         affected: dict[str, set[str]] = defaultdict(set)
         years: set[tuple[str, str, str]] = set()
-        for doc in self.store.documents("change_seq > ?", (since,), include_repeats=True):
+        changed = Selection(include_repeats=True, changed_after=since)
+        for doc in self.store.documents(changed):
             shapes = [doc, *self.store.versions(doc["id"])]  # old months, types and tags too
             for shape in shapes:
                 years.add((shape["source"], shape["language"], shape["published"][:4]))
@@ -160,10 +170,11 @@ class Publisher:
         full = full or "change_seq" not in state
         result = PublishResult(full=full)
         affected, years = (None, None) if full else self._affected(int(state["change_seq"]))
-        if affected is None or "catalog" not in state:
+        last = self._last_catalog(state) if affected is not None else None
+        if affected is None or last is None:
             catalog = build_catalog(self.store)
         else:  # the last catalog, with the feeds that changed counted again
-            specs = {spec.key: spec for spec in map(spec_from_json, state["catalog"])}
+            specs = {spec.key: spec for spec in last}
             for key in affected:
                 fresh = spec_for_key(self.store, key)
                 if fresh is None:
@@ -197,7 +208,7 @@ class Publisher:
 
     def _pages_of(self, spec: FeedSpec, month: str) -> list[ArchivePage]:
         """The archive pages of one month of a feed (none when the month is empty)."""
-        count = self.store.count_in_month(spec.where, spec.params, month)
+        count = self.store.count_in_month(spec.selection, month)
         return [ArchivePage(month, n) for n in range(1, math.ceil(count / self.options.archive_page) + 1)]
 
     @staticmethod
@@ -214,7 +225,7 @@ class Publisher:
         months_of: dict[str, set[str]] = {}
         for spec in specs:
             self._guarded(spec, self._publish_subscription, spec, result)
-            months_of[spec.key] = {month for month, _ in self.store.months(spec.where, spec.params)}
+            months_of[spec.key] = {month for month, _ in self.store.months(spec.selection)}
         for month in sorted(set().union(*months_of.values()) if months_of else ()):
             cache: dict = {}
             for spec in specs:
@@ -224,9 +235,9 @@ class Publisher:
 
     def _publish_subscription(self, spec: FeedSpec, result: PublishResult) -> None:
         """The newest entries, prev-archive to the newest archive page."""
-        newest_month = self.store.neighbour_month(spec.where, spec.params, "9999-99", before=True)
+        newest_month = self.store.newest_month(spec.selection)
         pages = self._pages_of(spec, newest_month) if newest_month else []
-        newest = list(self.store.documents(spec.where, spec.params, limit=self.options.entries))
+        newest = list(self.store.documents(spec.selection, limit=self.options.entries))
         self._write(spec, newest, ArchiveLinks(prev_archive=pages[-1].path(spec.key) if pages else None),
                     spec.path, result, shrink=True)
 
@@ -241,8 +252,8 @@ class Publisher:
         # Each wanted month's neighbours in the chain: the nearest months before and after it.
         neighbours: dict[str, tuple[str | None, str | None]] = {}
         for month in wanted:
-            before = self.store.neighbour_month(spec.where, spec.params, month, before=True)
-            after = self.store.neighbour_month(spec.where, spec.params, month, before=False)
+            before = self.store.neighbour_month(spec.selection, month, before=True)
+            after = self.store.neighbour_month(spec.selection, month, before=False)
             neighbours[month] = (before, after)
             for other in (before, after):
                 if other is not None and other not in pages_by_month:
@@ -260,7 +271,7 @@ class Publisher:
                                              next_page and next_page.path(key))
             # The neighbours' links to this month may have changed: render their facing pages.
             if with_neighbours and previous_last is not None and previous_last.path(key) not in to_render:
-                prior = self.store.neighbour_month(spec.where, spec.params, before, before=True)
+                prior = self.store.neighbour_month(spec.selection, before, before=True)
                 prior_pages = self._pages_of(spec, prior) if prior else []
                 inner = pages_by_month[before]
                 prev_path = inner[-2].path(key) if len(inner) > 1 else \
@@ -268,7 +279,7 @@ class Publisher:
                 to_render[previous_last.path(key)] = (previous_last, prev_path, pages[0].path(key) if pages
                                                       else next_first and next_first.path(key))
             if with_neighbours and next_first is not None and next_first.path(key) not in to_render:
-                later = self.store.neighbour_month(spec.where, spec.params, after, before=False)
+                later = self.store.neighbour_month(spec.selection, after, before=False)
                 later_pages = self._pages_of(spec, later) if later else []
                 inner = pages_by_month[after]
                 next_path = inner[1].path(key) if len(inner) > 1 else \
@@ -278,7 +289,7 @@ class Publisher:
         month_docs: dict[str, list[dict]] = {}
         for path, (page, prev_path, next_path) in sorted(to_render.items()):
             if page.month not in month_docs:
-                month_docs[page.month] = list(self.store.documents_in_month(spec.where, spec.params, page.month))
+                month_docs[page.month] = list(self.store.documents_in_month(spec.selection, page.month))
             size = self.options.archive_page
             chunk = month_docs[page.month][(page.number - 1) * size: page.number * size]
             chunk.reverse()  # newest first inside a document
@@ -314,5 +325,7 @@ class Publisher:
 
 
 def publish(store: ArchiveStore, options: PublishOptions, full: bool = False) -> PublishResult:
-    """Write (or bring up to date) the public folder of an archive."""
-    return Publisher(store, options).publish(full=full)
+    """Write (or bring up to date) the public folder of an archive, from one consistent view of
+    it (a crawl writing meanwhile is published next time)."""
+    with store.snapshot():
+        return Publisher(store, options).publish(full=full)

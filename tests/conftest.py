@@ -79,3 +79,47 @@ def external_program(*names: str) -> str:
     if os.geteuid() == 0 or os.environ.get("CI"):
         pytest.fail(f"{names[0]} is not installed (`make test` installs it as root)")
     pytest.skip(f"{names[0]} is not installed and cannot be without root (see `make test`)")
+
+
+# --- archives on every backend ---------------------------------------------------------------------
+#: The backends every test that touches the archive runs on.
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """The tests' PostgreSQL server, started once (see tests.postgres); the PostgreSQL half of
+    the suite is skipped, with the reason, when none can be run here."""
+    from tests.postgres import Cluster, Unavailable
+
+    try:
+        cluster = Cluster()
+    except Unavailable as error:
+        pytest.skip(f"PostgreSQL half skipped: {error}")
+    yield cluster
+    cluster.stop()
+
+
+def _new_archive(request: pytest.FixtureRequest, folder: Path):
+    """(URL of a new empty archive on the backend of ``request.param``, its clean-up)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{folder / 'archive.sqlite3'}", lambda: None
+    cluster = request.getfixturevalue("postgres")
+    name = cluster.create_database()
+    return cluster.url(name), lambda: cluster.drop_database(name)
+
+
+@pytest.fixture(params=BACKENDS)
+def archive_url(request, tmp_path):
+    """The URL of a new, empty archive, on each backend in turn."""
+    url, drop = _new_archive(request, tmp_path)
+    yield url
+    drop()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_archive_url(request, tmp_path_factory):
+    """The URL of a new, empty archive shared by a module's tests, on each backend in turn."""
+    url, drop = _new_archive(request, tmp_path_factory.mktemp("archive"))
+    yield url
+    drop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -22,15 +23,20 @@ def run_scrapy(*args: str, timeout: float = 300, env: dict[str, str] | None = No
     return result
 
 
-def fast_settings(archive: Path, **extra: str) -> list[str]:
-    """``-s`` options for a quick loopback crawl: no delays, short back-off, this archive; the
-    public folder, run reports and lock beside the archive unless given (a test never writes into
-    the checkout)."""
+def fast_settings(archive: str | Path, **extra: str) -> list[str]:
+    """``-s`` options for a quick loopback crawl: no delays, short back-off, this archive (a URL,
+    or an SQLite file's path); the public folder, run reports and lock beside an archive file, or
+    in a fresh temporary folder for a server's archive, unless given: a test never writes into the
+    checkout."""
+    if isinstance(archive, Path):
+        url, folder = f"sqlite:///{archive.resolve()}", archive.parent
+    else:
+        url, folder = archive, Path(tempfile.mkdtemp(prefix="mf-test-"))
     settings = {
-        "MF_ARCHIVE_PATH": str(archive),
-        "MF_PUBLIC_DIR": str(archive.parent / "public"),
-        "MF_REPORT_DIR": str(archive.parent / "reports"),
-        "MF_LOCK_PATH": str(archive.parent / "update.lock"),
+        "MF_ARCHIVE_URL": url,
+        "MF_PUBLIC_DIR": str(folder / "public"),
+        "MF_REPORT_DIR": str(folder / "reports"),
+        "MF_LOCK_PATH": str(folder / "update.lock"),
         "DOWNLOAD_DELAY": "0",
         "AUTOTHROTTLE_ENABLED": "False",
         "MF_RETRY_BACKOFF_BASE": "0.05",

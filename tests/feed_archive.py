@@ -6,7 +6,7 @@ from pathlib import Path
 
 from crawler.normalise.statement import normalise
 from crawler.pages.registry import read_article
-from crawler.store import ArchiveStore
+from crawler.store import ArchiveStore, open_archive
 from feeds.publish import PublishOptions
 from tests.conftest import fixture_response
 
@@ -30,8 +30,9 @@ def statement(url: str, fetched_at: str = FETCHED) -> dict:
     return normalise(page).to_dict()
 
 
-def make_archive(path: Path, urls: list[str] = PAGES) -> ArchiveStore:
-    store = ArchiveStore(path)
+def make_archive(url: str, urls: list[str] = PAGES) -> ArchiveStore:
+    """A new archive at ``url`` holding the statements of ``urls``."""
+    store = open_archive(url)
     store.write_batch([], [statement(url) for url in urls])
     return store
 

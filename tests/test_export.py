@@ -20,8 +20,8 @@ VALIDATOR = Draft202012Validator(statement_schema())
 
 
 @pytest.fixture
-def archive(tmp_path):
-    store = make_archive(tmp_path / "archive.sqlite3")
+def archive(archive_url):
+    store = make_archive(archive_url)
     edited = statement(PAGES[2], fetched_at="2026-11-20T10:00:00Z")
     edited["title"] += " (corrected)"
     store.write_batch([], [edited])

@@ -63,21 +63,19 @@ def test_page_declaring_the_wrong_charset():
     assert item["published"] == "2024-11-28T23:43:00+08:00"
 
 
-def test_validate_command(tmp_path):
-    from crawler.store import ArchiveStore
+def test_validate_command(archive_url):
+    from crawler.store import open_archive
     from tests.feed_archive import make_archive, statement
 
-    archive = tmp_path / "a.sqlite3"
-    make_archive(archive).close()
-    result = run_scrapy("validate", "--versions", "all", "-s", f"MF_ARCHIVE_PATH={archive}")
+    make_archive(archive_url).close()
+    result = run_scrapy("validate", "--versions", "all", "-s", f"MF_ARCHIVE_URL={archive_url}")
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip().endswith("5 statements checked, 0 invalid")
     broken = statement("https://mid.ru/en/foreign_policy/news/1819686/")
     broken.update(id="mid:en:2", site_id="2", url="https://mid.ru/en/foreign_policy/news/2/", type="memo")
-    store = ArchiveStore(archive)
-    store.write_batch([], [broken])  # the archive takes it; validation tells
-    store.close()
-    result = run_scrapy("validate", "-s", f"MF_ARCHIVE_PATH={archive}")
+    with open_archive(archive_url) as store:
+        store.write_batch([], [broken])  # the archive takes it; validation tells
+    result = run_scrapy("validate", "-s", f"MF_ARCHIVE_URL={archive_url}")
     assert result.returncode == 1
     assert "mid:en:2 v1 https://mid.ru/en/foreign_policy/news/2/: type: 'memo' is not one of" in result.stderr
     assert result.stderr.strip().endswith("6 statements checked, 1 invalid")

@@ -14,6 +14,7 @@ from lxml import etree
 
 from crawler.items import PageEvent
 from crawler.normalise.slugs import tag_slug
+from crawler.store import Selection
 from feeds.atom import ArchiveLinks, FeedOptions, entry_id, render
 from feeds.catalog import FeedSpec, build_catalog
 from feeds.publish import publish
@@ -24,8 +25,8 @@ GOLDEN = Path(__file__).parent / "golden" / "mid-en.atom"
 
 
 @pytest.fixture
-def archive(tmp_path):
-    store = make_archive(tmp_path / "archive.sqlite3")
+def archive(archive_url):
+    store = make_archive(archive_url)
     yield store
     store.close()
 
@@ -89,11 +90,11 @@ def test_entries_carry_everything(archive, tmp_path):
     assert {e.get("{http://www.w3.org/XML/1998/namespace}lang") for e in root.findall(f"{A}entry")} == {"en"}
 
 
-def test_rfc5005_walk_collects_every_entry_once(tmp_path):
-    store = make_archive(tmp_path / "a.sqlite3", PAGES)
+def test_rfc5005_walk_collects_every_entry_once(tmp_path, archive_url):
+    store = make_archive(archive_url, PAGES)
     out = tmp_path / "public"
     publish(store, options(out, entries=2, archive_page=1))  # tiny pages: a long chain
-    expected = {entry_id(doc["id"]) for doc in store.documents("language = 'en' AND source = 'mid'")}
+    expected = {entry_id(doc["id"]) for doc in store.documents(Selection(source="mid", language="en"))}
     subscription = check_document((out / "mid" / "en.atom").read_bytes(), "mid/en.atom")
     assert not is_archive(subscription)
     seen: list[str] = []
@@ -178,7 +179,7 @@ def hostile_doc(**changes) -> dict:
 
 
 SPEC = FeedSpec(key="mid/en", kind="source", title="T", subtitle="S", language="en", source=None,
-                where="1", params=(), count=1, label="L")
+                selection=Selection(), count=1, label="L")
 
 
 def test_bad_input_never_breaks_a_feed():
@@ -219,8 +220,8 @@ def test_tag_slugs_are_safe_whatever_the_tag():
     assert tag_slug("США") == tag_slug("США")
 
 
-def test_a_hostile_tag_gets_a_feed_inside_the_public_folder(tmp_path):
-    store = make_archive(tmp_path / "a.sqlite3", PAGES[:1])
+def test_a_hostile_tag_gets_a_feed_inside_the_public_folder(tmp_path, archive_url):
+    store = make_archive(archive_url, PAGES[:1])
     doc = statement(PAGES[3])
     doc["tags"] = ["../../etc", "<script>alert(1)</script>"]
     store.write_batch([], [doc])
@@ -266,8 +267,8 @@ def test_catalog_counts(archive):
     assert counts["mid/en/type/news"] == 2
 
 
-def test_incremental_publish_gives_the_same_files_as_a_full_one(tmp_path):
-    store = make_archive(tmp_path / "a.sqlite3", PAGES[:3])
+def test_incremental_publish_gives_the_same_files_as_a_full_one(tmp_path, archive_url):
+    store = make_archive(archive_url, PAGES[:3])
     incremental = tmp_path / "incremental"
     publish(store, options(incremental, entries=2, archive_page=1))
     # Statements arrive later: one in a new newest month, one in a month between existing ones,
@@ -299,8 +300,8 @@ def test_incremental_publish_gives_the_same_files_as_a_full_one(tmp_path):
     store.close()
 
 
-def test_size_limit_drops_old_entries_from_the_subscription_not_from_archives(tmp_path):
-    store = make_archive(tmp_path / "a.sqlite3", PAGES)
+def test_size_limit_drops_old_entries_from_the_subscription_not_from_archives(tmp_path, archive_url):
+    store = make_archive(archive_url, PAGES)
     out = tmp_path / "public"
     publish(store, options(out, max_bytes=12_000, max_content_chars=200_000))
     subscription = (out / "mid" / "en.atom").read_bytes()

@@ -9,7 +9,7 @@ import pytest
 from crawler.incremental import ArchiveIndex, KnownPage, RecheckSchedule
 from crawler.items import FetchFailed, ListingWalked
 from crawler.report import summarise
-from crawler.store import ArchiveStore, Validators
+from crawler.store import Validators, open_archive
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 SCHEDULE = RecheckSchedule([(2, 6), (14, 48), (36500, 24 * 180)])
@@ -41,8 +41,8 @@ def test_conditional_headers():
     assert KnownPage("u", "id", None, None, False, None, None).conditional_headers() == {}
 
 
-def test_index_from_an_archive(tmp_path):
-    store = ArchiveStore(tmp_path / "a.sqlite3")
+def test_index_from_an_archive(tmp_path, archive_url):
+    store = open_archive(archive_url)
     item = {"id": "mid:en:1", "source": "mid", "site_id": "1", "url": "https://mid.ru/en/foreign_policy/news/1/",
             "language": "en", "title": "T", "published": "2026-11-27T10:00:00+03:00", "published_raw": None,
             "doc_number": None, "type": "news", "tags": [], "body_text": "B", "body_html": "<p>B</p>",
@@ -52,7 +52,7 @@ def test_index_from_an_archive(tmp_path):
                            ListingWalked("mid", "en", "foreign_policy/news", "2026-11-28T11:00:00Z")],
                       validators=[Validators(item["url"], '"e1"', None, "2026-11-28T11:00:00Z")])
     store.close()
-    index = ArchiveIndex.load(tmp_path / "a.sqlite3", SCHEDULE, "mid", now=NOW)
+    index = ArchiveIndex.load(archive_url, SCHEDULE, "mid", now=NOW)
     assert index.is_known_article(item["url"])
     assert not index.is_due(item["url"])  # a day old, checked an hour ago
     assert index.get(item["url"]).conditional_headers() == {"If-None-Match": '"e1"'}
@@ -63,6 +63,7 @@ def test_index_from_an_archive(tmp_path):
         ("https://mid.ru/en/foreign_policy/news/2/", ["Tag"], "27.11.2026 10:00")
     assert index.pending_retries(max_attempts=1) == []
     assert ArchiveIndex.load(tmp_path / "missing.sqlite3", SCHEDULE, "mid").pages == {}
+    assert not (tmp_path / "missing.sqlite3").exists()  # reading an index makes no archive
 
 
 def stats(**values):

@@ -58,12 +58,11 @@ def _crawl_news(tmp_path, *options: str):
     result = run_scrapy("crawl", "mid", "-a", "languages=en", "-a", "sections=foreign_policy/news", *options,
                         *fast_settings(archive, LOG_LEVEL="WARNING"))
     assert result.returncode == 0, result.stderr[-3000:]
-    import sqlite3
+    from crawler.store import Selection, open_archive
 
-    db = sqlite3.connect(archive)
-    urls = {row[0] for row in db.execute("SELECT url FROM documents")}
-    pending = dict(db.execute("SELECT url, reason FROM pending"))
-    db.close()
+    with open_archive(f"sqlite:///{archive}", readonly=True) as store:
+        urls = {doc["url"] for doc in store.documents(Selection(include_repeats=True))}
+        pending = {row["url"]: row["reason"] for row in store.pending("mid")}
     return result, urls, pending
 
 

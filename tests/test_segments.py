@@ -17,7 +17,7 @@ from crawler.pages.state_dept import StateFeed
 from crawler.pipelines.normalise import NormalisePipeline
 from crawler.pipelines.validate import schema_errors
 from crawler.report import by_source, summarise
-from crawler.store import CONTENT_FIELDS, ArchiveStore
+from crawler.store import CONTENT_FIELDS, open_archive
 from tests.briefing_set import labelled_pages, read_page, score
 from tests.conftest import fixture_response, manifest
 
@@ -320,11 +320,11 @@ def test_stats_and_run_report_count_briefings_left_whole(pages):
     assert by_source([run])["mid"]["briefings_unsegmented"] == 2
 
 
-def test_a_new_segmentation_is_not_a_new_version(tmp_path, pages):
+def test_a_new_segmentation_is_not_a_new_version(archive_url, pages):
     assert "segments" not in CONTENT_FIELDS
     [page] = [page for page in pages if page.name == "mid-en-2022-h3-strong"]
     item = normalise(read_page(page.labels)).to_dict()
-    store = ArchiveStore(tmp_path / "archive.sqlite3")
+    store = open_archive(archive_url)
     try:
         assert store.write_batch([], [{**item, "segments": []}]) == ["new"]
         assert store.write_batch([], [item]) == ["unchanged"]

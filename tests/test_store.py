@@ -1,10 +1,10 @@
-"""The SQLite archive: versions, unchanged re-fetches, translations, raw pages."""
+"""The archive, on every backend: versions, unchanged re-fetches, translations, raw pages."""
 
 from __future__ import annotations
 
 import pytest
 
-from crawler.store import ArchiveStore, Capture, content_hash
+from crawler.store import Capture, Selection, content_hash, open_archive
 
 
 def item(**changes):
@@ -19,8 +19,8 @@ def item(**changes):
 
 
 @pytest.fixture
-def store(tmp_path):
-    archive = ArchiveStore(tmp_path / "archive.sqlite3")
+def store(archive_url):
+    archive = open_archive(archive_url)
     yield archive
     archive.close()
 
@@ -97,9 +97,9 @@ def test_same_document_on_both_sites_is_linked_not_repeated(store):
     assert store.get("mid:en:1411982")["same_as"] == "mid:en:liferay-3750394"
     assert store.get("mid:en:liferay-3750394")["same_as"] is None
     assert store.get("mid:ru:1411982")["same_as"] is None  # another language is a translation
-    listed = [doc["id"] for doc in store.documents("language = 'en'")]
+    listed = [doc["id"] for doc in store.documents(Selection(language="en"))]
     assert listed == ["mid:en:liferay-3750394"]
-    assert len(list(store.documents("language = 'en'", include_repeats=True))) == 2
+    assert len(list(store.documents(Selection(language="en", include_repeats=True)))) == 2
 
 
 def test_translations_linked_only_within_one_site(store):

@@ -18,12 +18,14 @@ from scrapy.commands import ScrapyCommand
 
 from crawler.commands import EXIT_USAGE, one_line_usage_errors
 from crawler.sources import SOURCES
-from crawler.store import ArchiveStore
+from crawler.store import ArchiveError, ArchiveMissing, ArchiveURLError, archive_url, open_archive
 from feeds.dumps import dump_keys
 from feeds.jsonl import ExportError, ExportQuery, count, lines, parse_day, write_lines
 
 if TYPE_CHECKING:
     import argparse
+
+    from crawler.store import ArchiveStore
 
 class Progress:
     """A progress bar on stderr, drawn only when stderr is a terminal."""
@@ -83,15 +85,16 @@ class Command(ScrapyCommand):
                 include_repeats=opts.include_repeats,
             ).check()
             target = self._target(opts.output)
-            archive = Path(self.settings.get("MF_ARCHIVE_PATH"))
-            if not archive.is_file():
-                raise ExportError(f"{archive}: no archive (run `scrapy update` first)")
-        except ExportError as error:
+            store = open_archive(archive_url(self.settings), readonly=True)
+        except (ExportError, ArchiveURLError, ArchiveMissing) as error:
             print(f"scrapy export: {error}", file=sys.stderr)
             self.exitcode = EXIT_USAGE
             return
+        except ArchiveError as error:
+            print(f"scrapy export: {error}", file=sys.stderr)
+            self.exitcode = 1
+            return
         compress = opts.gzip or (target is not None and target.suffix == ".gz")
-        store = ArchiveStore(archive)
         try:
             self._check_against_archive(store, query)
         except ExportError as error:

@@ -14,8 +14,11 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.commands import EXIT_USAGE, one_line_usage_errors
-from crawler.store import ArchiveStore
+from crawler.lock import AlreadyRunning, publish_lock
+from crawler.store import ArchiveError, ArchiveMissing, archive_url, open_archive
 from feeds.publish import PublishOptions, PublishResult, publish
+
+EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
 
 if TYPE_CHECKING:
     import argparse
@@ -56,17 +59,15 @@ def publish_options(settings: BaseSettings) -> PublishOptions:
 
 
 def publish_archive(settings: BaseSettings, full: bool = False) -> PublishResult:
-    """Publish the archive named by the settings. FileNotFoundError when there is no archive,
-    ValueError for a setting that cannot be used."""
+    """Publish the archive named by the settings, opened read-only, holding the publish lock.
+    Raises ValueError for a setting that cannot be used, ArchiveURLError for a bad archive URL,
+    ArchiveMissing when there is no archive yet, ArchiveError when it cannot be read,
+    AlreadyRunning when another publication holds the lock too long, OSError when the public
+    folder cannot be written."""
     options = publish_options(settings)
-    archive = Path(settings.get("MF_ARCHIVE_PATH"))
-    if not archive.is_file():
-        raise FileNotFoundError(f"{archive}: no archive yet (run `scrapy update` first)")
-    store = ArchiveStore(archive)
-    try:
+    url = archive_url(settings)
+    with open_archive(url, readonly=True) as store, publish_lock(settings):
         return publish(store, options, full=full)
-    finally:
-        store.close()
 
 
 class Command(ScrapyCommand):
@@ -88,18 +89,17 @@ class Command(ScrapyCommand):
         if args:
             raise UsageError(f"unexpected arguments: {' '.join(args)}", print_help=False)
         assert self.settings is not None
-        archive = Path(self.settings.get("MF_ARCHIVE_PATH"))
         try:
-            publish_options(self.settings)
-            if not archive.is_file():
-                raise ValueError(f"{archive}: no archive yet (run `scrapy update` first)")
-        except ValueError as error:  # a bad setting, a missing archive
+            result = publish_archive(self.settings, full=opts.full)
+        except (ValueError, ArchiveMissing) as error:  # a bad setting or archive URL, no archive yet
             print(f"scrapy publish: {error}", file=sys.stderr)
             self.exitcode = EXIT_USAGE
             return
-        try:
-            result = publish_archive(self.settings, full=opts.full)
-        except OSError as error:  # the public folder cannot be written
+        except AlreadyRunning as error:
+            print(f"scrapy publish: another publication is running ({error})", file=sys.stderr)
+            self.exitcode = EXIT_LOCKED
+            return
+        except (ArchiveError, OSError) as error:
             print(f"scrapy publish: {error}", file=sys.stderr)
             self.exitcode = 1
             return

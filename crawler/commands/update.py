@@ -19,11 +19,11 @@ from scrapy.spiderloader import get_spider_loader
 from crawler.commands import one_line_usage_errors
 from crawler.commands.crawl import check_spider_arguments
 from crawler.commands.publish import publish_archive, publish_options
-from crawler.lock import AlreadyRunning, RunLock
+from crawler.lock import AlreadyRunning, run_lock
 from crawler.replay import Mirror, MirrorError
 from crawler.report import summarise, write_report
 from crawler.sources import SOURCES
-from crawler.store import ArchiveStore
+from crawler.store import ArchiveError, archive_url, open_archive
 
 if TYPE_CHECKING:
     import argparse
@@ -83,7 +83,8 @@ class Command(ScrapyCommand):
         check_spider_arguments(self.settings, opts.targets, opts.spider_args)
         try:
             publish_options(self.settings)
-        except ValueError as error:
+            archive_url(self.settings)
+        except ValueError as error:  # a publishing setting or the archive URL (ArchiveURLError)
             raise UsageError(str(error), print_help=False) from None
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -91,12 +92,15 @@ class Command(ScrapyCommand):
         assert self.crawler_process is not None
         targets, spider_args = opts.targets, opts.spider_args
         try:
-            with RunLock(self.settings.get("MF_LOCK_PATH")):
+            with run_lock(self.settings, targets):
                 self.exitcode = self._update(targets, spider_args)
         except AlreadyRunning as error:
             print(f"scrapy update: another update is running ({error}); exiting without doing anything",
                   file=sys.stderr)
             self.exitcode = EXIT_LOCKED
+        except ArchiveError as error:
+            print(f"scrapy update: {error}", file=sys.stderr)
+            self.exitcode = 1
 
     def _update(self, targets: list[str], spider_args: dict[str, Any]) -> int:
         started = datetime.now(UTC)
@@ -109,13 +113,10 @@ class Command(ScrapyCommand):
         finished = datetime.now(UTC)
         runs = [summarise(crawler.spidercls.name, crawler.stats.get_stats() if crawler.stats else {})
                 for crawler in crawlers]
-        store = ArchiveStore(self.settings.get("MF_ARCHIVE_PATH"))
-        try:
+        with open_archive(archive_url(self.settings)) as store:
             for run in runs:
                 store.record_run(run.name, run.ok, finished.isoformat(timespec="seconds"),
                                  "; ".join(run.errors) or None)
-        finally:
-            store.close()
         published = self._publish()
         report = write_report(self.settings.get("MF_REPORT_DIR"), started, finished, runs, published)
         for run in runs:
@@ -129,7 +130,7 @@ class Command(ScrapyCommand):
         statements in the archive, so its feeds keep them too."""
         try:
             result = publish_archive(self.settings)
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, ArchiveError, AlreadyRunning) as error:
             return {"ok": False, "error": str(error), "summary": f"FAILED: {error}"}
         summary = (f"{result.feeds} feeds, {result.rendered} documents rendered, {len(result.written)} files "
                    f"written, {result.unchanged} unchanged, {len(result.skipped_entries)} entries skipped")

@@ -6,14 +6,13 @@ schema change."""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrapy.commands import ScrapyCommand
 
 from crawler.commands import EXIT_USAGE, one_line_usage_errors
 from crawler.pipelines.validate import schema_errors
-from crawler.store import ArchiveStore
+from crawler.store import ArchiveError, ArchiveMissing, ArchiveURLError, archive_url, open_archive
 from feeds.jsonl import LINE_FIELDS, ExportQuery, lines
 
 if TYPE_CHECKING:
@@ -37,19 +36,25 @@ class Command(ScrapyCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
-        archive = Path(self.settings.get("MF_ARCHIVE_PATH"))
         problem = None
         if args:
             problem = f"unexpected arguments: {' '.join(args)}"
         elif opts.versions not in ("latest", "all"):
             problem = f"--versions {opts.versions}: say latest or all"
-        elif not archive.is_file():
-            problem = f"{archive}: no archive (MF_ARCHIVE_PATH)"
         if problem:
             print(f"scrapy validate: {problem}", file=sys.stderr)
             self.exitcode = EXIT_USAGE
             return
-        store = ArchiveStore(archive)
+        try:
+            store = open_archive(archive_url(self.settings), readonly=True)
+        except (ArchiveURLError, ArchiveMissing) as error:
+            print(f"scrapy validate: {error}", file=sys.stderr)
+            self.exitcode = EXIT_USAGE
+            return
+        except ArchiveError as error:
+            print(f"scrapy validate: {error}", file=sys.stderr)
+            self.exitcode = 1
+            return
         checked = invalid = 0
         try:
             query = ExportQuery(versions=opts.versions, include_removed=True, include_repeats=True)

@@ -11,7 +11,7 @@ from scrapy import signals
 from crawler.events import archive_event
 from crawler.items import FetchFailed, ListingWalked, PageEvent
 from crawler.normalise.statement import now_utc
-from crawler.store import ArchiveStore, Capture, Validators
+from crawler.store import ArchiveStore, ArchiveURL, Capture, Validators, archive_url, open_archive
 
 if TYPE_CHECKING:
     from typing import Self
@@ -32,9 +32,9 @@ KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified", "Date", "Content-Langua
 class ArchivePipeline:
     """Batches items and raw article pages; writes each batch in one transaction."""
 
-    def __init__(self, crawler: Crawler, path: str, batch_size: int) -> None:
+    def __init__(self, crawler: Crawler, url: ArchiveURL, batch_size: int) -> None:
         self.stats = crawler.stats
-        self.path = path
+        self.url = url
         self.batch_size = batch_size
         self.store: ArchiveStore | None = None
         self.items: list[dict[str, Any]] = []
@@ -46,16 +46,15 @@ class ArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        pipeline = cls(crawler, crawler.settings.get("MF_ARCHIVE_PATH"),
-                       crawler.settings.getint("MF_ARCHIVE_BATCH_SIZE"))
+        pipeline = cls(crawler, archive_url(crawler.settings), crawler.settings.getint("MF_ARCHIVE_BATCH_SIZE"))
         crawler.signals.connect(pipeline.response_received, signal=signals.response_received)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.archive_event, signal=archive_event)
         return pipeline
 
     def open_spider(self) -> None:
-        self.store = ArchiveStore(self.path)
-        logger.info("Archive: %s", self.path)
+        self.store = open_archive(self.url)
+        logger.info("Archive: %s", self.store.location())
 
     def close_spider(self) -> None:
         self.flush()

@@ -9,7 +9,7 @@ and its page objects. Arguments every such spider takes (``scrapy crawl NAME -a 
 - ``languages=en,ru`` and ``sections=a,b``: crawl only these;
 - ``replay=DIR``: answer every request from an offline mirror (see crawler.replay).
 
-Crawls are incremental against the archive (``MF_ARCHIVE_PATH``): a listing is read page by
+Crawls are incremental against the archive (``MF_ARCHIVE_URL``): a listing is read page by
 page until a page lists only known articles; a known article is fetched again only when its
 re-check is due (``MF_RECHECK_SCHEDULE``), and then conditionally (If-None-Match /
 If-Modified-Since) when the server gave validators. A listing page is asked for conditionally
@@ -35,6 +35,7 @@ from crawler.items import FetchFailed, ListingWalked, PageEvent
 from crawler.middlewares.retry import ChallengePageError
 from crawler.normalise.statement import now_utc
 from crawler.replay import Mirror, MirrorError, enable_replay
+from crawler.store import archive_url
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -122,7 +123,7 @@ class SectionedSiteSpider(scrapy.Spider):
         settings = crawler.settings
         if spider.max_pages is None:
             spider.max_pages = settings.getint("MF_DEFAULT_LISTING_PAGES")
-        spider.index = ArchiveIndex.load(settings.get("MF_ARCHIVE_PATH"),
+        spider.index = ArchiveIndex.load(archive_url(settings),
                                          RecheckSchedule.from_setting(settings.get("MF_RECHECK_SCHEDULE")),
                                          spider.name)
         return spider

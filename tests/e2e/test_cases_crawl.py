@@ -4,12 +4,10 @@ offline mirror (replay), the crawl writes a real archive, and the right value is
 
 from __future__ import annotations
 
-import json
-import sqlite3
-
 import feedparser
 import pytest
 
+from crawler.store import Selection, open_archive
 from tests.conftest import FIXTURES
 from tests.crawl import fast_settings, run_scrapy
 
@@ -18,17 +16,14 @@ CASES = FIXTURES / "cases"
 ZWNJ = "\u200c"
 
 
-def archived(archive) -> dict[str, dict]:
+def archived(archive_url: str) -> dict[str, dict]:
     """Every archived statement's latest version, by id."""
-    db = sqlite3.connect(archive)
-    try:
-        return {row[0]: json.loads(row[1]) for row in db.execute("SELECT id, item FROM documents")}
-    finally:
-        db.close()
+    with open_archive(archive_url, readonly=True) as store:
+        return {doc["id"]: doc for doc in store.documents(Selection(include_repeats=True))}
 
 
-def test_br_paragraphs_crawl(tmp_path):
-    archive = tmp_path / "c.sqlite3"
+def test_br_paragraphs_crawl(tmp_path, archive_url):
+    archive = archive_url
     result = run_scrapy("crawl", "mid", "-a", f"replay={CASES / 'br-paragraphs'}", "-a", "languages=en",
                         "-a", "sections=foreign_policy/news", *fast_settings(archive))
     assert result.returncode == 0, result.stderr[-3000:]
@@ -37,8 +32,8 @@ def test_br_paragraphs_crawl(tmp_path):
                                  "situation.\n\nThey agreed to meet again.\nDetails will follow.")
 
 
-def test_rss_zone_minus_0000_crawl(tmp_path):
-    archive = tmp_path / "c.sqlite3"
+def test_rss_zone_minus_0000_crawl(tmp_path, archive_url):
+    archive = archive_url
     result = run_scrapy("crawl", "state_dept", "-a", f"replay={CASES / 'rss-zone-minus0000'}",
                         "-a", "sections=press-releases", *fast_settings(archive))
     assert result.returncode == 0, result.stderr[-3000:]
@@ -48,14 +43,14 @@ def test_rss_zone_minus_0000_crawl(tmp_path):
     assert item["published_precision"] == "datetime"
 
 
-def test_persian_zwnj_crawl_and_feed(tmp_path):
-    archive, public = tmp_path / "c.sqlite3", tmp_path / "public"
+def test_persian_zwnj_crawl_and_feed(tmp_path, archive_url):
+    archive, public = archive_url, tmp_path / "public"
     result = run_scrapy("crawl", "fcdo", "-a", f"replay={CASES / 'persian-zwnj'}", *fast_settings(archive))
     assert result.returncode == 0, result.stderr[-3000:]
     item = archived(archive)["fcdo:fa:22222222-3333-4444-5555-666666666666"]
     assert item["title"] == f"بیانیه وزیر امور خارجه درباره گفت{ZWNJ}وگوهای بین{ZWNJ}المللی"
     assert item["body_text"].count(ZWNJ) == 2
-    result = run_scrapy("publish", "-s", f"MF_ARCHIVE_PATH={archive}", "-s", f"MF_PUBLIC_DIR={public}")
+    result = run_scrapy("publish", "-s", f"MF_ARCHIVE_URL={archive}", "-s", f"MF_PUBLIC_DIR={public}")
     assert result.returncode == 0, result.stderr[-3000:]
     feed = feedparser.parse((public / "fcdo" / "fa.atom").read_bytes())
     assert not feed.bozo

@@ -50,7 +50,7 @@ CASES = [
     (["update", "-s", "MF_PUBLIC_BASE_URL=feeds"], "scrapy update: -s MF_PUBLIC_BASE_URL=feeds: not an absolute"),
     # publish
     (["publish", "-s", "MF_ARCHIVE_PATH={place}/none.sqlite3"],
-     "scrapy publish: {place}/none.sqlite3: no archive yet (run `scrapy update` first)"),
+     "scrapy publish: sqlite:///{place}/none.sqlite3: no archive there (run `scrapy update` first)"),
     (["publish", "everything"], "scrapy publish: unexpected arguments: everything"),
     (["publish", "-s", "MF_FEED_ENTRIES=0"], "scrapy publish: -s MF_FEED_ENTRIES=0: not a whole number of at least 1"),
     # serve
@@ -74,12 +74,14 @@ CASES = [
     (["export", "--versions", "some"], "scrapy export: --versions takes latest or all, not 'some'"),
     (["export", "-o", "/no/such/dir/x.jsonl"],
      "scrapy export: /no/such/dir/x.jsonl: folder /no/such/dir does not exist"),
-    (["export", "-s", "MF_ARCHIVE_PATH={place}/none.sqlite3"], "scrapy export: {place}/none.sqlite3: no archive"),
+    (["export", "-s", "MF_ARCHIVE_PATH={place}/none.sqlite3"],
+     "scrapy export: sqlite:///{place}/none.sqlite3: no archive there"),
     (["export", "extra"], "scrapy export: unexpected arguments: extra"),
     # validate
     (["validate", "--versions", "x"], "scrapy validate: --versions x: say latest or all"),
     (["validate", "now"], "scrapy validate: unexpected arguments: now"),
-    (["validate", "-s", "MF_ARCHIVE_PATH={place}/none.sqlite3"], "scrapy validate: {place}/none.sqlite3: no archive"),
+    (["validate", "-s", "MF_ARCHIVE_PATH={place}/none.sqlite3"],
+     "scrapy validate: sqlite:///{place}/none.sqlite3: no archive there"),
     # extract
     (["extract", "{place}/none.html", "--url", "https://mid.ru/en/foreign_policy/news/1/"],
      "{place}/none.html: cannot read (No such file or directory)"),
@@ -154,11 +156,11 @@ def test_a_tag_that_matches_nothing_is_said(place):
 
 def test_a_language_that_only_the_archive_has_is_accepted(place, tmp_path):
     # GOV.UK's translations bring languages the registry does not list: a real answer, not an error.
-    from crawler.store import ArchiveStore
+    from crawler.store import open_archive
     from tests.feed_archive import statement
 
     archive = tmp_path / "archive.sqlite3"
-    store = ArchiveStore(archive)
+    store = open_archive(f"sqlite:///{archive}")
     doc = statement("https://mid.ru/en/foreign_policy/news/1819686/")
     store.write_batch([], [{**doc, "id": "mid:ur:1819686", "language": "ur",
                             "url": "https://mid.ru/ur/foreign_policy/news/1819686/", "translations": {}}])

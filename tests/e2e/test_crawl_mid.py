@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
-import zlib
 
 import pytest
 
+from crawler.items import STATEMENT_FIELDS
+from crawler.store import Selection, open_archive
 from tests.conftest import FIXTURES
 from tests.crawl import fast_settings, run_scrapy
 from tests.loopback import LoopbackSite
@@ -25,9 +25,12 @@ def stat(log: str, name: str) -> int:
     return int(match.group(1)) if match else 0
 
 
+EVERY_DOCUMENT = Selection(include_repeats=True)
+
+
 @pytest.fixture(scope="module")
-def crawl(tmp_path_factory):
-    archive = tmp_path_factory.mktemp("crawl") / "archive.sqlite3"
+def crawl(module_archive_url):
+    archive = module_archive_url
     faults = {
         "/en/foreign_policy/news/1820150/": [(503, HTML, b"Service Unavailable"),
                                              (503, HTML, b"Service Unavailable")],
@@ -36,10 +39,9 @@ def crawl(tmp_path_factory):
     with LoopbackSite(FIXTURES, faults) as site:
         result = run_scrapy("crawl", "mid", *fast_settings(archive, MF_MID_BASE_URL=site.base_url))
         hits = dict(site.hits)
-    db = sqlite3.connect(archive)
-    db.row_factory = sqlite3.Row
-    yield result, db, hits, site.base_url
-    db.close()
+    store = open_archive(archive, readonly=True)
+    yield result, store, hits, site.base_url
+    store.close()
 
 
 def test_crawl_finishes(crawl):
@@ -49,75 +51,70 @@ def test_crawl_finishes(crawl):
 
 
 def test_every_article_archived_once(crawl):
-    result, db, _, _ = crawl
-    ids = {row["id"] for row in db.execute("SELECT id FROM documents")}
+    result, store, _, _ = crawl
+    ids = {doc["id"] for doc in store.documents(EVERY_DOCUMENT)}
     assert len(ids) == 32  # 16 documents in two languages
     assert "mid:en:1820833" not in ids and "mid:ru:1820833" not in ids  # the walled pages
     assert stat(result.stderr, "mf/items/new") == 32
-    assert db.execute("SELECT count(*) FROM versions").fetchone()[0] == 32
+    assert store.count("versions") == 32
 
 
 def test_503_recovers_with_retries(crawl):
-    result, db, hits, _ = crawl
+    result, store, hits, _ = crawl
     assert hits["/en/foreign_policy/news/1820150/"] == 3
-    row = db.execute("SELECT item FROM documents WHERE id = 'mid:en:1820150'").fetchone()
-    assert json.loads(row["item"])["title"].startswith("Foreign Minister Sergey Lavrov’s meeting")
+    assert store.get("mid:en:1820150")["title"].startswith("Foreign Minister Sergey Lavrov’s meeting")
     assert stat(result.stderr, "retry/reason_count/HTTP 503") == 2
 
 
 def test_challenge_pages_retried_counted_never_stored(crawl):
-    result, db, hits, _ = crawl
+    result, store, hits, _ = crawl
     # Once walled, then the real page: stored.
     assert hits["/ru/press_service/spokesman/answers/1820655/"] == 2
-    assert db.execute("SELECT 1 FROM documents WHERE id = 'mid:ru:1820655'").fetchone()
+    assert store.get("mid:ru:1820655") is not None
     # Always walled: retried 3 times, given up, reported, never parsed into an item.
     assert hits["/en/foreign_policy/news/1820833/"] == 4
     assert stat(result.stderr, "mf/challenge/gave_up") == 2
     assert stat(result.stderr, "mf/articles/failed") == 2
     assert re.search(r"Article page failed: http://127\.0\.0\.1:\d+/en/foreign_policy/news/1820833/ "
                      r"\(challenge page: bot-wall challenge page after 4 tries", result.stderr)
-    for row in db.execute("SELECT item FROM documents"):
-        assert "Please enable JavaScript" not in row["item"]
+    for doc in store.documents(EVERY_DOCUMENT):
+        assert "Please enable JavaScript" not in json.dumps(doc, ensure_ascii=False)
 
 
 def test_windows_1251_page_decoded(crawl):
-    _, db, _, base = crawl
-    item = json.loads(db.execute("SELECT item FROM documents WHERE id = 'mid:ru:1820801'").fetchone()["item"])
+    _, store, _, base = crawl
+    item = store.get("mid:ru:1820801")
     assert item["title"].startswith("О телефонном разговоре Министра иностранных дел России")
     assert item["url"] == f"{base}/ru/foreign_policy/news/1820801/"
     assert item["tags"] == ["Казахстан", "СНГ"]
 
 
 def test_translations_linked_both_ways(crawl):
-    _, db, _, base = crawl
-    en = json.loads(db.execute("SELECT item FROM documents WHERE id = 'mid:en:1820702'").fetchone()["item"])
-    ru = json.loads(db.execute("SELECT item FROM documents WHERE id = 'mid:ru:1820702'").fetchone()["item"])
+    _, store, _, base = crawl
+    en, ru = store.get("mid:en:1820702"), store.get("mid:ru:1820702")
     assert en["translations"] == {"ru": f"{base}/ru/press_service/spokesman/kommentarii/1820702/"}
     assert ru["translations"] == {"en": f"{base}/en/press_service/spokesman/comments/1820702/"}
 
 
 def test_raw_pages_kept_compressed_with_status_and_hash(crawl):
-    _, db, _, base = crawl
-    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    row = db.execute(
-        "SELECT f.status, f.fetched_at, f.raw_sha256, f.headers, b.body FROM fetches f "
-        "JOIN blobs b ON b.sha256 = f.raw_sha256 WHERE f.url = ?",
-        (f"{base}/ru/foreign_policy/news/1820801/",),
-    ).fetchone()
-    assert row["status"] == 200
-    raw = zlib.decompress(row["body"])
+    _, store, _, base = crawl
+    if store.backend == "sqlite":
+        assert store.describe()["journal_mode"] == "wal"
+    [fetch] = store.fetches(f"{base}/ru/foreign_policy/news/1820801/")
+    assert fetch["status"] == 200
+    assert fetch["fetched_at"].endswith("Z")
+    raw = store.raw_page(fetch["raw_sha256"])
     assert raw.decode("cp1251").count("О телефонном разговоре") >= 1
-    assert "windows-1251" in json.loads(row["headers"])["Content-Type"]
-    version = db.execute("SELECT raw_sha256 FROM versions WHERE id = 'mid:ru:1820801'").fetchone()
-    assert version["raw_sha256"] == row["raw_sha256"]
+    assert "windows-1251" in fetch["headers"]["Content-Type"]
+    assert store.versions("mid:ru:1820801")[0]["raw_sha256"] == fetch["raw_sha256"]
 
 
 def test_items_in_archive_validate(crawl):
     from crawler.pipelines.validate import schema_errors
 
-    _, db, _, _ = crawl
-    for row in db.execute("SELECT item FROM documents"):
-        assert schema_errors(json.loads(row["item"])) == []
+    _, store, _, _ = crawl
+    for doc in store.documents(EVERY_DOCUMENT):
+        assert schema_errors({name: doc[name] for name in STATEMENT_FIELDS if name in doc}) == []
 
 
 def test_listing_pages_read_until_they_run_out(crawl):
@@ -129,8 +126,8 @@ def test_listing_pages_read_until_they_run_out(crawl):
     assert hits["/robots.txt"] == 1
 
 
-def test_backfill_walks_until_listings_run_out(tmp_path):
-    archive = tmp_path / "archive.sqlite3"
+def test_backfill_walks_until_listings_run_out(archive_url):
+    archive = archive_url
     with LoopbackSite(FIXTURES) as site:
         result = run_scrapy("crawl", "mid", "-a", "backfill=1", "-a", "languages=en",
                             "-a", "sections=foreign_policy/news,briefings",
@@ -142,8 +139,9 @@ def test_backfill_walks_until_listings_run_out(tmp_path):
     assert "/ru/foreign_policy/news/" not in hits
     assert stat(result.stderr, "mf/listing/failed") == 0
     assert "end of section" in result.stderr
-    db = sqlite3.connect(archive)
-    assert {r[0] for r in db.execute("SELECT id FROM documents")} == {
+    with open_archive(archive, readonly=True) as store:
+        ids = {doc["id"] for doc in store.documents(EVERY_DOCUMENT)}
+    assert ids == {
         "mid:en:1820801", "mid:en:1820150", "mid:en:1819686", "mid:en:1820480", "mid:en:1819402"}
 
 
@@ -152,6 +150,7 @@ def test_replay_and_scrapy_feed_export(tmp_path):
     result = run_scrapy("crawl", "mid", "-a", f"replay={FIXTURES}", "-a", "pages=1", "-O", str(out),
                         "-s", f"MF_ARCHIVE_PATH={tmp_path / 'a.sqlite3'}", "-s", "LOG_LEVEL=INFO")
     assert result.returncode == 0, result.stderr[-3000:]
+    assert (tmp_path / "a.sqlite3").exists()  # the older setting, a file path, still names the archive
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(lines) == 16  # page 1 of 7 sections (news lists two) in 2 languages, no walled page
     assert list(lines[0]) == ["id", "source", "site", "site_id", "url", "language", "title", "published",

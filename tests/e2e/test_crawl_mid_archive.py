@@ -3,12 +3,11 @@ resuming an interrupted backfill with JOBDIR, and one archive fed by both mid.ru
 
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
 
 import pytest
 
+from crawler.store import Selection, open_archive
 from tests.conftest import FIXTURES
 from tests.crawl import fast_settings, run_scrapy
 from tests.loopback import LoopbackSite
@@ -29,16 +28,18 @@ def stat(log: str, name: str) -> int:
     return int(match.group(1)) if match else 0
 
 
-def ids(archive) -> set[str]:
-    db = sqlite3.connect(archive)
-    try:
-        return {row[0] for row in db.execute("SELECT id FROM documents")}
-    finally:
-        db.close()
+def documents(archive_url: str) -> dict[str, dict]:
+    """Every archived document by id, repeats included."""
+    with open_archive(archive_url, readonly=True) as store:
+        return {doc["id"]: doc for doc in store.documents(Selection(include_repeats=True))}
 
 
-def test_backfill_reads_every_listing_page_to_the_last(tmp_path):
-    archive = tmp_path / "archive.sqlite3"
+def ids(archive_url: str) -> set[str]:
+    return set(documents(archive_url))
+
+
+def test_backfill_reads_every_listing_page_to_the_last(archive_url):
+    archive = archive_url
     with LoopbackSite(FIXTURES, host="archive.mid.ru") as site:
         result = run_scrapy("crawl", "mid_archive", "-a", "backfill=1",
                             *fast_settings(archive, MF_MID_ARCHIVE_BASE_URL=site.base_url))
@@ -49,10 +50,8 @@ def test_backfill_reads_every_listing_page_to_the_last(tmp_path):
     assert [p.rsplit("=", 1)[1] for p in news_pages] == ["1", "2"]  # the pager said 2 is the last
     assert stat(result.stderr, "mf/listing/failed") == 0
     assert stat(result.stderr, "mf/pages/unparsed") == 0
-    db = sqlite3.connect(archive)
-    seed = json.loads(db.execute("SELECT item FROM documents WHERE id = 'mid:en:liferay-2826535'").fetchone()[0])
-    comment = json.loads(db.execute("SELECT item FROM documents WHERE id = 'mid:ru:liferay-4005408'").fetchone()[0])
-    db.close()
+    archived = documents(archive)
+    seed, comment = archived["mid:en:liferay-2826535"], archived["mid:ru:liferay-4005408"]
     assert seed["published"] == "2017-07-24T19:36:00+03:00"
     assert seed["url"] == f"{site.base_url}/en/foreign_policy/news/-/asset_publisher/cKNonkJE02Bw/content/id/2826535"
     assert seed["translations"]["ru"].endswith(
@@ -61,8 +60,8 @@ def test_backfill_reads_every_listing_page_to_the_last(tmp_path):
     assert comment["translations"]["en"].endswith("/en/comments/-/asset_publisher/2MrVt3CzL5sw/content/id/4005408")
 
 
-def test_interrupted_backfill_resumes_with_jobdir(tmp_path):
-    archive, jobdir = tmp_path / "archive.sqlite3", tmp_path / "job"
+def test_interrupted_backfill_resumes_with_jobdir(tmp_path, archive_url):
+    archive, jobdir = archive_url, tmp_path / "job"
     with LoopbackSite(FIXTURES, host="archive.mid.ru") as site:
         first = run_scrapy("crawl", "mid_archive", "-a", "backfill=1", "-s", f"JOBDIR={jobdir}",
                            "-s", "CLOSESPIDER_PAGECOUNT=10",
@@ -82,17 +81,16 @@ def test_interrupted_backfill_resumes_with_jobdir(tmp_path):
     assert sum(hits.values()) <= len(ALL_IDS) + 16 + 1 + 2
 
 
-def test_one_archive_fed_by_both_sites_links_the_same_document(tmp_path):
-    archive = tmp_path / "archive.sqlite3"
+def test_one_archive_fed_by_both_sites_links_the_same_document(archive_url):
+    archive = archive_url
     with LoopbackSite(FIXTURES, host="archive.mid.ru") as old, LoopbackSite(FIXTURES) as current:
         first = run_scrapy("crawl", "mid_archive", "-a", "backfill=1",
                            *fast_settings(archive, MF_MID_ARCHIVE_BASE_URL=old.base_url))
         second = run_scrapy("crawl", "mid", *fast_settings(archive, MF_MID_BASE_URL=current.base_url))
     assert first.returncode == 0, first.stderr[-3000:]
     assert second.returncode == 0, second.stderr[-3000:]
-    db = sqlite3.connect(archive)
-    rows = dict(db.execute("SELECT id, same_as FROM documents WHERE doc_number = '1474-19-07-2019'").fetchall())
-    db.close()
+    rows = {doc_id: doc["same_as"] for doc_id, doc in documents(archive).items()
+            if doc["doc_number"] == "1474-19-07-2019"}
     assert rows == {
         "mid:en:liferay-3750394": None, "mid:ru:liferay-3750394": None,
         "mid:en:1411982": "mid:en:liferay-3750394", "mid:ru:1411982": "mid:ru:liferay-3750394",

@@ -4,12 +4,14 @@ Scrapy's downloader (replay), and every item it yields validates against the JSO
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import pytest
 from jsonschema import Draft202012Validator
 
 from crawler.items import statement_schema
 from crawler.sources import SOURCES
+from crawler.store import Selection, open_archive
 from tests.conftest import FIXTURES
 from tests.crawl import fast_settings, run_scrapy
 
@@ -25,10 +27,10 @@ def test_every_registered_spider_has_a_mirror_expectation():
 
 
 @pytest.mark.parametrize(("source", "spider"), SPIDERS)
-def test_spider_crawls_its_mirror_and_every_item_validates(tmp_path, source, spider):
+def test_spider_crawls_its_mirror_and_every_item_validates(tmp_path, archive_url, source, spider):
     out = tmp_path / "items.jsonl"
     result = run_scrapy("crawl", spider, "-a", f"replay={FIXTURES}", "-a", "backfill=1", "-O", str(out),
-                        *fast_settings(tmp_path / "archive.sqlite3"))
+                        *fast_settings(archive_url))
     assert result.returncode == 0, result.stderr[-3000:]
     items = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(items) == EXPECTED[spider]
@@ -49,14 +51,14 @@ HOSTS = {"mid": ("mid.ru", "MF_MID_BASE_URL"), "mid_archive": ("archive.mid.ru",
 
 
 @pytest.mark.parametrize(("source", "spider"), SPIDERS)
-def test_spider_crawls_a_loopback_copy_of_its_site(tmp_path, source, spider):
+def test_spider_crawls_a_loopback_copy_of_its_site(tmp_path, archive_url, source, spider):
     from tests.loopback import LoopbackSite
 
     host, setting = HOSTS[spider]
     out = tmp_path / "items.jsonl"
     with LoopbackSite(FIXTURES, host=host) as site:
         result = run_scrapy("crawl", spider, "-a", "backfill=1", "-O", str(out),
-                            *fast_settings(tmp_path / "archive.sqlite3", **{setting: site.base_url}))
+                            *fast_settings(archive_url, **{setting: site.base_url}))
         hits = sum(site.hits.values())
     assert result.returncode == 0, result.stderr[-3000:]
     items = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
@@ -64,25 +66,20 @@ def test_spider_crawls_a_loopback_copy_of_its_site(tmp_path, source, spider):
     assert hits >= 2  # robots.txt and at least one listing or feed, over real HTTP
     for item in items:
         assert not list(VALIDATOR.iter_errors(item)), item["url"]
-    import sqlite3
-
-    db = sqlite3.connect(tmp_path / "archive.sqlite3")
-    kinds = dict(db.execute("SELECT kind, count(*) FROM fetches GROUP BY kind").fetchall())
-    db.close()
+    with open_archive(archive_url, readonly=True) as store:
+        kinds = Counter(fetch["kind"] for fetch in store.fetches())
     # Raw answers are kept: every article page fetched, and the feeds statements came from.
     assert sum(kinds.values()) >= 1
     if spider in ("state_dept", "aa"):
         assert kinds["feed"] == 2
 
 
-def test_china_removed_page_redirecting_with_200_is_a_removal(tmp_path):
-    import sqlite3
-
+def test_china_removed_page_redirecting_with_200_is_a_removal(archive_url):
     from tests.loopback import LoopbackSite
 
     article = "/eng/xw/fyrbt/fyrbt/202411/t20241127_11534800.html"
     with LoopbackSite(FIXTURES, host="www.fmprc.gov.cn") as site:
-        settings = fast_settings(tmp_path / "archive.sqlite3", MF_FMPRC_EN_BASE_URL=site.base_url,
+        settings = fast_settings(archive_url, MF_FMPRC_EN_BASE_URL=site.base_url,
                                  MF_RECHECK_SCHEDULE="[[36500, 0]]", MF_RECHECK_MAX_PER_RUN="100")
         assert run_scrapy("crawl", "fmprc_en", *settings).returncode == 0
         site.set(article, b"", status=302, headers={"Location": "/web/system/index_17321.shtml"})
@@ -90,14 +87,13 @@ def test_china_removed_page_redirecting_with_200_is_a_removal(tmp_path):
         result = run_scrapy("crawl", "fmprc_en", *settings)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Article gone: " in result.stderr
-    db = sqlite3.connect(tmp_path / "archive.sqlite3")
-    removed = dict(db.execute("SELECT id, removed_at FROM documents").fetchall())
-    db.close()
+    with open_archive(archive_url, readonly=True) as store:
+        removed = {doc["id"]: doc["removed_at"] for doc in store.documents(Selection(include_repeats=True))}
     assert removed["fmprc:en:t20241127_11534800"] is not None
     assert sum(1 for value in removed.values() if value is None) == 3
 
 
-def test_state_department_decoy_is_a_bot_wall_that_is_retried(tmp_path):
+def test_state_department_decoy_is_a_bot_wall_that_is_retried(tmp_path, archive_url):
     from tests.loopback import LoopbackSite
 
     decoy = (FIXTURES / "state_dept" / "technical-difficulties.html").read_bytes()
@@ -107,7 +103,7 @@ def test_state_department_decoy_is_a_bot_wall_that_is_retried(tmp_path):
     with LoopbackSite(FIXTURES, faults, host="www.state.gov") as site:
         out = tmp_path / "items.jsonl"
         result = run_scrapy("crawl", "state_dept", "-O", str(out),
-                            *fast_settings(tmp_path / "archive.sqlite3", MF_STATE_DEPT_BASE_URL=site.base_url))
+                            *fast_settings(archive_url, MF_STATE_DEPT_BASE_URL=site.base_url))
         hits = dict(site.hits)
     assert result.returncode == 0, result.stderr[-3000:]
     assert hits["/rss-feed/press-releases/feed/"] == 2

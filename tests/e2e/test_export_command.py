@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from crawler.store import ArchiveStore
+from crawler.store import open_archive
 from tests.crawl import run_scrapy, start_scrapy
 from tests.feed_archive import make_archive
 
@@ -19,20 +19,20 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def archive(tmp_path):
-    make_archive(tmp_path / "archive.sqlite3").close()
-    return tmp_path / "archive.sqlite3"
+def archive(archive_url):
+    make_archive(archive_url).close()
+    return archive_url
 
 
 def test_export_to_stdout_and_gzip_file(archive, tmp_path):
-    result = run_scrapy("export", "--language", "en", "-s", f"MF_ARCHIVE_PATH={archive}")
+    result = run_scrapy("export", "--language", "en", "-s", f"MF_ARCHIVE_URL={archive}")
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["id"] for line in lines] == ["mid:en:liferay-2826535", "mid:en:1819686", "mid:en:1820480",
                                               "mid:en:1820702"]
     assert "\r[" not in result.stderr  # no progress bar in a pipe
     target = tmp_path / "dump.jsonl.gz"
-    result = run_scrapy("export", "-o", str(target), "--versions", "all", "-s", f"MF_ARCHIVE_PATH={archive}")
+    result = run_scrapy("export", "-o", str(target), "--versions", "all", "-s", f"MF_ARCHIVE_URL={archive}")
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip().endswith(f"5 statements written to {target}")
     assert len(gzip.decompress(target.read_bytes()).splitlines()) == 5
@@ -47,28 +47,26 @@ def test_export_to_stdout_and_gzip_file(archive, tmp_path):
      "scrapy export: /nonexistent/folder/out.jsonl: folder /nonexistent/folder does not exist"),
 ])
 def test_bad_requests_exit_2_with_one_line(archive, arguments, message):
-    result = run_scrapy("export", *arguments, "-s", f"MF_ARCHIVE_PATH={archive}")
+    result = run_scrapy("export", *arguments, "-s", f"MF_ARCHIVE_URL={archive}")
     assert result.returncode == 2
     assert result.stderr.strip() == message
     assert result.stdout == ""
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="SIGKILL semantics")
-def test_killed_export_leaves_no_file_at_the_target(tmp_path):
-    archive = tmp_path / "big.sqlite3"
-    store = ArchiveStore(archive)
+def test_killed_export_leaves_no_file_at_the_target(tmp_path, archive_url):
+    archive = archive_url
+    store = open_archive(archive)
     body = "<p>" + "A long paragraph of a statement. " * 200 + "</p>"
     base = {"source": "mid", "language": "en", "title": "T", "published_raw": None, "doc_number": None,
             "type": "news", "tags": [], "body_text": "x" * 6000, "body_html": body, "translations": {},
             "fetched_at": "2026-11-01T00:00:00Z"}
-    for start in range(0, 20_000, 2000):
-        store.write_batch([], [{**base, "id": f"mid:en:{n}", "site_id": str(n),
-                                "url": f"https://mid.ru/en/foreign_policy/news/{n}/",
-                                "published": f"20{10 + n % 12:02d}-01-01T10:00:00+03:00"}
-                               for n in range(start, start + 2000)])
+    store.load_statements({**base, "id": f"mid:en:{n}", "site_id": str(n),
+                           "url": f"https://mid.ru/en/foreign_policy/news/{n}/",
+                           "published": f"20{10 + n % 12:02d}-01-01T10:00:00+03:00"} for n in range(20_000))
     store.close()
     target = tmp_path / "all.jsonl"
-    export = start_scrapy("export", "-o", str(target), "-s", f"MF_ARCHIVE_PATH={archive}")
+    export = start_scrapy("export", "-o", str(target), "-s", f"MF_ARCHIVE_URL={archive}")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         parts = list(tmp_path.glob(".all.jsonl.*.part"))
@@ -89,7 +87,7 @@ def test_progress_bar_on_a_terminal_only(archive, tmp_path):
 
     primary, secondary = pty.openpty()
     target = tmp_path / "out.jsonl"
-    process = subprocess.Popen([*SCRAPY, "export", "-o", str(target), "-s", f"MF_ARCHIVE_PATH={archive}"],
+    process = subprocess.Popen([*SCRAPY, "export", "-o", str(target), "-s", f"MF_ARCHIVE_URL={archive}"],
                                cwd=REPO, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=secondary,
                                env={**os.environ, "PYTHONPATH": str(REPO)})
     os.close(secondary)

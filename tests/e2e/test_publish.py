@@ -17,12 +17,12 @@ BASE = "https://feeds.example.org/"
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory):
+def published(tmp_path_factory, module_archive_url):
     folder = tmp_path_factory.mktemp("deployment")
     public = folder / "public"
     with LoopbackSite(FIXTURES) as current, LoopbackSite(FIXTURES, host="archive.mid.ru") as old:
         result = run_scrapy("update", "--only", "mid,mid_archive", *fast_settings(
-            folder / "archive.sqlite3", MF_MID_BASE_URL=current.base_url, MF_MID_ARCHIVE_BASE_URL=old.base_url,
+            module_archive_url, MF_MID_BASE_URL=current.base_url, MF_MID_ARCHIVE_BASE_URL=old.base_url,
             MF_LOCK_PATH=str(folder / "lock"), MF_REPORT_DIR=str(folder / "reports"), MF_PUBLIC_DIR=str(public),
             MF_PUBLIC_BASE_URL=BASE))
     assert result.returncode == 0, result.stderr[-3000:]

@@ -53,7 +53,8 @@ class Served:
 def served(tmp_path_factory):
     folder = tmp_path_factory.mktemp("serve")
     public = folder / "public"
-    store = make_archive(folder / "a.sqlite3")
+    # Serving is the same whatever the archive's backend: one SQLite archive serves every test.
+    store = make_archive(f"sqlite:///{folder / 'a.sqlite3'}")
     publish(store, options(public))
     store.close()
     # What a killed publish or an editor may leave, and what must never be served.

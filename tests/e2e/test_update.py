@@ -6,12 +6,13 @@ import json
 import os
 import re
 import signal
-import sqlite3
 import time
 from pathlib import Path
 
 import pytest
 
+from crawler.store import ArchiveError, Selection, open_archive
+from crawler.store.locks import ArchiveLocks
 from tests.conftest import FIXTURES
 from tests.crawl import fast_settings, run_scrapy, start_scrapy
 from tests.loopback import RESET, SLEEP, TRUNCATE, LoopbackSite
@@ -37,9 +38,9 @@ def without_walled_article(site: LoopbackSite) -> None:
 class Deployment:
     """One operator's installation: an archive, a lock and reports in a temporary folder."""
 
-    def __init__(self, folder: Path, site: LoopbackSite) -> None:
+    def __init__(self, folder: Path, site: LoopbackSite, archive_url: str) -> None:
         self.folder, self.site = folder, site
-        self.archive = folder / "archive.sqlite3"
+        self.archive = archive_url
 
     def options(self, **extra: str) -> list[str]:
         return ["--only", "mid", *fast_settings(self.archive, MF_MID_BASE_URL=self.site.base_url,
@@ -54,28 +55,34 @@ class Deployment:
             if (self.folder / "reports" / "last-run.json").exists() else None
         return result, report
 
-    def doc(self, doc_id: str) -> dict:
-        db = sqlite3.connect(self.archive)
-        db.row_factory = sqlite3.Row
-        try:
-            row = db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
-            return dict(row) if row else None
-        finally:
-            db.close()
+    def store(self):
+        return open_archive(self.archive, readonly=True)
 
-    def query(self, sql: str, *params):
-        db = sqlite3.connect(self.archive)
-        try:
-            return db.execute(sql, params).fetchall()
-        finally:
-            db.close()
+    def doc(self, doc_id: str) -> dict | None:
+        with self.store() as store:
+            return store.get(doc_id)
+
+    def lock_holder(self, target: str = "mid") -> str | None:
+        """Who holds the update lock of a target: the lock file's holder (SQLite), the advisory
+        lock's (PostgreSQL)."""
+        if self.archive.startswith("sqlite:"):
+            lock = self.folder / "update.lock"
+            text = lock.read_text() if lock.exists() else ""
+            return text if text.startswith("pid") else None
+        with ArchiveLocks(self.archive, "test") as locks:
+            return locks.holder(f"update:{target}")
+
+    def documents(self) -> dict[str, dict]:
+        """Every archived document by id."""
+        with self.store() as store:
+            return {doc["id"]: doc for doc in store.documents(Selection(include_repeats=True))}
 
 
 @pytest.fixture
-def deployment(tmp_path):
+def deployment(tmp_path, archive_url):
     with LoopbackSite(FIXTURES) as site:
         without_walled_article(site)
-        yield Deployment(tmp_path, site)
+        yield Deployment(tmp_path, site, archive_url)
 
 
 def test_first_run_then_nothing_new_is_cheap(deployment):
@@ -119,10 +126,11 @@ def test_edit_makes_a_new_version_of_the_same_entry(deployment):
     assert edited["version"] == 2
     assert edited["updated"] > first["updated"]
     assert edited["first_seen"] == first["first_seen"]
-    versions = deployment.query("SELECT version, json_extract(item, '$.body_text') FROM versions "
-                                "WHERE id = 'mid:en:1820611' ORDER BY version")
-    assert "openly hostile" in versions[0][1]
-    assert "openly and deliberately hostile" in versions[1][1]
+    with deployment.store() as store:
+        versions = store.versions("mid:en:1820611")
+    assert [version["version"] for version in versions] == [1, 2]
+    assert "openly hostile" in versions[0]["body_text"]
+    assert "openly and deliberately hostile" in versions[1]["body_text"]
     # A re-check that finds nothing new changes nothing.
     deployment.update(MF_RECHECK_SCHEDULE=EVERYTHING_DUE, MF_RECHECK_MAX_PER_RUN="100")
     assert deployment.doc("mid:en:1820611")["version"] == 2
@@ -136,7 +144,7 @@ def test_vanished_article_is_marked_removed_and_comes_back(deployment):
     assert report["targets"]["mid"]["items"]["removed"] == 1
     gone = deployment.doc("mid:ru:1819033")
     assert gone["removed_at"] is not None
-    assert json.loads(gone["item"])["title"].startswith("Комментарий Департамента")  # never deleted
+    assert gone["title"].startswith("Комментарий Департамента")  # never deleted
 
     deployment.site.restore(VANISHING)
     result, report = deployment.update(MF_RECHECK_SCHEDULE=EVERYTHING_DUE, MF_RECHECK_MAX_PER_RUN="100")
@@ -192,7 +200,7 @@ def test_faults_are_retried_counted_and_reported(deployment):
 
 def test_layout_drift_fails_the_source_and_keeps_the_archive(deployment):
     deployment.update()
-    before = deployment.query("SELECT count(*) FROM documents")[0][0]
+    before = len(deployment.documents())
     html = deployment.site.original("/en/foreign_policy/news/").decode("utf-8")
     deployment.site.set("/en/foreign_policy/news/",
                         html.replace("announce announce_articles", "news-feed").encode("utf-8"))
@@ -202,11 +210,12 @@ def test_layout_drift_fails_the_source_and_keeps_the_archive(deployment):
     assert mid["ok"] is False
     assert any("layout drift" in error for error in mid["errors"])
     assert re.search(r"^mid: FAILED: layout drift: 1 listing page\(s\) without article links", result.stderr, re.M)
-    assert deployment.query("SELECT count(*) FROM documents")[0][0] == before
-    health = deployment.query("SELECT consecutive_failures, last_success, last_error FROM health WHERE name='mid'")
-    assert health[0][0] == 1
-    assert health[0][1] is not None
-    assert "layout drift" in health[0][2]
+    assert len(deployment.documents()) == before
+    with deployment.store() as store:
+        health = store.health()["mid"]
+    assert health["consecutive_failures"] == 1
+    assert health["last_success"] is not None
+    assert "layout drift" in health["last_error"]
 
 
 def test_listing_that_cannot_be_read_fails_the_source(deployment):
@@ -219,9 +228,8 @@ def test_listing_that_cannot_be_read_fails_the_source(deployment):
 def test_two_concurrent_runs_never_overlap(deployment):
     deployment.site.delay = 0.05
     first = start_scrapy("update", *deployment.options())
-    lock = deployment.folder / "update.lock"
     deadline = time.monotonic() + 30
-    while not (lock.exists() and lock.read_text().startswith("pid")) and time.monotonic() < deadline:
+    while deployment.lock_holder() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     started = time.monotonic()
     second = run_scrapy("update", *deployment.options())
@@ -231,7 +239,7 @@ def test_two_concurrent_runs_never_overlap(deployment):
     assert f"pid {first.pid}" in second.stderr
     _out, err = first.communicate(timeout=120)
     assert first.returncode == 0, err[-3000:]
-    assert deployment.query("SELECT count(*) FROM documents")[0][0] == 32
+    assert len(deployment.documents()) == 32
 
 
 def test_sigkill_mid_run_loses_nothing_committed(deployment):
@@ -240,32 +248,33 @@ def test_sigkill_mid_run_loses_nothing_committed(deployment):
     deadline = time.monotonic() + 60
     committed = 0
     while time.monotonic() < deadline:
-        if deployment.archive.exists():
-            try:
-                committed = deployment.query("SELECT count(*) FROM documents")[0][0]
-            except sqlite3.OperationalError:
-                committed = 0
-            if committed >= 6:
-                break
+        try:
+            committed = len(deployment.documents())
+        except ArchiveError:  # not written yet
+            committed = 0
+        if committed >= 6:
+            break
         time.sleep(0.05)
     os.kill(run.pid, signal.SIGKILL)
     run.communicate(timeout=30)
     assert run.returncode == -signal.SIGKILL
-    assert deployment.query("PRAGMA integrity_check") == [("ok",)]
-    kept = dict(deployment.query("SELECT id, content_hash FROM documents"))
+    with deployment.store() as store:
+        assert store.integrity_problems() == []
+    kept = {doc_id: doc["content_hash"] for doc_id, doc in deployment.documents().items()}
     assert 6 <= len(kept) < 32
     deployment.site.delay = 0
     result, _report = deployment.update()
     assert result.returncode == 0, result.stderr[-3000:]
-    assert deployment.query("PRAGMA integrity_check") == [("ok",)]
-    after = dict(deployment.query("SELECT id, content_hash FROM documents"))
+    with deployment.store() as store:
+        assert store.integrity_problems() == []
+    after = deployment.documents()
     assert len(after) == 32
-    assert all(after[doc_id] == digest for doc_id, digest in kept.items())
-    assert deployment.query("SELECT max(version) FROM documents")[0][0] == 1
+    assert all(after[doc_id]["content_hash"] == digest for doc_id, digest in kept.items())
+    assert max(doc["version"] for doc in after.values()) == 1
 
 
 def test_unknown_target_is_a_usage_error(deployment):
-    result = run_scrapy("update", "--only", "nosuch", "-s", f"MF_ARCHIVE_PATH={deployment.archive}")
+    result = run_scrapy("update", "--only", "nosuch", "-s", f"MF_ARCHIVE_URL={deployment.archive}")
     assert result.returncode == 2
     assert result.stderr.splitlines() == ["scrapy update: --only nosuch: unknown spider(s) nosuch; known: aa, fcdo, "
                                           "fmprc_en, fmprc_zh, mid, mid_archive, state_dept"]

@@ -1,0 +1,295 @@
+"""Reading the archive: statements by :class:`~crawler.store.selection.Selection`, their versions
+and raw pages, what an incremental crawl needs to know, counts for the feed catalog and the dumps.
+
+Statements come back as dicts: the schema's fields (the JSON of the latest version, or of one
+version) plus the archive's own: ``version``, ``updated``, ``removed_at``, ``content_hash``,
+``first_seen``, ``fetched_at``, ``same_as``, ``change_seq``. Orders are by ``published`` then
+``id``, compared bytewise on both backends.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from crawler.store.schema import TABLES
+from crawler.store.selection import Selection, where
+
+if TYPE_CHECKING:
+    from crawler.store.backend import Connection
+
+_DOCUMENT_COLUMNS = ("d.item, d.version, d.updated, d.removed_at, d.content_hash, d.first_seen, d.fetched_at,"
+                     " d.same_as, d.change_seq")
+#: What :meth:`ArchiveReader.counts_by` can group by: a column, or a part of ``published``.
+_GROUPS = {"source": "d.source", "language": "d.language", "type": "d.type",
+           "year": "substr(d.published, 1, 4)", "month": "substr(d.published, 1, 7)"}
+
+
+#: Every statement (the default selection: removed ones included, repeats not).
+EVERYTHING = Selection()
+
+
+def _document(row: tuple) -> dict[str, Any]:
+    item = json.loads(row[0])
+    item.update(version=row[1], updated=row[2], removed_at=row[3], content_hash=row[4], first_seen=row[5],
+                fetched_at=row[6], same_as=row[7])
+    item["change_seq"] = row[8]
+    return item
+
+
+def _month_bounds(month: str) -> tuple[str, str]:
+    """``published`` bounds of a month, as text ("2022-06" → "2022-06", "2022-07")."""
+    year, number = int(month[:4]), int(month[5:7])
+    following = f"{year + 1:04d}-01" if number == 12 else f"{year:04d}-{number + 1:02d}"
+    return month, following
+
+
+class ArchiveReader:
+    """The reading half of :class:`crawler.store.ArchiveStore`."""
+
+    db: Connection
+
+    # --- statements ---------------------------------------------------------------------------------
+    def get(self, doc_id: str) -> dict[str, Any] | None:
+        """The latest version of one statement with its archive fields, or None."""
+        row = self.db.one(f"SELECT {_DOCUMENT_COLUMNS} FROM documents d WHERE d.id = ?", (doc_id,))  # noqa: S608
+        return _document(row) if row else None
+
+    def documents(self, selection: Selection = EVERYTHING, *, oldest_first: bool = False,
+                  limit: int | None = None) -> Iterator[dict[str, Any]]:
+        """The selection's statements, newest publication first (or oldest first), streaming."""
+        condition, params = where(selection)
+        order = "d.published, d.id" if oldest_first else "d.published DESC, d.id DESC"
+        sql = f"SELECT {_DOCUMENT_COLUMNS} FROM documents d WHERE {condition} ORDER BY {order}"  # noqa: S608
+        if limit is not None:
+            return iter([_document(row) for row in self.db.all(f"{sql} LIMIT ?", (*params, int(limit)))])
+        return (_document(row) for row in self.db.stream(sql, params))
+
+    def count_statements(self, selection: Selection = EVERYTHING) -> int:
+        """How many statements a selection holds. A selection by tag slug is counted from the tag
+        index (the work follows the tag, not the whole feed of its language)."""
+        if selection.tag_slug is not None and selection.tag is None:
+            condition, params = where(replace(selection, tag_slug=None))
+            row = self.db.one("SELECT count(*) FROM document_tags t JOIN documents d ON d.id = t.doc_id"  # noqa: S608
+                              f" WHERE t.slug = ? AND {condition}", (selection.tag_slug, *params))
+        else:
+            condition, params = where(selection)
+            row = self.db.one(f"SELECT count(*) FROM documents d WHERE {condition}", params)  # noqa: S608
+        assert row is not None
+        return int(row[0])
+
+    def versions(self, doc_id: str) -> list[dict[str, Any]]:
+        """Every version of one statement, oldest first."""
+        rows = self.db.all("SELECT item, version, content_hash, fetched_at, raw_sha256 FROM versions WHERE id = ?"
+                           " ORDER BY version", (doc_id,))
+        return [{**json.loads(item), "version": version, "content_hash": digest, "fetched_at": fetched_at,
+                 "raw_sha256": raw} for item, version, digest, fetched_at, raw in rows]
+
+    def version_records(self, selection: Selection = EVERYTHING) -> Iterator[dict[str, Any]]:
+        """Every version of the selection's statements, oldest publication first and each
+        statement's versions in order, streaming: the version's fields (``fetched_at``: when the
+        version was fetched) with the statement's ``removed_at``, ``first_seen`` and ``same_as``."""
+        condition, params = where(selection)
+        sql = ("SELECT v.item, v.version, v.content_hash, v.fetched_at, d.removed_at, d.first_seen, d.same_as"  # noqa: S608
+               f" FROM versions v JOIN documents d ON d.id = v.id WHERE {condition}"
+               " ORDER BY d.published, d.id, v.version")
+        for item, version, digest, fetched_at, removed_at, first_seen, same_as in self.db.stream(sql, params):
+            record = json.loads(item)
+            record.update(version=version, content_hash=digest, fetched_at=fetched_at, removed_at=removed_at,
+                          first_seen=first_seen, same_as=same_as)
+            yield record
+
+    def count_versions(self, selection: Selection = EVERYTHING) -> int:
+        """How many versions the selection's statements have in all."""
+        condition, params = where(selection)
+        row = self.db.one(f"SELECT count(*) FROM versions v JOIN documents d ON d.id = v.id WHERE {condition}",  # noqa: S608
+                          params)
+        assert row is not None
+        return int(row[0])
+
+    def fetches(self, url: str | None = None) -> list[dict[str, Any]]:
+        """The raw fetches kept (of one URL, or all), in the order they were made: ``url``,
+        ``fetched_at``, ``status``, ``kind``, ``raw_sha256``, ``headers`` (a dict); the page
+        itself is :meth:`raw_page` of its hash."""
+        names = ("url", "fetched_at", "status", "kind", "raw_sha256", "headers")
+        sql = f"SELECT {', '.join(names)} FROM fetches"  # noqa: S608
+        rows = self.db.all(f"{sql} WHERE url = ? ORDER BY fetch_id", (url,)) if url is not None \
+            else self.db.all(f"{sql} ORDER BY fetch_id")
+        return [{**dict(zip(names, row, strict=True)), "headers": json.loads(row[5])} for row in rows]
+
+    def raw_page(self, sha256: str) -> bytes | None:
+        """A stored raw page by its hash."""
+        row = self.db.one("SELECT body FROM blobs WHERE sha256 = ?", (sha256,))
+        return zlib.decompress(bytes(row[0])) if row else None
+
+    # --- months of a selection (the feeds' archive documents) ------------------------------------------
+    #: Inside a snapshot the archive cannot change: the months of a selection, once read, answer
+    #: the questions about its months below without asking the database again.
+    _months_read: dict[Selection, list[tuple[str, int]]] | None = None
+
+    def count_in_month(self, selection: Selection, month: str) -> int:
+        """Statements of a selection published in a month, ``YYYY-MM``."""
+        known = self._months_read.get(selection) if self._months_read is not None else None
+        if known is not None:
+            return dict(known).get(month, 0)
+        return self.count_statements(selection.within_month(month))
+
+    def documents_in_month(self, selection: Selection, month: str) -> Iterator[dict[str, Any]]:
+        """A selection's statements of one month, oldest first."""
+        condition, params = where(selection.within_month(month))
+        return iter([_document(row) for row in self.db.all(
+            f"SELECT {_DOCUMENT_COLUMNS} FROM documents d WHERE {condition} ORDER BY d.published, d.id",  # noqa: S608
+            params)])
+
+    def months(self, selection: Selection) -> list[tuple[str, int]]:
+        """(YYYY-MM, statements) of the months a selection spans, oldest first."""
+        if self._months_read is not None and selection in self._months_read:
+            return list(self._months_read[selection])
+        months = [(month, count) for (month,), count in self.counts_by(selection, "month").items()]
+        if self._months_read is not None:
+            self._months_read[selection] = months
+        return list(months)
+
+    def neighbour_month(self, selection: Selection, month: str, *, before: bool) -> str | None:
+        """The nearest month before (or after) ``month`` in which the selection has statements."""
+        known = self._months_read.get(selection) if self._months_read is not None else None
+        if known is not None:
+            names = [name for name, _ in known]
+            if before:
+                index = bisect_left(names, month)
+                return names[index - 1] if index else None
+            index = bisect_right(names, month)
+            return names[index] if index < len(names) else None
+        low, high = _month_bounds(month)
+        condition, params = where(selection)
+        if before:
+            sql = (f"SELECT substr(d.published, 1, 7) FROM documents d WHERE {condition}"  # noqa: S608
+                   " AND d.published < ? ORDER BY d.published DESC LIMIT 1")
+            row = self.db.one(sql, (*params, low))
+        else:
+            sql = (f"SELECT substr(d.published, 1, 7) FROM documents d WHERE {condition}"  # noqa: S608
+                   " AND d.published >= ? ORDER BY d.published LIMIT 1")
+            row = self.db.one(sql, (*params, high))
+        return row[0] if row else None
+
+    def newest_month(self, selection: Selection) -> str | None:
+        """The month of the selection's newest statement."""
+        known = self._months_read.get(selection) if self._months_read is not None else None
+        if known is not None:
+            return known[-1][0] if known else None
+        condition, params = where(selection)
+        row = self.db.one(f"SELECT substr(d.published, 1, 7) FROM documents d WHERE {condition}"  # noqa: S608
+                          " ORDER BY d.published DESC LIMIT 1", params)
+        return row[0] if row else None
+
+    # --- counts ---------------------------------------------------------------------------------------
+    def counts_by(self, selection: Selection, *groups: str) -> dict[tuple[str, ...], int]:
+        """Statements of a selection counted by ``groups`` (``source``, ``language``, ``type``,
+        ``year``, ``month``), in the order of the groups' values."""
+        unknown = set(groups) - set(_GROUPS)
+        if unknown or not groups:
+            raise ValueError(f"cannot count by {sorted(unknown) or 'nothing'}")
+        columns = ", ".join(_GROUPS[name] for name in groups)
+        condition, params = where(selection)
+        numbers = ", ".join(str(n) for n in range(1, len(groups) + 1))
+        rows = self.db.all(f"SELECT {columns}, count(*) FROM documents d WHERE {condition}"  # noqa: S608
+                           f" GROUP BY {numbers} ORDER BY {numbers}", params)
+        return {tuple(row[:-1]): int(row[-1]) for row in rows}
+
+    def tag_counts(self, selection: Selection) -> list[tuple[str, str, int]]:
+        """(slug, tag, statements) of every tag in a selection, by slug; a slug's tag is the
+        first of its spellings in bytewise order."""
+        condition, params = where(selection)
+        rows = self.db.all("SELECT t.slug, min(t.tag), count(*) FROM document_tags t"  # noqa: S608
+                           f" JOIN documents d ON d.id = t.doc_id WHERE {condition} GROUP BY t.slug ORDER BY t.slug",
+                           params)
+        return [(slug, tag, int(count)) for slug, tag, count in rows]
+
+    def tag_for_slug(self, slug: str) -> str | None:
+        """The tag a slug stands for (the first of its spellings), or None."""
+        row = self.db.one("SELECT min(tag) FROM document_tags WHERE slug = ?", (slug,))
+        return row[0] if row else None
+
+    def count(self, table: str = "documents") -> int:
+        """Rows in one of the archive's tables."""
+        if table not in TABLES:
+            raise ValueError(f"no table {table!r}")
+        row = self.db.one(f"SELECT count(*) FROM {table}")  # noqa: S608
+        assert row is not None
+        return int(row[0])
+
+    def integrity_problems(self) -> list[str]:
+        """What is wrong with the archive's rows, one line each (none: nothing): the database's
+        own check (SQLite), rows pointing at missing ones, statements without their versions."""
+        problems = [row[0] for row in self.db.all("PRAGMA integrity_check") if row[0] != "ok"] \
+            if self.db.backend == "sqlite" else []
+        checks = {
+            "versions of no statement": "SELECT count(*) FROM versions v WHERE NOT EXISTS"
+                                        " (SELECT 1 FROM documents d WHERE d.id = v.id)",
+            "tags of no statement": "SELECT count(*) FROM document_tags t WHERE NOT EXISTS"
+                                    " (SELECT 1 FROM documents d WHERE d.id = t.doc_id)",
+            "statements without their latest version": "SELECT count(*) FROM documents d WHERE NOT EXISTS"
+                                                       " (SELECT 1 FROM versions v WHERE v.id = d.id"
+                                                       " AND v.version = d.version)",
+            "fetches of a missing raw page": "SELECT count(*) FROM fetches f WHERE f.raw_sha256 IS NOT NULL AND"
+                                             " NOT EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = f.raw_sha256)",
+            "changes after the change sequence": "SELECT count(*) FROM documents WHERE change_seq >"
+                                                 " (SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'change_seq')",
+        }
+        for problem, sql in checks.items():
+            row = self.db.one(sql)
+            if row and row[0]:
+                problems.append(f"{row[0]} {problem}")
+        return problems
+
+    def change_seq(self) -> int:
+        """The last change's sequence number."""
+        row = self.db.one("SELECT value FROM meta WHERE key = 'change_seq'")
+        assert row is not None
+        return int(row[0])
+
+    # --- what crawls need -------------------------------------------------------------------------------
+    def index_rows(self) -> Iterator[dict[str, Any]]:
+        """What incremental crawls need to know of every archived page: url, id, published, last
+        fetch (``fetched_at``), removal, and the validators its server gave (``etag``,
+        ``last_modified``); listing pages appear with these only."""
+        names = ("url", "id", "published", "fetched_at", "removed_at", "etag", "last_modified")
+        for row in self.db.stream(
+                "SELECT d.url, d.id, d.published, d.fetched_at, d.removed_at, v.etag, v.last_modified"
+                " FROM documents d LEFT JOIN validators v ON v.url = d.url"
+                " UNION ALL SELECT v.url, NULL, NULL, v.seen_at, NULL, v.etag, v.last_modified"
+                " FROM validators v WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.url = v.url)"):
+            yield dict(zip(names, row, strict=True))
+
+    def pending(self, spider: str) -> list[dict[str, Any]]:
+        """Articles of a spider that failed before, fewest attempts first: ``url``, ``spider``,
+        ``reason``, ``attempts``, ``first_failed``, ``last_failed``, ``tags`` (JSON list),
+        ``listing_date``."""
+        names = TABLES["pending"][0]
+        rows = self.db.all(f"SELECT {', '.join(names)} FROM pending WHERE spider = ?"  # noqa: S608
+                           " ORDER BY attempts, first_failed, url", (spider,))
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def pending_counts(self, max_attempts: int) -> dict[str, tuple[int, int]]:
+        """Spider → (articles still to be retried, articles given up after ``max_attempts``)."""
+        rows = self.db.all(
+            "SELECT spider, sum(CASE WHEN attempts < ? THEN 1 ELSE 0 END),"
+            " sum(CASE WHEN attempts >= ? THEN 1 ELSE 0 END) FROM pending GROUP BY spider ORDER BY spider",
+            (max_attempts, max_attempts))
+        return {spider: (int(waiting), int(given_up)) for spider, waiting, given_up in rows}
+
+    def listing_walks(self, spider: str) -> set[tuple[str, str]]:
+        """(language, section) of the listings a finished crawl of the spider has read."""
+        return {(language, section) for language, section in
+                self.db.all("SELECT language, section FROM listing_walks WHERE spider = ?", (spider,))}
+
+    def health(self) -> dict[str, dict[str, Any]]:
+        """Every crawl target's health record: ``name``, ``last_run``, ``last_success``,
+        ``consecutive_failures``, ``last_error``."""
+        names = TABLES["health"][0]
+        rows = self.db.all(f"SELECT {', '.join(names)} FROM health ORDER BY name")  # noqa: S608
+        return {row[0]: dict(zip(names, row, strict=True)) for row in rows}
