@@ -1,0 +1,239 @@
+"""Crawl speed and peak memory against bare Scrapy, in one run (issue 17, items 1 and 5).
+
+Generates a mirror of the current mid.ru site (``--articles``, 10,000 by default: every document
+in English and Russian, 20 to a listing page), serves it on loopback (``tests/loopback.py``) and
+runs, each in a child process, with the same concurrency (``--concurrency``, 16 by default, per
+site too), no download delay and AutoThrottle off:
+
+1. a bare Scrapy spider with Scrapy's default components, fetching the same pages (robots.txt,
+   every listing page, every article page) and doing nothing with them;
+2. the project's crawl: the ``mid`` spider with the project's settings (listings walked page by
+   page, page objects, normalisation, schema validation, the archive pipeline writing a fresh
+   SQLite archive);
+3. ``scrapy update --only mid`` on another fresh archive, as cron runs it (the crawl, then the
+   publication of the feeds and dumps), unless ``--no-update``.
+
+Prints articles per minute of each crawl (articles over the crawl's elapsed time, from Scrapy's
+stats), their ratio ours / bare (target: at least 2/3), and the peak resident memory of each
+child (target for ``scrapy update`` of 10,000 articles: at most 150 MiB). Exits 1 when a target is
+missed or a crawl did not fetch every article.
+
+Usage: python bench/crawl.py [--articles N] [--concurrency N] [-s NAME=VALUE ...] [--no-update]
+(``-s`` sets a Scrapy setting of the project's crawl and of the update, e.g.
+``-s CONCURRENT_ITEMS=10`` to compare).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(REPO), str(REPO / "bench")]
+
+from mid_mirror import generate  # noqa: E402
+
+TARGET_RATIO = 2 / 3
+TARGET_UPDATE_MIB = 150
+
+
+@dataclass
+class ChildRun:
+    """One crawl in a child process: what its stats said, its wall time and peak memory."""
+
+    articles: int
+    elapsed: float
+    wall: float
+    peak_rss_mib: float
+    stats: dict
+
+    @property
+    def per_minute(self) -> float:
+        return self.articles / self.elapsed * 60
+
+
+def crawl_settings(base_url: str, concurrency: int) -> dict[str, object]:
+    """What both crawls share: the concurrency, no delay, no AutoThrottle, quiet logs."""
+    return {
+        "CONCURRENT_REQUESTS": concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "ROBOTSTXT_OBEY": True,
+        "COOKIES_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": "WARNING",
+        "MF_MID_BASE_URL": base_url,
+    }
+
+
+# --- the children --------------------------------------------------------------------------------
+def child_bare(base_url: str, urls_file: str, concurrency: int) -> dict:
+    """Fetch every URL of the file with a spider that does nothing, under Scrapy's defaults."""
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+
+    urls = json.loads(Path(urls_file).read_text(encoding="utf-8"))
+
+    class BareSpider(scrapy.Spider):
+        name = "bare"
+
+        async def start(self):
+            for url in urls["listings"]:
+                yield scrapy.Request(url, callback=self.parse)
+            for url in urls["articles"]:
+                yield scrapy.Request(url, callback=self.parse, meta={"article": True})
+
+        def parse(self, response):
+            if response.meta.get("article") and response.status == 200:
+                self.crawler.stats.inc_value("bench/articles")
+
+    settings = {name: value for name, value in crawl_settings(base_url, concurrency).items()
+                if not name.startswith("MF_")}
+    process = CrawlerProcess(settings, install_root_handler=False)
+    crawler = process.create_crawler(BareSpider)
+    process.crawl(crawler)
+    process.start()
+    stats = crawler.stats.get_stats()
+    return {"articles": stats.get("bench/articles", 0), "stats": stats}
+
+
+def child_ours(base_url: str, archive: str, concurrency: int, extra: dict[str, str]) -> dict:
+    """The ``mid`` spider with the project's settings into a fresh archive: what `scrapy crawl
+    mid -s …` runs."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    settings.setdict({**crawl_settings(base_url, concurrency), "MF_ARCHIVE_PATH": archive,
+                      "MF_DEFAULT_LISTING_PAGES": 1_000_000, **extra}, priority="cmdline")
+    process = CrawlerProcess(settings, install_root_handler=False)
+    crawler = process.create_crawler("mid")
+    process.crawl(crawler)
+    process.start()
+    stats = crawler.stats.get_stats()
+    return {"articles": stats.get("mf/items/new", 0), "stats": stats}
+
+
+# --- the parent ------------------------------------------------------------------------------------
+def run_child(argv: list[str], output: Path) -> tuple[float, float]:
+    """Run a child to its end; its wall time (s) and peak resident memory (MiB)."""
+    started = time.perf_counter()
+    child = subprocess.Popen(argv, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stderr = child.stderr.read() if child.stderr else b""
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode not in (0, 1):  # `scrapy update` exits 1 when a target failed: judged below
+        sys.exit(f"{' '.join(argv[:4])} … failed ({child.returncode}):\n{stderr.decode()[-3000:]}")
+    if not output.exists():
+        sys.exit(f"{' '.join(argv[:4])} … wrote no result:\n{stderr.decode()[-3000:]}")
+    return wall, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+
+
+def crawl_child(mode: str, args: list[str], work: Path) -> ChildRun:
+    output = work / f"{mode}.json"
+    wall, peak = run_child([sys.executable, __file__, "--child", mode, "--output", str(output), *args], output)
+    result = json.loads(output.read_text(encoding="utf-8"))
+    stats = result["stats"]
+    return ChildRun(result["articles"], float(stats["elapsed_time_seconds"]), wall, peak, stats)
+
+
+def update_child(base_url: str, concurrency: int, extra: dict[str, str], work: Path) -> ChildRun:
+    """`scrapy update --only mid` as cron runs it, against the loopback site."""
+    settings = {**crawl_settings(base_url, concurrency), **extra,
+                "MF_ARCHIVE_PATH": work / "update.sqlite3", "MF_LOCK_PATH": work / "update.lock",
+                "MF_REPORT_DIR": work / "reports", "MF_PUBLIC_DIR": work / "public"}
+    settings.pop("LOG_LEVEL")  # update's own default: warnings and errors
+    options = [part for name, value in settings.items() for part in ("-s", f"{name}={value}")]
+    report = work / "reports" / "last-run.json"
+    wall, peak = run_child([sys.executable, "-m", "scrapy", "update", "--only", "mid", "--pages", "1000000",
+                            *options], report)
+    target = json.loads(report.read_text(encoding="utf-8"))["targets"]["mid"]
+    return ChildRun(target["items"]["new"], float(target["duration_seconds"]), wall, peak, target)
+
+
+def parse_settings(pairs: list[str]) -> dict[str, str]:
+    settings = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            sys.exit(f"bench/crawl.py: -s {pair!r}: expected NAME=VALUE")
+        settings[name] = value
+    return settings
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=10_000, help="articles in the mirror (default 10000)")
+    parser.add_argument("--concurrency", type=int, default=16, help="concurrent requests (default 16)")
+    parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting of the project's crawl and update")
+    parser.add_argument("--no-update", action="store_true", help="skip the `scrapy update` run")
+    parser.add_argument("--child", choices=["bare", "ours"], help=argparse.SUPPRESS)
+    parser.add_argument("--output", help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", help=argparse.SUPPRESS)
+    parser.add_argument("--urls", help=argparse.SUPPRESS)
+    parser.add_argument("--archive", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    extra = parse_settings(args.set)
+    if args.child:
+        if args.child == "bare":
+            result = child_bare(args.base_url, args.urls, args.concurrency)
+        else:
+            result = child_ours(args.base_url, args.archive, args.concurrency, extra)
+        Path(args.output).write_text(json.dumps(result, default=str), encoding="utf-8")
+        return 0
+    if args.articles < 2 or args.concurrency < 1:
+        sys.exit("bench/crawl.py: --articles must be 2 or more and --concurrency 1 or more")
+
+    from tests.loopback import LoopbackSite
+
+    with tempfile.TemporaryDirectory(prefix="bench-crawl-") as temporary:
+        work = Path(temporary)
+        started = time.perf_counter()
+        mirror = generate(work / "mirror", args.articles)
+        print(f"mirror: {len(mirror.articles)} articles, {len(mirror.listings)} listing pages "
+              f"({mirror.sections} sections x languages), written in {time.perf_counter() - started:.1f} s")
+        common = ["--concurrency", str(args.concurrency), *[part for s in args.set for part in ("-s", s)]]
+        with LoopbackSite(mirror.folder) as site:
+            served = ["--base-url", site.base_url, *common]
+            (work / "urls.json").write_text(json.dumps(mirror.urls_at(site.base_url)), encoding="utf-8")
+            bare = crawl_child("bare", [*served, "--urls", str(work / "urls.json")], work)
+            ours = crawl_child("ours", [*served, "--archive", str(work / "ours.sqlite3")], work)
+            update = None if args.no_update else update_child(site.base_url, args.concurrency, extra, work)
+    settings = ", ".join(args.set) or "project defaults"
+    print(f"concurrency {args.concurrency} (per site too), no delay, AutoThrottle off; ours: {settings}")
+    print(f"{'':30} {'articles':>9} {'crawl s':>8} {'wall s':>7} {'articles/min':>13} {'peak RSS MiB':>13}")
+    rows = [("bare Scrapy spider (fetch only)", bare), ("ours: scrapy crawl mid", ours)]
+    if update is not None:
+        rows.append(("ours: scrapy update --only mid", update))
+    for label, run in rows:
+        print(f"{label:30} {run.articles:9d} {run.elapsed:8.1f} {run.wall:7.1f} {run.per_minute:13.0f} "
+              f"{run.peak_rss_mib:13.1f}")
+    ratio = ours.per_minute / bare.per_minute
+    print(f"ours / bare = {ratio:.2f}  (target >= {TARGET_RATIO:.2f})")
+    ok = ratio >= TARGET_RATIO and bare.articles == ours.articles == len(mirror.articles)
+    if update is not None:
+        print(f"scrapy update peak RSS = {update.peak_rss_mib:.0f} MiB  (target <= {TARGET_UPDATE_MIB} MiB "
+              f"for 10,000 articles; crawl peak RSS {ours.peak_rss_mib:.0f} MiB)")
+        ok = ok and update.articles == len(mirror.articles)
+        if args.articles >= 10_000:
+            ok = ok and update.peak_rss_mib <= TARGET_UPDATE_MIB
+    if not ok and bare.articles != len(mirror.articles):
+        print(f"the bare spider fetched {bare.articles} of {len(mirror.articles)} articles")
+    if not ok and ours.articles != len(mirror.articles):
+        print(f"our crawl archived {ours.articles} of {len(mirror.articles)} articles")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
