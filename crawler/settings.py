@@ -31,8 +31,10 @@ MF_FEED_ARCHIVE_PAGE = 100
 #: Largest feed document, and largest entry content (longer bodies are cut, with a link to the page).
 MF_FEED_MAX_BYTES = 5 * 1024 * 1024
 MF_FEED_MAX_CONTENT_CHARS = 200_000
-#: Items written per archive transaction.
+#: An archive transaction is written when its batch holds this many items and events, or this
+#: many bytes of raw pages and statement text, whichever comes first (bounds the memory it holds).
 MF_ARCHIVE_BATCH_SIZE = 50
+MF_ARCHIVE_BATCH_BYTES = 4 * 1024 * 1024
 #: Answer every request from this offline mirror (a folder with manifest.json) instead of the
 #: network. Set by ``-a replay=DIR`` on the spiders.
 MF_REPLAY_DIR = None
