@@ -385,14 +385,24 @@ class ArchiveStore:
         return {**item, "translations": dict(sorted(translations.items()))}
 
     # --- reading -----------------------------------------------------------------------------------
-    def index_rows(self) -> Iterator[sqlite3.Row]:
-        """What incremental crawls need to know of every archived page: url, id, published, last
-        fetch, removal, and the validators its server gave (listing pages appear with these only)."""
+    def known_page(self, url: str) -> sqlite3.Row | None:
+        """What incremental crawls need to know of one page: url, id, published, last fetch,
+        removal, and the validators its server gave (a listing page has these only, its other
+        columns NULL); None for a page the archive does not know. An indexed read."""
+        row = self.db.execute(
+            "SELECT d.url, d.id, d.published, d.fetched_at, d.removed_at, v.etag, v.last_modified"
+            " FROM documents d LEFT JOIN validators v ON v.url = d.url WHERE d.url = ?"
+            " ORDER BY d.rowid DESC LIMIT 1", (url,)).fetchone()
+        return row or self.db.execute(
+            "SELECT url, NULL AS id, NULL AS published, seen_at AS fetched_at, NULL AS removed_at, etag,"
+            " last_modified FROM validators WHERE url = ?", (url,)).fetchone()
+
+    def archived_pages(self) -> Iterator[sqlite3.Row]:
+        """Every archived document's page, as :meth:`known_page` gives it (one row a URL), streaming."""
         yield from self.db.execute(
             "SELECT d.url, d.id, d.published, d.fetched_at, d.removed_at, v.etag, v.last_modified"
             " FROM documents d LEFT JOIN validators v ON v.url = d.url"
-            " UNION ALL SELECT v.url, NULL, NULL, v.seen_at, NULL, v.etag, v.last_modified"
-            " FROM validators v WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.url = v.url)"
+            " WHERE d.rowid = (SELECT max(rowid) FROM documents WHERE url = d.url)"
         )
 
     def get(self, doc_id: str) -> dict[str, Any] | None:
