@@ -5,13 +5,16 @@ A mirror is a folder with ``manifest.json`` mapping absolute URLs to
 It replaces the http and https download handlers, so replayed responses go through the whole
 downloader path (robots.txt, retries, bot-wall detection, decompression) as fetched ones do. A URL
 the mirror does not hold answers 404.
+
+A mirror's manifest is read once per process (:meth:`Mirror.open`): `scrapy update` runs every
+spider in one process, and each has its download handler.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
@@ -38,6 +41,26 @@ def _key(url: str) -> str:
 
 class Mirror:
     """A saved mirror: URL → (status, headers, body path)."""
+
+    #: Mirrors already read, by folder and the manifest's size and modification time.
+    _opened: ClassVar[dict[tuple[str, int, int], Mirror]] = {}
+    _OPENED_KEPT: ClassVar[int] = 4
+
+    @classmethod
+    def open(cls, folder: str | Path) -> Mirror:
+        """The mirror in ``folder``, read once while its manifest does not change (raises
+        :class:`MirrorError` as the constructor does)."""
+        manifest = Path(folder).resolve() / "manifest.json"
+        try:
+            stat = manifest.stat()
+        except OSError:
+            return cls(folder)  # raises MirrorError naming the file
+        key = (str(manifest), stat.st_size, stat.st_mtime_ns)
+        if key not in cls._opened:
+            if len(cls._opened) >= cls._OPENED_KEPT:
+                cls._opened.pop(next(iter(cls._opened)))
+            cls._opened[key] = cls(folder)
+        return cls._opened[key]
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
@@ -77,7 +100,7 @@ class ReplayDownloadHandler(BaseDownloadHandler):
         folder = crawler.settings.get("MF_REPLAY_DIR")
         if not folder:
             raise NotConfigured("MF_REPLAY_DIR is not set")
-        self.mirror = Mirror(folder)
+        self.mirror = Mirror.open(folder)
 
     async def download_request(self, request: Request) -> Response:
         found = self.mirror.lookup(request.url)
@@ -93,7 +116,7 @@ class ReplayDownloadHandler(BaseDownloadHandler):
 
 def enable_replay(settings, folder: str) -> None:
     """Point the http(s) download handlers at a mirror and drop the delays (no site to spare)."""
-    Mirror(folder)  # fail early, with the file's name, on a bad mirror
+    Mirror.open(folder)  # fail early, with the file's name, on a bad mirror
     settings.set("MF_REPLAY_DIR", str(folder), priority="spider")
     handler = "crawler.replay.ReplayDownloadHandler"
     settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority="spider")
