@@ -88,6 +88,15 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
+# --- crawl speed (issue 17; figures: bench/crawl.py) ------------------------------------------------
+# Scrapy starts CONCURRENT_ITEMS asyncio tasks for every response, however few items it gives;
+# our pipelines are synchronous, so more than one item at a time gains nothing (measured: README).
+CONCURRENT_ITEMS = 1
+# Scrapy re-reads and parses the source of a generator callback for every response to warn about
+# `return value` in it (its cache is keyed by the short-lived bound method): about 3% of a crawl's
+# CPU. tests/test_crawl_settings.py makes the same check of every spider's callbacks once, in CI.
+WARN_ON_GENERATOR_RETURN_VALUE = False
+
 # --- components -----------------------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.accounting.RequestAccountingMiddleware": 50,
