@@ -5,7 +5,8 @@ The pages are those of the bundled mirror's builder (``tests/fixtures/tools/buil
 whole pages with head, menus, breadcrumbs, share buttons, related links and footer) around the
 bundled documents' texts, taken in turn; each article gets its own id, title, date and document
 number. The mirror is a folder with ``manifest.json``, readable by ``--replay`` and by
-``tests/loopback.py``.
+``tests/loopback.py``; it can carry the bundled mirror's other sites too (for `scrapy update`
+with every target).
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO), str(REPO / "tests" / "fixtures" / "tools")]
+BUNDLED = REPO / "tests" / "fixtures"
+sys.path[:0] = [str(REPO), str(BUNDLED / "tools")]
 
 import build_mid_mirror as site  # noqa: E402
 from mid_documents import DOCUMENTS  # noqa: E402
@@ -47,9 +50,10 @@ class GeneratedMirror:
         return {"listings": moved(self.listings), "articles": moved(self.articles)}
 
 
-def generate(folder: Path, articles: int) -> GeneratedMirror:
+def generate(folder: Path, articles: int, other_sites: bool = False) -> GeneratedMirror:
     """Write a mirror of ``articles`` article pages (half in English, half in Russian: every
-    document in both languages) into ``folder``."""
+    document in both languages) into ``folder``; with ``other_sites``, the bundled mirror's pages
+    of every other site are added (by absolute path: not copied)."""
     manifest: dict[str, dict] = {}
 
     def put(url: str, relative: str, text: str) -> None:
@@ -90,5 +94,11 @@ def generate(folder: Path, articles: int) -> GeneratedMirror:
                 put(url, f"{lang}/{section}/listing-{page}.html",
                     site.listing_page(section, lang, page, chunk, pages))
                 listing_urls.append(url)
+    if other_sites:
+        bundled = json.loads((BUNDLED / "manifest.json").read_text(encoding="utf-8"))
+        mid_host = urlsplit(site.BASE).netloc
+        for url, entry in bundled.items():
+            if urlsplit(url).netloc.removeprefix("www.") != mid_host:
+                manifest[url] = {**entry, "file": str(BUNDLED / entry["file"])}
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return GeneratedMirror(folder, article_urls, listing_urls, listed)
