@@ -3,7 +3,7 @@ re-check, and the validators to ask the server with.
 
 What a run needs whole (the listings a finished crawl has read, the articles pending a retry, the
 re-checks due) is read when the spider opens. Single pages are looked up by URL when a listing
-names them, an indexed read of the local archive (a few microseconds), with the last
+names them, an indexed read of the local archive (tens of microseconds), with the last
 :data:`LOOKUPS_KEPT` answers kept: the index does not grow with the archive, so neither does a
 crawl's memory, however many spiders one `scrapy update` runs.
 """

@@ -1,10 +1,10 @@
 """Checks every statement against the published JSON Schema before it reaches the archive.
 
 Two validators of the one schema (``schema/statement.schema.json``): fastjsonschema's, compiled
-once into Python code when this module loads, decides (about 10 µs an item, against about 110 µs
-for jsonschema's); jsonschema's reference validator explains an item the first one rejects, with
-every error and its path. ``tests/test_validate.py`` holds the two to the same verdicts over a
-table of invalid items and generated ones.
+once into Python code when this module loads, decides (in about a twentieth of jsonschema's
+time: 8 µs against 200 µs for a mid.ru statement); jsonschema's reference validator explains an
+item the first one rejects, with every error and its path. ``tests/test_validate.py`` holds the
+two to the same verdicts over a table of invalid items and generated ones.
 """
 
 from __future__ import annotations
