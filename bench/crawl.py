@@ -10,6 +10,9 @@ site too), no download delay and AutoThrottle off:
 2. the project's crawl: the ``mid`` spider with the project's settings (listings walked page by
    page, page objects, normalisation, schema validation, the archive pipeline writing a fresh
    SQLite archive);
+
+   the two in turn, ``--rounds`` times (2 by default), the fastest run of each judged (the
+   machine is shared: a round that met other load says less than the best one);
 3. unless ``--no-update``, ``scrapy update`` as cron runs it, every target in one process (the
    crawls, then the publication of feeds and dumps), from the same mirror with the bundled
    mirror's other sites added (``--replay``), on another fresh archive; then once more, with
@@ -20,7 +23,7 @@ stats), their ratio ours / bare (target: at least 2/3), and the peak resident me
 child (target for ``scrapy update`` of 10,000 articles: at most 150 MiB, both runs). Exits 1 when
 a target is missed or a crawl did not fetch every article.
 
-Usage: python bench/crawl.py [--articles N] [--concurrency N] [-s NAME=VALUE ...] [--no-update]
+Usage: python bench/crawl.py [--articles N] [--concurrency N] [--rounds N] [-s NAME=VALUE ...] [--no-update]
 (``-s`` sets a Scrapy setting of the project's crawl and of the update, e.g.
 ``-s CONCURRENT_ITEMS=10`` to compare).
 """
@@ -185,6 +188,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent requests (default 16)")
     parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                         help="a setting of the project's crawl and update")
+    parser.add_argument("--rounds", type=int, default=2, help="runs of each crawl, the best judged (default 2)")
     parser.add_argument("--no-update", action="store_true", help="skip the `scrapy update` run")
     parser.add_argument("--child", choices=["bare", "ours"], help=argparse.SUPPRESS)
     parser.add_argument("--output", help=argparse.SUPPRESS)
@@ -200,8 +204,8 @@ def main() -> int:
             result = child_ours(args.base_url, args.archive, args.concurrency, extra)
         Path(args.output).write_text(json.dumps(result, default=str), encoding="utf-8")
         return 0
-    if args.articles < 2 or args.concurrency < 1:
-        sys.exit("bench/crawl.py: --articles must be 2 or more and --concurrency 1 or more")
+    if args.articles < 2 or args.concurrency < 1 or args.rounds < 1:
+        sys.exit("bench/crawl.py: --articles must be 2 or more, --concurrency and --rounds 1 or more")
 
     from tests.loopback import LoopbackSite
 
@@ -215,12 +219,20 @@ def main() -> int:
         with LoopbackSite(mirror.folder) as site:
             served = ["--base-url", site.base_url, *common]
             (work / "urls.json").write_text(json.dumps(mirror.urls_at(site.base_url)), encoding="utf-8")
-            bare = crawl_child("bare", [*served, "--urls", str(work / "urls.json")], work)
-            ours = crawl_child("ours", [*served, "--archive", str(work / "ours.sqlite3")], work)
+            rounds = []
+            for number in range(args.rounds):
+                bare = crawl_child("bare", [*served, "--urls", str(work / "urls.json")], work)
+                ours = crawl_child("ours", [*served, "--archive", str(work / f"ours-{number}.sqlite3")], work)
+                print(f"round {number + 1}: bare {bare.per_minute:.0f}/min, ours {ours.per_minute:.0f}/min, "
+                      f"ours / bare = {ours.per_minute / bare.per_minute:.2f}", flush=True)
+                rounds.append((bare, ours))
+            bare = max((pair[0] for pair in rounds), key=lambda run: run.per_minute)
+            ours = max((pair[1] for pair in rounds), key=lambda run: run.per_minute)
         updates = [] if args.no_update else \
             [update_child(mirror.folder, args.concurrency, extra, work) for _ in range(2)]
     settings = ", ".join(args.set) or "project defaults"
-    print(f"concurrency {args.concurrency} (per site too), no delay, AutoThrottle off; ours: {settings}")
+    print(f"concurrency {args.concurrency} (per site too), no delay, AutoThrottle off; ours: {settings}; "
+          f"crawls: the best of {args.rounds} round(s)")
     print(f"{'':30} {'articles':>9} {'crawl s':>8} {'wall s':>7} {'CPU s':>6} {'articles/min':>13} "
           f"{'peak RSS MiB':>13}")
     rows = [("bare Scrapy spider (fetch only)", bare), ("ours: scrapy crawl mid", ours)]
@@ -232,7 +244,9 @@ def main() -> int:
     ratio = ours.per_minute / bare.per_minute
     print(f"ours / bare = {ratio:.2f}  (target >= {TARGET_RATIO:.2f}); CPU time of the crawling process: "
           f"bare / ours = {bare.cpu / ours.cpu:.2f}")
-    ok = ratio >= TARGET_RATIO and bare.articles == ours.articles == len(mirror.articles)
+    incomplete = [f"{run.articles} of {len(mirror.articles)} articles" for pair in rounds for run in pair
+                  if run.articles != len(mirror.articles)]
+    ok = ratio >= TARGET_RATIO and not incomplete
     if updates:
         first, again = updates
         print(f"scrapy update (every target, --replay; mid's figures): peak RSS {first.peak_rss_mib:.0f} MiB "
@@ -241,10 +255,8 @@ def main() -> int:
         ok = ok and first.articles == len(mirror.articles) and again.articles == 0
         if args.articles >= 10_000:
             ok = ok and max(first.peak_rss_mib, again.peak_rss_mib) <= TARGET_UPDATE_MIB
-    if not ok and bare.articles != len(mirror.articles):
-        print(f"the bare spider fetched {bare.articles} of {len(mirror.articles)} articles")
-    if not ok and ours.articles != len(mirror.articles):
-        print(f"our crawl archived {ours.articles} of {len(mirror.articles)} articles")
+    if incomplete:
+        print(f"crawls that missed articles: {', '.join(incomplete)}")
     return 0 if ok else 1
 
 
