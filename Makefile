@@ -38,6 +38,7 @@ test: $(BIN)/.installed test-programs
 	$(BIN)/python -m pytest -q
 
 bench: $(BIN)/.installed
+	$(BIN)/python bench/crawl.py
 	$(BIN)/python bench/extract.py
 	$(BIN)/python bench/update.py
 	$(BIN)/python bench/publish.py

@@ -17,54 +17,11 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO), str(REPO / "tests" / "fixtures" / "tools")]
+sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
-import build_mid_mirror as site  # noqa: E402
-
-from crawler.pages.mid import sections_for  # noqa: E402
+from mid_mirror import PAGE_SIZE, generate  # noqa: E402
 
 DOCUMENTS = 1000
-PAGE_SIZE = 20
-
-
-def generate(folder: Path) -> int:
-    """Write the mirror; returns the number of listing sections × languages."""
-    manifest: dict[str, dict] = {}
-    template = site.DOCUMENTS[0]
-
-    def put(url: str, relative: str, text: str) -> None:
-        path = folder / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        manifest[url] = {"file": relative, "headers": {"Content-Type": "text/html; charset=utf-8"}}
-
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "robots.txt").write_text(site.ROBOTS, encoding="utf-8")
-    manifest[f"{site.BASE}/robots.txt"] = {"file": "robots.txt", "headers": {"Content-Type": "text/plain"}}
-    sections = sections_for("en")
-    listings = 0
-    for lang in ("en", "ru"):
-        by_section: dict[str, list[str]] = {}
-        for n in range(DOCUMENTS):
-            section = site.section_in(sections[n % len(sections)], lang)
-            doc_id = str(2_000_000 - n)
-            day = 28 - (n // 40) % 27
-            doc = {**template, "section": section, "id": doc_id, "date": f"{day:02d}.06.2022",
-                   "number": f"{5000 - n}-{day:02d}-06-2022",
-                   lang: {"title": f"{template[lang]['title']} ({n})", "body": template[lang]["body"]}}
-            put(f"{site.BASE}/{lang}/{section}/{doc_id}/", f"{lang}/{section}/{doc_id}.html",
-                site.article_page(doc, lang))
-            by_section.setdefault(section, []).append(site.listing_item(
-                doc_id, section, lang, doc["date"], doc["time"], doc[lang]["title"], template["tags"][lang]))
-        for section, items in by_section.items():
-            pages = (len(items) + PAGE_SIZE - 1) // PAGE_SIZE
-            listings += 1
-            for page in range(1, pages + 1):
-                chunk = "".join(items[(page - 1) * PAGE_SIZE: page * PAGE_SIZE])
-                url = f"{site.BASE}/{lang}/{section}/" + ("" if page == 1 else f"?PAGEN_1={page}")
-                put(url, f"{lang}/{section}/listing-{page}.html", site.listing_page(section, lang, page, chunk, pages))
-    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    return listings
 
 
 def update(mirror: Path, work: Path) -> tuple[float, dict]:
@@ -86,7 +43,7 @@ def update(mirror: Path, work: Path) -> tuple[float, dict]:
 def main() -> int:
     with tempfile.TemporaryDirectory() as temporary:
         mirror, work = Path(temporary) / "mirror", Path(temporary) / "work"
-        listings = generate(mirror)
+        listings = generate(mirror, 2 * DOCUMENTS).sections
         first_time, first = update(mirror, work)
         second_time, second = update(mirror, work)
     first_requests, second_requests = sum(first["requests"].values()), sum(second["requests"].values())

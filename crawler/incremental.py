@@ -1,19 +1,26 @@
-"""What an incremental crawl knows before it starts: the archived pages, when each is due for a
+"""What an incremental crawl knows of the archive: the archived pages, when each is due for a
 re-check, and the validators to ask the server with.
 
-Loaded once from the archive when a spider opens (no I/O in callbacks afterwards).
+What a run needs whole (the listings a finished crawl has read, the articles pending a retry, the
+re-checks due) is read when the spider opens. Single pages are looked up by URL when a listing
+names them, an indexed read of the local archive (tens of microseconds), with the last
+:data:`LOOKUPS_KEPT` answers kept: the index does not grow with the archive, so neither does a
+crawl's memory, however many spiders one `scrapy update` runs.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from crawler.normalise.dates import parse_timestamp
-from crawler.store import ArchiveMissing, ArchiveURL, open_archive
+from crawler.store import ArchiveMissing, ArchiveStore, ArchiveURL, open_archive
 
 
 class RecheckSchedule:
@@ -54,6 +61,10 @@ class RecheckSchedule:
         return now - last_checked >= self.interval(age)
 
 
+#: Page lookups answered from memory (a listing page's entries are each asked about a few times).
+LOOKUPS_KEPT = 256
+
+
 @dataclass(frozen=True)
 class KnownPage:
     """An archived page, as an incremental crawl sees it."""
@@ -65,6 +76,12 @@ class KnownPage:
     removed: bool
     etag: str | None
     last_modified: str | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> KnownPage:
+        """From a row of :meth:`ArchiveStore.known_page` or :meth:`ArchiveStore.archived_pages`."""
+        return cls(row["url"], row["id"], parse_timestamp(row["published"]), parse_timestamp(row["fetched_at"]),
+                   row["removed_at"] is not None, row["etag"], row["last_modified"])
 
     def conditional_headers(self) -> dict[str, str]:
         """If-None-Match / If-Modified-Since from what the server gave last time."""
@@ -87,37 +104,41 @@ class PendingArticle:
 
 
 class ArchiveIndex:
-    """The archive's pages by URL, with the re-check schedule applied at ``now``."""
+    """The archive's pages by URL, with the re-check schedule applied at ``now``.
 
-    def __init__(self, pages: Iterable[KnownPage], schedule: RecheckSchedule, now: datetime,
+    ``store`` is None for an archive that does not exist yet (every page is then unknown). Call
+    :meth:`close` when the crawl ends.
+    """
+
+    def __init__(self, store: ArchiveStore | None, schedule: RecheckSchedule, now: datetime,
                  walked: set[tuple[str, str]] | None = None, pending: Iterable[PendingArticle] = ()) -> None:
-        self.pages = {page.url: page for page in pages}
+        self.store = store
         self.schedule = schedule
         self.now = now
         self.walked = walked or set()
         self.pending = list(pending)
+        self._kept: OrderedDict[str, KnownPage | None] = OrderedDict()
 
     @classmethod
     def load(cls, url: str | Path | ArchiveURL, schedule: RecheckSchedule, spider: str,
              now: datetime | None = None) -> ArchiveIndex:
-        """Read the index of an archive for one spider (an absent archive is an empty index)."""
+        """Open the index of an archive for one spider, read-only (an absent archive is an empty
+        index)."""
         now = now or datetime.now(UTC)
         try:
             store = open_archive(url, readonly=True)
         except ArchiveMissing:
-            return cls([], schedule, now)
-        try:
-            pages = [
-                KnownPage(row["url"], row["id"], parse_timestamp(row["published"]), parse_timestamp(row["fetched_at"]),
-                          row["removed_at"] is not None, row["etag"], row["last_modified"])
-                for row in store.index_rows()
-            ]
-            pending = [PendingArticle(row["url"], row["attempts"], json.loads(row["tags"]), row["listing_date"])
-                       for row in store.pending(spider)]
-            walked = store.listing_walks(spider)
-        finally:
-            store.close()
-        return cls(pages, schedule, now, walked, pending)
+            return cls(None, schedule, now)
+        pending = [PendingArticle(row["url"], row["attempts"], json.loads(row["tags"]), row["listing_date"])
+                   for row in store.pending(spider)]
+        return cls(store, schedule, now, store.listing_walks(spider), pending)
+
+    def close(self) -> None:
+        """Close the archive connection (lookups afterwards find nothing)."""
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+        self._kept.clear()
 
     def has_walked(self, language: str, section: str) -> bool:
         """True once a finished crawl has read this listing: only then may an all-known page end
@@ -129,25 +150,39 @@ class ArchiveIndex:
         return [article for article in self.pending if article.attempts < max_attempts]
 
     def get(self, url: str) -> KnownPage | None:
-        return self.pages.get(url)
+        """The archived page at ``url``, or None."""
+        if url in self._kept:
+            self._kept.move_to_end(url)
+            return self._kept[url]
+        if self.store is None:
+            return None
+        row = self.store.known_page(url)
+        page = KnownPage.from_row(row) if row is not None else None
+        self._kept[url] = page
+        if len(self._kept) > LOOKUPS_KEPT:
+            self._kept.popitem(last=False)
+        return page
 
     def is_known_article(self, url: str) -> bool:
         """An archived statement still present on the site."""
-        page = self.pages.get(url)
+        page = self.get(url)
         return page is not None and page.doc_id is not None and not page.removed
 
     def is_due(self, url: str) -> bool:
         """A known article whose re-check is due (a removed one is due whenever it is listed)."""
-        page = self.pages.get(url)
-        if page is None or page.doc_id is None:
-            return True
-        if page.removed:
+        return self._page_is_due(self.get(url))
+
+    def _page_is_due(self, page: KnownPage | None) -> bool:
+        if page is None or page.doc_id is None or page.removed:
             return True
         return self.schedule.is_due(page.published, page.last_checked, self.now)
 
     def due_rechecks(self, owns: Callable[[str], bool], limit: int) -> list[KnownPage]:
-        """Known articles of one spider whose re-check is due, least recently checked first."""
-        due = [page for page in self.pages.values()
-               if page.doc_id is not None and owns(page.url) and self.is_due(page.url)]
-        due.sort(key=lambda page: (page.last_checked or datetime.min.replace(tzinfo=UTC), page.url))
-        return due[:limit]
+        """Known articles of one spider whose re-check is due, least recently checked first: one
+        streaming pass over the archive, keeping ``limit`` pages at most."""
+        if self.store is None or limit <= 0:
+            return []
+        due = (page for page in map(KnownPage.from_row, self.store.archived_pages())
+               if owns(page.url) and self._page_is_due(page))
+        return heapq.nsmallest(limit, due, key=lambda page: (
+            page.last_checked or datetime.min.replace(tzinfo=UTC), page.url))

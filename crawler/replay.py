@@ -6,6 +6,9 @@ It replaces the http and https download handlers, so replayed responses go throu
 downloader path (robots.txt, retries, bot-wall detection, decompression) as fetched ones do, and
 the download size limits (DOWNLOAD_MAXSIZE, DOWNLOAD_WARNSIZE) apply as on the network. A URL
 the mirror does not hold answers 404.
+
+A mirror's manifest is read once per process (:meth:`Mirror.open`): `scrapy update` runs every
+spider in one process, and each has its download handler.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
@@ -43,6 +46,26 @@ def _key(url: str) -> str:
 
 class Mirror:
     """A saved mirror: URL → (status, headers, body path)."""
+
+    #: Mirrors already read, by folder and the manifest's size and modification time.
+    _opened: ClassVar[dict[tuple[str, int, int], Mirror]] = {}
+    _OPENED_KEPT: ClassVar[int] = 4
+
+    @classmethod
+    def open(cls, folder: str | Path) -> Mirror:
+        """The mirror in ``folder``, read once while its manifest does not change (raises
+        :class:`MirrorError` as the constructor does)."""
+        manifest = Path(folder).resolve() / "manifest.json"
+        try:
+            stat = manifest.stat()
+        except OSError:
+            return cls(folder)  # raises MirrorError naming the file
+        key = (str(manifest), stat.st_size, stat.st_mtime_ns)
+        if key not in cls._opened:
+            if len(cls._opened) >= cls._OPENED_KEPT:
+                cls._opened.pop(next(iter(cls._opened)))
+            cls._opened[key] = cls(folder)
+        return cls._opened[key]
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
@@ -100,7 +123,7 @@ class ReplayDownloadHandler(BaseDownloadHandler):
         folder = crawler.settings.get("MF_REPLAY_DIR")
         if not folder:
             raise NotConfigured("MF_REPLAY_DIR is not set")
-        self.mirror = Mirror(folder)
+        self.mirror = Mirror.open(folder)
         self.maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE")
         self.warnsize = crawler.settings.getint("DOWNLOAD_WARNSIZE")
 
@@ -134,7 +157,7 @@ class ReplayDownloadHandler(BaseDownloadHandler):
 
 def enable_replay(settings, folder: str) -> None:
     """Point the http(s) download handlers at a mirror and drop the delays (no site to spare)."""
-    Mirror(folder)  # fail early, with the file's name, on a bad mirror
+    Mirror.open(folder)  # fail early, with the file's name, on a bad mirror
     settings.set("MF_REPLAY_DIR", str(folder), priority="spider")
     handler = "crawler.replay.ReplayDownloadHandler"
     settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority="spider")

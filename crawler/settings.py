@@ -38,8 +38,10 @@ MF_FEED_ARCHIVE_PAGE = 100
 #: Largest feed document, and largest entry content (longer bodies are cut, with a link to the page).
 MF_FEED_MAX_BYTES = 5 * 1024 * 1024
 MF_FEED_MAX_CONTENT_CHARS = 200_000
-#: Items written per archive transaction.
+#: An archive transaction is written when its batch holds this many items and events, or this
+#: many bytes of raw pages and statement text, whichever comes first (bounds the memory it holds).
 MF_ARCHIVE_BATCH_SIZE = 50
+MF_ARCHIVE_BATCH_BYTES = 4 * 1024 * 1024
 #: Answer every request from this offline mirror (a folder with manifest.json) instead of the
 #: network. Set by ``-a replay=DIR`` on the spiders.
 MF_REPLAY_DIR = None
@@ -92,6 +94,15 @@ TELNETCONSOLE_ENABLED = False
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+# --- crawl speed (issue 17; figures: bench/crawl.py) ------------------------------------------------
+# Scrapy starts CONCURRENT_ITEMS asyncio tasks for every response, however few items it gives;
+# our pipelines are synchronous, so more than one item at a time gains nothing (measured: README).
+CONCURRENT_ITEMS = 1
+# Scrapy re-reads and parses the source of a generator callback for every response to warn about
+# `return value` in it (its cache is keyed by the short-lived bound method): about 3% of a crawl's
+# CPU. tests/test_crawl_settings.py makes the same check of every spider's callbacks once, in CI.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 
 # --- components -----------------------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {

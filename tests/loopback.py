@@ -9,6 +9,10 @@ the pages saved for one host of the mirror (``mid.ru`` unless told otherwise).
   dropped with a TCP reset) or ``TRUNCATE`` (half the body, then the connection closes).
 - ``set(path, body)``, ``remove(path)`` (404) and ``restore(path)`` change the site between runs.
 - ``delay`` slows every answer, to make runs long enough to interrupt.
+
+Accepted sockets set TCP_NODELAY: the handler writes the headers and the body in two sends, and
+with Nagle's algorithm on, the body waits for the client's delayed ACK of the headers (about
+40 ms on Linux) on every answer after a connection's first.
 """
 
 from __future__ import annotations
@@ -53,10 +57,18 @@ class LoopbackSite:
         self.hits: Counter[str] = Counter()
         self.statuses: Counter[tuple[str, int]] = Counter()
         self.lock = threading.Lock()
+        #: TCP_NODELAY as read back from each accepted socket (for the test that it is set).
+        self.nodelay: list[bool] = []
         site = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # StreamRequestHandler.setup() sets TCP_NODELAY
+
+            def setup(self):
+                super().setup()
+                with site.lock:
+                    site.nodelay.append(bool(self.request.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)))
 
             def do_GET(self):
                 with site.lock:

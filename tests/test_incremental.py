@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crawler.incremental import ArchiveIndex, KnownPage, RecheckSchedule
-from crawler.items import FetchFailed, ListingWalked
+from crawler.incremental import LOOKUPS_KEPT, ArchiveIndex, KnownPage, RecheckSchedule
+from crawler.items import FetchFailed, ListingWalked, PageEvent
 from crawler.report import summarise
 from crawler.store import Validators, open_archive
 
@@ -62,8 +62,66 @@ def test_index_from_an_archive(tmp_path, archive_url):
     assert (pending.url, pending.tags, pending.listing_date) == \
         ("https://mid.ru/en/foreign_policy/news/2/", ["Tag"], "27.11.2026 10:00")
     assert index.pending_retries(max_attempts=1) == []
-    assert ArchiveIndex.load(tmp_path / "missing.sqlite3", SCHEDULE, "mid").pages == {}
-    assert not (tmp_path / "missing.sqlite3").exists()  # reading an index makes no archive
+    index.close()
+    assert index.get(item["url"]) is None
+    missing = ArchiveIndex.load(f"sqlite:///{tmp_path / 'missing.sqlite3'}", SCHEDULE, "mid")
+    assert missing.get(item["url"]) is None and missing.due_rechecks(lambda url: True, 10) == []
+    assert not (tmp_path / "missing.sqlite3").exists()
+
+
+def statement(n: int, published: str, fetched_at: str, section: str = "foreign_policy/news") -> dict:
+    url = f"https://mid.ru/en/{section}/{n}/"
+    return {"id": f"mid:en:{n}", "source": "mid", "site_id": str(n), "url": url, "language": "en",
+            "title": f"T{n}", "published": published, "published_raw": None, "doc_number": None, "type": "news",
+            "tags": [], "body_text": "B", "body_html": "<p>B</p>", "translations": {}, "fetched_at": fetched_at}
+
+
+def test_due_rechecks_least_recently_checked_first_within_the_limit(archive_url):
+    store = open_archive(archive_url)
+    items = [
+        statement(1, "2026-11-27T10:00:00+03:00", "2026-11-28T11:00:00Z"),   # a day old, checked 1 h ago
+        statement(2, "2026-11-27T10:00:00+03:00", "2026-11-28T02:00:00Z"),   # a day old, checked 10 h ago
+        statement(3, "2026-11-20T10:00:00+03:00", "2026-11-25T12:00:00Z"),   # 8 days old, checked 3 days ago
+        statement(4, "2020-01-01T10:00:00+03:00", "2026-01-01T00:00:00Z"),   # old, checked 331 days ago
+        statement(5, "2020-01-01T10:00:00+03:00", "2026-11-01T00:00:00Z"),   # old, checked 27 days ago
+        statement(6, "2020-01-01T10:00:00+03:00", "2025-01-01T00:00:00Z", "press_service/video/view"),
+        statement(7, "2026-11-28T10:00:00+03:00", "2026-11-28T04:30:00+03:00"),  # removed below; 01:30 UTC
+    ]
+    store.write_batch([], items)
+    # 7 found gone when it was last fetched (the time in the Moscow offset: 01:30 UTC)
+    store.write_batch([], [PageEvent(items[6]["url"], items[6]["fetched_at"], gone_reason="HTTP 404")])
+    store.close()
+    index = ArchiveIndex.load(archive_url, SCHEDULE, "mid", now=NOW)
+    owns = lambda url: "/video/" not in url  # noqa: E731
+    due = index.due_rechecks(owns, 10)
+    # 6 is not the spider's; 1 and 5 are not due; 7 is removed, so due whenever listed; by time
+    # of the last check, whatever its offset
+    assert [page.url.rsplit("/", 2)[-2] for page in due] == ["4", "3", "7", "2"]
+    assert [page.url for page in index.due_rechecks(owns, 2)] == [page.url for page in due[:2]]
+    assert index.due_rechecks(owns, 0) == []
+    assert index.is_due(items[6]["url"]) and not index.is_known_article(items[6]["url"])
+    index.close()
+
+
+def test_lookups_read_the_archive_as_it_is_and_keep_few_answers(archive_url):
+    store = open_archive(archive_url)
+    store.write_batch([], [statement(1, "2026-11-27T10:00:00+03:00", "2026-11-28T11:00:00Z")])
+    index = ArchiveIndex.load(archive_url, SCHEDULE, "mid", now=NOW)
+    later = statement(2, "2026-11-27T10:00:00+03:00", "2026-11-28T11:30:00Z")
+    store.write_batch([], [later], validators=[Validators(later["url"], '"e2"', None, "2026-11-28T11:30:00Z")])
+    store.write_batch([], [], validators=[Validators("https://mid.ru/en/foreign_policy/news/", None,
+                                                     "Sat, 28 Nov 2026 10:00:00 GMT", "2026-11-28T11:30:00Z")])
+    assert index.is_known_article(later["url"])  # written after the index opened: found all the same
+    assert index.get(later["url"]).conditional_headers() == {"If-None-Match": '"e2"'}
+    listing = index.get("https://mid.ru/en/foreign_policy/news/")
+    assert (listing.doc_id, listing.last_modified) == (None, "Sat, 28 Nov 2026 10:00:00 GMT")
+    assert not index.is_known_article(listing.url)
+    for n in range(3 * LOOKUPS_KEPT):
+        assert index.get(f"https://mid.ru/en/foreign_policy/news/{1000 + n}/") is None
+    assert len(index._kept) == LOOKUPS_KEPT
+    assert index.is_known_article(later["url"])
+    index.close()
+    store.close()
 
 
 def stats(**values):

@@ -113,3 +113,19 @@ def test_replay_warns_over_download_warnsize(tmp_path):
     result, urls, _ = _crawl_news(tmp_path, "-a", f"replay={mirror}", "-s", "DOWNLOAD_WARNSIZE=100000")
     assert BIG_ARTICLE in urls
     assert "Expected to receive 150000 bytes which is larger than download warn size (100000)" in result.stderr
+
+
+def test_a_mirror_is_read_once_while_its_manifest_stays(tmp_path):
+    (tmp_path / "a.html").write_text("A", encoding="utf-8")
+    (tmp_path / "manifest.json").write_text(json.dumps({"https://x/a": {"file": "a.html"}}), encoding="utf-8")
+    first = Mirror.open(tmp_path)
+    assert Mirror.open(tmp_path / ".") is first  # one copy for every spider of a process
+    assert first.lookup("https://x/a")[2] == b"A"
+    (tmp_path / "b.html").write_text("B", encoding="utf-8")
+    (tmp_path / "manifest.json").write_text(json.dumps({"https://x/a": {"file": "a.html"},
+                                                        "https://x/b": {"file": "b.html"}}), encoding="utf-8")
+    second = Mirror.open(tmp_path)
+    assert second is not first and second.lookup("https://x/b")[2] == b"B"
+    (tmp_path / "manifest.json").unlink()
+    with pytest.raises(MirrorError, match=r"manifest\.json: no such file"):
+        Mirror.open(tmp_path)

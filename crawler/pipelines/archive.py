@@ -1,16 +1,22 @@
-"""Writes statements and the raw pages they came from into the archive, in batches."""
+"""Writes statements and the raw pages they came from into the archive, in batches.
+
+A batch is written in one transaction when it holds ``MF_ARCHIVE_BATCH_SIZE`` items and events,
+or when its raw pages and statements' texts reach ``MF_ARCHIVE_BATCH_BYTES``, whichever comes
+first, and when the spider closes: the memory a batch holds is bounded by the settings, however
+large the pages.
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING, Any
 
-from itemadapter import ItemAdapter
 from scrapy import signals
 
 from crawler.events import archive_event
 from crawler.items import FetchFailed, ListingWalked, PageEvent
 from crawler.normalise.statement import now_utc
+from crawler.pipelines.validate import as_record
 from crawler.store import ArchiveStore, ArchiveURL, Capture, Validators, archive_url, open_archive
 
 if TYPE_CHECKING:
@@ -32,12 +38,15 @@ KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified", "Date", "Content-Langua
 class ArchivePipeline:
     """Batches items and raw article pages; writes each batch in one transaction."""
 
-    def __init__(self, crawler: Crawler, url: ArchiveURL, batch_size: int) -> None:
+    def __init__(self, crawler: Crawler, url: ArchiveURL, batch_size: int, batch_bytes: int) -> None:
         self.stats = crawler.stats
         self.url = url
         self.batch_size = batch_size
+        self.batch_bytes = batch_bytes
         self.store: ArchiveStore | None = None
-        self.items: list[dict[str, Any]] = []
+        self.items: list[dict[str, Any] | PageEvent | FetchFailed] = []
+        #: Bytes of raw pages and characters of statements' text fields in the pending batch.
+        self.pending_bytes = 0
         self.captures: list[Capture] = []
         self.validators: list[Validators] = []
         self.raw_by_url: dict[str, str] = {}
@@ -46,8 +55,11 @@ class ArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        pipeline = cls(crawler, archive_url(crawler.settings), crawler.settings.getint("MF_ARCHIVE_BATCH_SIZE"))
+        settings = crawler.settings
+        pipeline = cls(crawler, archive_url(settings), max(1, settings.getint("MF_ARCHIVE_BATCH_SIZE")),
+                       settings.getint("MF_ARCHIVE_BATCH_BYTES"))
         crawler.signals.connect(pipeline.response_received, signal=signals.response_received)
+        crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.archive_event, signal=archive_event)
         return pipeline
@@ -90,21 +102,33 @@ class ArchivePipeline:
                           kind=kind, headers=headers, body=response.body)
         self.captures.append(capture)
         self.raw_by_url[capture.url] = capture.sha256
+        self.pending_bytes += len(capture.body)
+        if self.pending_bytes >= self.batch_bytes:
+            self.flush()
+
+    def item_dropped(self, item: Any) -> None:
+        """A dropped statement will not claim its raw page (which is archived all the same)."""
+        url = getattr(item, "url", None) if not isinstance(item, dict) else item.get("url")
+        self.raw_by_url.pop(url, None)
 
     def archive_event(self, event: PageEvent | FetchFailed | ListingWalked) -> None:
         """Events join the next batch; listings read wait for the crawl's end (see spider_closed)."""
         if isinstance(event, ListingWalked):
             self.walks.append(event)
             return
-        self.items.append(event)
-        if len(self.items) >= self.batch_size:
-            self.flush()
+        self._add(event, 0)
 
     def process_item(self, item: Any) -> Any:
-        self.items.append(ItemAdapter(item).asdict())
-        if len(self.items) >= self.batch_size:
-            self.flush()
+        """Take a statement (the dict the validate pipeline checked, as it is) into the batch."""
+        record = as_record(item)
+        self._add(record, sum(len(value) for value in record.values() if isinstance(value, str)))
         return item
+
+    def _add(self, item: dict[str, Any] | PageEvent | FetchFailed, size: int) -> None:
+        self.items.append(item)
+        self.pending_bytes += size
+        if len(self.items) >= self.batch_size or self.pending_bytes >= self.batch_bytes:
+            self.flush()
 
     def flush(self) -> None:
         """Write what is pending in one transaction."""
@@ -119,3 +143,4 @@ class ArchivePipeline:
         self.items.clear()
         self.captures.clear()
         self.validators.clear()
+        self.pending_bytes = 0

@@ -128,6 +128,10 @@ class SectionedSiteSpider(scrapy.Spider):
                                          spider.name)
         return spider
 
+    def closed(self, reason: str) -> None:
+        """The crawl is over: close the archive index's connection."""
+        self.index.close()
+
     # --- what a site's spider provides -----------------------------------------------------------
     def sections(self, language: str) -> list[str]:
         """The section paths to crawl in a language."""

@@ -253,17 +253,30 @@ class ArchiveReader:
         return int(row[0])
 
     # --- what crawls need -------------------------------------------------------------------------------
-    def index_rows(self) -> Iterator[dict[str, Any]]:
-        """What incremental crawls need to know of every archived page: url, id, published, last
-        fetch (``fetched_at``), removal, and the validators its server gave (``etag``,
-        ``last_modified``); listing pages appear with these only."""
-        names = ("url", "id", "published", "fetched_at", "removed_at", "etag", "last_modified")
-        for row in self.db.stream(
-                "SELECT d.url, d.id, d.published, d.fetched_at, d.removed_at, v.etag, v.last_modified"
-                " FROM documents d LEFT JOIN validators v ON v.url = d.url"
-                " UNION ALL SELECT v.url, NULL, NULL, v.seen_at, NULL, v.etag, v.last_modified"
-                " FROM validators v WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.url = v.url)"):
-            yield dict(zip(names, row, strict=True))
+    #: What incremental crawls need to know of a page (see :meth:`known_page`).
+    PAGE_FIELDS = ("url", "id", "published", "fetched_at", "removed_at", "etag", "last_modified")
+    _PAGE_SELECT = ("SELECT d.url, d.id, d.published, d.fetched_at, d.removed_at, v.etag, v.last_modified"
+                    " FROM documents d LEFT JOIN validators v ON v.url = d.url")
+
+    def known_page(self, url: str) -> dict[str, Any] | None:
+        """What incremental crawls need to know of one page: ``url``, ``id``, ``published``, last
+        fetch (``fetched_at``), ``removed_at``, and the validators its server gave (``etag``,
+        ``last_modified``): a listing page has only these, its other fields None; None for a page
+        the archive does not know. An indexed read (tens of microseconds on SQLite); of several
+        documents at one URL, the one archived last."""
+        row = self.db.one(f"{self._PAGE_SELECT} WHERE d.url = ? ORDER BY d.first_seen DESC, d.id DESC LIMIT 1",
+                          (url,))
+        if row is None:
+            row = self.db.one("SELECT url, NULL, NULL, seen_at, NULL, etag, last_modified FROM validators"
+                              " WHERE url = ?", (url,))
+        return dict(zip(self.PAGE_FIELDS, row, strict=True)) if row is not None else None
+
+    def archived_pages(self) -> Iterator[dict[str, Any]]:
+        """Every archived document's page as :meth:`known_page` gives it (one a URL), streaming."""
+        latest = ("WHERE d.id = (SELECT d2.id FROM documents d2 WHERE d2.url = d.url"
+                  " ORDER BY d2.first_seen DESC, d2.id DESC LIMIT 1)")
+        for row in self.db.stream(f"{self._PAGE_SELECT} {latest}"):
+            yield dict(zip(self.PAGE_FIELDS, row, strict=True))
 
     def pending(self, spider: str) -> list[dict[str, Any]]:
         """Articles of a spider that failed before, fewest attempts first: ``url``, ``spider``,
