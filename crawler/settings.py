@@ -60,6 +60,9 @@ MF_RECHECK_SCHEDULE = [(2, 6), (14, 48), (90, 24 * 14), (36500, 24 * 180)]
 MF_RECHECK_MAX_PER_RUN = 20
 #: An article that failed is tried again by the next runs, this many times in all.
 MF_PENDING_MAX_ATTEMPTS = 5
+#: Wait at least the Crawl-delay a site's robots.txt asks for between its requests
+#: (crawler.middlewares.crawl_delay); Scrapy alone obeys only its Allow and Disallow lines.
+MF_OBEY_CRAWL_DELAY = True
 
 # --- politeness -----------------------------------------------------------------------------------
 USER_AGENT = f"ministry-feeds/{__version__} (+{MF_CONTACT_URL})"
@@ -89,6 +92,8 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 # --- components -----------------------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.accounting.RequestAccountingMiddleware": 50,
+    # After RobotsTxtMiddleware (100), which parses robots.txt: its Crawl-delay, obeyed.
+    "crawler.middlewares.crawl_delay.CrawlDelayMiddleware": 110,
     # Our retry replaces Scrapy's: the same codes and exceptions, plus bot-wall pages, with back-off.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry.BackoffRetryMiddleware": 550,

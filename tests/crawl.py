@@ -23,7 +23,8 @@ def run_scrapy(*args: str, timeout: float = 300, env: dict[str, str] | None = No
 
 
 def fast_settings(archive: Path, **extra: str) -> list[str]:
-    """``-s`` options for a quick loopback crawl: no delays, short back-off, this archive; the
+    """``-s`` options for a quick loopback crawl: no delays (robots.txt's Crawl-delay included),
+    short back-off, this archive; the
     public folder, run reports and lock beside the archive unless given (a test never writes into
     the checkout)."""
     settings = {
@@ -33,6 +34,7 @@ def fast_settings(archive: Path, **extra: str) -> list[str]:
         "MF_LOCK_PATH": str(archive.parent / "update.lock"),
         "DOWNLOAD_DELAY": "0",
         "AUTOTHROTTLE_ENABLED": "False",
+        "MF_OBEY_CRAWL_DELAY": "False",  # a loopback copy of a site asks for its delays too
         "MF_RETRY_BACKOFF_BASE": "0.05",
         "LOG_LEVEL": "INFO",
         **extra,

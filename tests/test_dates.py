@@ -42,6 +42,53 @@ def test_unreadable_dates_are_none(raw):
     assert parse_date(raw, MOSCOW) is None
 
 
+@pytest.mark.parametrize(
+    ("raw", "tz", "expected", "has_time"),
+    [
+        # ordinal days, English and French
+        ("May 13th 2026", "Europe/Paris", "2026-05-13T00:00:00+02:00", False),
+        ("March 31st 2025", "Europe/Paris", "2025-03-31T00:00:00+02:00", False),
+        ("June 2nd 2026", "Europe/Paris", "2026-06-02T00:00:00+02:00", False),
+        ("1er mai 2026", "Europe/Paris", "2026-05-01T00:00:00+02:00", False),
+        # French month names, with and without accents; a weekday before the date
+        ("13 février 2026", "Europe/Paris", "2026-02-13T00:00:00+01:00", False),
+        ("13 fevrier 2026", "Europe/Paris", "2026-02-13T00:00:00+01:00", False),
+        ("mardi 12 mai 2026", "Europe/Paris", "2026-05-12T00:00:00+02:00", False),
+        ("Friday, November 22, 2024, 1:46 p.m.", "Asia/Tokyo", "2024-11-22T13:46:00+09:00", True),
+        # Hindi month names (with their vowel signs and nukta)
+        ("जुलाई 08, 2021", "Asia/Kolkata", "2021-07-08T00:00:00+05:30", False),
+        ("फ़रवरी 23, 2026", "Asia/Kolkata", "2026-02-23T00:00:00+05:30", False),
+        ("सितंबर 30, 2026", "Asia/Kolkata", "2026-09-30T00:00:00+05:30", False),
+        # Japanese: era years, 元年, a weekday in brackets, 時/分, full-width digits
+        ("令和8年9月24日", "Asia/Tokyo", "2026-09-24T00:00:00+09:00", False),
+        ("令和元年5月1日", "Asia/Tokyo", "2019-05-01T00:00:00+09:00", False),
+        ("平成29年1月5日(木曜日)11時15分", "Asia/Tokyo", "2017-01-05T11:15:00+09:00", True),
+        ("令和6年11月22日(金) 13:46", "Asia/Tokyo", "2024-11-22T13:46:00+09:00", True),
+        ("昭和64年1月7日", "Asia/Tokyo", "1989-01-07T00:00:00+09:00", False),
+        ("令和８年９月３０日", "Asia/Tokyo", "2026-09-30T00:00:00+09:00", False),
+        ("2026年9月30日（水）", "Asia/Tokyo", "2026-09-30T00:00:00+09:00", False),
+        ("(平成29年1月5日(木曜日)11時15分)", "Asia/Tokyo", "2017-01-05T11:15:00+09:00", True),
+    ],
+)
+def test_more_printed_forms(raw, tz, expected, has_time):
+    parsed = parse_date(raw, tz)
+    assert parsed is not None, raw
+    assert (isoformat(parsed.value), parsed.has_time) == (expected, has_time)
+
+
+@pytest.mark.parametrize("raw", [
+    "令和元年4月30日",   # the last day of Heisei: Reiwa had not begun
+    "平成1年1月7日",     # the last day of Showa
+    "令和8年2月30日",
+    "9月30日付",         # a listing's day without its year: never completed here
+    "May 13th",
+    "13 Mai",
+    "Blursday, May 13, 2026",
+])
+def test_dates_that_do_not_exist_or_lack_a_year_are_none(raw):
+    assert parse_date(raw, "Asia/Tokyo") is None
+
+
 def test_glued_date_and_time_still_read_right():
     # What naive text extraction of the old site's status line gives; page objects read the
     # date and the <i> time separately, but the glued form must not turn into another time.
