@@ -93,6 +93,17 @@ SOURCES: dict[str, Source] = {
             icon="https://www.auswaertiges-amt.de/favicon.ico",
             homes=(("de", "https://www.auswaertiges-amt.de/de"),),
         ),
+        Source(
+            name="mofa_jp",
+            ministry="Ministry of Foreign Affairs of Japan",
+            country="JP",
+            languages=("en", "ja"),
+            timezone="Asia/Tokyo",
+            home="https://www.mofa.go.jp/index.html",
+            spiders=("mofa_jp",),
+            icon="https://www.mofa.go.jp/files/100002787.ico",
+            homes=(("ja", "https://www.mofa.go.jp/mofaj/index.html"),),
+        ),
     )
 }
 

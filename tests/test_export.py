@@ -76,7 +76,7 @@ def test_versions_all_returns_every_version_in_order(archive):
 
 
 def test_bad_requests_are_one_line_errors():
-    with pytest.raises(ExportError, match=r"unknown source 'xx' \(known: aa, fcdo, fmprc, mid, state_dept\)"):
+    with pytest.raises(ExportError, match=r"unknown source 'xx' \(known: aa, fcdo, fmprc, mid, mofa_jp, state_dept\)"):
         ExportQuery(source="xx").check()
     with pytest.raises(ExportError, match="unknown type 'memo'"):
         ExportQuery(type="memo").check()

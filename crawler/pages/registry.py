@@ -10,6 +10,7 @@ from crawler.pages.fmprc import ChinaArticlePage
 from crawler.pages.govuk import GovUkContentItem
 from crawler.pages.mid import MidArticlePage
 from crawler.pages.mid_archive import MidArchiveArticlePage
+from crawler.pages.mofa_jp import MofaArticlePage
 from crawler.pages.state_dept import StateArticlePage
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 #: Article page objects, tried in order; each has ``matches(url)`` and ``statement()``.
 ARTICLE_PAGES = (MidArticlePage, MidArchiveArticlePage, GovUkContentItem, StateArticlePage,
-                 ChinaArticlePage, AaArticlePage)
+                 ChinaArticlePage, AaArticlePage, MofaArticlePage)
 
 
 def page_class_for(url: str) -> type[ArticlePage]:

@@ -39,7 +39,7 @@ def test_export_to_stdout_and_gzip_file(archive, tmp_path):
 
 
 @pytest.mark.parametrize(("arguments", "message"), [
-    (["--source", "fco"], "scrapy export: unknown source 'fco' (known: aa, fcdo, fmprc, mid, state_dept)"),
+    (["--source", "fco"], "scrapy export: unknown source 'fco' (known: aa, fcdo, fmprc, mid, mofa_jp, state_dept)"),
     (["--type", "memo"], "scrapy export: unknown type 'memo' (known: briefing, statement, comment, news, speech, "
                          "answer, interview)"),
     (["--since", "yesterday"], "scrapy export: --since: 'yesterday' is not a date (YYYY-MM-DD)"),

@@ -268,4 +268,4 @@ def test_unknown_target_is_a_usage_error(deployment):
     result = run_scrapy("update", "--only", "nosuch", "-s", f"MF_ARCHIVE_PATH={deployment.archive}")
     assert result.returncode == 2
     assert result.stderr.splitlines() == ["scrapy update: --only nosuch: unknown spider(s) nosuch; known: aa, fcdo, "
-                                          "fmprc_en, fmprc_zh, mid, mid_archive, state_dept"]
+                                          "fmprc_en, fmprc_zh, mid, mid_archive, mofa_jp, state_dept"]
