@@ -53,6 +53,9 @@ MF_FMPRC_EN_BASE_URL = "https://www.fmprc.gov.cn"
 MF_FMPRC_ZH_BASE_URL = "https://www.mfa.gov.cn"
 MF_AA_BASE_URL = "https://www.auswaertiges-amt.de"
 MF_MOFA_JP_BASE_URL = "https://www.mofa.go.jp"
+MF_MEA_IN_BASE_URL = "https://www.mea.gov.in"
+#: Cards per page of mea.gov.in's listing endpoint (its own pages ask for 10 to 50).
+MF_MEA_IN_PAGE_SIZE = 10
 #: Items per page of GOV.UK's search API (it allows up to 1500).
 MF_GOVUK_PAGE_SIZE = 50
 #: When a known article is fetched again for edits and removals: (max age in days, every N hours).

@@ -104,6 +104,17 @@ SOURCES: dict[str, Source] = {
             icon="https://www.mofa.go.jp/files/100002787.ico",
             homes=(("ja", "https://www.mofa.go.jp/mofaj/index.html"),),
         ),
+        Source(
+            name="mea_in",
+            ministry="Ministry of External Affairs of India",
+            country="IN",
+            languages=("en", "hi"),
+            timezone="Asia/Kolkata",
+            home="https://www.mea.gov.in/",
+            spiders=("mea_in",),
+            icon="https://www.mea.gov.in/favicon.ico",
+            homes=(("hi", "https://www.mea.gov.in/index-hi.htm"),),
+        ),
     )
 }
 

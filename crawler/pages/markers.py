@@ -124,5 +124,35 @@ MOFA_JP = MarkerSet(
     ),
 )
 
+#: An Indian official's title before or after the name ("Official Spokesperson", "Foreign Secretary",
+#: "Joint Secretary (East Asia)"), English and Hindi
+_IN_OFFICES = (r"(?:Official Spokesperson|Foreign Secretary|External Affairs Minister|Minister of State[^:：]{0,40}"
+               r"|(?:Additional |Joint )?Secretary[^:：]{0,40}|Ambassador[^:：]{0,40}|High Commissioner[^:：]{0,40}"
+               r"|आधिकारिक प्रवक्ता|विदेश सचिव|विदेश मंत्री|[^,:：]{0,30}सचिव)")
+#: an honorific and a name: "Shri Arindam Bagchi", "Smt. Paulomi Tripathi", "श्री अरिंदम बागची"
+_IN_NAME = r"(?:Shri|Smt\.?|Dr\.?|Ms\.?|Mr\.?|श्री|श्रीमती|डॉ\.?)\s[^,:：()]{2,40}?"
+
+#: India's MEA: the spokesperson's label, name first ("Shri Arindam Bagchi, Official
+#: Spokesperson:", Hindi "श्री अरिंदम बागची, आधिकारिक प्रवक्ता:") or, in 2017, title first ("Official
+#: Spokesperson, Shri Gopal Baglay:"); reporters by first name ("Sidhant:"), name and outlet
+#: ("Ayushi Agarwal, ANI:"), or unnamed ("Speaker 1:"); in virtual briefings the OSD reads the
+#: questions out ("Shri Yatin Patel, OSD (PR):", "श्री यतिन पटेल, ओएसडी (पीआर):"). Several questions
+#: can come before one answer; Hindi questions carry their English rendering in brackets.
+MEA_IN = MarkerSet(
+    name="mea_in",
+    labels=(
+        Label(rf"(?P<speaker>{_IN_NAME}),\s*(?P<affiliation>OSD\s*\(PR\)|ओएसडी\s*\(पीआर\))" + _COLON, QUESTION),
+        Label(rf"(?P<speaker>{_IN_NAME}),\s*(?P<affiliation>{_IN_OFFICES})" + _COLON, PODIUM),
+        Label(rf"(?P<affiliation>{_IN_OFFICES}),\s*(?P<speaker>{_IN_NAME})" + _COLON, PODIUM),
+        Label(r"(?:Speaker(?:\s\d{1,2})?|Question|Q|प्रश्न|सवाल)" + _COLON, QUESTION),
+        # "Sidhant:", "Pranay Upadhyaya:", "Ayushi Agarwal, ANI:", "Suhasini Haidar, The Hindu:"
+        Label(_NOT_OUTLET + r"(?P<speaker>[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2})"
+              r"(?:,\s*(?P<affiliation>[A-Z][\w.&'’-]*(?:\s[A-Za-z][\w.&'’-]*){0,4}))?" + _COLON, QUESTION),
+        # Hindi: "आयुषी अग्रवाल, एएनआई:"
+        Label(r"(?P<speaker>[\u0900-\u097f]+(?:\s[\u0900-\u097f]+){0,2}),\s*(?P<affiliation>[^:：,]{1,30})"
+              + _COLON, QUESTION),
+    ),
+)
+
 #: Each source's marker set, by source name (page objects import theirs; tools read them here).
-MARKERS = {marker_set.name: marker_set for marker_set in (MID, FMPRC, STATE_DEPT, MOFA_JP)}
+MARKERS = {marker_set.name: marker_set for marker_set in (MID, FMPRC, STATE_DEPT, MOFA_JP, MEA_IN)}

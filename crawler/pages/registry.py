@@ -8,6 +8,7 @@ from crawler.pages import ArticlePage, ParseError
 from crawler.pages.auswaertiges_amt import AaArticlePage
 from crawler.pages.fmprc import ChinaArticlePage
 from crawler.pages.govuk import GovUkContentItem
+from crawler.pages.mea_in import MeaArticlePage
 from crawler.pages.mid import MidArticlePage
 from crawler.pages.mid_archive import MidArchiveArticlePage
 from crawler.pages.mofa_jp import MofaArticlePage
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 #: Article page objects, tried in order; each has ``matches(url)`` and ``statement()``.
 ARTICLE_PAGES = (MidArticlePage, MidArchiveArticlePage, GovUkContentItem, StateArticlePage,
-                 ChinaArticlePage, AaArticlePage, MofaArticlePage)
+                 ChinaArticlePage, AaArticlePage, MofaArticlePage, MeaArticlePage)
 
 
 def page_class_for(url: str) -> type[ArticlePage]:
