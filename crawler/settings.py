@@ -56,6 +56,11 @@ MF_MOFA_JP_BASE_URL = "https://www.mofa.go.jp"
 MF_MEA_IN_BASE_URL = "https://www.mea.gov.in"
 #: Cards per page of mea.gov.in's listing endpoint (its own pages ask for 10 to 50).
 MF_MEA_IN_PAGE_SIZE = 10
+MF_GAC_CA_BASE_URL = "https://www.canada.ca"
+#: The Government of Canada news API (its links are relative to MF_GAC_CA_BASE_URL).
+MF_GAC_CA_API_BASE_URL = "https://api.io.canada.ca"
+#: Items per answer of the news API (its ``pick``).
+MF_GAC_CA_PAGE_SIZE = 50
 #: Items per page of GOV.UK's search API (it allows up to 1500).
 MF_GOVUK_PAGE_SIZE = 50
 #: When a known article is fetched again for edits and removals: (max age in days, every N hours).

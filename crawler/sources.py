@@ -115,6 +115,17 @@ SOURCES: dict[str, Source] = {
             icon="https://www.mea.gov.in/favicon.ico",
             homes=(("hi", "https://www.mea.gov.in/index-hi.htm"),),
         ),
+        Source(
+            name="gac_ca",
+            ministry="Global Affairs Canada",
+            country="CA",
+            languages=("en", "fr"),
+            timezone="America/Toronto",
+            home="https://www.canada.ca/en/global-affairs.html",
+            spiders=("gac_ca",),
+            icon="https://www.canada.ca/etc/designs/canada/wet-boew/assets/favicon.ico",
+            homes=(("fr", "https://www.canada.ca/fr/affaires-mondiales.html"),),
+        ),
     )
 }
 

@@ -36,7 +36,7 @@ def item(url: str, listing_date: str | None = None) -> dict:
     ("/press/release/pressite_000001_02654.html", ("en", "pressite_000001_02654")),
     ("/press/kaiken/kaiken23e_000078.html", ("en", "kaiken23e_000078")),
     ("/press/kaiken/kaikenwe_000001_00105.html", ("en", "kaikenwe_000001_00105")),
-    ("/announce/fm_press/2010/4/0406_01.html", ("en", "fm_press/2010/4/0406_01")),
+    ("/announce/fm_press/2010/4/0406_01.html", ("en", "fm_press-2010-4-0406_01")),
     ("/mofaj/press/release/pressit_000001_04231.html", ("ja", "pressit_000001_04231")),
     ("/mofaj/press/release/press4_002048.html", ("ja", "press4_002048")),
     ("/mofaj/erp/ca_c/tm/pageit_000001_03166.html", ("ja", "pageit_000001_03166")),

@@ -54,8 +54,8 @@ def parse_article_url(url: str) -> tuple[str, str] | None:
     match = _ARTICLE.match(path)
     if match:
         return ("ja" if match["ja"] else "en"), match["id"]
-    match = _OLD_ARTICLE.match(path)
-    return ("en", match["id"]) if match else None
+    match = _OLD_ARTICLE.match(path)  # (its path is its id: slashes as dashes, ids carry none)
+    return ("en", match["id"].replace("/", "-")) if match else None
 
 
 def canonical_url(url: str) -> str:

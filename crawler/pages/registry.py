@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from crawler.pages import ArticlePage, ParseError
 from crawler.pages.auswaertiges_amt import AaArticlePage
 from crawler.pages.fmprc import ChinaArticlePage
+from crawler.pages.gac_ca import GacNewsPage
 from crawler.pages.govuk import GovUkContentItem
 from crawler.pages.mea_in import MeaArticlePage
 from crawler.pages.mid import MidArticlePage
@@ -19,7 +20,8 @@ if TYPE_CHECKING:
 
 #: Article page objects, tried in order; each has ``matches(url)`` and ``statement()``.
 ARTICLE_PAGES = (MidArticlePage, MidArchiveArticlePage, GovUkContentItem, StateArticlePage,
-                 ChinaArticlePage, AaArticlePage, MofaArticlePage, MeaArticlePage)
+                 ChinaArticlePage, AaArticlePage, MofaArticlePage, MeaArticlePage,
+                 GacNewsPage)
 
 
 def page_class_for(url: str) -> type[ArticlePage]:
