@@ -61,6 +61,7 @@ MF_GAC_CA_BASE_URL = "https://www.canada.ca"
 MF_GAC_CA_API_BASE_URL = "https://api.io.canada.ca"
 #: Items per answer of the news API (its ``pick``).
 MF_GAC_CA_PAGE_SIZE = 50
+MF_MAE_FR_BASE_URL = "https://www.diplomatie.gouv.fr"
 #: Items per page of GOV.UK's search API (it allows up to 1500).
 MF_GOVUK_PAGE_SIZE = 50
 #: When a known article is fetched again for edits and removals: (max age in days, every N hours).

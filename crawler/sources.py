@@ -126,6 +126,17 @@ SOURCES: dict[str, Source] = {
             icon="https://www.canada.ca/etc/designs/canada/wet-boew/assets/favicon.ico",
             homes=(("fr", "https://www.canada.ca/fr/affaires-mondiales.html"),),
         ),
+        Source(
+            name="mae_fr",
+            ministry="Ministry for Europe and Foreign Affairs of France",
+            country="FR",
+            languages=("en", "fr"),
+            timezone="Europe/Paris",
+            home="https://www.diplomatie.gouv.fr/en/",
+            spiders=("mae_fr",),
+            icon="https://www.diplomatie.gouv.fr/favicon.ico",
+            homes=(("fr", "https://www.diplomatie.gouv.fr/fr/"),),
+        ),
     )
 }
 

@@ -206,6 +206,18 @@ SOURCE_DATES = {
         ("2026-01-15T09:30:00-05:00", "2026-01-15T09:30:00-05:00", "datetime"),
         ("2026-09-29", "2026-09-29T00:00:00-04:00", "date"),
     ],
+    "mae_fr": [  # ordinal English dates, French dates, in Paris's summer and winter offsets
+        ("May 13th 2026", "2026-05-13T00:00:00+02:00", "date"),
+        ("June 15th 2026", "2026-06-15T00:00:00+02:00", "date"),
+        ("March 31st 2025", "2025-03-31T00:00:00+02:00", "date"),
+        ("March 29th 2026", "2026-03-29T00:00:00+01:00", "date"),  # the night clocks go forward: still winter
+        ("November 2nd 2026", "2026-11-02T00:00:00+01:00", "date"),
+        ("November 23rd 2026", "2026-11-23T00:00:00+01:00", "date"),
+        ("13 mai 2026", "2026-05-13T00:00:00+02:00", "date"),
+        ("1er décembre 2026", "2026-12-01T00:00:00+01:00", "date"),
+        ("14 novembre 2023", "2023-11-14T00:00:00+01:00", "date"),
+        ("23 août 2026", "2026-08-23T00:00:00+02:00", "date"),
+    ],
 }
 
 

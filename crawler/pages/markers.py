@@ -154,5 +154,18 @@ MEA_IN = MarkerSet(
     ),
 )
 
+#: France's spokesperson: French "Q - …" / "R - …" (a follow-up is the next "Q -"; a bracketed
+#: summary can stand for a question, "Q - [Question sur …]"), English "Q: …" / "A: …"; "(…)" marks
+#: a cut (a note).
+MAE_FR = MarkerSet(
+    name="mae_fr",
+    labels=(
+        Label(r"Q\s*[-–—]\s", QUESTION),
+        Label(r"R\s*[-–—]\s", PODIUM),
+        Label(r"(?:Q|Question)" + _COLON, QUESTION),
+        Label(r"(?:A|R|Answer|Réponse)" + _COLON, PODIUM),
+    ),
+)
+
 #: Each source's marker set, by source name (page objects import theirs; tools read them here).
-MARKERS = {marker_set.name: marker_set for marker_set in (MID, FMPRC, STATE_DEPT, MOFA_JP, MEA_IN)}
+MARKERS = {marker_set.name: marker_set for marker_set in (MID, FMPRC, STATE_DEPT, MOFA_JP, MEA_IN, MAE_FR)}

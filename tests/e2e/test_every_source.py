@@ -19,7 +19,7 @@ VALIDATOR = Draft202012Validator(statement_schema())
 SPIDERS = [(source.name, spider) for source in SOURCES.values() for spider in source.spiders]
 #: What each spider's mirror holds (statements it must yield), so a spider yielding nothing fails.
 EXPECTED = {"mid": 32, "mid_archive": 16, "fcdo": 4, "state_dept": 4, "fmprc_en": 4, "fmprc_zh": 2, "aa": 5,
-            "mofa_jp": 11, "mea_in": 7, "gac_ca": 6}
+            "mofa_jp": 11, "mea_in": 7, "gac_ca": 6, "mae_fr": 6}
 
 
 def test_every_registered_spider_has_a_mirror_expectation():
@@ -50,7 +50,8 @@ HOSTS = {"mid": ("mid.ru", "MF_MID_BASE_URL"), "mid_archive": ("archive.mid.ru",
          "fmprc_zh": ("www.mfa.gov.cn", "MF_FMPRC_ZH_BASE_URL"),
          "aa": ("www.auswaertiges-amt.de", "MF_AA_BASE_URL"), "mofa_jp": ("www.mofa.go.jp", "MF_MOFA_JP_BASE_URL"),
          "mea_in": ("www.mea.gov.in", "MF_MEA_IN_BASE_URL"),
-         "gac_ca": [("www.canada.ca", "MF_GAC_CA_BASE_URL"), ("api.io.canada.ca", "MF_GAC_CA_API_BASE_URL")]}
+         "gac_ca": [("www.canada.ca", "MF_GAC_CA_BASE_URL"), ("api.io.canada.ca", "MF_GAC_CA_API_BASE_URL")],
+         "mae_fr": ("www.diplomatie.gouv.fr", "MF_MAE_FR_BASE_URL")}
 
 
 @pytest.mark.parametrize(("source", "spider"), SPIDERS)
