@@ -71,7 +71,7 @@ MF_RECHECK_MAX_PER_RUN = 20
 #: An article that failed is tried again by the next runs, this many times in all.
 MF_PENDING_MAX_ATTEMPTS = 5
 #: Wait at least the Crawl-delay a site's robots.txt asks for between its requests
-#: (crawler.middlewares.crawl_delay); Scrapy alone obeys only its Allow and Disallow lines.
+#: (crawler.middlewares.robots); Scrapy alone obeys only its Allow and Disallow lines.
 MF_OBEY_CRAWL_DELAY = True
 
 # --- politeness -----------------------------------------------------------------------------------
@@ -102,8 +102,9 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 # --- components -----------------------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.accounting.RequestAccountingMiddleware": 50,
-    # After RobotsTxtMiddleware (100), which parses robots.txt: its Crawl-delay, obeyed.
-    "crawler.middlewares.crawl_delay.CrawlDelayMiddleware": 110,
+    # After RobotsTxtMiddleware (100), which parses robots.txt: its rules checked for every request
+    # (Scrapy lets the first ones through unchecked), its Crawl-delay obeyed.
+    "crawler.middlewares.robots.RobotsRulesMiddleware": 110,
     # Our retry replaces Scrapy's: the same codes and exceptions, plus bot-wall pages, with back-off.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry.BackoffRetryMiddleware": 550,

@@ -399,6 +399,8 @@ def _reason(failure: Failure) -> str:
         return f"HTTP {failure.value.response.status}"
     if failure.check(ChallengePageError):
         return f"challenge page: {failure.value}"
+    if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+        return "disallowed by robots.txt"
     if failure.check(TimeoutError, TCPTimedOutError):
         return f"timeout: {failure.value}"
     if failure.check(DNSLookupError):
