@@ -29,7 +29,7 @@ from crawler.normalise.dates import isoformat, parse_iso
 from crawler.normalise.text import clean_inline
 from crawler.pages import ArticlePage, ListingEntry, ParseError
 from crawler.pages.cleanup import Chrome, clean_element, copy_element, drop, inner_html, parse_document, text_of
-from crawler.pages.evidence import language_versions
+from crawler.pages.evidence import head_alternates, language_versions
 
 SOURCE = "gac_ca"
 SITE = "canada.ca"
@@ -221,7 +221,8 @@ class GacNewsPage(ArticlePage):
             # (dcterms.issued names the day only: the printed dateline says as much)
             fallback_published_raw=listing_date,
             tags=[tag for tag in (clean_inline(part) for part in keywords.split(",")) if tag] + list(tags or []),
-            translations=language_versions(root, self.url, language, _read_url, text=self.text),
+            translations=head_alternates(root, self.url, language, _read_url)
+            or language_versions(root, self.url, language, _read_url, text=self.text),
         )
 
 

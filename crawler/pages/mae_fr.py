@@ -26,7 +26,7 @@ from crawler.items import PageStatement
 from crawler.pages import ArticlePage, ListingEntry, ParseError
 from crawler.pages.challenge import is_challenge
 from crawler.pages.cleanup import Chrome, clean_element, copy_element, drop, inner_html, parse_document, text_of
-from crawler.pages.evidence import language_versions, meta_published, tags_of
+from crawler.pages.evidence import head_alternates, language_versions, meta_published, tags_of
 from crawler.pages.markers import MAE_FR
 from crawler.pages.segments import segments_for
 
@@ -186,7 +186,8 @@ class MaeArticlePage(ArticlePage):
             type=doc_type(label, title), body_html=body, published_raw=date or None,
             published_meta_raw=meta_published(root), fallback_published_raw=listing_date,
             tags=tags_of([element for element in scope.iter("aside")]) + list(tags or []),
-            translations=language_versions(root, self.url, language, _read_url, text=self.text),
+            translations=head_alternates(root, self.url, language, _read_url)
+            or language_versions(root, self.url, language, _read_url, text=self.text),
         )
         statement.segments = segments_for(statement, MAE_FR)
         return statement

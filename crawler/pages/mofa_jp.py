@@ -26,7 +26,7 @@ from crawler.normalise.text import clean_inline
 from crawler.pages import ArticlePage, ListingEntry, ParseError
 from crawler.pages.challenge import is_challenge
 from crawler.pages.cleanup import Chrome, clean_element, copy_element, drop, inner_html, parse_document, text_of
-from crawler.pages.evidence import language_versions, meta_published
+from crawler.pages.evidence import head_alternates, meta_published
 from crawler.pages.markers import MOFA_JP
 from crawler.pages.segments import segments_for
 
@@ -259,6 +259,8 @@ _TYPES_EN = ((re.compile(r"\bPress Conference\b|\bPress Briefing\b", re.I), "bri
 _TYPES_JA = ((re.compile("会見"), "briefing"), (re.compile("談話|声明"), "statement"),
              (re.compile("演説|スピーチ|挨拶"), "speech"), (re.compile("インタビュー|寄稿"), "interview"))
 _DATE_TAGS = frozenset({"p", "div", "h2", "h3", "h4", "h5", "span", "dd", "time"})
+#: link texts that name a language version
+_LANGUAGE_NAMES = {"japanese": "ja", "日本語": "ja", "english": "en", "英語": "en"}
 
 
 def doc_type(title: str, language: str, path: str) -> str:
@@ -364,17 +366,20 @@ class MofaArticlePage(ArticlePage):
         return None, None
 
     def _parse_translations(self, root: etree._Element, language: str) -> dict[str, str]:
-        """The other language's version where the page links it: an English conference's
-        "Japanese" (its original), a "日本語"/"English" link to an article; ``hreflang`` links."""
-        versions = language_versions(root, self.url, language, _read_url)
-        names = {"japanese": "ja", "日本語": "ja", "english": "en", "英語": "en"}
+        """The other language's version where the page links it: ``hreflang`` alternates in the
+        head or links in the body, an English conference's "Japanese" (its original), a
+        "日本語"/"English" link to an article (the header's go to home pages: not articles). One
+        walk of the links, their own text read first (cheaper than each one's whole string)."""
+        versions = head_alternates(root, self.url, language, _read_url)
         for link in root.iter("a"):
-            target = names.get(text_of(link).lower())
-            if target is None or target == language:
+            hreflang = link.get("hreflang")
+            name = (link.text or "").strip().lower() or text_of(link).lower()
+            target = _LANGUAGE_NAMES.get(name) or (hreflang and hreflang.split("-")[0].lower())
+            if not target or target == language or target in versions:
                 continue
             facts = _read_url(urljoin(self.url, (link.get("href") or "").strip()))
             if facts is not None and facts[0] == target:
-                versions.setdefault(target, facts[1])
+                versions[target] = facts[1]
         return versions
 
 

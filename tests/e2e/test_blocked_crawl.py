@@ -82,7 +82,11 @@ def test_a_source_that_worked_then_is_refused_is_reported_blocked_and_keeps_its_
     result, report = deployment.update()
     assert result.returncode == 0, result.stderr[-3000:]
     before = deployment.feed_files(source)
-    assert any(path.endswith(".atom") for path in before)
+    # its feeds per language and per type, and its dumps, made from the catalog as for every source
+    for language in SOURCES[source].languages:
+        assert f"{source}/{language}.atom" in before, language
+        assert any(path.startswith(f"{source}/{language}/type/") and path.endswith(".atom") for path in before)
+    assert any(path.startswith(f"data/{source}/") for path in before)
 
     deployment.sites[0].block(403, FORBIDDEN)
     result, report = deployment.update()
