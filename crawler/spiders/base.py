@@ -18,10 +18,10 @@ articles that failed are retried from the archive's pending list, so a 304 hides
 Due re-checks of articles no longer on the first listing pages are scheduled from the archive,
 ``MF_RECHECK_MAX_PER_RUN`` at most a run.
 
-A listing the site refuses — 401, 403 or 451, a bot-wall page that stays a bot wall after the
-retries, or a path robots.txt disallows — is counted as blocked (``mf/blocked/listing/<how>``):
-the run report says "blocked: 403 on the listing", nothing is retried against the block, and the
-archive (so every feed) keeps what it had.
+A listing the site refuses — 401, 403 or 451 (never retried), a bot-wall page that is still one
+after the retries every bot wall gets, or a path robots.txt disallows (never requested) — is
+counted as blocked (``mf/blocked/listing/<how>``): the run report says "blocked: 403 on the
+listing", nothing else is tried to get past it, and the archive (so every feed) keeps what it had.
 """
 
 from __future__ import annotations
