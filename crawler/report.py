@@ -7,6 +7,13 @@ that fail (a bot wall, a timeout, a page that does not parse, normalise or valid
 per reason (``failures``: ``challenge_page``, ``unparsed_missing_title``,
 ``unnormalisable_unreadable_date``, ``invalid_published``, …) and kept pending, but do not fail
 the target.
+
+A target the site refuses is *blocked*, and says so first: "blocked: 403 on the listing", "blocked:
+a bot wall on the listing", "blocked: robots.txt disallows the listing", or, when the listing
+answers but most article pages are refused, "blocked: 403 on 5 of 6 article pages". The health
+record keeps that line (its ``last_error``), the index page shows it, and the source's feeds keep
+their last good entries (publishing is a function of the archive, which a blocked run does not
+touch).
 """
 
 from __future__ import annotations
@@ -24,6 +31,45 @@ from crawler.sources import SOURCES
 #: Failing article pages (of those fetched) above which the layout is taken to have drifted.
 DRIFT_RATIO = 0.5
 DRIFT_MIN_PAGES = 3
+#: How a blocked target's error starts (the health record and the index page read it back).
+BLOCKED = "blocked: "
+#: Article failures that are refusals: the statuses of crawler.spiders.base.BLOCKING_STATUSES, and
+#: a bot wall that stayed one.
+_REFUSED_ARTICLES = ("http_401", "http_403", "http_451", "challenge_page", "unparsed_challenge_page")
+
+
+def blocked_reason(error: str | None) -> str | None:
+    """The "blocked: …" part of a target's error line (as the health record keeps it), without
+    the prefix ("403 on the listing"); None when the target was not blocked."""
+    for part in (error or "").split("; "):
+        if part.startswith(BLOCKED):
+            return part.removeprefix(BLOCKED)
+    return None
+
+
+def _blocked(stats: dict[str, Any], failures: dict[str, int], fetched: int) -> str | None:
+    """The line saying how a target was refused, or None: its listing (any page) refused, or
+    most of the article pages it fetched (at least DRIFT_MIN_PAGES)."""
+    listing = {key.rsplit("/", 1)[1]: int(value) for key, value in stats.items()
+               if key.startswith("mf/blocked/listing/") and value}
+    if listing:
+        ways = []
+        for how in sorted(listing):
+            if how.startswith("http_"):
+                ways.append(f"{how.removeprefix('http_')} on the listing")
+            elif how == "bot_wall":
+                ways.append("a bot wall on the listing")
+            else:
+                ways.append("robots.txt disallows the listing")
+        pages = sum(listing.values())
+        return BLOCKED + ", ".join(ways) + (f" ({pages} listing pages)" if pages > 1 else "")
+    refused = {reason: failures[reason] for reason in _REFUSED_ARTICLES if failures.get(reason)}
+    count = sum(refused.values())
+    if count >= DRIFT_MIN_PAGES and count > DRIFT_RATIO * fetched:
+        ways = " or ".join(dict.fromkeys("a bot wall" if "challenge" in reason else reason.removeprefix("http_")
+                                         for reason in refused))
+        return f"{BLOCKED}{ways} on {count} of {fetched} article pages"
+    return None
 
 
 @dataclass
@@ -40,6 +86,8 @@ class TargetRun:
     duration_seconds: float
     finish_reason: str | None
     extra: dict[str, Any] = field(default_factory=dict)
+    blocked: str | None = None
+    """How the site refused the crawl ("403 on the listing"), or None."""
 
     def summary_line(self) -> str:
         """One line for the operator's terminal or cron mail."""
@@ -101,6 +149,10 @@ def summarise(name: str, stats: dict[str, Any]) -> TargetRun:
             failures[kind] = unexplained
     if _count(stats, "mf/items/rejected"):
         failures["rejected"] = _count(stats, "mf/items/rejected")
+    attempted = fetched + _count(stats, "mf/articles/failed")
+    blocked = _blocked(stats, failures, attempted)
+    if blocked is not None:
+        errors.insert(0, blocked)
     items = {
         "new": _count(stats, "mf/items/new"),
         "updated": _count(stats, "mf/items/updated"),
@@ -118,7 +170,7 @@ def summarise(name: str, stats: dict[str, Any]) -> TargetRun:
     return TargetRun(
         name=name, ok=not errors, errors=errors, items=items, failures=failures, requests=requests,
         responses=responses, duration_seconds=float(stats.get("elapsed_time_seconds", 0.0) or 0.0),
-        finish_reason=finish,
+        finish_reason=finish, blocked=blocked_reason(blocked),
         extra={"skipped_known": _count(stats, "mf/articles/skipped_known"),
                "not_modified": _count(stats, "mf/articles/not_modified"),
                "pending_recorded": _count(stats, "mf/items/pending"),
@@ -134,10 +186,13 @@ def by_source(runs: list[TargetRun]) -> dict[str, dict[str, Any]]:
     sources: dict[str, dict[str, Any]] = {}
     for run in runs:
         name = spider_source.get(run.name, run.name)
-        entry = sources.setdefault(name, {"ok": True, "targets": [], "errors": [], "items": {}, "failures": {},
-                                          "requests": {}, "duration_seconds": 0.0, "briefings_unsegmented": 0})
+        entry = sources.setdefault(name, {"ok": True, "targets": [], "errors": [], "blocked": {}, "items": {},
+                                          "failures": {}, "requests": {}, "duration_seconds": 0.0,
+                                          "briefings_unsegmented": 0})
         entry["ok"] = entry["ok"] and run.ok
         entry["targets"].append(run.name)
+        if run.blocked:
+            entry["blocked"][run.name] = run.blocked
         entry["errors"].extend(f"{run.name}: {error}" for error in run.errors)
         for field_name in ("items", "failures", "requests"):
             for key, count in getattr(run, field_name).items():

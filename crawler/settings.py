@@ -61,6 +61,16 @@ MF_STATE_DEPT_BASE_URL = "https://www.state.gov"
 MF_FMPRC_EN_BASE_URL = "https://www.fmprc.gov.cn"
 MF_FMPRC_ZH_BASE_URL = "https://www.mfa.gov.cn"
 MF_AA_BASE_URL = "https://www.auswaertiges-amt.de"
+MF_MOFA_JP_BASE_URL = "https://www.mofa.go.jp"
+MF_MEA_IN_BASE_URL = "https://www.mea.gov.in"
+#: Cards per page of mea.gov.in's listing endpoint (its own pages ask for 10 to 50).
+MF_MEA_IN_PAGE_SIZE = 10
+MF_GAC_CA_BASE_URL = "https://www.canada.ca"
+#: The Government of Canada news API (its links are relative to MF_GAC_CA_BASE_URL).
+MF_GAC_CA_API_BASE_URL = "https://api.io.canada.ca"
+#: Items per answer of the news API (its ``pick``).
+MF_GAC_CA_PAGE_SIZE = 50
+MF_MAE_FR_BASE_URL = "https://www.diplomatie.gouv.fr"
 #: Items per page of GOV.UK's search API (it allows up to 1500).
 MF_GOVUK_PAGE_SIZE = 50
 #: When a known article is fetched again for edits and removals: (max age in days, every N hours).
@@ -69,6 +79,9 @@ MF_RECHECK_SCHEDULE = [(2, 6), (14, 48), (90, 24 * 14), (36500, 24 * 180)]
 MF_RECHECK_MAX_PER_RUN = 20
 #: An article that failed is tried again by the next runs, this many times in all.
 MF_PENDING_MAX_ATTEMPTS = 5
+#: Wait at least the Crawl-delay a site's robots.txt asks for between its requests
+#: (crawler.middlewares.robots); Scrapy alone obeys only its Allow and Disallow lines.
+MF_OBEY_CRAWL_DELAY = True
 
 # --- politeness -----------------------------------------------------------------------------------
 USER_AGENT = f"ministry-feeds/{__version__} (+{MF_CONTACT_URL})"
@@ -107,6 +120,9 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 # --- components -----------------------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.accounting.RequestAccountingMiddleware": 50,
+    # After RobotsTxtMiddleware (100), which parses robots.txt: its rules checked for every request
+    # (Scrapy lets the first ones through unchecked), its Crawl-delay obeyed.
+    "crawler.middlewares.robots.RobotsRulesMiddleware": 110,
     # Our retry replaces Scrapy's: the same codes and exceptions, plus bot-wall pages, with back-off.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry.BackoffRetryMiddleware": 550,

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from crawler.store import ArchiveStore
 
 LANGUAGE_NAMES = {"en": "English", "ru": "Russian", "de": "German", "zh": "Chinese", "fr": "French",
-                  "es": "Spanish", "ar": "Arabic", "pt": "Portuguese", "ur": "Urdu"}
+                  "es": "Spanish", "ar": "Arabic", "pt": "Portuguese", "ur": "Urdu", "ja": "Japanese",
+                  "hi": "Hindi"}
 TYPE_NAMES = {"briefing": "briefings", "statement": "statements", "comment": "comments", "news": "news",
               "speech": "speeches", "answer": "answers to media questions", "interview": "interviews"}
 

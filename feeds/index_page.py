@@ -1,6 +1,6 @@
 """``index.html``: what a person wants on arriving — how to subscribe, every source with its health
-(failed runs, articles pending a retry or given up, when it last ran) and its latest statements,
-its feeds with counts, and the JSON Lines dumps with their schema.
+(failed runs, a site that blocks the crawler, articles pending a retry or given up, when it last
+ran) and its latest statements, its feeds with counts, and the JSON Lines dumps with their schema.
 
 Every link is relative, so the page works opened from disk and behind any host. The page is a
 function of the archive: the same archive gives the same bytes. Times are written exactly (UTC,
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from crawler.items import SCHEMA_PATH
 from crawler.normalise.dates import parse_timestamp
 from crawler.normalise.text import clean_inline
+from crawler.report import blocked_reason
 from crawler.sources import SOURCES, Source
 from crawler.store import Selection
 from feeds.atom import STYLESHEET, STYLESHEET_SOURCE
@@ -40,7 +41,7 @@ padding:1rem;color:#1b1b1b;background:#fff}
 h1{font-size:1.6rem;margin:.5rem 0}h2{font-size:1.25rem;margin:2rem 0 .5rem;border-bottom:1px solid #ddd}
 h3{font-size:1.05rem;margin:1rem 0 .25rem}ul{padding-left:1.2rem;margin:.25rem 0}li{margin:.2rem 0}
 .health{padding:.5rem .75rem;border-radius:.4rem;background:#eef6ee;margin:.5rem 0}
-.health.failing{background:#fbeaea}.count,.meta{color:#555;font-size:.9em}a{color:#0b57d0;word-break:break-word}
+.health.failing{background:#fbeaea}.health.blocked{background:#fdf3e1}.count,.meta{color:#555;font-size:.9em}a{color:#0b57d0;word-break:break-word}
 details{margin:.5rem 0}summary{cursor:pointer}footer{margin-top:2rem;color:#555;font-size:.9em}
 time[title]{text-decoration:underline dotted;cursor:help}.subscribe{background:#eef3fb;border-radius:.4rem;
 padding:.5rem .75rem}
@@ -130,7 +131,7 @@ def _count(count: int, one: str, many: str | None = None) -> str:
 
 def _health_block(source: Source, inputs: IndexInputs, statements: int) -> str:
     rows = [f"<li>{_count(statements, 'statement')} archived</li>"]
-    failing = False
+    failing = blocked = False
     for spider in source.spiders:
         record = inputs.health.get(spider)
         retrying, given_up = inputs.pending.get(spider, (0, 0))
@@ -139,14 +140,21 @@ def _health_block(source: Source, inputs: IndexInputs, statements: int) -> str:
         else:
             failures = int(record.get("consecutive_failures") or 0)
             failing |= failures > 0
+            refused = blocked_reason(record.get("last_error")) if failures else None
+            blocked |= refused is not None
             text = f"last run {_ago(record.get('last_run'))}, last successful update {_ago(record.get('last_success'))}"
-            if failures:
+            if refused is not None:
+                # The site refuses the crawler; nothing is done to get round it, and the feeds
+                # keep what the archive holds.
+                text += (f'; <strong class="blocked">blocked: {escape(clean_inline(refused))}</strong> '
+                         f"({_count(failures, 'run')} in a row; its feeds keep their last statements)")
+            elif failures:
                 text += (f'; <strong class="failed-runs">{_count(failures, "failed run")} in a row</strong>: '
                          f"{escape(clean_inline(record.get('last_error') or ''))}")
         text += (f'; <span class="pending">{_count(retrying, "article")} pending a retry</span>, '
                  f'<span class="failed">{_count(given_up, "article")} failed (given up)</span>')
         rows.append(f'<li id="health-{escape(spider)}">{escape(spider)}: {text}</li>')
-    css = "health failing" if failing else "health"
+    css = "health blocked" if blocked else "health failing" if failing else "health"
     return f'<div class="{css}" id="health-{escape(source.name)}"><ul>{"".join(rows)}</ul></div>'
 
 

@@ -24,7 +24,8 @@ def run_scrapy(*args: str, timeout: float = 300, env: dict[str, str] | None = No
 
 
 def fast_settings(archive: str | Path, **extra: str) -> list[str]:
-    """``-s`` options for a quick loopback crawl: no delays, short back-off, this archive (a URL,
+    """``-s`` options for a quick loopback crawl: no delays (robots.txt's Crawl-delay
+    included), short back-off, this archive (a URL,
     or an SQLite file's path); the public folder, run reports and lock beside an archive file, or
     in a fresh temporary folder for a server's archive, unless given: a test never writes into the
     checkout."""
@@ -39,6 +40,7 @@ def fast_settings(archive: str | Path, **extra: str) -> list[str]:
         "MF_LOCK_PATH": str(folder / "update.lock"),
         "DOWNLOAD_DELAY": "0",
         "AUTOTHROTTLE_ENABLED": "False",
+        "MF_OBEY_CRAWL_DELAY": "False",  # a loopback copy of a site asks for its delays too
         "MF_RETRY_BACKOFF_BASE": "0.05",
         "LOG_LEVEL": "INFO",
         **extra,

@@ -8,7 +8,10 @@ the pages saved for one host of the mirror (``mid.ru`` unless told otherwise).
   ``(status, headers, body)``, ``SLEEP(seconds)`` (then the page), ``RESET`` (the connection is
   dropped with a TCP reset) or ``TRUNCATE`` (half the body, then the connection closes).
 - ``set(path, body)``, ``remove(path)`` (404) and ``restore(path)`` change the site between runs.
+- ``block(status, body)`` makes the whole site answer every request so (a WAF refusing the
+  crawler), robots.txt included; ``unblock()`` ends it.
 - ``delay`` slows every answer, to make runs long enough to interrupt.
+- ``requests`` records each request: (time, path, User-Agent, Cookie header).
 
 Accepted sockets set TCP_NODELAY: the handler writes the headers and the body in two sends, and
 with Nagle's algorithm on, the body waits for the client's delayed ACK of the headers (about
@@ -53,6 +56,8 @@ class LoopbackSite:
             self.by_path[parts.path + (f"?{parts.query}" if parts.query else "")] = key
         self.faults = defaultdict(list, {k: list(v) for k, v in (faults or {}).items()})
         self.overrides: dict[str, tuple[int, dict, bytes]] = {}
+        self.blocked: tuple[int, dict, bytes] | None = None
+        self.requests: list[tuple[float, str, str | None, str | None]] = []
         self.delay = delay
         self.hits: Counter[str] = Counter()
         self.statuses: Counter[tuple[str, int]] = Counter()
@@ -73,7 +78,11 @@ class LoopbackSite:
             def do_GET(self):
                 with site.lock:
                     site.hits[self.path] += 1
+                    site.requests.append((time.monotonic(), self.path, self.headers.get("User-Agent"),
+                                          self.headers.get("Cookie")))
                     fault = site.faults[self.path].pop(0) if site.faults[self.path] else None
+                    if site.blocked is not None:
+                        fault = site.blocked
                 if site.delay:
                     time.sleep(site.delay)
                 if isinstance(fault, SLEEP):
@@ -123,6 +132,12 @@ class LoopbackSite:
 
     def set(self, path: str, body: bytes, status: int = 200, headers: dict | None = None) -> None:
         self.overrides[path] = (status, headers or {"Content-Type": "text/html; charset=utf-8"}, body)
+
+    def block(self, status: int = 403, body: bytes = b"<h1>Forbidden</h1>", headers: dict | None = None) -> None:
+        self.blocked = (status, headers or {"Content-Type": "text/html; charset=utf-8"}, body)
+
+    def unblock(self) -> None:
+        self.blocked = None
 
     def remove(self, path: str) -> None:
         self.overrides[path] = (404, {"Content-Type": "text/html; charset=utf-8"}, b"<h1>404</h1>")

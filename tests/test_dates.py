@@ -42,6 +42,53 @@ def test_unreadable_dates_are_none(raw):
     assert parse_date(raw, MOSCOW) is None
 
 
+@pytest.mark.parametrize(
+    ("raw", "tz", "expected", "has_time"),
+    [
+        # ordinal days, English and French
+        ("May 13th 2026", "Europe/Paris", "2026-05-13T00:00:00+02:00", False),
+        ("March 31st 2025", "Europe/Paris", "2025-03-31T00:00:00+02:00", False),
+        ("June 2nd 2026", "Europe/Paris", "2026-06-02T00:00:00+02:00", False),
+        ("1er mai 2026", "Europe/Paris", "2026-05-01T00:00:00+02:00", False),
+        # French month names, with and without accents; a weekday before the date
+        ("13 février 2026", "Europe/Paris", "2026-02-13T00:00:00+01:00", False),
+        ("13 fevrier 2026", "Europe/Paris", "2026-02-13T00:00:00+01:00", False),
+        ("mardi 12 mai 2026", "Europe/Paris", "2026-05-12T00:00:00+02:00", False),
+        ("Friday, November 22, 2024, 1:46 p.m.", "Asia/Tokyo", "2024-11-22T13:46:00+09:00", True),
+        # Hindi month names (with their vowel signs and nukta)
+        ("जुलाई 08, 2021", "Asia/Kolkata", "2021-07-08T00:00:00+05:30", False),
+        ("फ़रवरी 23, 2026", "Asia/Kolkata", "2026-02-23T00:00:00+05:30", False),
+        ("सितंबर 30, 2026", "Asia/Kolkata", "2026-09-30T00:00:00+05:30", False),
+        # Japanese: era years, 元年, a weekday in brackets, 時/分, full-width digits
+        ("令和8年9月24日", "Asia/Tokyo", "2026-09-24T00:00:00+09:00", False),
+        ("令和元年5月1日", "Asia/Tokyo", "2019-05-01T00:00:00+09:00", False),
+        ("平成29年1月5日(木曜日)11時15分", "Asia/Tokyo", "2017-01-05T11:15:00+09:00", True),
+        ("令和6年11月22日(金) 13:46", "Asia/Tokyo", "2024-11-22T13:46:00+09:00", True),
+        ("昭和64年1月7日", "Asia/Tokyo", "1989-01-07T00:00:00+09:00", False),
+        ("令和８年９月３０日", "Asia/Tokyo", "2026-09-30T00:00:00+09:00", False),
+        ("2026年9月30日（水）", "Asia/Tokyo", "2026-09-30T00:00:00+09:00", False),
+        ("(平成29年1月5日(木曜日)11時15分)", "Asia/Tokyo", "2017-01-05T11:15:00+09:00", True),
+    ],
+)
+def test_more_printed_forms(raw, tz, expected, has_time):
+    parsed = parse_date(raw, tz)
+    assert parsed is not None, raw
+    assert (isoformat(parsed.value), parsed.has_time) == (expected, has_time)
+
+
+@pytest.mark.parametrize("raw", [
+    "令和元年4月30日",   # the last day of Heisei: Reiwa had not begun
+    "平成1年1月7日",     # the last day of Showa
+    "令和8年2月30日",
+    "9月30日付",         # a listing's day without its year: never completed here
+    "May 13th",
+    "13 Mai",
+    "Blursday, May 13, 2026",
+])
+def test_dates_that_do_not_exist_or_lack_a_year_are_none(raw):
+    assert parse_date(raw, "Asia/Tokyo") is None
+
+
 def test_glued_date_and_time_still_read_right():
     # What naive text extraction of the old site's status line gives; page objects read the
     # date and the <i> time separately, but the glued form must not turn into another time.
@@ -127,6 +174,49 @@ SOURCE_DATES = {
         ("2014-04-01T09:55:00+01:00", "2014-04-01T09:55:00+01:00", "datetime"),
         ("2024-05-01T10:00:00Z", "2024-05-01T11:00:00+01:00", "datetime"),
         ("2013-01-28T00:00:00.000+00:00", "2013-01-28T00:00:00+00:00", "datetime"),
+    ],
+    "mofa_jp": [  # English date lines (weekday, time, the old day-first form); Japanese era and western
+        ("August 2, 2016", "2016-08-02T00:00:00+09:00", "date"),
+        ("Friday, November 22, 2024, 1:46 p.m.", "2024-11-22T13:46:00+09:00", "datetime"),
+        ("Tuesday, October 14, 2014, 8:42 a.m.", "2014-10-14T08:42:00+09:00", "datetime"),
+        ("Tuesday, April 6, 2010, 5:30 p.m.", "2010-04-06T17:30:00+09:00", "datetime"),
+        ("13 January 2011", "2011-01-13T00:00:00+09:00", "date"),
+        ("September 29, 2026, 10:32 a.m.", "2026-09-29T10:32:00+09:00", "datetime"),
+        ("令和8年9月24日", "2026-09-24T00:00:00+09:00", "date"),
+        ("令和８年９月３０日", "2026-09-30T00:00:00+09:00", "date"),
+        ("平成29年1月5日(木曜日)11時15分", "2017-01-05T11:15:00+09:00", "datetime"),
+        ("令和8年9月29日（火曜日）10時32分", "2026-09-29T10:32:00+09:00", "datetime"),
+        ("令和6年11月22日(金) 13:46", "2024-11-22T13:46:00+09:00", "datetime"),
+        ("2026年9月30日", "2026-09-30T00:00:00+09:00", "date"),  # a listing's day, its year completed
+    ],
+    "mea_in": [  # the posting date, the listing's, a title's or dateline's; Hindi month names
+        ("July 08, 2022", "2022-07-08T00:00:00+05:30", "date"),
+        ("30 September, 2026", "2026-09-30T00:00:00+05:30", "date"),
+        ("June 16, 2017", "2017-06-16T00:00:00+05:30", "date"),
+        ("जुलाई 08, 2021", "2021-07-08T00:00:00+05:30", "date"),
+        ("सितंबर 30, 2026", "2026-09-30T00:00:00+05:30", "date"),
+        ("अक्टूबर 01, 2026", "2026-10-01T00:00:00+05:30", "date"),
+        ("फ़रवरी 23, 2026", "2026-02-23T00:00:00+05:30", "date"),
+    ],
+    "gac_ca": [  # the dateline's day (English, French); the news API's publishedDate with its offset
+        ("September 29, 2026", "2026-09-29T00:00:00-04:00", "date"),
+        ("29 septembre 2026", "2026-09-29T00:00:00-04:00", "date"),
+        ("1er décembre 2026", "2026-12-01T00:00:00-05:00", "date"),
+        ("2026-09-29T16:05:00-04:00", "2026-09-29T16:05:00-04:00", "datetime"),
+        ("2026-01-15T09:30:00-05:00", "2026-01-15T09:30:00-05:00", "datetime"),
+        ("2026-09-29", "2026-09-29T00:00:00-04:00", "date"),
+    ],
+    "mae_fr": [  # ordinal English dates, French dates, in Paris's summer and winter offsets
+        ("May 13th 2026", "2026-05-13T00:00:00+02:00", "date"),
+        ("June 15th 2026", "2026-06-15T00:00:00+02:00", "date"),
+        ("March 31st 2025", "2025-03-31T00:00:00+02:00", "date"),
+        ("March 29th 2026", "2026-03-29T00:00:00+01:00", "date"),  # the night clocks go forward: still winter
+        ("November 2nd 2026", "2026-11-02T00:00:00+01:00", "date"),
+        ("November 23rd 2026", "2026-11-23T00:00:00+01:00", "date"),
+        ("13 mai 2026", "2026-05-13T00:00:00+02:00", "date"),
+        ("1er décembre 2026", "2026-12-01T00:00:00+01:00", "date"),
+        ("14 novembre 2023", "2023-11-14T00:00:00+01:00", "date"),
+        ("23 août 2026", "2026-08-23T00:00:00+02:00", "date"),
     ],
 }
 

@@ -39,7 +39,8 @@ def pages():
 
 def test_labelled_set_meets_the_targets(pages):
     assert len(pages) >= 12
-    assert {page.labels["site"] for page in pages} >= {"mid", "mid_archive", "fmprc_en", "fmprc_zh", "state_dept"}
+    assert {page.labels["site"] for page in pages} >= {"mid", "mid_archive", "fmprc_en", "fmprc_zh", "state_dept",
+                                                       "mofa_jp", "mea_in", "mae_fr"}
     assert {page.labels["language"] for page in pages} >= {"en", "ru", "zh"}
     result = score(pages)
     assert result.expected >= 100
@@ -299,7 +300,7 @@ def test_the_mirror_briefings_are_segmented():
 
 
 def test_every_source_with_briefings_has_a_marker_set():
-    assert set(MARKERS) == {"mid", "fmprc", "state_dept"}
+    assert set(MARKERS) == {"mid", "fmprc", "state_dept", "mofa_jp", "mea_in", "mae_fr"}
 
 
 # --- the crawl: schema, stats, report, versions ---------------------------------------------------

@@ -53,7 +53,8 @@ def test_variants_are_what_the_builder_makes():
     spec.loader.exec_module(builder)
     built = {}
     for make in (builder.mid_variants, builder.archive_variants, builder.fmprc_variants, builder.aa_variants,
-                 builder.state_variants):
+                 builder.state_variants, builder.mofa_jp_variants, builder.mea_in_variants,
+                 builder.gac_ca_variants, builder.mae_fr_variants):
         built.update(make())
     assert sorted(built) == sorted(MANIFEST)
     for url, (relative, html) in built.items():

@@ -3,6 +3,11 @@
 Every parser takes the raw string as the page showed it and the IANA zone of the source, and
 returns a :class:`ParsedDate` or ``None``; none of them guesses a missing year or invents a time.
 A date printed without a time becomes midnight local time with ``has_time`` false.
+
+Month names: English, Russian, French and Hindi; ordinals ("May 13th 2026", "1er mai 2026"); a
+leading weekday ("Friday, November 22, 2024, 1:46 p.m.", "mardi 13 mai 2026"); Chinese and
+Japanese year-month-day, with Japanese era years ("令和8年9月24日", "平成29年1月5日(木曜日)11時15分";
+:data:`ERAS`); full-width digits read as digits.
 """
 
 from __future__ import annotations
@@ -24,20 +29,39 @@ MONTHS = {
     "августа": 8, "сентября": 9, "октября": 10, "ноября": 11, "декабря": 12,
     "январь": 1, "февраль": 2, "март": 3, "апрель": 4, "май": 5, "июнь": 6, "июль": 7,
     "август": 8, "сентябрь": 9, "октябрь": 10, "ноябрь": 11, "декабрь": 12,
+    # French, full, without accents as some pages print them, and abbreviated
+    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
+    "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
+    "décembre": 12, "decembre": 12, "janv": 1, "févr": 2, "fevr": 2, "avr": 4, "juil": 7, "déc": 12,
+    # Hindi (mea.gov.in: "जुलाई 08, 2021"), with the spellings the ministry's pages use
+    "जनवरी": 1, "फ़रवरी": 2, "फरवरी": 2, "मार्च": 3, "अप्रैल": 4, "मई": 5, "जून": 6, "जुलाई": 7,
+    "अगस्त": 8, "सितंबर": 9, "सितम्बर": 9, "अक्टूबर": 10, "अक्तूबर": 10, "नवंबर": 11, "नवम्बर": 11,
+    "दिसंबर": 12, "दिसम्बर": 12,
 }
+
+#: Japanese eras: the first day of each and the offset of its years ("令和8年" is 2018 + 8; "元年"
+#: is year 1). A date before its era began does not exist.
+ERAS = {"令和": (date(2019, 5, 1), 2018), "平成": (date(1989, 1, 8), 1988), "昭和": (date(1926, 12, 25), 1925)}
 
 # An optional time after the date: "11:44", "11.44", "11:44:05", "1:46 p.m.", "15时30分", after at
 # most three separating characters (", ", " в ", " - "; none when text extraction glued them).
-_TIME = (r"(?:\D{0,3}?(?P<hour>\d{1,2})(?:[:.]|\s*时\s*)(?P<minute>\d{2})(?:\s*分)?(?::(?P<second>\d{2}))?"
+_TIME = (r"(?:\D{0,3}?(?P<hour>\d{1,2})(?:[:.]|\s*[时時]\s*)(?P<minute>\d{2})(?:\s*分)?(?::(?P<second>\d{2}))?"
          r"(?:\s*(?P<ampm>[AaPp])\.?\s*[Mm]\.?)?)?")
+# A month name: letters, with the vowel signs of Indic scripts (not letters to ``\w``) inside.
+_MONTH = r"(?P<month>[^\W\d_][^\s\d.,()]*)"
+# An ordinal day: "13th", "1st", French "1er".
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th|er)?"
+# A weekday in brackets after a CJK date: "(木曜日)", "（金）".
+_CJK_WEEKDAY = r"(?:\s*[(（][月火水木金土日](?:曜日?)?[)）])?"
 # "28 June 2022 11:44", "24 июля 2017 19:36", "24 July 2017", "24 июля 2017 г.", "1 июля 2022 года"
+# "13 mai 2026", "1er mai 2026", "30 September, 2026"
 _DAY_MONTH_YEAR = re.compile(
-    r"^(?P<day>\d{1,2})\.?\s+(?P<month>[^\W\d_]+)\.?,?\s+(?P<year>\d{4})(?:\s*(?:года|г\.?))?,?\s*"
+    r"^" + _DAY + r"\.?\s+" + _MONTH + r"\.?,?\s+(?P<year>\d{4})(?:\s*(?:года|г\.?))?,?\s*"
     + _TIME + r"\s*$"
 )
-# "June 28, 2022", "July 29, 2025 11:44", "Jul. 29, 2025"
+# "June 28, 2022", "July 29, 2025 11:44", "Jul. 29, 2025", "May 13th 2026", "जुलाई 08, 2021"
 _MONTH_DAY_YEAR = re.compile(
-    r"^(?P<month>[^\W\d_]+)\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4}),?\s*" + _TIME + r"\s*$"
+    r"^" + _MONTH + r"\.?\s+" + _DAY + r",?\s+(?P<year>\d{4}),?\s*" + _TIME + r"\s*$"
 )
 # "28.06.2022 11:44", "28.06.2022", "28.06.22" (day first, dotted: mid.ru, the Federal Foreign Office)
 _NUMERIC = re.compile(
@@ -50,13 +74,25 @@ _YEAR_FIRST = re.compile(
 )
 # Chinese and Japanese: "2019年1月2日", "2019年01月02日 15:30", "2019年1月2日15时30分"
 _CJK = re.compile(
-    r"^(?P<year>\d{4})\s*年\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日\s*" + _TIME + r"\s*$"
+    r"^(?P<year>\d{4})\s*年\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日" + _CJK_WEEKDAY + r"\s*"
+    + _TIME + r"\s*$"
 )
+# Japanese era years: "令和8年9月24日", "平成29年1月5日(木曜日)11時15分", "令和元年5月1日", "令和6年11月22日(金) 13:46"
+_ERA = re.compile(
+    r"^(?P<era>" + "|".join(ERAS) + r")\s*(?P<year>元|\d{1,2})\s*年\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日"
+    + _CJK_WEEKDAY + r"\s*" + _TIME + r"\s*$"
+)
+# A weekday before a date: "Friday, November 22, 2024", "mardi 13 mai 2026".
+_WEEKDAY = re.compile(
+    r"^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun"
+    r"|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\.?,?\s+", re.I)
+# Full-width digits (Japanese and Chinese pages print "令和８年９月３０日") read as ASCII ones.
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９：", "0123456789:")
 #: Printed forms with the month as a word, then those with numbers only.
 _WORD_MONTH_FORMS = (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR)
-_NUMBER_FORMS = (_NUMERIC, _YEAR_FIRST, _CJK)
+_NUMBER_FORMS = (_NUMERIC, _YEAR_FIRST, _CJK, _ERA)
 # Brackets some templates print around a date: "(2019-01-02 15:30)", "【2019-01-02】".
-_BRACKETS = "()[]（）【】 "
+_OPENING, _CLOSING = "([（【", ")]）】"
 # The date part of a mid.ru document number: "1345-28-06-2022".
 _DOC_NUMBER = re.compile(r"^\s*\d+-(?P<day>\d{2})-(?P<month>\d{2})-(?P<year>\d{4})\s*$")
 # RFC 5322 §3.3: "-0000" is a time in UTC whose local zone is not known.
@@ -98,12 +134,24 @@ def _year(text: str) -> int:
     return year + 2000 if len(text) == 2 else year
 
 
+def _unbracket(text: str) -> str:
+    """The date inside the brackets a template prints around it ("(2019-01-02 15:30)",
+    "【2019-01-02】"); a closing bracket of the date's own ("2026年9月30日（水）") stays."""
+    text = text.strip()
+    while text and text[0] in _OPENING:
+        text = text[1:].strip()
+        if text and text[-1] in _CLOSING and text.count(text[-1]) > sum(text.count(o) for o in _OPENING):
+            text = text[:-1].strip()
+    return text
+
+
 def parse_date(raw: str | None, tz: str) -> ParsedDate | None:
     """Read one of the printed forms above, in the source's zone ``tz``; ``None`` when the text is
     none of them (or names a day that does not exist)."""
     if not raw:
         return None
-    text = " ".join(raw.replace("\u00a0", " ").split()).strip(_BRACKETS)
+    text = _unbracket(" ".join(raw.replace("\u00a0", " ").translate(_FULL_WIDTH_DIGITS).split()))
+    text = _WEEKDAY.sub("", text, count=1)
     if not text or not text[0].isalnum():
         return None
     year_first = text[:4].isdigit()  # then numbers only
@@ -118,9 +166,20 @@ def parse_date(raw: str | None, tz: str) -> ParsedDate | None:
                 return None
         else:
             month = int(match["month"])
+        if pattern is _ERA:
+            return _era_date(match, month, tz)
         return _build(_year(match["year"]), month, int(match["day"]), tz, match["hour"], match["minute"],
                       match["second"], match["ampm"])
     return None
+
+
+def _era_date(match: re.Match[str], month: int, tz: str) -> ParsedDate | None:
+    """A Japanese era date: the era's offset plus its year ("元" is 1); None before the era began."""
+    start, offset = ERAS[match["era"]]
+    year = offset + (1 if match["year"] == "元" else int(match["year"]))
+    parsed = _build(year, month, int(match["day"]), tz, match["hour"], match["minute"], match["second"],
+                    match["ampm"])
+    return parsed if parsed is not None and parsed.value.date() >= start else None
 
 
 def parse_iso(raw: str | None) -> ParsedDate | None:

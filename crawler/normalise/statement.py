@@ -54,6 +54,10 @@ SITES = {
     "fmprc.gov.cn": Site("fmprc", "www.fmprc.gov.cn", ("en",)),
     "mfa.gov.cn": Site("fmprc", "www.mfa.gov.cn", ("zh",)),
     "auswaertiges-amt.de": Site("aa", "www.auswaertiges-amt.de"),
+    "mofa.go.jp": Site("mofa_jp", "www.mofa.go.jp"),
+    "mea.gov.in": Site("mea_in", "www.mea.gov.in"),
+    "canada.ca": Site("gac_ca", "www.canada.ca"),
+    "diplomatie.gouv.fr": Site("mae_fr", "www.diplomatie.gouv.fr"),
 }
 #: The id namespace of a site whose ids overlap another site's of the same source: the old mid.ru
 #: site's documents were minted ``mid:en:liferay-2823186`` when its site_id carried the prefix,

@@ -6,9 +6,13 @@ reason when the page is not what it should be.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
 
 from crawler.normalise.charset import decode_page
+
+if TYPE_CHECKING:
+    from crawler.items import PageStatement
 
 
 class ParseError(Exception):
@@ -37,3 +41,20 @@ class ArticlePage:
         """The page's text from its raw bytes, the charset decided by evidence (the HTTP header's
         ``content_type`` as served, the page's meta, the bytes; crawler.normalise.charset)."""
         return decode_page(body, content_type, cls.charset_hints)[0]
+
+
+@dataclass
+class ListingEntry:
+    """One document as a listing (a listing page, a feed, an API answer) names it, for the spider."""
+
+    url: str
+    """The document's page, absolute."""
+    title: str
+    """Its title as listed."""
+    date_raw: str | None = None
+    """Its date as listed (completed where the listing prints it without a year, from what the
+    listing page says of its month), else None."""
+    tags: list[str] = field(default_factory=list)
+    """Tags the listing gives it."""
+    statement: PageStatement | None = None
+    """The whole statement, when the listing carries its text (then nothing is fetched)."""

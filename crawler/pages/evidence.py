@@ -107,6 +107,26 @@ def language_versions(root: etree._Element, base_url: str, language: str,
     return versions
 
 
+def head_alternates(root: etree._Element, base_url: str, language: str,
+                    read_url: Callable[[str], tuple[str | None, str, str | None] | None]) -> dict[str, str]:
+    """Language → URL of the other versions the page's head names (``<link rel="alternate"
+    hreflang>``, HTML §4.6.7.1): the cheap evidence, where a site gives it (Drupal, Canada.ca), before
+    :func:`language_versions` walks the body's links. ``read_url`` as there; ``x-default`` and this
+    version are not translations."""
+    versions: dict[str, str] = {}
+    head = root.find("head")
+    for link in head.iterchildren("link") if head is not None else ():
+        if not link.get("hreflang") or "alternate" not in (link.get("rel") or "").split():
+            continue
+        facts = read_url(urljoin(base_url, (link.get("href") or "").strip()))
+        if facts is None:
+            continue
+        link_language = facts[0] or _primary_language(link.get("hreflang"))
+        if link_language and link_language != language:
+            versions.setdefault(link_language, facts[1])
+    return versions
+
+
 def tags_of(scopes: Iterable[etree._Element]) -> list[str]:
     """The texts of the links in the tag blocks (:data:`TAG_BLOCK`) of the elements that belong to
     the article, in page order, each once."""

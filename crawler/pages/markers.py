@@ -90,5 +90,82 @@ STATE_DEPT = MarkerSet(
     notes=rf"{BRACKETED_NOTE}|\d{{1,2}}:\d{{2}}\s?[ap]\.?m\.?\s?[A-Z]{{2,4}}",
 )
 
+#: A Japanese reporter's or official's name as printed: "Igarashi", "ABE", "Fumio Kishida"
+_JP_NAME = r"[A-Z][A-Za-z'’-]+(?:\s[A-Z][A-Za-z'’-]+)?"
+#: A Japanese outlet: a known name, or words ending as outlets do ("Asahi Shimbun", "Nippon TV",
+#: "Kyodo News", "Jiji Press")
+_JP_OUTLET = (r"(?:NHK(?:\sWorld)?|TBS|AFP|Reuters|Bloomberg|Freelance|[A-Z][\w.&'’-]*(?:\s[A-Z][\w.&'’-]*){0,3}"
+              r"\s(?:Shimbun|TV|Television|News|Press|Broadcasting|Radio|Agency|Times|Post|Journal|Network))")
+#: The podium's offices as the English transcripts print them
+_JP_OFFICES = (r"(?:Minister for Foreign Affairs|State Minister for Foreign Affairs|Parliamentary Vice-Minister for "
+               r"Foreign Affairs|Foreign Press Secretary|Deputy Press Secretary|Press Secretary)")
+
+#: Japan's foreign ministry: English transcripts (translations) ask as "Surname, Outlet:" (≤2018)
+#: or "Outlet, Surname:" (2020+), "Reporter:", "Question:" (2009); the podium answers with its full
+#: title first ("Mr. IWAYA Takeshi, Minister for Foreign Affairs:", "Minister for Foreign Affairs
+#: Fumio Kishida:") and a short one after ("Minister Iwaya:", "Press Secretary OHTAKA:");
+#: Japanese originals bracket the speaker: "【NHK　大谷記者】", "【記者】", "【林外務大臣】",
+#: "【北村外務報道官】". Topic headings ("NSC meeting", "冒頭発言", "質疑応答", "(1) …") sit between the
+#: exchanges.
+MOFA_JP = MarkerSet(
+    name="mofa_jp",
+    labels=(
+        Label(rf"(?P<speaker>(?:Mr|Ms|Mrs|Dr)\.?\s{_JP_NAME}(?:\s[A-Z][A-Za-z'’-]+)?),\s*(?P<affiliation>{_JP_OFFICES})"
+              + _COLON, PODIUM),
+        Label(rf"(?P<affiliation>{_JP_OFFICES}|Foreign Minister|State Minister|Minister)\s(?P<speaker>{_JP_NAME})"
+              + _COLON, PODIUM),
+        Label(r"(?P<affiliation>Minister|Press Secretary|Deputy Press Secretary)" + _COLON, PODIUM),
+        Label(r"(?:Question|Reporter|Q)" + _COLON, QUESTION),
+        Label(rf"(?P<affiliation>{_JP_OUTLET}),\s*(?P<speaker>{_JP_NAME})" + _COLON, QUESTION),
+        Label(rf"(?P<speaker>{_JP_NAME}),\s*(?P<affiliation>{_JP_OUTLET})" + _COLON, QUESTION),
+        Label(r"【(?P<speaker>[^】\s　]{1,12}?)(?P<affiliation>外務大臣政務官|外務副大臣|外務大臣|外務副報道官|"
+              r"外務報道官|副報道官|報道官|大臣)】", PODIUM),
+        Label(r"【(?:(?P<affiliation>[^】]{1,24}?)[\s　]+)?(?P<speaker>[^】\s　]{1,10}?)?記者】", QUESTION),
+    ),
+)
+
+#: An Indian official's title before or after the name ("Official Spokesperson", "Foreign Secretary",
+#: "Joint Secretary (East Asia)"), English and Hindi
+_IN_OFFICES = (r"(?:Official Spokesperson|Foreign Secretary|External Affairs Minister|Minister of State[^:：]{0,40}"
+               r"|(?:Additional |Joint )?Secretary[^:：]{0,40}|Ambassador[^:：]{0,40}|High Commissioner[^:：]{0,40}"
+               r"|आधिकारिक प्रवक्ता|विदेश सचिव|विदेश मंत्री|[^,:：]{0,30}सचिव)")
+#: an honorific and a name: "Shri Arindam Bagchi", "Smt. Paulomi Tripathi", "श्री अरिंदम बागची"
+_IN_NAME = r"(?:Shri|Smt\.?|Dr\.?|Ms\.?|Mr\.?|श्री|श्रीमती|डॉ\.?)\s[^,:：()]{2,40}?"
+
+#: India's MEA: the spokesperson's label, name first ("Shri Arindam Bagchi, Official
+#: Spokesperson:", Hindi "श्री अरिंदम बागची, आधिकारिक प्रवक्ता:") or, in 2017, title first ("Official
+#: Spokesperson, Shri Gopal Baglay:"); reporters by first name ("Sidhant:"), name and outlet
+#: ("Ayushi Agarwal, ANI:"), or unnamed ("Speaker 1:"); in virtual briefings the OSD reads the
+#: questions out ("Shri Yatin Patel, OSD (PR):", "श्री यतिन पटेल, ओएसडी (पीआर):"). Several questions
+#: can come before one answer; Hindi questions carry their English rendering in brackets.
+MEA_IN = MarkerSet(
+    name="mea_in",
+    labels=(
+        Label(rf"(?P<speaker>{_IN_NAME}),\s*(?P<affiliation>OSD\s*\(PR\)|ओएसडी\s*\(पीआर\))" + _COLON, QUESTION),
+        Label(rf"(?P<speaker>{_IN_NAME}),\s*(?P<affiliation>{_IN_OFFICES})" + _COLON, PODIUM),
+        Label(rf"(?P<affiliation>{_IN_OFFICES}),\s*(?P<speaker>{_IN_NAME})" + _COLON, PODIUM),
+        Label(r"(?:Speaker(?:\s\d{1,2})?|Question|Q|प्रश्न|सवाल)" + _COLON, QUESTION),
+        # "Sidhant:", "Pranay Upadhyaya:", "Ayushi Agarwal, ANI:", "Suhasini Haidar, The Hindu:"
+        Label(_NOT_OUTLET + r"(?P<speaker>[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2})"
+              r"(?:,\s*(?P<affiliation>[A-Z][\w.&'’-]*(?:\s[A-Za-z][\w.&'’-]*){0,4}))?" + _COLON, QUESTION),
+        # Hindi: "आयुषी अग्रवाल, एएनआई:"
+        Label(r"(?P<speaker>[\u0900-\u097f]+(?:\s[\u0900-\u097f]+){0,2}),\s*(?P<affiliation>[^:：,]{1,30})"
+              + _COLON, QUESTION),
+    ),
+)
+
+#: France's spokesperson: French "Q - …" / "R - …" (a follow-up is the next "Q -"; a bracketed
+#: summary can stand for a question, "Q - [Question sur …]"), English "Q: …" / "A: …"; "(…)" marks
+#: a cut (a note).
+MAE_FR = MarkerSet(
+    name="mae_fr",
+    labels=(
+        Label(r"Q\s*[-–—]\s", QUESTION),
+        Label(r"R\s*[-–—]\s", PODIUM),
+        Label(r"(?:Q|Question)" + _COLON, QUESTION),
+        Label(r"(?:A|R|Answer|Réponse)" + _COLON, PODIUM),
+    ),
+)
+
 #: Each source's marker set, by source name (page objects import theirs; tools read them here).
-MARKERS = {marker_set.name: marker_set for marker_set in (MID, FMPRC, STATE_DEPT)}
+MARKERS = {marker_set.name: marker_set for marker_set in (MID, FMPRC, STATE_DEPT, MOFA_JP, MEA_IN, MAE_FR)}

@@ -7,9 +7,13 @@ from typing import TYPE_CHECKING
 from crawler.pages import ArticlePage, ParseError
 from crawler.pages.auswaertiges_amt import AaArticlePage
 from crawler.pages.fmprc import ChinaArticlePage
+from crawler.pages.gac_ca import GacNewsPage
 from crawler.pages.govuk import GovUkContentItem
+from crawler.pages.mae_fr import MaeArticlePage
+from crawler.pages.mea_in import MeaArticlePage
 from crawler.pages.mid import MidArticlePage
 from crawler.pages.mid_archive import MidArchiveArticlePage
+from crawler.pages.mofa_jp import MofaArticlePage
 from crawler.pages.state_dept import StateArticlePage
 
 if TYPE_CHECKING:
@@ -17,7 +21,8 @@ if TYPE_CHECKING:
 
 #: Article page objects, tried in order; each has ``matches(url)`` and ``statement()``.
 ARTICLE_PAGES = (MidArticlePage, MidArchiveArticlePage, GovUkContentItem, StateArticlePage,
-                 ChinaArticlePage, AaArticlePage)
+                 ChinaArticlePage, AaArticlePage, MofaArticlePage, MeaArticlePage,
+                 GacNewsPage, MaeArticlePage)
 
 
 def page_class_for(url: str) -> type[ArticlePage]:

@@ -17,6 +17,11 @@ too, once a finished crawl has read it (its validators are kept only from finish
 articles that failed are retried from the archive's pending list, so a 304 hides nothing).
 Due re-checks of articles no longer on the first listing pages are scheduled from the archive,
 ``MF_RECHECK_MAX_PER_RUN`` at most a run.
+
+A listing the site refuses — 401, 403 or 451 (never retried), a bot-wall page that is still one
+after the retries every bot wall gets, or a path robots.txt disallows (never requested) — is
+counted as blocked (``mf/blocked/listing/<how>``): the run report says "blocked: 403 on the
+listing", nothing else is tried to get past it, and the archive (so every feed) keeps what it had.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionLost, DNSLookupError, TCPTimedOutError, TimeoutError
 
@@ -48,6 +54,9 @@ if TYPE_CHECKING:
 
 #: Statuses an article request handles itself: unchanged, and gone.
 _ARTICLE_STATUSES = [304, 404, 410]
+#: Statuses by which a site refuses a client (RFC 9110 §15.5.2, §15.5.4; RFC 7725): a block, not
+#: a fault to retry.
+BLOCKING_STATUSES = frozenset({401, 403, 451})
 
 
 #: The spider arguments every sectioned-site spider takes (``-a NAME=VALUE``); names starting with
@@ -159,6 +168,21 @@ class SectionedSiteSpider(scrapy.Spider):
         page say so more precisely."""
         return True
 
+    def next_listing(self, response: Response, language: str, section: str,
+                     page: int) -> str | scrapy.Request | None:
+        """The listing page after ``page``: its URL, a request (a form postback), or None at the
+        end. By default ``listing_url(page + 1)`` while ``has_next_page``; a listing paged by
+        what the page itself gives (an archive's month links, an API's cursor, a form's state)
+        overrides this. The base class gives the request its callback and accounting."""
+        if not self.has_next_page(response, page):
+            return None
+        return self.listing_url(language, section, page + 1)
+
+    def gone_reason(self, response: Response) -> str | None:
+        """Why an article page that answered 200 says its document is gone (a soft 404: "Sorry
+        for the inconvenience", a "page not found" template), or None for a page to read."""
+        return None
+
     def statement_url(self, entry_url: str) -> str:
         """The archive's URL of a listed article: links to the site's own hosts are moved onto the
         base URL it is crawled from (``site_hosts`` and the ``base_setting`` setting)."""
@@ -196,22 +220,28 @@ class SectionedSiteSpider(scrapy.Spider):
         for page in self.index.due_rechecks(self.owns, limit):
             yield self._article_request(page.url, [], None, kind="recheck")
 
-    def _listing_request(self, language: str, section: str, page: int) -> scrapy.Request:
+    def _listing_request(self, language: str, section: str, page: int,
+                         target: str | scrapy.Request | None = None) -> scrapy.Request:
+        """The request for listing page ``page``: ``listing_url`` unless ``target`` (what
+        :meth:`next_listing` gave) says where."""
         # A listing is asked for conditionally only once a finished crawl has read it: its
         # validators are then those of a page whose every article is archived or pending (the
         # archive pipeline keeps listing validators only from finished crawls).
-        url = self.listing_url(language, section, page)
-        known = self.index.get(url)
+        given = target if isinstance(target, scrapy.Request) else None
+        url = given.url if given is not None else (target or self.listing_url(language, section, page))
+        known = self.index.get(url) if given is None or given.method == "GET" else None
         conditional = known is not None and not self.backfill and self.index.has_walked(language, section)
-        return scrapy.Request(
-            url,
-            callback=self.parse_listing,
-            errback=self.listing_failed,
-            headers=known.conditional_headers() if conditional else None,
-            cb_kwargs={"language": language, "section": section, "page": page},
-            meta={"mf_kind": self.listing_kind, "handle_httpstatus_list": [304]},
-            priority=-page,
-        )
+        headers = known.conditional_headers() if conditional else None
+        fields = {"callback": self.parse_listing, "errback": self.listing_failed,
+                  "cb_kwargs": {"language": language, "section": section, "page": page},
+                  "meta": {**(given.meta if given is not None else {}), "mf_kind": self.listing_kind,
+                           "handle_httpstatus_list": [304]},
+                  "priority": -page}
+        if given is not None:
+            if headers:
+                fields["headers"] = {**given.headers.to_unicode_dict(), **headers}
+            return given.replace(**fields)
+        return scrapy.Request(url, headers=headers, **fields)
 
     def _article_request(self, url: str, tags: list[str], listing_date: str | None,
                          kind: str = "article") -> scrapy.Request:
@@ -268,7 +298,8 @@ class SectionedSiteSpider(scrapy.Spider):
                 stats.inc_value("mf/articles/skipped_known")
                 continue
             yield self._article_request(url, list(entry.tags), entry.date_raw, "recheck" if known else "article")
-        if not self.has_next_page(response, page):
+        following = self.next_listing(response, language, section, page)
+        if following is None:
             self.logger.info("%s: last listing page of %s/%s", response.url, language, section)
             self._walked(language, section)
             return
@@ -278,7 +309,7 @@ class SectionedSiteSpider(scrapy.Spider):
             self._walked(language, section)
             return
         if self.backfill or page < self.max_pages:
-            yield self._listing_request(language, section, page + 1)
+            yield self._listing_request(language, section, page + 1, following)
         else:
             self._walked(language, section)
 
@@ -296,6 +327,10 @@ class SectionedSiteSpider(scrapy.Spider):
             return
         if response.meta.get("redirect_urls") and not self.owns(response.url):
             self._gone(requested, f"redirected to {response.url}")
+            return
+        gone = self.gone_reason(response)
+        if gone is not None:
+            self._gone(requested, gone)
             return
         statement = self.article_statement(response, entry_tags, listing_date)
         statement.fetched_at = now_utc()
@@ -318,13 +353,22 @@ class SectionedSiteSpider(scrapy.Spider):
         emit(self.crawler, FetchFailed(url, self.name, reason, now_utc()))
 
     def listing_failed(self, failure: Failure) -> None:
-        """A listing page that could not be fetched: the end of the listing, or a failure."""
+        """A listing page that could not be fetched: the end of the listing, a block, or a
+        failure."""
         request = failure.request
         page = request.cb_kwargs.get("page", 1)
         status = failure.value.response.status if failure.check(HttpError) else None
         if status in (404, 410) and page > 1:
             self.logger.info("%s: %d, end of section", request.url, status)
             self._walked(request.cb_kwargs["language"], request.cb_kwargs["section"])
+            return
+        blocked = blocked_by(failure)
+        if blocked is not None:
+            # Never worked around (no other User-Agent, no borrowed cookies): reported, and the
+            # archive keeps what it has.
+            self.crawler.stats.inc_value(f"mf/blocked/listing/{blocked}")
+            self.logger.error("Blocked: %s refuses us (%s); its feeds keep their last entries", request.url,
+                              _reason(failure))
             return
         self.crawler.stats.inc_value("mf/listing/failed")
         self.logger.error("Listing page failed: %s (%s)", request.url, _reason(failure))
@@ -342,11 +386,26 @@ class SectionedSiteSpider(scrapy.Spider):
                                        request.cb_kwargs.get("listing_date")))
 
 
+def blocked_by(failure: Failure) -> str | None:
+    """How a failed request was refused, as a stats key — ``http_403`` (any of
+    :data:`BLOCKING_STATUSES`), ``bot_wall`` (a challenge page after the retries), ``robots_txt``
+    (a path robots.txt disallows) — or None for a failure that is not a refusal."""
+    if failure.check(HttpError) and failure.value.response.status in BLOCKING_STATUSES:
+        return f"http_{failure.value.response.status}"
+    if failure.check(ChallengePageError):
+        return "bot_wall"
+    if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+        return "robots_txt"
+    return None
+
+
 def _reason(failure: Failure) -> str:
     if failure.check(HttpError):
         return f"HTTP {failure.value.response.status}"
     if failure.check(ChallengePageError):
         return f"challenge page: {failure.value}"
+    if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+        return "disallowed by robots.txt"
     if failure.check(TimeoutError, TCPTimedOutError):
         return f"timeout: {failure.value}"
     if failure.check(DNSLookupError):

@@ -98,7 +98,7 @@ CASES = [
     (["crawl", "aa", "-a", "sections=nosuch"], "scrapy crawl: -a sections=nosuch: aa has no section nosuch"),
     (["crawl", "mid", "-a", "page=3"], "scrapy crawl: -a page=…: mid takes no such argument (it takes pages, "),
     (["crawl", "mid_archive", "-a", "backfill=maybe"], "scrapy crawl: -a backfill=maybe: say 1 or 0"),
-    (["crawl", "nosuch"], "scrapy crawl: no spider 'nosuch' (spiders: aa, fcdo, fmprc_en, fmprc_zh, mid, "),
+    (["crawl", "nosuch"], "scrapy crawl: no spider 'nosuch' (spiders: aa, fcdo, fmprc_en, fmprc_zh, gac_ca, "),
     (["crawl", "mid", "-a", "pages"], "scrapy crawl: Invalid -a value, use -a NAME=VALUE"),
 ]
 

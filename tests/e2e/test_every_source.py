@@ -3,6 +3,7 @@ Scrapy's downloader (replay), and every item it yields validates against the JSO
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
 
@@ -19,7 +20,8 @@ pytestmark = pytest.mark.e2e
 VALIDATOR = Draft202012Validator(statement_schema())
 SPIDERS = [(source.name, spider) for source in SOURCES.values() for spider in source.spiders]
 #: What each spider's mirror holds (statements it must yield), so a spider yielding nothing fails.
-EXPECTED = {"mid": 32, "mid_archive": 16, "fcdo": 4, "state_dept": 4, "fmprc_en": 4, "fmprc_zh": 2, "aa": 5}
+EXPECTED = {"mid": 32, "mid_archive": 16, "fcdo": 4, "state_dept": 4, "fmprc_en": 4, "fmprc_zh": 2, "aa": 5,
+            "mofa_jp": 11, "mea_in": 7, "gac_ca": 6, "mae_fr": 6}
 
 
 def test_every_registered_spider_has_a_mirror_expectation():
@@ -42,24 +44,30 @@ def test_spider_crawls_its_mirror_and_every_item_validates(tmp_path, archive_url
     assert "'mf/pages/unparsed'" not in result.stderr
 
 
-#: Where each spider's pages live, and the setting that points the spider elsewhere.
+#: Where each spider's pages live, and the setting that points the spider elsewhere (a spider that
+#: reads two sites has a pair for each).
 HOSTS = {"mid": ("mid.ru", "MF_MID_BASE_URL"), "mid_archive": ("archive.mid.ru", "MF_MID_ARCHIVE_BASE_URL"),
          "fcdo": ("www.gov.uk", "MF_GOVUK_BASE_URL"), "state_dept": ("www.state.gov", "MF_STATE_DEPT_BASE_URL"),
          "fmprc_en": ("www.fmprc.gov.cn", "MF_FMPRC_EN_BASE_URL"),
          "fmprc_zh": ("www.mfa.gov.cn", "MF_FMPRC_ZH_BASE_URL"),
-         "aa": ("www.auswaertiges-amt.de", "MF_AA_BASE_URL")}
+         "aa": ("www.auswaertiges-amt.de", "MF_AA_BASE_URL"), "mofa_jp": ("www.mofa.go.jp", "MF_MOFA_JP_BASE_URL"),
+         "mea_in": ("www.mea.gov.in", "MF_MEA_IN_BASE_URL"),
+         "gac_ca": [("www.canada.ca", "MF_GAC_CA_BASE_URL"), ("api.io.canada.ca", "MF_GAC_CA_API_BASE_URL")],
+         "mae_fr": ("www.diplomatie.gouv.fr", "MF_MAE_FR_BASE_URL")}
 
 
 @pytest.mark.parametrize(("source", "spider"), SPIDERS)
 def test_spider_crawls_a_loopback_copy_of_its_site(tmp_path, archive_url, source, spider):
     from tests.loopback import LoopbackSite
 
-    host, setting = HOSTS[spider]
+    hosts = HOSTS[spider] if isinstance(HOSTS[spider], list) else [HOSTS[spider]]
     out = tmp_path / "items.jsonl"
-    with LoopbackSite(FIXTURES, host=host) as site:
+    with contextlib.ExitStack() as stack:
+        sites = [(stack.enter_context(LoopbackSite(FIXTURES, host=host)), setting) for host, setting in hosts]
         result = run_scrapy("crawl", spider, "-a", "backfill=1", "-O", str(out),
-                            *fast_settings(archive_url, **{setting: site.base_url}))
-        hits = sum(site.hits.values())
+                            *fast_settings(archive_url,
+                                           **{setting: site.base_url for site, setting in sites}))
+        hits = sum(sum(site.hits.values()) for site, _setting in sites)
     assert result.returncode == 0, result.stderr[-3000:]
     items = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(items) == EXPECTED[spider]

@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from crawler.sources import SOURCES
 from crawler.store import open_archive
 from tests.crawl import run_scrapy, start_scrapy
 from tests.feed_archive import make_archive
@@ -39,7 +40,7 @@ def test_export_to_stdout_and_gzip_file(archive, tmp_path):
 
 
 @pytest.mark.parametrize(("arguments", "message"), [
-    (["--source", "fco"], "scrapy export: unknown source 'fco' (known: aa, fcdo, fmprc, mid, state_dept)"),
+    (["--source", "fco"], f"scrapy export: unknown source 'fco' (known: {', '.join(sorted(SOURCES))})"),
     (["--type", "memo"], "scrapy export: unknown type 'memo' (known: briefing, statement, comment, news, speech, "
                          "answer, interview)"),
     (["--since", "yesterday"], "scrapy export: --since: 'yesterday' is not a date (YYYY-MM-DD)"),

@@ -22,7 +22,7 @@ from tests.crawl import run_scrapy, start_scrapy
 pytestmark = pytest.mark.e2e
 BASE = "https://feeds.example.org/"
 #: Statements of the bundled mirror, as `make demo` archives them (two mid pages repeat old-site ones).
-DEMO_STATEMENTS = 65
+DEMO_STATEMENTS = 95
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
