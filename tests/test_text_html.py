@@ -1,6 +1,11 @@
 """Plain-text clean-up, HTML sanitising and the HTML-to-text rendering."""
 
+from html import escape
+
+import nh3
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from crawler.normalise.html import html_to_text, sanitise
 from crawler.normalise.text import clean_inline, clean_paragraph, xml_safe
@@ -84,3 +89,42 @@ def test_invisible_noise_is_removed():
 ])
 def test_double_line_breaks_separate_paragraphs(html, text):
     assert html_to_text(html) == text
+
+
+# --- links resolved as nh3 resolves them, by a sanitiser built once (issue 17, item 3) ----------
+def _nh3_per_call(html: str, base: str) -> str:
+    """The sanitiser as it was configured on every call: nh3 resolving relative links itself (the
+    URL Standard's resolution), the oracle :func:`sanitise` must agree with."""
+    from crawler.normalise import html as module
+
+    return module.xml_safe(nh3.clean(module.xml_safe(html), tags=module.ALLOWED_TAGS,
+                                     attributes=module.ALLOWED_ATTRIBUTES, url_schemes=module.URL_SCHEMES,
+                                     url_relative=("rewrite_with_base", base), strip_comments=True,
+                                     link_rel="noopener noreferrer")).strip()
+
+
+_BASES = [BASE, "https://mid.ru/ru/foreign_policy/news/", "https://www.fmprc.gov.cn/eng/xw/fyrbt/lxjzh/202210/t1.html",
+          "https://archive.mid.ru/en/foreign_policy/news/-/asset_publisher/cKNonkJE02Bw/content/id/2826535",
+          "https://www.gov.uk", "http://127.0.0.1:8080/a/b", "https://mid.ru/a/./b", "https://mid.ru/%2e/x",
+          "https://mid.ru/a/b?x=1#f", "https://MID.ru/a/", "https://mid.ru/", "https://h/a:b/c", "https://h/a//b"]
+
+
+@pytest.mark.parametrize("reference", [
+    "/en/x/1/", "x/y.pdf", "../up", "../../../../beyond", "./here", ".", "..", "", "?page=2", "#part",
+    "a/./b/../c", ";params", "a;p?q#f", "//other.example/x", "1a:b/c", "a%2e%2e/b", "%2e%2e/x", "Ссылка/x",
+    "a b", " /lead", "tab\tx", "back\\slash", "it's", 'q?"x"', "c^d|e", "{x}", "[1]", "x%zz", "/a//b/",
+    "~user/!$&()*+,=:@", "/path?q=a/../b#frag:x",
+])
+@pytest.mark.parametrize("base", _BASES)
+def test_links_resolve_as_nh3_resolves_them(reference, base):
+    html = f'<p><a href="{escape(reference)}">link</a> <img src="{escape(reference)}"></p>'
+    assert sanitise(html, base) == _nh3_per_call(html, base)
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(reference=st.text(alphabet=st.sampled_from(list("aZ09-._~!$&'()*+,;=:@/?#%[]^|{} \\\"<>`ёé2eE.")),
+                         max_size=24),
+       base=st.sampled_from(_BASES))
+def test_any_reference_resolves_as_nh3_resolves_it(reference, base):
+    html = f'<a href="{escape(reference)}">x</a>'
+    assert sanitise(html, base) == _nh3_per_call(html, base)
