@@ -128,3 +128,83 @@ def test_links_resolve_as_nh3_resolves_them(reference, base):
 def test_any_reference_resolves_as_nh3_resolves_it(reference, base):
     html = f'<a href="{escape(reference)}">x</a>'
     assert sanitise(html, base) == _nh3_per_call(html, base)
+
+
+# --- the text read from the tree is the text of the sanitised HTML (issue 17, item 3) ---------
+_TAGS = ("p", "div", "span", "a", "b", "strong", "em", "br", "ul", "ol", "li", "dl", "dt", "dd", "h1", "h2", "h3",
+         "table", "tbody", "tr", "td", "th", "caption", "blockquote", "pre", "section", "font", "center", "hr",
+         "img", "script", "style", "form", "button", "iframe", "noscript", "textarea", "select", "option", "svg",
+         "nobr", "sup", "figure", "figcaption", "o:p", "header", "address", "u", "q", "small", "code")
+_TEXTS = ("a", "b c", " ", "\n", "\u00a0", "Q:", "&amp;", "x\ty", "1.", "\r\n", "<", "\u200c")
+
+
+def _markup(depth: int = 3):
+    text = st.sampled_from(_TEXTS)
+    if depth == 0:
+        return text
+    element = st.builds(lambda tag, start, inner, close: f'<{tag}{start}>{"".join(inner)}' + (f"</{tag}>" * close),
+                        st.sampled_from(_TAGS), st.sampled_from(("", ' start="3"', ' href="/x"', ' style="a"')),
+                        st.lists(_markup(depth - 1), max_size=4), st.booleans())
+    return st.one_of(text, element)
+
+
+def _body(markup: str):
+    from crawler.pages.cleanup import parse_document
+
+    return parse_document(BASE, f"<html><body><div>{markup}</div></body></html>").find(".//body/div")
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_markup(), min_size=1, max_size=6))
+def test_text_read_from_the_tree_is_the_sanitised_htmls(parts):
+    from crawler.normalise.html import sanitised_text
+    from crawler.pages.cleanup import inner_html
+
+    root = _body("".join(parts))
+    text = sanitised_text(root)
+    if text is not None:
+        assert text == html_to_text(sanitise(inner_html(root), BASE))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_markup(), min_size=1, max_size=6), st.data())
+def test_text_read_from_a_segments_parts_is_the_sanitised_htmls(parts, data):
+    from lxml import etree
+
+    from crawler.normalise.html import sanitised_text_of
+
+    root = _body("".join(parts))
+    children = [child for child in root if isinstance(child.tag, str)]
+    chosen = data.draw(st.lists(st.sampled_from(children), unique=True), label="parts") if children else []
+    text = sanitised_text_of(chosen)
+    if text is not None:
+        html = "".join(etree.tostring(node, encoding="unicode", method="html", with_tail=False) for node in chosen)
+        assert text == html_to_text(sanitise(html, BASE))
+
+
+@pytest.mark.parametrize("html", [
+    "<p>One <b>bold</b> word.</p><div>Two</div><div>three</div><ol start='3'><li>x</li><li>y</li></ol>",
+    "<h1>Title</h1><p>a<br><br>b</p><table><tr><td>1</td><td><p>2</p></td></tr></table>",
+    "<ul><li>a<ul><li>b</li></ul></li></ul><dl><dt>t</dt><dd>d</dd></dl><pre>x\n y</pre>",
+])
+def test_text_read_from_ordinary_markup(html):
+    from crawler.normalise.html import sanitised_text
+    from crawler.pages.cleanup import inner_html
+
+    root = _body(html)
+    assert sanitised_text(root) == html_to_text(sanitise(inner_html(root), BASE))
+    assert sanitised_text(root) is not None
+
+
+@pytest.mark.parametrize("html", [
+    "<p>a<div>b</div>c</p>", "<table><tr><td>a</td></tr>stray</table>", "<a href='/1'>a<a href='/2'>b</a></a>",
+    "<noscript><p>x</p></noscript>", "<ol><div><li>x</li></div></ol>", "<tr><td>a</td></tr>",
+])
+def test_markup_the_sanitiser_rebuilds_is_left_to_it(html):
+    from crawler.normalise.html import sanitised_text
+
+    root = _body(html)
+    if sanitised_text(root) is not None:  # lxml may have rebuilt it the same way already
+        from crawler.pages.cleanup import inner_html
+
+        assert sanitised_text(root) == html_to_text(sanitise(inner_html(root), BASE))

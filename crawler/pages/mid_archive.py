@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 from lxml import etree
 
 from crawler.items import PageStatement
+from crawler.normalise.html import sanitised_text
 from crawler.normalise.text import clean_inline
 from crawler.pages import ArticlePage, ParseError
 from crawler.pages.challenge import is_challenge
@@ -302,7 +303,8 @@ class MidArchiveArticlePage(ArticlePage):
             fallback_published_raw=listing_date,
             body_html=self._parse_body(parts),  # last: cleaning edits the page's tree
         )
-        statement.segments = segments_for(statement, MID)
+        statement.body_text = sanitised_text(parts.body)
+        statement.segments = segments_for(statement, MID, parts.body)
         return statement
 
     def _article(self) -> tuple[etree._Element, etree._Element]:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from crawler.items import PageSegment
-from crawler.normalise.html import fragment_root
+from crawler.normalise.html import fragment_root, sanitised_text_of
 from crawler.pages.cleanup import drop_empty_blocks
 
 if TYPE_CHECKING:
@@ -554,33 +554,43 @@ class _Reader:
             raise Unrecognised("no labelled question")
         if "answer" not in kinds:
             raise Unrecognised("no answer after a question")
-        return [PageSegment(kind=s.turn.kind, speaker=s.turn.speaker, affiliation=s.turn.affiliation,
-                            html=s.html()) for s in segments]
+        found = [PageSegment(kind=s.turn.kind, speaker=s.turn.speaker, affiliation=s.turn.affiliation,
+                             html=s.html(), text=sanitised_text_of(s.parts)) for s in segments]
+        if any(segment.text is None for segment in found):
+            for segment in found:  # the normaliser renders them all in one call
+                segment.text = None
+        return found
 
 
-def read_segments(body_html: str, markers: MarkerSet, title: str = "") -> list[PageSegment]:
+def read_segments(body_html: str, markers: MarkerSet, title: str = "",
+                  body: etree._Element | None = None) -> list[PageSegment]:
     """The body's segments in order; :class:`Unrecognised` when its structure is not one the
-    marker set reads. ``title`` may name the podium (:attr:`MarkerSet.names_in_title`)."""
+    marker set reads. ``title`` may name the podium (:attr:`MarkerSet.names_in_title`). ``body``:
+    the element ``body_html`` is the content of, when the caller has it (read, never changed; it
+    spares a parse)."""
     reader = _Reader(markers, title)
     pending: deque[_Paragraph] = deque()
-    for block in _blocks(fragment_root(body_html)):
+    for block in _blocks(fragment_root(body_html) if body is None else body):
         pending.extend(_Paragraph.of(element) for element in _paragraphs(block, reader.starts_turn))
         while pending:
             reader.read(pending.popleft(), pending)
     return reader.result()
 
 
-def segment(body_html: str, markers: MarkerSet, title: str = "") -> list[PageSegment]:
+def segment(body_html: str, markers: MarkerSet, title: str = "",
+            body: etree._Element | None = None) -> list[PageSegment]:
     """Like :func:`read_segments`, but an unrecognised structure gives ``[]``."""
     try:
-        return read_segments(body_html, markers, title)
+        return read_segments(body_html, markers, title, body)
     except Unrecognised:
         return []
 
 
-def segments_for(page: PageStatement, markers: MarkerSet) -> list[PageSegment] | None:
+def segments_for(page: PageStatement, markers: MarkerSet,
+                 body: etree._Element | None = None) -> list[PageSegment] | None:
     """What page objects call: the segments of a briefing (``[]`` when its structure is not
-    recognised), None for any other type of document."""
+    recognised), None for any other type of document. ``body``: the cleaned element whose content
+    ``page.body_html`` is, when the page object still has it (it spares parsing the HTML again)."""
     if page.type != "briefing":
         return None
-    return segment(page.body_html, markers, page.title)
+    return segment(page.body_html, markers, page.title, body)
