@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
@@ -146,9 +147,11 @@ def _cell_text(cell: etree._Element, rules: _Rules) -> str:
     return clean_inline(" ".join(_paragraphs(cell, rules)))
 
 
-def _paragraphs(root: etree._Element, rules: _Rules, nodes: Iterable[etree._Element] | None = None) -> list[str]:
+def _paragraphs(root: etree._Element | None, rules: _Rules, nodes: Iterable[etree._Element | None] | None = None,
+                marks: list[int] | None = None) -> list[str]:
     """The element's text as paragraphs, block elements starting new ones (``nodes``: these
-    elements, without their tails, instead of the element's content)."""
+    elements, without their tails, instead of the element's content; a None among them ends a
+    paragraph, and the number of paragraphs so far is appended to ``marks``)."""
     paragraphs: list[str] = []
     current: list[str] = []
     last_break = -1  # index in ``current`` of the newline the last ``br`` wrote, -1: none since
@@ -220,7 +223,11 @@ def _paragraphs(root: etree._Element, rules: _Rules, nodes: Iterable[etree._Elem
                 current.append(_as_spaces(child.tail))
     else:
         for node in nodes:
-            walk(node, False)
+            if node is None:
+                flush()
+                marks.append(len(paragraphs))
+            else:
+                walk(node, False)
     flush()
     return paragraphs
 
@@ -315,24 +322,23 @@ _ITEM_SCOPE = frozenset({
     "section", "select", "source", "style", "summary", "table", "tbody", "td", "template", "textarea", "tfoot",
     "th", "thead", "title", "tr", "track", "ul", "wbr", "xmp"})
 _ITEMS = {"li": frozenset({"li"}), "dd": frozenset({"dd", "dt"}), "dt": frozenset({"dd", "dt"})}
+#: Every tag one of the rules below looks at (any other is inline markup; ``a`` for links in links).
+_NOTABLE = (_REPARSED_TAGS | _CLOSE_P | frozenset(_TABLE_PARENTS) | frozenset(_TABLE_CONTENT) | frozenset(_OPTIONAL_END)
+            | frozenset({"a", "hr", "li", "dd", "dt", "ul", "ol", "dl", "pre", "blockquote", "table"}))
 #: White space to XML (and so to XPath's normalize-space()): a form feed or a no-break space in a
 #: table is text, and is moved out of it.
 _XML_SPACE = " \t\n\r"
 
 
-def _rebuilt(element: etree._Element, parent: str | None, kept: str | None, scope: str | None, in_p: bool,
-             in_a: bool) -> bool:
-    """True when the markup at and below ``element`` is one the parsers would rebuild. ``parent``:
-    the tag of its parent in the fragment (None at its top); ``kept``: of its nearest ancestor the
-    sanitiser keeps; ``scope``: of its nearest :data:`_ITEM_SCOPE` ancestor; ``in_p``, ``in_a``:
-    inside a paragraph, a link."""
+def _rebuilt_here(element: etree._Element, parent: str | None, kept: str | None, scope: str | None, in_p: bool,
+                  in_a: bool) -> bool:
+    """:func:`_rebuilt`'s rules for the element itself."""
     tag = element.tag
     if not isinstance(tag, str) or tag in _REPARSED_TAGS or (in_p and tag in _CLOSE_P) or (in_a and tag == "a") \
             or scope in _ITEMS.get(tag, ()):
         return True
-    if tag in _TABLE_PARENTS and parent not in _TABLE_PARENTS[tag]:
-        return True
-    if parent in _TABLE_CONTENT and tag not in _TABLE_CONTENT[parent]:
+    if (tag in _TABLE_PARENTS and parent not in _TABLE_PARENTS[tag]) \
+            or (parent in _TABLE_CONTENT and tag not in _TABLE_CONTENT[parent]):
         return True
     if tag in _UNWRAPPED_BLOCKS and kept is not None and (kept in _CLOSED_BY_ANY or kept in _CLOSED_BY.get(tag, ())):
         return True
@@ -343,18 +349,32 @@ def _rebuilt(element: etree._Element, parent: str | None, kept: str | None, scop
             return True
         following = element.getnext()
         if following is None:  # closed by the end of the fragment, or by its parent's end tag?
-            if parent is not None and parent not in _CLOSES_OPEN:
-                return True
-        elif following.tag not in _OPTIONAL_END[tag]:
-            return True
-    if tag in _TABLE_CONTENT and ((element.text and element.text.strip(_XML_SPACE))
-                                  or any(child.tail and child.tail.strip(_XML_SPACE) for child in element)):
+            return parent is not None and parent not in _CLOSES_OPEN
+        return following.tag not in _OPTIONAL_END[tag]
+    return tag in _TABLE_CONTENT and bool((element.text and element.text.strip(_XML_SPACE))
+                                          or any(child.tail and child.tail.strip(_XML_SPACE) for child in element))
+
+
+def _rebuilt(element: etree._Element, parent: str | None, kept: str | None, scope: str | None, in_p: bool,
+             in_a: bool) -> bool:
+    """True when the markup at and below ``element`` is one the parsers would rebuild. ``parent``:
+    the tag of its parent in the fragment (None at its top); ``kept``: of its nearest ancestor the
+    sanitiser keeps; ``scope``: of its nearest :data:`_ITEM_SCOPE` ancestor; ``in_p``, ``in_a``:
+    inside a paragraph, a link."""
+    tag = element.tag
+    # inline markup (the common case) is judged by what is below it only
+    if (tag in _NOTABLE or parent in _TABLE_CONTENT) and _rebuilt_here(element, parent, kept, scope, in_p, in_a):
         return True
-    if len(element):
-        kept = tag if tag in ALLOWED_TAGS else kept
-        scope = tag if tag in _ITEM_SCOPE else scope
-        in_p, in_a = in_p or tag == "p", in_a or tag == "a"
-        return any(_rebuilt(child, tag, kept, scope, in_p, in_a) for child in element)
+    if not len(element):
+        return False
+    if tag in ALLOWED_TAGS:
+        kept = tag
+    if tag in _ITEM_SCOPE:
+        scope = tag
+    in_p, in_a = in_p or tag == "p", in_a or tag == "a"
+    for child in element:  # noqa: SIM110 (a loop: cheaper than any() over a generator, bench/extract.py)
+        if _rebuilt(child, tag, kept, scope, in_p, in_a):
+            return True
     return False
 
 
@@ -367,11 +387,24 @@ def sanitised_text(root: etree._Element) -> str | None:
     return join_paragraphs(_paragraphs(root, _AS_SANITISED))
 
 
+def sanitised_texts_of(groups: list[list[etree._Element]]) -> list[str] | None:
+    """Like :func:`sanitised_text`, for the HTML of each group of elements (each element without
+    its tail, as a briefing segment's HTML is made), in one walk; None when any group's markup is
+    one the parsers would rebuild."""
+    if any(_rebuilt(node, None, None, None, False, False)
+           or (node.tag in _OPTIONAL_END and not len(node) and not node.text) for group in groups for node in group):
+        return None
+    nodes: list[etree._Element | None] = []
+    for group in groups:
+        nodes.extend(group)
+        nodes.append(None)
+    marks: list[int] = [0]
+    paragraphs = _paragraphs(None, _AS_SANITISED, nodes, marks)
+    return [join_paragraphs(paragraphs[start:end]) for start, end in pairwise(marks)]
+
+
 def sanitised_text_of(nodes: Iterable[etree._Element]) -> str | None:
     """Like :func:`sanitised_text`, for the HTML of the elements ``nodes``, each without its tail
     (a briefing segment's HTML is made so)."""
-    nodes = list(nodes)
-    if any(_rebuilt(node, None, None, None, False, False)
-           or (node.tag in _OPTIONAL_END and not len(node) and not node.text) for node in nodes):
-        return None
-    return join_paragraphs(_paragraphs(nodes[0], _AS_SANITISED, nodes)) if nodes else ""
+    texts = sanitised_texts_of([list(nodes)])
+    return None if texts is None else texts[0]

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from crawler.items import PageSegment
-from crawler.normalise.html import fragment_root, sanitised_text_of
+from crawler.normalise.html import fragment_root, sanitised_texts_of
 from crawler.pages.cleanup import drop_empty_blocks
 
 if TYPE_CHECKING:
@@ -554,12 +554,9 @@ class _Reader:
             raise Unrecognised("no labelled question")
         if "answer" not in kinds:
             raise Unrecognised("no answer after a question")
-        found = [PageSegment(kind=s.turn.kind, speaker=s.turn.speaker, affiliation=s.turn.affiliation,
-                             html=s.html(), text=sanitised_text_of(s.parts)) for s in segments]
-        if any(segment.text is None for segment in found):
-            for segment in found:  # the normaliser renders them all in one call
-                segment.text = None
-        return found
+        texts = sanitised_texts_of([s.parts for s in segments]) or [None] * len(segments)
+        return [PageSegment(kind=s.turn.kind, speaker=s.turn.speaker, affiliation=s.turn.affiliation,
+                            html=s.html(), text=text) for s, text in zip(segments, texts, strict=True)]
 
 
 def read_segments(body_html: str, markers: MarkerSet, title: str = "",
