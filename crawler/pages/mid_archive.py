@@ -332,8 +332,8 @@ class MidArchiveArticlePage(ArticlePage):
         """The status line's date and, read apart from it, the time in its ``<i>``:
         "24 July 2017" + "19:36" → "24 July 2017 19:36"."""
         for line in parts.status:
-            date = clean_inline("".join(line.xpath("text()")))
-            clock = clean_inline("".join(line.xpath("./i//text()")))
+            date = clean_inline("".join([line.text or "", *(child.tail or "" for child in line)]))
+            clock = clean_inline("".join(text for clock in line.iterchildren("i") for text in clock.itertext()))
             shown = " ".join(part for part in (date, clock) if part)
             if shown:
                 return shown

@@ -205,7 +205,7 @@ def _lines(element: etree._Element) -> list[list[str | etree._Element]]:
             pass
         elif child.tag == "br":
             lines.append([])
-        elif child.find(".//br") is not None:
+        elif next(child.iterdescendants("br"), None) is not None:
             for index, part in enumerate(_lines(child)):
                 if index:
                     lines.append([])
@@ -239,13 +239,13 @@ def _fill(element: etree._Element, lines: list[list[str | etree._Element]]) -> e
 
 def _paragraphs(block: etree._Element, starts_turn: Callable[[str], bool]) -> list[etree._Element]:
     """A block as paragraphs: cut at ``<br><br>`` and before a line that starts a new turn."""
-    if block.tag in _ATOMIC or block.find(".//br") is None:
+    if block.tag in _ATOMIC or next(block.iterdescendants("br"), None) is None:
         return [block]
     attributes = {key: value for key, value in block.attrib.items() if key in ("style", "align")}
     groups: list[list[list[str | etree._Element]]] = [[]]
     for line in _lines(block):
         text = "".join(node if isinstance(node, str) else _STRING(node) for node in line)
-        has_image = any(not isinstance(node, str) and (node.tag == "img" or node.xpath(".//img"))
+        has_image = any(not isinstance(node, str) and next(node.iter("img"), None) is not None
                         for node in line)
         if not text.strip() and not has_image:
             groups.append([])  # a blank line: the paragraph ends
@@ -261,7 +261,7 @@ def _paragraphs(block: etree._Element, starts_turn: Callable[[str], bool]) -> li
 
 def _is_visible(element: etree._Element) -> bool:
     """Whether the element shows text or an image."""
-    return bool(_STRING(element).strip()) or element.find(".//img") is not None
+    return bool(_STRING(element).strip()) or next(element.iterdescendants("img"), None) is not None
 
 
 def _bold_element(element: etree._Element) -> bool:
@@ -314,7 +314,7 @@ class _Paragraph:
         style = element.get("style") or ""
         return cls(
             element=element, text=_STRING(element),
-            atomic=element.tag in _ATOMIC or (len(element) > 0 and element.find(".//table") is not None),
+            atomic=element.tag in _ATOMIC or next(element.iterdescendants("table"), None) is not None,
             heading_tag=element.tag in _HEADING_TAGS, bold=bold, starts_bold=starts_bold,
             centred=bool(_CENTRED_STYLE.search(style)) or (element.get("align") or "").lower() == "center",
         )
