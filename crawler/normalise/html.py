@@ -396,13 +396,18 @@ def sanitised_text(root: etree._Element) -> str | None:
     return join_paragraphs(_paragraphs(root, _AS_SANITISED))
 
 
-def sanitised_texts_of(groups: list[list[etree._Element]]) -> list[str] | None:
+def sanitised_texts_of(groups: list[list[etree._Element]], checked: bool = False) -> list[str] | None:
     """Like :func:`sanitised_text`, for the HTML of each group of elements (each element without
     its tail, as a briefing segment's HTML is made), in one walk; None when any group's markup is
-    one the parsers would rebuild."""
-    if any(_rebuilt(node, None, None, None, False, False)
-           or (node.tag in _OPTIONAL_END and not len(node) and not node.text) for group in groups for node in group):
-        return None
+    one the parsers would rebuild. ``checked``: the elements still in a tree (not copies) belong to
+    one :func:`sanitised_text` read (what is below them was checked then; only their own place at
+    the top of a fragment is)."""
+    for group in groups:
+        for node in group:
+            if node.tag in _TABLE_PARENTS or (node.tag in _OPTIONAL_END and not len(node) and not node.text):
+                return None  # a table part, or an empty element, at the top of the fragment
+            if not (checked and node.getparent() is not None) and _rebuilt(node, None, None, None, False, False):
+                return None
     nodes: list[etree._Element | None] = []
     for group in groups:
         nodes.extend(group)

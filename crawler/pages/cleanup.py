@@ -229,7 +229,8 @@ def drop_link_blocks(root: etree._Element, page_url: str | None = None) -> None:
     for link in back_links:  # inline back links, and the blocks they leave empty
         parent = link.getparent()
         drop(link)
-        if parent is not None and parent is not root and is_blank(parent) and not parent.xpath(".//img|.//table"):
+        if parent is not None and parent is not root and is_blank(parent) \
+                and next(parent.iterdescendants("img", "table"), None) is None:
             drop(parent)
     if not counts:
         return
@@ -333,7 +334,14 @@ def clean_element(url: str, root: etree._Element, chrome: Chrome | None) -> None
 
 
 def inner_html(root: etree._Element) -> str:
-    """The HTML inside an element."""
-    parts = [root.text or ""]
-    parts.extend(etree.tostring(child, encoding="unicode", method="html") for child in root)
-    return "".join(parts).strip()
+    """The HTML inside an element (the element serialised once as a bare ``div``, its own tag then
+    cut off: one call, not one per child)."""
+    tag, attributes = root.tag, dict(root.attrib)
+    root.tag = "div"
+    root.attrib.clear()
+    try:
+        html = etree.tostring(root, encoding="unicode", method="html", with_tail=False)
+    finally:
+        root.tag = tag
+        root.attrib.update(attributes)
+    return html[len("<div>"):-len("</div>")].strip()

@@ -544,7 +544,7 @@ class _Reader:
                 return _prefix(paragraph.element, at)
         return paragraph.element
 
-    def result(self) -> list[PageSegment]:
+    def result(self, checked: bool = False) -> list[PageSegment]:
         """The segments read, without empty ones; Unrecognised without a question and an answer."""
         for segment in self.segments:
             segment.parts = segment.visible()
@@ -554,31 +554,32 @@ class _Reader:
             raise Unrecognised("no labelled question")
         if "answer" not in kinds:
             raise Unrecognised("no answer after a question")
-        texts = sanitised_texts_of([s.parts for s in segments]) or [None] * len(segments)
+        texts = sanitised_texts_of([s.parts for s in segments], checked) or [None] * len(segments)
         return [PageSegment(kind=s.turn.kind, speaker=s.turn.speaker, affiliation=s.turn.affiliation,
                             html=s.html(), text=text) for s, text in zip(segments, texts, strict=True)]
 
 
 def read_segments(body_html: str, markers: MarkerSet, title: str = "",
-                  body: etree._Element | None = None) -> list[PageSegment]:
+                  body: etree._Element | None = None, *, body_checked: bool = False) -> list[PageSegment]:
     """The body's segments in order; :class:`Unrecognised` when its structure is not one the
     marker set reads. ``title`` may name the podium (:attr:`MarkerSet.names_in_title`). ``body``:
     the element ``body_html`` is the content of, when the caller has it (read, never changed; it
-    spares a parse)."""
+    spares a parse); ``body_checked``: its text was read from it by
+    :func:`crawler.normalise.html.sanitised_text` (the segments' texts need fewer checks)."""
     reader = _Reader(markers, title)
     pending: deque[_Paragraph] = deque()
     for block in _blocks(fragment_root(body_html) if body is None else body):
         pending.extend(_Paragraph.of(element) for element in _paragraphs(block, reader.starts_turn))
         while pending:
             reader.read(pending.popleft(), pending)
-    return reader.result()
+    return reader.result(body is not None and body_checked)
 
 
 def segment(body_html: str, markers: MarkerSet, title: str = "",
-            body: etree._Element | None = None) -> list[PageSegment]:
+            body: etree._Element | None = None, *, body_checked: bool = False) -> list[PageSegment]:
     """Like :func:`read_segments`, but an unrecognised structure gives ``[]``."""
     try:
-        return read_segments(body_html, markers, title, body)
+        return read_segments(body_html, markers, title, body, body_checked=body_checked)
     except Unrecognised:
         return []
 
@@ -587,7 +588,8 @@ def segments_for(page: PageStatement, markers: MarkerSet,
                  body: etree._Element | None = None) -> list[PageSegment] | None:
     """What page objects call: the segments of a briefing (``[]`` when its structure is not
     recognised), None for any other type of document. ``body``: the cleaned element whose content
-    ``page.body_html`` is, when the page object still has it (it spares parsing the HTML again)."""
+    ``page.body_html`` is, when the page object still has it (it spares parsing the HTML again;
+    ``page.body_text``, when set, was read from it)."""
     if page.type != "briefing":
         return None
-    return segment(page.body_html, markers, page.title, body)
+    return segment(page.body_html, markers, page.title, body, body_checked=page.body_text is not None)
