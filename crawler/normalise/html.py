@@ -177,12 +177,12 @@ def _paragraphs(root: etree._Element | None, rules: _Rules, nodes: Iterable[etre
         if not isinstance(tag, str) or tag in skip:
             return
         if tag in flat and (not len(element) or structure.isdisjoint([sub.tag for sub in element.iterdescendants()])):
-            # The common case, a paragraph of inline text: its string value in one C call.
+            # The common case, a paragraph of inline text: its string value in one C call, on one
+            # line (what clean_paragraph makes of it once line breaks in the source are spaces).
             flush()
-            text = _STRING(element) if len(element) else element.text
+            text = clean_inline(_STRING(element) if len(element) else element.text or "")
             if text:
-                current.append(_as_spaces(text))
-                flush()
+                paragraphs.append(text)
             return
         if tag == "br":
             line_break()
