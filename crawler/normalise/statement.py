@@ -93,6 +93,12 @@ def read_date(raw: str | None, tz: str) -> ParsedDate | None:
     return parse_date(raw, tz) or parse_iso(raw) or parse_rfc822(raw, tz)
 
 
+def _published(parsed: ParsedDate, raw: str | None, tz: str) -> tuple[str, str, str | None]:
+    """:func:`resolve_published`'s answer from the date it chose and the string it read it from."""
+    local = parsed.value.astimezone(ZoneInfo(tz)) if parsed.has_time else parsed.value
+    return isoformat(local), "datetime" if parsed.has_time else "date", clean_inline(raw or "") or None
+
+
 def resolve_published(page: PageStatement, tz: str) -> tuple[str, str, str | None]:
     """The publication time, its precision (``datetime`` or ``date``) and the raw string it was
     read from (None when from the document number).
@@ -103,17 +109,19 @@ def resolve_published(page: PageStatement, tz: str) -> tuple[str, str, str | Non
     page's record, only more precise). A date without a time stays a date: no time is invented.
     Raises NormaliseError (``unreadable_date`` or ``no_date``) when nothing gives a date."""
     printed = read_date(page.published_raw, tz)
-    meta = read_date(page.published_meta_raw, tz)
+    # the metadata and the listing's date are read only when the printed date leaves a need
+    meta = read_date(page.published_meta_raw, tz) if printed is None or not printed.has_time else None
     if printed and not printed.has_time and meta and meta.has_time \
             and meta.value.astimezone(ZoneInfo(tz)).date() == printed.value.date():
         printed, page_raw = meta, page.published_meta_raw
     else:
         page_raw = page.published_raw
-    for parsed, raw in ((printed, page_raw), (meta, page.published_meta_raw),
-                        (read_date(page.fallback_published_raw, tz), page.fallback_published_raw)):
+    for parsed, raw in ((printed, page_raw), (meta, page.published_meta_raw)):
         if parsed:
-            local = parsed.value.astimezone(ZoneInfo(tz)) if parsed.has_time else parsed.value
-            return isoformat(local), "datetime" if parsed.has_time else "date", clean_inline(raw or "") or None
+            return _published(parsed, raw, tz)
+    parsed = read_date(page.fallback_published_raw, tz)
+    if parsed:
+        return _published(parsed, page.fallback_published_raw, tz)
     parsed = date_from_doc_number(page.doc_number, tz)
     if parsed:
         return isoformat(parsed.value), "date", None
