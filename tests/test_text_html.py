@@ -1,6 +1,8 @@
 """Plain-text clean-up, HTML sanitising and the HTML-to-text rendering."""
 
+import json
 from html import escape
+from pathlib import Path
 
 import nh3
 import pytest
@@ -208,3 +210,61 @@ def test_markup_the_sanitiser_rebuilds_is_left_to_it(html):
         from crawler.pages.cleanup import inner_html
 
         assert sanitised_text(root) == html_to_text(sanitise(inner_html(root), BASE))
+
+
+# --- on every saved page: what the page objects read from their trees is what normalise would
+# --- render from the sanitised HTML, and the segments read from the tree are those of the HTML
+def _saved_pages() -> list[tuple[str, Path, str | None]]:
+    from tests.conftest import FIXTURES
+
+    pages = []
+    for manifest in (FIXTURES / "manifest.json", FIXTURES / "variants" / "manifest.json",
+                     *sorted(FIXTURES.glob("cases/*/manifest.json"))):
+        for url, entry in json.loads(manifest.read_text(encoding="utf-8")).items():
+            if entry["file"].endswith(".html"):
+                pages.append((url, manifest.parent / entry["file"], entry.get("headers", {}).get("Content-Type")))
+    for labels in sorted((FIXTURES / "briefings").glob("*.labels.json")):
+        entry = json.loads(labels.read_text(encoding="utf-8"))
+        pages.append((entry["url"], labels.parent / entry["file"], entry["headers"].get("Content-Type")))
+    return pages
+
+
+def _statement(url: str, path: Path, content_type: str | None):
+    from crawler.pages import ParseError
+    from crawler.pages.registry import page_class_for, read_saved_page
+
+    try:
+        page_class_for(url)
+        return read_saved_page(url, path.read_bytes(), content_type)
+    except ParseError:
+        return None  # listings, the challenge page
+
+
+@pytest.mark.parametrize(("url", "path", "content_type"), _saved_pages(), ids=lambda value: str(value)[-60:])
+def test_texts_read_from_the_tree_are_the_sanitised_htmls_on_saved_pages(url, path, content_type):
+    from crawler.pages.segments import segment
+
+    page = _statement(url, path, content_type)
+    if page is None:
+        return
+    if page.body_text is not None:
+        assert page.body_text == html_to_text(sanitise(page.body_html, page.url))
+    if page.segments:
+        for part in page.segments:
+            if part.text is not None:
+                assert part.text == html_to_text(sanitise(part.html, page.url))
+        from crawler.pages.markers import MARKERS
+
+        markers = MARKERS["mid" if page.source == "mid" else page.source]
+        again = segment(page.body_html, markers, page.title)  # from the HTML, parsed again
+        assert [(s.kind, s.speaker, s.affiliation, s.html) for s in again] == \
+            [(s.kind, s.speaker, s.affiliation, s.html) for s in page.segments]
+
+
+def test_mid_pages_read_their_texts_from_the_tree():
+    """The current and the old mid.ru site give their texts without a second parse (bench/extract.py)."""
+    read = [page for page in (_statement(*entry) for entry in _saved_pages())
+            if page is not None and page.source == "mid"]
+    assert len(read) >= 40
+    assert all(page.body_text is not None for page in read)
+    assert all(part.text is not None for page in read for part in page.segments or [])
