@@ -40,10 +40,6 @@ def meta_published(root: etree._Element) -> str | None:
     return None
 
 
-#: links that carry a document id, a ``hreflang`` or a language choice, in page order
-_NAMING = etree.XPath("//a[@hreflang or contains(@href, $id) or contains(@href, 'lang=')]")
-
-
 def _candidate_links(root: etree._Element, document_id: str | None, text: str | None) -> Iterator[etree._Element]:
     """Where a page names its language versions (HTML §4.6.7.1 "alternate" with ``hreflang``):
     ``<link rel="alternate" hreflang>`` in its head; in its body, links with ``hreflang``, and
@@ -59,10 +55,7 @@ def _candidate_links(root: etree._Element, document_id: str | None, text: str | 
             yield link
     hreflang = text is None or "hreflang" in text
     query = text is None or "lang=" in text
-    # where the versions share an id, only links naming it (or a language) can be one: lxml finds
-    # those (the tests below are the same either way)
-    links = root.iter("a") if document_id is None else _NAMING(root, id=document_id)
-    for link in links:
+    for link in root.iter("a"):
         href = link.get("href")
         if not href:
             continue
