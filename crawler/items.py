@@ -42,6 +42,9 @@ class PageSegment:
     """The outlet or office as printed ("CCTV", "RIA Novosti", "法新社"), or None."""
     html: str
     """The segment's blocks, its label removed; not yet sanitised."""
+    text: str | None = None
+    """The segment's text as the normaliser renders the sanitised ``html``, when the page object
+    read it from its own tree (``crawler.normalise.html.sanitised_text``); None: rendered then."""
 
 
 @dataclass
@@ -87,6 +90,10 @@ class PageStatement:
     segments: list[PageSegment] | None = None
     """A briefing's segments, in order (``crawler.pages.segments``); ``[]`` for a briefing whose
     structure was not recognised, None when the page object did not segment (not a briefing)."""
+    body_text: str | None = None
+    """The body's text as the normaliser renders the sanitised ``body_html``, when the page object
+    read it from its cleaned tree (``crawler.normalise.html.sanitised_text``: no second parse);
+    None: the normaliser renders it."""
 
 
 @dataclass

@@ -1,6 +1,13 @@
 """Plain-text clean-up, HTML sanitising and the HTML-to-text rendering."""
 
+import json
+from html import escape
+from pathlib import Path
+
+import nh3
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from crawler.normalise.html import html_to_text, sanitise
 from crawler.normalise.text import clean_inline, clean_paragraph, xml_safe
@@ -84,3 +91,180 @@ def test_invisible_noise_is_removed():
 ])
 def test_double_line_breaks_separate_paragraphs(html, text):
     assert html_to_text(html) == text
+
+
+# --- links resolved as nh3 resolves them, by a sanitiser built once (issue 17, item 3) ----------
+def _nh3_per_call(html: str, base: str) -> str:
+    """The sanitiser as it was configured on every call: nh3 resolving relative links itself (the
+    URL Standard's resolution), the oracle :func:`sanitise` must agree with."""
+    from crawler.normalise import html as module
+
+    return module.xml_safe(nh3.clean(module.xml_safe(html), tags=module.ALLOWED_TAGS,
+                                     attributes=module.ALLOWED_ATTRIBUTES, url_schemes=module.URL_SCHEMES,
+                                     url_relative=("rewrite_with_base", base), strip_comments=True,
+                                     link_rel="noopener noreferrer")).strip()
+
+
+_BASES = [BASE, "https://mid.ru/ru/foreign_policy/news/", "https://www.fmprc.gov.cn/eng/xw/fyrbt/lxjzh/202210/t1.html",
+          "https://archive.mid.ru/en/foreign_policy/news/-/asset_publisher/cKNonkJE02Bw/content/id/2826535",
+          "https://www.gov.uk", "http://127.0.0.1:8080/a/b", "https://mid.ru/a/./b", "https://mid.ru/%2e/x",
+          "https://mid.ru/a/b?x=1#f", "https://MID.ru/a/", "https://mid.ru/", "https://h/a:b/c", "https://h/a//b"]
+
+
+@pytest.mark.parametrize("reference", [
+    "/en/x/1/", "x/y.pdf", "../up", "../../../../beyond", "./here", ".", "..", "", "?page=2", "#part",
+    "a/./b/../c", ";params", "a;p?q#f", "//other.example/x", "1a:b/c", "a%2e%2e/b", "%2e%2e/x", "Ссылка/x",
+    "a b", " /lead", "tab\tx", "back\\slash", "it's", 'q?"x"', "c^d|e", "{x}", "[1]", "x%zz", "/a//b/",
+    "~user/!$&()*+,=:@", "/path?q=a/../b#frag:x",
+])
+@pytest.mark.parametrize("base", _BASES)
+def test_links_resolve_as_nh3_resolves_them(reference, base):
+    html = f'<p><a href="{escape(reference)}">link</a> <img src="{escape(reference)}"></p>'
+    assert sanitise(html, base) == _nh3_per_call(html, base)
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(reference=st.text(alphabet=st.sampled_from(list("aZ09-._~!$&'()*+,;=:@/?#%[]^|{} \\\"<>`ёé2eE.")),
+                         max_size=24),
+       base=st.sampled_from(_BASES))
+def test_any_reference_resolves_as_nh3_resolves_it(reference, base):
+    html = f'<a href="{escape(reference)}">x</a>'
+    assert sanitise(html, base) == _nh3_per_call(html, base)
+
+
+# --- the text read from the tree is the text of the sanitised HTML (issue 17, item 3) ---------
+_TAGS = ("p", "div", "span", "a", "b", "strong", "em", "br", "ul", "ol", "li", "dl", "dt", "dd", "h1", "h2", "h3",
+         "table", "tbody", "tr", "td", "th", "caption", "blockquote", "pre", "section", "font", "center", "hr",
+         "img", "script", "style", "form", "button", "iframe", "noscript", "textarea", "select", "option", "svg",
+         "nobr", "sup", "figure", "figcaption", "o:p", "header", "address", "u", "q", "small", "code")
+_TEXTS = ("a", "b c", " ", "\n", "\u00a0", "Q:", "&amp;", "x\ty", "1.", "\r\n", "<", "\u200c")
+
+
+def _markup(depth: int = 3):
+    text = st.sampled_from(_TEXTS)
+    if depth == 0:
+        return text
+    element = st.builds(lambda tag, start, inner, close: f'<{tag}{start}>{"".join(inner)}' + (f"</{tag}>" * close),
+                        st.sampled_from(_TAGS), st.sampled_from(("", ' start="3"', ' href="/x"', ' style="a"')),
+                        st.lists(_markup(depth - 1), max_size=4), st.booleans())
+    return st.one_of(text, element)
+
+
+def _body(markup: str):
+    from crawler.pages.cleanup import parse_document
+
+    return parse_document(BASE, f"<html><body><div>{markup}</div></body></html>").find(".//body/div")
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_markup(), min_size=1, max_size=6))
+def test_text_read_from_the_tree_is_the_sanitised_htmls(parts):
+    from crawler.normalise.html import sanitised_text
+    from crawler.pages.cleanup import inner_html
+
+    root = _body("".join(parts))
+    text = sanitised_text(root)
+    if text is not None:
+        assert text == html_to_text(sanitise(inner_html(root), BASE))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_markup(), min_size=1, max_size=6), st.data())
+def test_text_read_from_a_segments_parts_is_the_sanitised_htmls(parts, data):
+    from lxml import etree
+
+    from crawler.normalise.html import sanitised_text_of
+
+    root = _body("".join(parts))
+    children = [child for child in root if isinstance(child.tag, str)]
+    chosen = data.draw(st.lists(st.sampled_from(children), unique=True), label="parts") if children else []
+    text = sanitised_text_of(chosen)
+    if text is not None:
+        html = "".join(etree.tostring(node, encoding="unicode", method="html", with_tail=False) for node in chosen)
+        assert text == html_to_text(sanitise(html, BASE))
+
+
+@pytest.mark.parametrize("html", [
+    "<p>One <b>bold</b> word.</p><div>Two</div><div>three</div><ol start='3'><li>x</li><li>y</li></ol>",
+    "<h1>Title</h1><p>a<br><br>b</p><table><tr><td>1</td><td><p>2</p></td></tr></table>",
+    "<ul><li>a<ul><li>b</li></ul></li></ul><dl><dt>t</dt><dd>d</dd></dl><pre>x\n y</pre>",
+])
+def test_text_read_from_ordinary_markup(html):
+    from crawler.normalise.html import sanitised_text
+    from crawler.pages.cleanup import inner_html
+
+    root = _body(html)
+    assert sanitised_text(root) == html_to_text(sanitise(inner_html(root), BASE))
+    assert sanitised_text(root) is not None
+
+
+@pytest.mark.parametrize("html", [
+    "<p>a<div>b</div>c</p>", "<table><tr><td>a</td></tr>stray</table>", "<a href='/1'>a<a href='/2'>b</a></a>",
+    "<noscript><p>x</p></noscript>", "<ol><div><li>x</li></div></ol>", "<tr><td>a</td></tr>",
+])
+def test_markup_the_sanitiser_rebuilds_is_left_to_it(html):
+    from crawler.normalise.html import sanitised_text
+
+    root = _body(html)
+    if sanitised_text(root) is not None:  # lxml may have rebuilt it the same way already
+        from crawler.pages.cleanup import inner_html
+
+        assert sanitised_text(root) == html_to_text(sanitise(inner_html(root), BASE))
+
+
+# --- on every saved page: what the page objects read from their trees is what normalise would
+# --- render from the sanitised HTML, and the segments read from the tree are those of the HTML
+def _saved_pages() -> list[tuple[str, Path, str | None]]:
+    from tests.conftest import FIXTURES
+
+    pages = []
+    for manifest in (FIXTURES / "manifest.json", FIXTURES / "variants" / "manifest.json",
+                     *sorted(FIXTURES.glob("cases/*/manifest.json"))):
+        for url, entry in json.loads(manifest.read_text(encoding="utf-8")).items():
+            if entry["file"].endswith(".html"):
+                pages.append((url, manifest.parent / entry["file"], entry.get("headers", {}).get("Content-Type")))
+    for labels in sorted((FIXTURES / "briefings").glob("*.labels.json")):
+        entry = json.loads(labels.read_text(encoding="utf-8"))
+        pages.append((entry["url"], labels.parent / entry["file"], entry["headers"].get("Content-Type")))
+    return pages
+
+
+def _statement(url: str, path: Path, content_type: str | None):
+    from crawler.pages import ParseError
+    from crawler.pages.registry import page_class_for, read_saved_page
+
+    try:
+        page_class_for(url)
+        return read_saved_page(url, path.read_bytes(), content_type)
+    except ParseError:
+        return None  # listings, the challenge page
+
+
+@pytest.mark.parametrize(("url", "path", "content_type"), _saved_pages(), ids=lambda value: str(value)[-60:])
+def test_texts_read_from_the_tree_are_the_sanitised_htmls_on_saved_pages(url, path, content_type):
+    from crawler.pages.segments import segment
+
+    page = _statement(url, path, content_type)
+    if page is None:
+        return
+    if page.body_text is not None:
+        assert page.body_text == html_to_text(sanitise(page.body_html, page.url))
+    if page.segments:
+        for part in page.segments:
+            if part.text is not None:
+                assert part.text == html_to_text(sanitise(part.html, page.url))
+        from crawler.pages.markers import MARKERS
+
+        markers = MARKERS["mid" if page.source == "mid" else page.source]
+        again = segment(page.body_html, markers, page.title)  # from the HTML, parsed again
+        assert [(s.kind, s.speaker, s.affiliation, s.html) for s in again] == \
+            [(s.kind, s.speaker, s.affiliation, s.html) for s in page.segments]
+
+
+def test_mid_pages_read_their_texts_from_the_tree():
+    """The current and the old mid.ru site give their texts without a second parse (bench/extract.py)."""
+    read = [page for page in (_statement(*entry) for entry in _saved_pages())
+            if page is not None and page.source == "mid"]
+    assert len(read) >= 40
+    assert all(page.body_text is not None for page in read)
+    assert all(part.text is not None for page in read for part in page.segments or [])

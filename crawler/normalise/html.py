@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import re
+import threading
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin
+
 import nh3
 from lxml import etree
 
 from crawler.normalise.text import clean_inline, clean_paragraph, join_paragraphs, xml_safe
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 #: Tags a published body may keep; everything else is unwrapped (script and style: dropped whole).
 ALLOWED_TAGS = {
@@ -48,38 +58,108 @@ def fragment_root(body_html: str) -> etree._Element:
     return _BODY(document)[0]
 
 
+#: Relative references whose resolution by :func:`urllib.parse.urljoin` is, character for
+#: character, the WHATWG URL Standard's (what nh3's ``rewrite_with_base`` gives): printable ASCII
+#: that neither standard escapes or rewrites (no white space, quotes, backslash, brackets, braces,
+#: ``^``, ``|``, nor ``;``, which urljoin reads as path parameters), not scheme-relative
+#: (``//host``) nor with an empty path segment (``a//b``, which urljoin drops), no colon before
+#: the first ``/ ? #``, no encoded dot (``%2e``, a dot segment to WHATWG only), no empty query or
+#: fragment (urljoin drops a bare ``?`` or ``#``).
+_PLAIN_REFERENCE = re.compile(r"(?![^?#]*//)(?![^/?#]*:)(?!.*%2[eE])(?!.*\?(?:#|$))(?!.*#$)"
+                              r"[A-Za-z0-9\-._~!$&()*+,=:@/?#%]*")
+#: Base URLs for which the same holds: http(s), a lower-case host without port, a path (at least
+#: ``/``) without empty segments or segments that start with a dot (or an encoded one), no query
+#: or fragment.
+_SEGMENT = r"[A-Za-z0-9\-_~!$&()*+,=:@%][A-Za-z0-9\-._~!$&()*+,=:@%]*"
+_PLAIN_BASE = re.compile(rf"https?://[a-z0-9.-]+/(?!.*%2[eE])(?:{_SEGMENT}/)*(?:{_SEGMENT})?")
+
+
+class _Resolving(threading.local):
+    """The base URL of the :func:`sanitise` call under way in this thread, and whether a relative
+    reference came up that only the URL Standard's own resolution gives exactly."""
+
+    base: str = ""
+    exact: bool = True
+
+
+_resolving = _Resolving()
+
+
+def _resolve(reference: str) -> str | None:
+    """nh3's hook for a relative reference: absolute against the call's base. A reference whose
+    resolution urljoin might spell differently is flagged, and the call is done again with nh3's
+    own resolution."""
+    if _PLAIN_REFERENCE.fullmatch(reference):
+        return urljoin(_resolving.base, reference)
+    _resolving.exact = False
+    return None
+
+
+def _cleaner(url_relative: object) -> nh3.Cleaner:
+    return nh3.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+                       url_relative=url_relative, strip_comments=True, link_rel="noopener noreferrer")
+
+
+# Built once: nh3.clean() converts its whole configuration on every call, which costs more than
+# cleaning a body (bench/extract.py).
+_CLEANER = _cleaner(_resolve)
+
+
 def sanitise(body_html: str, base_url: str) -> str:
-    """Publishable HTML: allowed tags and attributes only, links made absolute against the page's
-    URL and limited to http(s) and mailto, no comments."""
-    cleaned = nh3.clean(
-        xml_safe(body_html),
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        url_relative=("rewrite_with_base", base_url),
-        strip_comments=True,
-        link_rel="noopener noreferrer",
-    )
+    """Publishable HTML (nh3, the ammonia sanitiser): allowed tags and attributes only, links made
+    absolute against the page's URL (as the WHATWG URL Standard resolves them) and limited to
+    http(s) and mailto, no comments."""
+    html = xml_safe(body_html)
+    if _PLAIN_BASE.fullmatch(base_url):
+        _resolving.base, _resolving.exact = base_url, True
+        cleaned = _CLEANER.clean(html)
+        if _resolving.exact:
+            return xml_safe(cleaned).strip()
+    cleaned = _cleaner(("rewrite_with_base", base_url)).clean(html)
     return xml_safe(cleaned).strip()
 
 
-def _cell_text(cell: etree._Element) -> str:
-    """A table cell on one line: its paragraphs joined by spaces (cells are joined by tabs)."""
-    return clean_inline(" ".join(_paragraphs(cell)))
+@dataclass(frozen=True)
+class _Rules:
+    """Which tags the text rendering treats how."""
+
+    blocks: frozenset[str]
+    """Tags that start and end a paragraph."""
+    skip: frozenset[str]
+    """Tags whose content is not text."""
+    flat: frozenset[str]
+    """Blocks whose text is taken whole when none of ``structure`` is inside them."""
+    structure: frozenset[str]
+    """Tags that make a flat block's text more than its string value (a set test per descendant:
+    cheaper than lxml matching many tag names)."""
 
 
-def _paragraphs(root: etree._Element) -> list[str]:
-    """The element's text as paragraphs, block elements starting new ones."""
+#: HTML as written.
+_AS_WRITTEN = _Rules(frozenset(_BLOCKS), frozenset(_SKIP), frozenset(_FLAT_CANDIDATES), frozenset(_STRUCTURE))
+#: HTML as :func:`sanitise` will leave it: tags it does not allow are unwrapped, so they neither
+#: start paragraphs nor hide text (what it drops whole, scripts and styles, never reaches
+#: :func:`sanitised_text`).
+_AS_SANITISED = _Rules(frozenset(_BLOCKS & ALLOWED_TAGS), frozenset(), frozenset(_FLAT_CANDIDATES & ALLOWED_TAGS),
+                       frozenset((_BLOCKS & ALLOWED_TAGS) | {"br"}))
+
+
+def _paragraphs(root: etree._Element | None, rules: _Rules, nodes: Iterable[etree._Element | None] | None = None,
+                marks: list[int] | None = None) -> list[str]:
+    """The element's text as paragraphs, block elements starting new ones (``nodes``: these
+    elements, without their tails, instead of the element's content; a None among them ends a
+    paragraph, and the number of paragraphs so far is appended to ``marks``)."""
     paragraphs: list[str] = []
     current: list[str] = []
     last_break = -1  # index in ``current`` of the newline the last ``br`` wrote, -1: none since
+    blocks, skip, flat, structure = rules.blocks, rules.skip, rules.flat, rules.structure
 
     def flush() -> None:
         nonlocal last_break
-        text = clean_paragraph("".join(current))
-        if text:
-            paragraphs.append(text)
-        current.clear()
+        if current:
+            text = clean_paragraph("".join(current))
+            if text:
+                paragraphs.append(text)
+            current.clear()
         last_break = -1
 
     def line_break() -> None:
@@ -92,49 +172,71 @@ def _paragraphs(root: etree._Element) -> list[str]:
         current.append("\n")
         last_break = len(current) - 1
 
-    def walk(element: etree._Element) -> None:
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if tag in _SKIP or not tag:
+    def walk(element: etree._Element, numbered: bool) -> None:
+        tag = element.tag
+        if not isinstance(tag, str) or tag in skip:
             return
-        if tag in _FLAT_CANDIDATES and not any(
-                isinstance(sub.tag, str) and sub.tag in _STRUCTURE for sub in element.iterdescendants()):
-            # The common case, a paragraph of inline text: its string value in one C call.
+        if tag in flat and (not len(element) or structure.isdisjoint([sub.tag for sub in element.iterdescendants()])):
+            # The common case, a paragraph of inline text: its string value in one C call, on one
+            # line (what clean_paragraph makes of it once line breaks in the source are spaces).
             flush()
-            current.append(_as_spaces(_STRING(element)))
-            flush()
+            text = clean_inline(_STRING(element) if len(element) else element.text or "")
+            if text:
+                paragraphs.append(text)
             return
         if tag == "br":
             line_break()
             return
         if tag == "tr":
+            # A row on one line: each cell's paragraphs joined by spaces, cells by tabs.
             flush()
-            cells = [_cell_text(cell) for cell in element if cell.tag in ("td", "th")]
-            paragraphs.append("\t".join(c for c in cells if c))
-            if not paragraphs[-1]:
-                paragraphs.pop()
+            cells = []
+            for cell in element:
+                if cell.tag in ("td", "th"):
+                    start = len(paragraphs)
+                    content(cell)
+                    flush()
+                    text = clean_inline(" ".join(paragraphs[start:]))
+                    del paragraphs[start:]
+                    if text:
+                        cells.append(text)
+            if cells:
+                paragraphs.append("\t".join(cells))
             return
-        block = tag in _BLOCKS
+        block = tag in blocks
         if block:
             flush()
-        if tag == "li":
+        if tag == "li" and numbered:
             number = _list_number(element)
             if number is not None:
                 current.append(f"{number}. ")
         if element.text:
             current.append(_as_spaces(element.text))
         for child in element:
-            walk(child)
+            walk(child, True)
             if child.tail:
                 current.append(_as_spaces(child.tail))
         if block:
             flush()
 
-    if root.text:
-        current.append(_as_spaces(root.text))
-    for child in root:
-        walk(child)
-        if child.tail:
-            current.append(_as_spaces(child.tail))
+    def content(element: etree._Element) -> None:
+        """An element's text and children, as a paragraph of their own would have them."""
+        if element.text:
+            current.append(_as_spaces(element.text))
+        for child in element:
+            walk(child, False)
+            if child.tail:
+                current.append(_as_spaces(child.tail))
+
+    if nodes is None:
+        content(root)
+    else:
+        for node in nodes:
+            if node is None:
+                flush()
+                marks.append(len(paragraphs))
+            else:
+                walk(node, False)
     flush()
     return paragraphs
 
@@ -160,4 +262,163 @@ def _list_number(item: etree._Element) -> int | None:
 def html_to_text(body_html: str) -> str:
     """Plain text: paragraphs separated by a blank line, table rows one line each (cells
     separated by tabs, an ordered list's number kept)."""
-    return join_paragraphs(_paragraphs(fragment_root(body_html)))
+    return join_paragraphs(_paragraphs(fragment_root(body_html), _AS_WRITTEN))
+
+
+# --- the text of a tree as the sanitiser will leave it, without serialising and parsing again ---
+# nh3 parses the HTML it cleans as a browser does (the HTML Standard's tree construction, in a
+# <div>), and html_to_text parses nh3's HTML with lxml (libxml2), whose parser built the tree we
+# have. On most markup all three agree, and what sanitising changes for the text is only which tags
+# are unwrapped (``_AS_SANITISED``). Where one of the parsers would rebuild the markup (close a
+# paragraph at a block inside it, move text out of a table, read a tag's content as raw text), the
+# trees differ and only rendering the sanitised HTML is exact: :func:`sanitised_text` then gives
+# None. tests/test_text_html.py checks the two renderings against each other on generated markup.
+
+#: Tags the HTML Standard's parser treats specially in a <div>: raw text or RCDATA content
+#: (script, style, textarea, iframe, noscript with scripting on, …), tags it ignores or moves
+#: (html, body, head and metadata, frames), forms and their controls, foreign content (svg,
+#: math), scope markers (applet, marquee, object), ruby parts, ``nobr``, ``image`` and ``listing``.
+_REPARSED_TAGS = frozenset({
+    "html", "head", "body", "frameset", "frame", "base", "basefont", "bgsound", "link", "meta",
+    "title", "script", "style", "template", "noscript", "noframes", "noembed", "iframe", "xmp",
+    "plaintext", "textarea", "listing", "form", "button", "input", "keygen", "select", "option",
+    "optgroup", "datalist", "math", "svg", "applet", "marquee", "object", "nobr", "image", "rb",
+    "rp", "rt", "rtc"})
+#: Start tags that close an open paragraph (HTML Standard, "in body" insertion mode).
+_CLOSE_P = frozenset({
+    "address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div", "dl", "fieldset",
+    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "li",
+    "dd", "dt", "listing", "main", "menu", "nav", "ol", "p", "plaintext", "pre", "search", "section", "summary",
+    "table", "ul", "xmp"})
+#: Table parts and the parents that parser keeps them in; elsewhere it drops or moves them.
+_TABLE_PARENTS = {"tr": frozenset({"table", "tbody", "thead", "tfoot"}), "td": frozenset({"tr"}),
+                  "th": frozenset({"tr"}), "tbody": frozenset({"table"}), "thead": frozenset({"table"}),
+                  "tfoot": frozenset({"table"}), "caption": frozenset({"table"}), "colgroup": frozenset({"table"}),
+                  "col": frozenset({"colgroup", "table"})}
+#: What a table's structural elements may hold (anything else, text included, is moved out).
+_TABLE_CONTENT = {"table": frozenset({"caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr"}),
+                  "tr": frozenset({"td", "th"}), "colgroup": frozenset({"col"})}
+for _rows in ("tbody", "thead", "tfoot"):
+    _TABLE_CONTENT[_rows] = _TABLE_CONTENT["table"]
+#: Elements whose end tag lxml (libxml2) leaves out when they are empty (``<li></li>a`` is written
+#: ``<li>a``, which puts what follows in the item), with the tags that close them when they follow.
+_OPTIONAL_END = {"p": _CLOSE_P, "li": frozenset({"li"}), "dd": frozenset({"dd", "dt"}), "dt": frozenset({"dd", "dt"}),
+                 "td": frozenset({"td", "th", "tr"}), "th": frozenset({"td", "th", "tr"}),
+                 "tr": frozenset({"tr", "tbody", "thead", "tfoot"}), "tbody": frozenset({"tbody", "thead", "tfoot"}),
+                 "thead": frozenset({"tbody", "thead", "tfoot"}), "tfoot": frozenset({"tbody", "thead", "tfoot"}),
+                 "colgroup": frozenset({"colgroup", "thead", "tbody", "tfoot", "tr"})}
+#: Elements whose end tag closes an empty element left open inside them ("generate implied end
+#: tags"); the end tag of any other (``</span>``, ``</b>``) is ignored while a paragraph is open.
+_CLOSES_OPEN = _CLOSE_P | frozenset({"td", "th", "tr", "tbody", "thead", "tfoot", "caption"})
+#: Once nh3 has unwrapped the tags it does not allow, lxml's parser (libxml2's ``htmlStartClose``)
+#: closes an element when certain blocks start right inside it: a heading, ``pre`` or paragraph
+#: at any block, a ``dt`` at a ``dl``, ``dd`` or ``dt``; a ``dl`` or an item at an item; ``ul``
+#: and ``ol`` at each other; a link at a table. Block → the parents it closes.
+_CLOSED_BY_ANY = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "caption"})
+_CLOSED_BY = {"table": frozenset({"a"}), "dl": frozenset({"dt"}), "dd": frozenset({"dd", "dt"}),
+              "dt": frozenset({"dd", "dt"}), "li": frozenset({"dl", "li"}), "ul": frozenset({"ol"}),
+              "ol": frozenset({"ul"})}
+_UNWRAPPED_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "hr", "pre", "blockquote", "dl", "dt",
+                               "dd", "ul", "ol", "table"})
+#: The HTML Standard's "special" elements other than address, div and p: a list item, ``dd`` or
+#: ``dt`` closes an open one of its kind above it unless one of these stands between.
+_ITEM_SCOPE = frozenset({
+    "applet", "area", "article", "aside", "base", "basefont", "bgsound", "blockquote", "body", "br", "button",
+    "caption", "center", "col", "colgroup", "dd", "details", "dir", "dl", "dt", "embed", "fieldset", "figcaption",
+    "figure", "footer", "form", "frame", "frameset", "h1", "h2", "h3", "h4", "h5", "h6", "head", "header", "hgroup",
+    "hr", "html", "iframe", "img", "input", "keygen", "li", "link", "listing", "main", "marquee", "menu", "meta",
+    "nav", "noembed", "noframes", "noscript", "object", "ol", "param", "plaintext", "pre", "script", "search",
+    "section", "select", "source", "style", "summary", "table", "tbody", "td", "template", "textarea", "tfoot",
+    "th", "thead", "title", "tr", "track", "ul", "wbr", "xmp"})
+_ITEMS = {"li": frozenset({"li"}), "dd": frozenset({"dd", "dt"}), "dt": frozenset({"dd", "dt"})}
+#: Every tag one of the rules below looks at (any other is inline markup; ``a`` for links in links).
+_NOTABLE = (_REPARSED_TAGS | _CLOSE_P | frozenset(_TABLE_PARENTS) | frozenset(_TABLE_CONTENT) | frozenset(_OPTIONAL_END)
+            | frozenset({"a", "hr", "li", "dd", "dt", "ul", "ol", "dl", "pre", "blockquote", "table"}))
+#: White space to XML (and so to XPath's normalize-space()): a form feed or a no-break space in a
+#: table is text, and is moved out of it.
+_XML_SPACE = " \t\n\r"
+
+
+def _rebuilt_here(element: etree._Element, parent: str | None, kept: str | None, scope: str | None, in_p: bool,
+                  in_a: bool) -> bool:
+    """:func:`_rebuilt`'s rules for the element itself."""
+    tag = element.tag
+    if not isinstance(tag, str) or tag in _REPARSED_TAGS or (in_p and tag in _CLOSE_P) or (in_a and tag == "a") \
+            or scope in _ITEMS.get(tag, ()):
+        return True
+    if (tag in _TABLE_PARENTS and parent not in _TABLE_PARENTS[tag]) \
+            or (parent in _TABLE_CONTENT and tag not in _TABLE_CONTENT[parent]):
+        return True
+    if tag in _UNWRAPPED_BLOCKS and kept is not None and (kept in _CLOSED_BY_ANY or kept in _CLOSED_BY.get(tag, ())):
+        return True
+    if tag == "li" and kept == "ol" and parent != "ol":
+        return True  # a wrapper between list and item: unwrapped, the item's number changes
+    if tag in _OPTIONAL_END and not len(element) and not element.text:
+        if element.tail and element.tail.strip():
+            return True
+        following = element.getnext()
+        if following is None:  # closed by the end of the fragment, or by its parent's end tag?
+            return parent is not None and parent not in _CLOSES_OPEN
+        return following.tag not in _OPTIONAL_END[tag]
+    return tag in _TABLE_CONTENT and bool((element.text and element.text.strip(_XML_SPACE))
+                                          or any(child.tail and child.tail.strip(_XML_SPACE) for child in element))
+
+
+def _rebuilt(element: etree._Element, parent: str | None, kept: str | None, scope: str | None, in_p: bool,
+             in_a: bool) -> bool:
+    """True when the markup at and below ``element`` is one the parsers would rebuild. ``parent``:
+    the tag of its parent in the fragment (None at its top); ``kept``: of its nearest ancestor the
+    sanitiser keeps; ``scope``: of its nearest :data:`_ITEM_SCOPE` ancestor; ``in_p``, ``in_a``:
+    inside a paragraph, a link."""
+    tag = element.tag
+    # inline markup (the common case) is judged by what is below it only
+    if (tag in _NOTABLE or parent in _TABLE_CONTENT) and _rebuilt_here(element, parent, kept, scope, in_p, in_a):
+        return True
+    if not len(element):
+        return False
+    if tag in ALLOWED_TAGS:
+        kept = tag
+    if tag in _ITEM_SCOPE:
+        scope = tag
+    in_p, in_a = in_p or tag == "p", in_a or tag == "a"
+    for child in element:  # noqa: SIM110 (a loop: cheaper than any() over a generator, bench/extract.py)
+        if _rebuilt(child, tag, kept, scope, in_p, in_a):
+            return True
+    return False
+
+
+def sanitised_text(root: etree._Element) -> str | None:
+    """What ``html_to_text(sanitise(html, url))`` gives for the HTML inside ``root``, read from the
+    tree itself: no serialising, no second parse. None when the markup is one the sanitiser's
+    parser or lxml's would rebuild (see above): the caller renders the sanitised HTML instead."""
+    if any(_rebuilt(child, None, None, None, False, False) for child in root):
+        return None
+    return join_paragraphs(_paragraphs(root, _AS_SANITISED))
+
+
+def sanitised_texts_of(groups: list[list[etree._Element]], checked: bool = False) -> list[str] | None:
+    """Like :func:`sanitised_text`, for the HTML of each group of elements (each element without
+    its tail, as a briefing segment's HTML is made), in one walk; None when any group's markup is
+    one the parsers would rebuild. ``checked``: the elements still in a tree (not copies) belong to
+    one :func:`sanitised_text` read (what is below them was checked then; only their own place at
+    the top of a fragment is)."""
+    for group in groups:
+        for node in group:
+            if node.tag in _TABLE_PARENTS or (node.tag in _OPTIONAL_END and not len(node) and not node.text):
+                return None  # a table part, or an empty element, at the top of the fragment
+            if not (checked and node.getparent() is not None) and _rebuilt(node, None, None, None, False, False):
+                return None
+    nodes: list[etree._Element | None] = []
+    for group in groups:
+        nodes.extend(group)
+        nodes.append(None)
+    marks: list[int] = [0]
+    paragraphs = _paragraphs(None, _AS_SANITISED, nodes, marks)
+    return [join_paragraphs(paragraphs[start:end]) for start, end in pairwise(marks)]
+
+
+def sanitised_text_of(nodes: Iterable[etree._Element]) -> str | None:
+    """Like :func:`sanitised_text`, for the HTML of the elements ``nodes``, each without its tail
+    (a briefing segment's HTML is made so)."""
+    texts = sanitised_texts_of([list(nodes)])
+    return None if texts is None else texts[0]

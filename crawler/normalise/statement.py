@@ -97,6 +97,12 @@ def read_date(raw: str | None, tz: str) -> ParsedDate | None:
     return parse_date(raw, tz) or parse_iso(raw) or parse_rfc822(raw, tz)
 
 
+def _published(parsed: ParsedDate, raw: str | None, tz: str) -> tuple[str, str, str | None]:
+    """:func:`resolve_published`'s answer from the date it chose and the string it read it from."""
+    local = parsed.value.astimezone(ZoneInfo(tz)) if parsed.has_time else parsed.value
+    return isoformat(local), "datetime" if parsed.has_time else "date", clean_inline(raw or "") or None
+
+
 def resolve_published(page: PageStatement, tz: str) -> tuple[str, str, str | None]:
     """The publication time, its precision (``datetime`` or ``date``) and the raw string it was
     read from (None when from the document number).
@@ -107,17 +113,19 @@ def resolve_published(page: PageStatement, tz: str) -> tuple[str, str, str | Non
     page's record, only more precise). A date without a time stays a date: no time is invented.
     Raises NormaliseError (``unreadable_date`` or ``no_date``) when nothing gives a date."""
     printed = read_date(page.published_raw, tz)
-    meta = read_date(page.published_meta_raw, tz)
+    # the metadata and the listing's date are read only when the printed date leaves a need
+    meta = read_date(page.published_meta_raw, tz) if printed is None or not printed.has_time else None
     if printed and not printed.has_time and meta and meta.has_time \
             and meta.value.astimezone(ZoneInfo(tz)).date() == printed.value.date():
         printed, page_raw = meta, page.published_meta_raw
     else:
         page_raw = page.published_raw
-    for parsed, raw in ((printed, page_raw), (meta, page.published_meta_raw),
-                        (read_date(page.fallback_published_raw, tz), page.fallback_published_raw)):
+    for parsed, raw in ((printed, page_raw), (meta, page.published_meta_raw)):
         if parsed:
-            local = parsed.value.astimezone(ZoneInfo(tz)) if parsed.has_time else parsed.value
-            return isoformat(local), "datetime" if parsed.has_time else "date", clean_inline(raw or "") or None
+            return _published(parsed, raw, tz)
+    parsed = read_date(page.fallback_published_raw, tz)
+    if parsed:
+        return _published(parsed, page.fallback_published_raw, tz)
     parsed = date_from_doc_number(page.doc_number, tz)
     if parsed:
         return isoformat(parsed.value), "date", None
@@ -132,18 +140,23 @@ def resolve_published(page: PageStatement, tz: str) -> tuple[str, str, str | Non
 _SEGMENT_BREAK = "\ue000\ue001\ue000"
 
 
-def _sanitise_segments(htmls: list[str], base_url: str) -> list[tuple[str, str]]:
-    """(sanitised HTML, text) of each segment's HTML. All are sanitised and rendered in one call
-    each (a call per segment costs more than the work), split again at the break between them."""
+def _sanitise_segments(segments: list[PageSegment], base_url: str) -> list[tuple[str, str]]:
+    """(sanitised HTML, text) of each segment. All are sanitised in one call (a call per segment
+    costs more than the work), split again at the break between them; their texts are the page
+    object's when it read them all from its tree, else rendered in one call too."""
+    htmls = [segment.html for segment in segments]
     if htmls and not any(_SEGMENT_BREAK in html for html in htmls):
         sanitised = sanitise(_SEGMENT_BREAK.join(htmls), base_url).split(_SEGMENT_BREAK)
-        texts = html_to_text(_SEGMENT_BREAK.join(sanitised)).split(f"\n\n{_SEGMENT_BREAK}\n\n")
-        if len(sanitised) == len(texts) == len(htmls):
-            return [(html.strip(), text) for html, text in zip(sanitised, texts, strict=True)]
+        if len(sanitised) == len(htmls):
+            if all(segment.text is not None for segment in segments):
+                return [(html.strip(), segment.text) for html, segment in zip(sanitised, segments, strict=True)]
+            texts = html_to_text(_SEGMENT_BREAK.join(sanitised)).split(f"\n\n{_SEGMENT_BREAK}\n\n")
+            if len(texts) == len(htmls):
+                return [(html.strip(), text) for html, text in zip(sanitised, texts, strict=True)]
     results = []
-    for html in htmls:
-        clean = sanitise(html, base_url)
-        results.append((clean, html_to_text(clean)))
+    for segment in segments:
+        clean = sanitise(segment.html, base_url)
+        results.append((clean, segment.text if segment.text is not None else html_to_text(clean)))
     return results
 
 
@@ -153,8 +166,7 @@ def normalise_segments(segments: list[PageSegment] | None, base_url: str) -> lis
     positions from 0 in order. A segment left without text is dropped."""
     normalised: list[dict[str, Any]] = []
     segments = segments or []
-    for segment, (html, text) in zip(segments, _sanitise_segments([s.html for s in segments], base_url),
-                                     strict=True):
+    for segment, (html, text) in zip(segments, _sanitise_segments(segments, base_url), strict=True):
         if not text:
             continue
         normalised.append({"position": len(normalised), "kind": segment.kind,
@@ -176,7 +188,7 @@ def normalise(page: PageStatement) -> Statement:
     if not title:
         raise NormaliseError(page.url, "empty_title")
     body_html = sanitise(page.body_html, page.url)
-    body_text = html_to_text(body_html)
+    body_text = page.body_text if page.body_text is not None else html_to_text(body_html)
     if not body_text:
         raise NormaliseError(page.url, "empty_body")
     tags = []

@@ -14,8 +14,8 @@ Page objects hand :func:`clean_body` the element that holds the text and their s
 - wrappers left empty.
 
 Each rule has must / must-not phrases in tests/phrases/. The rules edit the element in place;
-they walk the body (never the whole page) in a few C-level iterations: bench/extract.py keeps them
-within 4x of a bare parse of the page.
+they walk the body (never the whole page) in a few C-level iterations: bench/extract.py holds the
+whole extraction to 3x a bare parse of the page.
 """
 
 from __future__ import annotations
@@ -114,8 +114,8 @@ def text_of(element: etree._Element) -> str:
 
 
 def is_blank(element: etree._Element) -> bool:
-    """True when the element holds no visible text."""
-    return not _STRING(element).strip()
+    """True when the element holds no visible text (its text nodes read until one is not blank)."""
+    return not any(not text.isspace() for text in element.itertext() if text)
 
 
 def drop(element: etree._Element) -> None:
@@ -206,10 +206,15 @@ def drop_link_blocks(root: etree._Element, page_url: str | None = None) -> None:
     (contents: at least 80 % and no link elsewhere), or to other pages (at least two links and
     75 %; 90 % for a paragraph). A block holding nearly all the body's text is the text itself
     and is never removed."""
+    _drop_link_blocks(root, page_url, root.iter("a"))
+
+
+def _drop_link_blocks(root: etree._Element, page_url: str | None, links: Iterable[etree._Element]) -> None:
+    """:func:`drop_link_blocks` over the body's ``links`` (``a`` elements, in page order)."""
     own = urlsplit(page_url) if page_url else None
     counts: dict[etree._Element, list[int]] = {}  # element → [in-page chars, other chars, in-page n, other n]
     back_links: list[etree._Element] = []
-    for link in root.iter("a"):
+    for link in links:
         href = (link.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "tel:")):
             continue
@@ -229,7 +234,8 @@ def drop_link_blocks(root: etree._Element, page_url: str | None = None) -> None:
     for link in back_links:  # inline back links, and the blocks they leave empty
         parent = link.getparent()
         drop(link)
-        if parent is not None and parent is not root and is_blank(parent) and not parent.xpath(".//img|.//table"):
+        if parent is not None and parent is not root and is_blank(parent) \
+                and next(parent.iterdescendants("img", "table"), None) is None:
             drop(parent)
     if not counts:
         return
@@ -306,7 +312,13 @@ _BLANKS = " \t\n\r\f\v\u00a0\u200b\u2060\ufeff"
 def drop_empty_blocks(root: etree._Element) -> None:
     """Remove paragraphs and wrappers left with no text and no image or table (innermost first)."""
     # (a set test per element: cheaper than lxml's matching of many tag names)
-    for element in reversed([e for e in root.iterdescendants() if e.tag in _DROP_WHEN_EMPTY]):
+    _drop_empty([element for element in root.iterdescendants() if element.tag in _DROP_WHEN_EMPTY])
+
+
+def _drop_empty(wrappers: list[etree._Element]) -> None:
+    """:func:`drop_empty_blocks` over the body's ``wrappers`` (of :data:`_DROP_WHEN_EMPTY`, in page
+    order; ones already removed with a block around them are harmless)."""
+    for element in reversed(wrappers):
         if (element.text and element.text.strip(_BLANKS)) or "".join(element.itertext()).strip(_BLANKS):
             continue
         if next(element.iter("img", "table"), None) is None:
@@ -323,17 +335,45 @@ def clean_body(url: str, body: etree._Element, chrome: Chrome, in_place: bool = 
 
 
 def clean_element(url: str, root: etree._Element, chrome: Chrome | None) -> None:
-    """:func:`clean_body`'s work on an element the caller owns (edited in place)."""
-    if chrome is not None:
-        drop_matching(root, chrome)
-    drop_link_blocks(root, url)
-    drop_empty_blocks(root)
+    """:func:`clean_body`'s work on an element the caller owns (edited in place): one walk of the
+    body finds the chrome (what is inside it is not looked at), the links and the wrappers; the
+    chrome goes, then the link blocks, then the wrappers left empty."""
+    tags = chrome.tags if chrome is not None else frozenset()
+    search = chrome.classes.search if chrome is not None else None
+    found: list[etree._Element] = []
+    links: list[etree._Element] = []
+    wrappers: list[etree._Element] = []
+    inside: set[etree._Element] = set()  # the chrome found, and everything inside it
+    for element in root.iterdescendants(etree.Element):
+        if element.getparent() in inside:
+            inside.add(element)
+            continue
+        tag = element.tag
+        if tag in tags or (search is not None and (name := element.get("class")) and search(name)):
+            found.append(element)
+            inside.add(element)
+            continue
+        if tag == "a":
+            links.append(element)
+        if tag in _DROP_WHEN_EMPTY:
+            wrappers.append(element)
+    for element in found:
+        drop(element)
+    _drop_link_blocks(root, url, links)
+    _drop_empty(wrappers)
     if is_blank(root):
         raise ParseError(url, "empty_body")
 
 
 def inner_html(root: etree._Element) -> str:
-    """The HTML inside an element."""
-    parts = [root.text or ""]
-    parts.extend(etree.tostring(child, encoding="unicode", method="html") for child in root)
-    return "".join(parts).strip()
+    """The HTML inside an element (the element serialised once as a bare ``div``, its own tag then
+    cut off: one call, not one per child)."""
+    tag, attributes = root.tag, dict(root.attrib)
+    root.tag = "div"
+    root.attrib.clear()
+    try:
+        html = etree.tostring(root, encoding="unicode", method="html", with_tail=False)
+    finally:
+        root.tag = tag
+        root.attrib.update(attributes)
+    return html[len("<div>"):-len("</div>")].strip()

@@ -31,7 +31,7 @@ TAG_BLOCK = re.compile("tags|tag-list|categories|keywords")
 
 def meta_published(root: etree._Element) -> str | None:
     """The publication date the page's head gives, as written; None when it gives none."""
-    head = root.find("head")
+    head = next(root.iterchildren("head"), None)
     for meta in head.iterchildren("meta") if head is not None else ():
         if META_PUBLISHED.intersection((meta.get("name"), meta.get("property"), meta.get("itemprop"))):
             value = clean_inline(meta.get("content") or "")
@@ -49,7 +49,7 @@ def _candidate_links(root: etree._Element, document_id: str | None, text: str | 
     a switcher is an element whose class names it ("lang-switcher", "c-lang-switch", …).
     One walk of the page's links (a Python walk: cheaper here than an XPath); the page's ``text``,
     when given, spares the tests for markers it does not contain."""
-    head = root.find("head")
+    head = next(root.iterchildren("head"), None)
     for link in head.iterchildren("link") if head is not None else ():
         if link.get("hreflang") and "alternate" in (link.get("rel") or "").split():
             yield link

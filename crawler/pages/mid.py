@@ -15,6 +15,7 @@ from lxml import etree
 from parsel import Selector
 
 from crawler.items import PageStatement
+from crawler.normalise.html import sanitised_text
 from crawler.normalise.text import clean_inline
 from crawler.pages import ArticlePage, ParseError
 from crawler.pages.challenge import is_challenge
@@ -256,7 +257,8 @@ class MidArticlePage(ArticlePage):
             fallback_published_raw=listing_date,
             body_html=self._parse_body(parts),  # last: cleaning edits the page's tree
         )
-        statement.segments = segments_for(statement, MID)
+        statement.body_text = sanitised_text(parts.body)
+        statement.segments = segments_for(statement, MID, parts.body)
         return statement
 
     def _article(self) -> tuple[etree._Element, etree._Element]:

@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 from lxml import etree
 
 from crawler.items import PageStatement
+from crawler.normalise.html import sanitised_text
 from crawler.normalise.text import clean_inline
 from crawler.pages import ArticlePage, ParseError
 from crawler.pages.challenge import is_challenge
@@ -302,7 +303,8 @@ class MidArchiveArticlePage(ArticlePage):
             fallback_published_raw=listing_date,
             body_html=self._parse_body(parts),  # last: cleaning edits the page's tree
         )
-        statement.segments = segments_for(statement, MID)
+        statement.body_text = sanitised_text(parts.body)
+        statement.segments = segments_for(statement, MID, parts.body)
         return statement
 
     def _article(self) -> tuple[etree._Element, etree._Element]:
@@ -330,8 +332,8 @@ class MidArchiveArticlePage(ArticlePage):
         """The status line's date and, read apart from it, the time in its ``<i>``:
         "24 July 2017" + "19:36" → "24 July 2017 19:36"."""
         for line in parts.status:
-            date = clean_inline("".join(line.xpath("text()")))
-            clock = clean_inline("".join(line.xpath("./i//text()")))
+            date = clean_inline("".join([line.text or "", *(child.tail or "" for child in line)]))
+            clock = clean_inline("".join(text for clock in line.iterchildren("i") for text in clock.itertext()))
             shown = " ".join(part for part in (date, clock) if part)
             if shown:
                 return shown

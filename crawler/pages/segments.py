@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from crawler.items import PageSegment
-from crawler.normalise.html import fragment_root
+from crawler.normalise.html import fragment_root, sanitised_texts_of
 from crawler.pages.cleanup import drop_empty_blocks
 
 if TYPE_CHECKING:
@@ -205,7 +205,7 @@ def _lines(element: etree._Element) -> list[list[str | etree._Element]]:
             pass
         elif child.tag == "br":
             lines.append([])
-        elif child.find(".//br") is not None:
+        elif next(child.iterdescendants("br"), None) is not None:
             for index, part in enumerate(_lines(child)):
                 if index:
                     lines.append([])
@@ -239,13 +239,13 @@ def _fill(element: etree._Element, lines: list[list[str | etree._Element]]) -> e
 
 def _paragraphs(block: etree._Element, starts_turn: Callable[[str], bool]) -> list[etree._Element]:
     """A block as paragraphs: cut at ``<br><br>`` and before a line that starts a new turn."""
-    if block.tag in _ATOMIC or block.find(".//br") is None:
+    if block.tag in _ATOMIC or next(block.iterdescendants("br"), None) is None:
         return [block]
     attributes = {key: value for key, value in block.attrib.items() if key in ("style", "align")}
     groups: list[list[list[str | etree._Element]]] = [[]]
     for line in _lines(block):
         text = "".join(node if isinstance(node, str) else _STRING(node) for node in line)
-        has_image = any(not isinstance(node, str) and (node.tag == "img" or node.xpath(".//img"))
+        has_image = any(not isinstance(node, str) and next(node.iter("img"), None) is not None
                         for node in line)
         if not text.strip() and not has_image:
             groups.append([])  # a blank line: the paragraph ends
@@ -261,7 +261,8 @@ def _paragraphs(block: etree._Element, starts_turn: Callable[[str], bool]) -> li
 
 def _is_visible(element: etree._Element) -> bool:
     """Whether the element shows text or an image."""
-    return bool(_STRING(element).strip()) or element.find(".//img") is not None
+    return any(not text.isspace() for text in element.itertext() if text) \
+        or next(element.iterdescendants("img"), None) is not None
 
 
 def _bold_element(element: etree._Element) -> bool:
@@ -314,7 +315,7 @@ class _Paragraph:
         style = element.get("style") or ""
         return cls(
             element=element, text=_STRING(element),
-            atomic=element.tag in _ATOMIC or (len(element) > 0 and element.find(".//table") is not None),
+            atomic=element.tag in _ATOMIC or next(element.iterdescendants("table"), None) is not None,
             heading_tag=element.tag in _HEADING_TAGS, bold=bold, starts_bold=starts_bold,
             centred=bool(_CENTRED_STYLE.search(style)) or (element.get("align") or "").lower() == "center",
         )
@@ -544,7 +545,7 @@ class _Reader:
                 return _prefix(paragraph.element, at)
         return paragraph.element
 
-    def result(self) -> list[PageSegment]:
+    def result(self, checked: bool = False) -> list[PageSegment]:
         """The segments read, without empty ones; Unrecognised without a question and an answer."""
         for segment in self.segments:
             segment.parts = segment.visible()
@@ -554,33 +555,42 @@ class _Reader:
             raise Unrecognised("no labelled question")
         if "answer" not in kinds:
             raise Unrecognised("no answer after a question")
+        texts = sanitised_texts_of([s.parts for s in segments], checked) or [None] * len(segments)
         return [PageSegment(kind=s.turn.kind, speaker=s.turn.speaker, affiliation=s.turn.affiliation,
-                            html=s.html()) for s in segments]
+                            html=s.html(), text=text) for s, text in zip(segments, texts, strict=True)]
 
 
-def read_segments(body_html: str, markers: MarkerSet, title: str = "") -> list[PageSegment]:
+def read_segments(body_html: str, markers: MarkerSet, title: str = "",
+                  body: etree._Element | None = None, *, body_checked: bool = False) -> list[PageSegment]:
     """The body's segments in order; :class:`Unrecognised` when its structure is not one the
-    marker set reads. ``title`` may name the podium (:attr:`MarkerSet.names_in_title`)."""
+    marker set reads. ``title`` may name the podium (:attr:`MarkerSet.names_in_title`). ``body``:
+    the element ``body_html`` is the content of, when the caller has it (read, never changed; it
+    spares a parse); ``body_checked``: its text was read from it by
+    :func:`crawler.normalise.html.sanitised_text` (the segments' texts need fewer checks)."""
     reader = _Reader(markers, title)
     pending: deque[_Paragraph] = deque()
-    for block in _blocks(fragment_root(body_html)):
+    for block in _blocks(fragment_root(body_html) if body is None else body):
         pending.extend(_Paragraph.of(element) for element in _paragraphs(block, reader.starts_turn))
         while pending:
             reader.read(pending.popleft(), pending)
-    return reader.result()
+    return reader.result(body is not None and body_checked)
 
 
-def segment(body_html: str, markers: MarkerSet, title: str = "") -> list[PageSegment]:
+def segment(body_html: str, markers: MarkerSet, title: str = "",
+            body: etree._Element | None = None, *, body_checked: bool = False) -> list[PageSegment]:
     """Like :func:`read_segments`, but an unrecognised structure gives ``[]``."""
     try:
-        return read_segments(body_html, markers, title)
+        return read_segments(body_html, markers, title, body, body_checked=body_checked)
     except Unrecognised:
         return []
 
 
-def segments_for(page: PageStatement, markers: MarkerSet) -> list[PageSegment] | None:
+def segments_for(page: PageStatement, markers: MarkerSet,
+                 body: etree._Element | None = None) -> list[PageSegment] | None:
     """What page objects call: the segments of a briefing (``[]`` when its structure is not
-    recognised), None for any other type of document."""
+    recognised), None for any other type of document. ``body``: the cleaned element whose content
+    ``page.body_html`` is, when the page object still has it (it spares parsing the HTML again;
+    ``page.body_text``, when set, was read from it)."""
     if page.type != "briefing":
         return None
-    return segment(page.body_html, markers, page.title)
+    return segment(page.body_html, markers, page.title, body, body_checked=page.body_text is not None)
