@@ -1,6 +1,8 @@
 """JSON Lines for researchers: one statement (or one version of it) per line, in the schema's
 field names plus the archive's own (``version``, ``updated``, ``removed_at``, ``content_hash``,
-``first_seen``, ``same_as``). Streams from the archive: memory stays flat however large it is.
+``first_seen``, ``same_as``) and the version's provenance (``extractor`` among the statement's
+fields, ``origin``, ``extracted_at``). Streams from the archive: memory stays flat however large
+it is.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from crawler.store import Selection
 if TYPE_CHECKING:
     from crawler.store import ArchiveStore
 
-ARCHIVE_FIELDS = ("version", "updated", "removed_at", "content_hash", "first_seen", "same_as")
+ARCHIVE_FIELDS = ("version", "updated", "removed_at", "content_hash", "first_seen", "same_as", "origin",
+                  "extracted_at")
 LINE_FIELDS = STATEMENT_FIELDS + ARCHIVE_FIELDS
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -92,14 +95,21 @@ def lines(store: ArchiveStore, query: ExportQuery) -> Iterator[dict[str, Any]]:
             line.update({name: doc[name] for name in (*ARCHIVE_FIELDS, "fetched_at")})
             yield line
         return
+    previous: tuple[str, str] | None = None  # (id, updated) of the version before, if of the same statement
     for record in store.version_records(query.selection()):
         line = {name: record.get(name) for name in STATEMENT_FIELDS}
         # A version's "updated" is when it became the current text: the first one dates from
-        # publication, a later one from the fetch that found it.
-        updated = line["published"] if record["version"] == 1 else record["fetched_at"]
+        # publication, a later one from the fetch that found it; a re-extraction is no edit on the
+        # site, so it keeps the "updated" of the version it read again (as Atom entries do).
+        if record["version"] > 1 and record["origin"] == "reextract" and previous and previous[0] == line["id"]:
+            updated = previous[1]
+        else:
+            updated = line["published"] if record["version"] == 1 else record["fetched_at"]
+        previous = (line["id"], updated)
         line.update(version=record["version"], updated=updated, removed_at=record["removed_at"],
                     content_hash=record["content_hash"], first_seen=record["first_seen"],
-                    same_as=record["same_as"], fetched_at=record["fetched_at"])
+                    same_as=record["same_as"], fetched_at=record["fetched_at"], origin=record["origin"],
+                    extracted_at=record["extracted_at"])
         yield line
 
 

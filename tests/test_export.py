@@ -116,7 +116,7 @@ def test_published_dumps_and_checksums_verify(archive, tmp_path):
     publish(archive, options(out))
     data = out / "data"
     manifest = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["schema"]["version"] == "1.4.0"
+    assert manifest["schema"]["version"] == "1.5.0"
     paths = [entry["path"] for entry in manifest["files"]]
     assert paths == ["mid/en/2017.jsonl.gz", "mid/en/2022.jsonl.gz", "mid/ru/2022.jsonl.gz"]
     sums = dict(reversed(line.split("  ")) for line in (data / "SHA256SUMS").read_text().splitlines())

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from crawler.store.backend import Connection
 
 _DOCUMENT_COLUMNS = ("d.item, d.version, d.updated, d.removed_at, d.content_hash, d.first_seen, d.fetched_at,"
-                     " d.same_as, d.change_seq")
+                     " d.same_as, d.change_seq, d.extractor, d.origin, d.extracted_at")
 #: What :meth:`ArchiveReader.counts_by` can group by: a column, or a part of ``published``.
 _GROUPS = {"source": "d.source", "language": "d.language", "type": "d.type",
            "year": "substr(d.published, 1, 4)", "month": "substr(d.published, 1, 7)"}
@@ -37,7 +37,7 @@ def _document(row: tuple) -> dict[str, Any]:
     item = json.loads(row[0])
     item.update(version=row[1], updated=row[2], removed_at=row[3], content_hash=row[4], first_seen=row[5],
                 fetched_at=row[6], same_as=row[7])
-    item["change_seq"] = row[8]
+    item.update(change_seq=row[8], extractor=row[9], origin=row[10], extracted_at=row[11])
     return item
 
 
@@ -84,23 +84,27 @@ class ArchiveReader:
 
     def versions(self, doc_id: str) -> list[dict[str, Any]]:
         """Every version of one statement, oldest first."""
-        rows = self.db.all("SELECT item, version, content_hash, fetched_at, raw_sha256 FROM versions WHERE id = ?"
-                           " ORDER BY version", (doc_id,))
+        rows = self.db.all("SELECT item, version, content_hash, fetched_at, raw_sha256, extractor, origin,"
+                           " extracted_at FROM versions WHERE id = ? ORDER BY version", (doc_id,))
         return [{**json.loads(item), "version": version, "content_hash": digest, "fetched_at": fetched_at,
-                 "raw_sha256": raw} for item, version, digest, fetched_at, raw in rows]
+                 "raw_sha256": raw, "extractor": extractor, "origin": origin, "extracted_at": extracted_at}
+                for item, version, digest, fetched_at, raw, extractor, origin, extracted_at in rows]
 
     def version_records(self, selection: Selection = EVERYTHING) -> Iterator[dict[str, Any]]:
         """Every version of the selection's statements, oldest publication first and each
         statement's versions in order, streaming: the version's fields (``fetched_at``: when the
-        version was fetched) with the statement's ``removed_at``, ``first_seen`` and ``same_as``."""
+        version was fetched) and provenance (``extractor``, ``origin``, ``extracted_at``) with the
+        statement's ``removed_at``, ``first_seen`` and ``same_as``."""
         condition, params = where(selection)
-        sql = ("SELECT v.item, v.version, v.content_hash, v.fetched_at, d.removed_at, d.first_seen, d.same_as"  # noqa: S608
-               f" FROM versions v JOIN documents d ON d.id = v.id WHERE {condition}"
-               " ORDER BY d.published, d.id, v.version")
-        for item, version, digest, fetched_at, removed_at, first_seen, same_as in self.db.stream(sql, params):
+        sql = ("SELECT v.item, v.version, v.content_hash, v.fetched_at, d.removed_at, d.first_seen, d.same_as,"  # noqa: S608
+               f" v.extractor, v.origin, v.extracted_at FROM versions v JOIN documents d ON d.id = v.id"
+               f" WHERE {condition} ORDER BY d.published, d.id, v.version")
+        for (item, version, digest, fetched_at, removed_at, first_seen, same_as, extractor, origin,
+             extracted_at) in self.db.stream(sql, params):
             record = json.loads(item)
             record.update(version=version, content_hash=digest, fetched_at=fetched_at, removed_at=removed_at,
-                          first_seen=first_seen, same_as=same_as)
+                          first_seen=first_seen, same_as=same_as, extractor=extractor, origin=origin,
+                          extracted_at=extracted_at)
             yield record
 
     def count_versions(self, selection: Selection = EVERYTHING) -> int:

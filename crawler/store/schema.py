@@ -23,7 +23,7 @@ from crawler.store.backend import ArchiveError, lock_key
 if TYPE_CHECKING:
     from crawler.store.backend import Connection
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCHEMA_LOCK = lock_key("archive-schema")
 
 _TYPES = {
@@ -177,6 +177,22 @@ MIGRATIONS = (
         "ALTER TABLE documents ADD COLUMN site {text}",
         "CREATE INDEX IF NOT EXISTS documents_by_site ON documents(source, site_id, site)",
     ), _sites_of_archived_statements),
+    # Every version says what read it: the extractor (the release and the page object), and
+    # whether it came from a crawl or from re-extraction of a raw page already archived (which is
+    # not an edit on the site). Versions written before were all read by crawls, when fetched;
+    # which release's page objects read them was not recorded (NULL).
+    Migration(4, "provenance of versions: the extractor, crawl or re-extraction, when extracted", (
+        "ALTER TABLE versions ADD COLUMN extractor {text}",
+        "ALTER TABLE versions ADD COLUMN origin {text} NOT NULL DEFAULT 'crawl'",
+        "ALTER TABLE versions ADD COLUMN extracted_at {text}",
+        "UPDATE versions SET extracted_at = fetched_at",
+        "ALTER TABLE documents ADD COLUMN extractor {text}",
+        "ALTER TABLE documents ADD COLUMN origin {text} NOT NULL DEFAULT 'crawl'",
+        "ALTER TABLE documents ADD COLUMN extracted_at {text}",
+        "UPDATE documents SET extracted_at = fetched_at",
+        # re-extraction finds a version's raw page by its hash
+        "CREATE INDEX IF NOT EXISTS fetches_by_raw ON fetches(raw_sha256)",
+    )),
 )
 
 #: Every table, in an order that satisfies the foreign keys, with its columns and primary key
@@ -188,9 +204,10 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "fetches": (("fetch_id", "url", "fetched_at", "status", "kind", "raw_sha256", "headers"), ("fetch_id",)),
     "documents": (("id", "source", "language", "site_id", "url", "type", "published", "doc_number", "version",
                    "content_hash", "first_seen", "updated", "fetched_at", "removed_at", "same_as", "change_seq",
-                   "item", "site"), ("id",)),
+                   "item", "site", "extractor", "origin", "extracted_at"), ("id",)),
     "document_tags": (("doc_id", "tag", "slug"), ("doc_id", "tag")),
-    "versions": (("id", "version", "content_hash", "fetched_at", "raw_sha256", "item"), ("id", "version")),
+    "versions": (("id", "version", "content_hash", "fetched_at", "raw_sha256", "item", "extractor", "origin",
+                  "extracted_at"), ("id", "version")),
     "validators": (("url", "etag", "last_modified", "seen_at"), ("url",)),
     "pending": (("url", "spider", "reason", "attempts", "first_failed", "last_failed", "tags", "listing_date"),
                 ("url",)),
