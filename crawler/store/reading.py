@@ -130,6 +130,57 @@ class ArchiveReader:
         row = self.db.one("SELECT body FROM blobs WHERE sha256 = ?", (sha256,))
         return zlib.decompress(bytes(row[0])) if row else None
 
+    # --- what re-extraction reads -------------------------------------------------------------------
+    def latest_raw_pages(self, selection: Selection = EVERYTHING, *, after: str = "",
+                         limit: int = 500) -> list[dict[str, Any]]:
+        """The statements of a selection whose id sorts after ``after`` (at most ``limit``, by id:
+        page through with the last id), each with what re-reading its page needs: ``id``,
+        ``source``, ``site``, ``url``, ``tags`` and ``published_raw`` (as archived), and
+        ``raw_sha256``, the raw page its latest version was read from (None: a feed's item, or
+        not kept)."""
+        condition, params = where(selection)
+        rows = self.db.all("SELECT d.id, d.source, d.site, d.url, d.item, v.raw_sha256 FROM documents d"  # noqa: S608
+                           " JOIN versions v ON v.id = d.id AND v.version = d.version"
+                           f" WHERE d.id > ? AND {condition} ORDER BY d.id LIMIT ?", (after, *params, limit))
+        pages = []
+        for doc_id, source, site, url, encoded, raw_sha256 in rows:
+            item = json.loads(encoded)
+            pages.append({"id": doc_id, "source": source, "site": site, "url": url, "tags": item.get("tags") or [],
+                          "published_raw": item.get("published_raw"), "raw_sha256": raw_sha256})
+        return pages
+
+    def capture(self, sha256: str | None = None, *, url: str | None = None) -> dict[str, Any] | None:
+        """A raw page kept, with its fetch: ``url``, ``fetched_at``, ``kind``, ``headers`` (a dict)
+        and ``body`` (bytes). By its hash (the newest fetch that gave it, of ``url`` when one
+        did), or the newest page fetched from ``url`` (an article's: not a feed document).
+        None when the archive holds no such page."""
+        select = "SELECT url, fetched_at, kind, headers, raw_sha256 FROM fetches"
+        row = None
+        if sha256 is not None:
+            if url is not None:
+                row = self.db.one(f"{select} WHERE url = ? AND raw_sha256 = ? ORDER BY fetch_id DESC LIMIT 1",
+                                  (url, sha256))
+            row = row or self.db.one(f"{select} WHERE raw_sha256 = ? ORDER BY fetch_id DESC LIMIT 1",
+                                     (sha256,))
+        elif url is not None:
+            row = self.db.one(f"{select} WHERE url = ? AND raw_sha256 IS NOT NULL AND status = 200"
+                              " AND (kind IS NULL OR kind != 'feed') ORDER BY fetch_id DESC LIMIT 1", (url,))
+        body = self.raw_page(row[4]) if row else None
+        if body is None:
+            return None
+        return {"url": row[0], "fetched_at": row[1], "kind": row[2], "headers": json.loads(row[3]),
+                "raw_sha256": row[4], "body": body}
+
+    def feed_captures(self) -> Iterator[dict[str, Any]]:
+        """The raw documents of feeds that carry whole statements (fetches of kind ``feed``), each
+        once, newest first: ``url``, ``fetched_at``, ``raw_sha256`` (their bodies by
+        :meth:`raw_page`). Read in one query: one row per distinct document."""
+        rows = self.db.all("SELECT url, raw_sha256, max(fetched_at), max(fetch_id) FROM fetches"
+                           " WHERE kind = 'feed' AND raw_sha256 IS NOT NULL GROUP BY url, raw_sha256"
+                           " ORDER BY max(fetch_id) DESC")
+        for url, raw_sha256, fetched_at, _ in rows:
+            yield {"url": url, "raw_sha256": raw_sha256, "fetched_at": fetched_at}
+
     # --- months of a selection (the feeds' archive documents) ------------------------------------------
     #: Inside a snapshot the archive cannot change: the months of a selection, once read, answer
     #: the questions about its months below without asking the database again.
