@@ -145,7 +145,7 @@ def _migrate_for_reading(url: ArchiveURL, found: int) -> None:
         with writable.write():
             migrate(writable)
         logger.warning("%s: schema migrated from version %d to %d", url, found, SCHEMA_VERSION)
-    except writable.errors as error:
+    except (ArchiveError, *writable.errors) as error:
         raise ArchiveError(f"{url}: schema version {found} must be migrated to {SCHEMA_VERSION} first, and the "
                            f"archive cannot be written ({error})") from None
     finally:

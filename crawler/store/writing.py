@@ -65,6 +65,12 @@ class ArchiveWriter:
         finally:
             self._seq = None
 
+    def check_writable(self) -> None:
+        """Raise :class:`ArchiveError` unless a write can be committed now (the file, its folder,
+        the disk and the server all allow it): one write transaction rewriting a row as it is."""
+        with self.transaction():
+            self.db.execute("UPDATE meta SET value = value WHERE key = 'schema_version'")
+
     def write_batch(self, captures: Iterable[Capture],
                     items: Iterable[dict[str, Any] | PageEvent | FetchFailed | ListingWalked],
                     raw_for_url: dict[str, str] | None = None,
