@@ -69,6 +69,14 @@ class ArchiveReader:
             return iter([_document(row) for row in self.db.all(f"{sql} LIMIT ?", (*params, int(limit)))])
         return (_document(row) for row in self.db.stream(sql, params))
 
+    def documents_at(self, url: str) -> list[dict[str, Any]]:
+        """Every statement archived at one page URL, exactly as given (repeats and removed ones
+        included; usually none or one), as :meth:`get` gives it, in the order they were first
+        seen (``first_seen``, then ``id``). An indexed read."""
+        return [_document(row) for row in self.db.all(
+            f"SELECT {_DOCUMENT_COLUMNS} FROM documents d WHERE d.url = ? ORDER BY d.first_seen, d.id",  # noqa: S608
+            (url,))]
+
     def count_statements(self, selection: Selection = EVERYTHING) -> int:
         """How many statements a selection holds. A selection by tag slug is counted from the tag
         index (the work follows the tag, not the whole feed of its language)."""
