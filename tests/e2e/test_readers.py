@@ -48,9 +48,10 @@ class Demo:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, module_archive_url):
+    """The demo crawled, published and served, with its archive on each backend in turn."""
     folder = tmp_path_factory.mktemp("demo")
-    archive = f"sqlite:///{folder / 'archive.sqlite3'}"
+    archive = module_archive_url
     result = run_scrapy("update", "--replay", str(FIXTURES), "-s", f"MF_ARCHIVE_URL={archive}",
                         "-s", f"MF_LOCK_PATH={folder / 'lock'}", "-s", f"MF_REPORT_DIR={folder / 'reports'}",
                         "-s", f"MF_PUBLIC_DIR={folder / 'public'}", "-s", f"MF_PUBLIC_BASE_URL={BASE}")
