@@ -89,6 +89,17 @@ class ArchiveReader:
         return [{**json.loads(item), "version": version, "content_hash": digest, "fetched_at": fetched_at,
                  "raw_sha256": raw} for item, version, digest, fetched_at, raw in rows]
 
+    def version(self, doc_id: str, number: int) -> dict[str, Any] | None:
+        """One version of one statement (its fields, ``version``, ``content_hash``,
+        ``fetched_at``, ``raw_sha256``), or None when the statement has no such version."""
+        row = self.db.one("SELECT item, version, content_hash, fetched_at, raw_sha256 FROM versions"
+                          " WHERE id = ? AND version = ?", (doc_id, number))
+        if row is None:
+            return None
+        item, version, digest, fetched_at, raw = row
+        return {**json.loads(item), "version": version, "content_hash": digest, "fetched_at": fetched_at,
+                "raw_sha256": raw}
+
     def version_records(self, selection: Selection = EVERYTHING) -> Iterator[dict[str, Any]]:
         """Every version of the selection's statements, oldest publication first and each
         statement's versions in order, streaming: the version's fields (``fetched_at``: when the
