@@ -197,7 +197,25 @@ def diff_words(old: str, new: str) -> tuple[Span, ...]:
             spans.append(Span(DELETE, "".join(a[i1:i2])))
         if j2 > j1:
             spans.append(Span(INSERT, "".join(b[j1:j2])))
-    return tuple(_fold_small_equalities(_merged(spans)))
+    return tuple(_words_first(_fold_small_equalities(_merged(spans))))
+
+
+def _words_first(spans: list[Span]) -> list[Span]:
+    """A lone insertion or deletion that starts with white space which the text after it starts
+    with too is shifted by that space: ``On{+ indeed+} July`` reads ``On {+indeed +}July``.
+    Both say the same; the second marks whole words."""
+    spans = list(spans)
+    for index in range(1, len(spans) - 1):
+        before, span, after = spans[index - 1], spans[index], spans[index + 1]
+        if before.op != EQUAL or after.op != EQUAL or span.op == EQUAL:
+            continue
+        lead = len(span.text) - len(span.text.lstrip())
+        if 0 < lead < len(span.text) and len(after.text) > lead and after.text.startswith(span.text[:lead]):
+            space = span.text[:lead]
+            spans[index - 1] = Span(EQUAL, before.text + space)
+            spans[index] = Span(span.op, span.text[lead:] + space)
+            spans[index + 1] = Span(EQUAL, after.text[lead:])
+    return [span for span in spans if span.text]
 
 
 def _merged(spans: Iterable[Span]) -> list[Span]:

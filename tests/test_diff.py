@@ -74,6 +74,11 @@ def test_tokens(text, expected):
     # English: a rewritten phrase whose spaces alone match is one deletion and one insertion.
     ("the quick brown fox jumps", "a slow red dog sleeps",
      [(DELETE, "the quick brown fox jumps"), (INSERT, "a slow red dog sleeps")]),
+    # A word inserted is marked with its space after it, not before.
+    ("On July 3, the minister", "On indeed July 3, the minister",
+     [(EQUAL, "On "), (INSERT, "indeed "), (EQUAL, "July 3, the minister")]),
+    ("В Москве прошли переговоры", "В Москве вчера прошли переговоры",
+     [(EQUAL, "В Москве "), (INSERT, "вчера "), (EQUAL, "прошли переговоры")]),
     # Punctuation alone.
     ("Hello, world", "Hello; world", [(EQUAL, "Hello"), (DELETE, ","), (INSERT, ";"), (EQUAL, " world")]),
     ("same", "same", [(EQUAL, "same")]),
