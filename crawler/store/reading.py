@@ -316,7 +316,8 @@ class ArchiveReader:
         }
         if self.db.backend == "sqlite":
             checks["statements missing from the full-text index"] = (
-                "SELECT count(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM statement_text t WHERE t.doc_id = d.id)")
+                "SELECT count(*) FROM documents d WHERE NOT EXISTS"
+                " (SELECT 1 FROM statement_text t WHERE t.doc_id = d.id)")
         for problem, sql in checks.items():
             row = self.db.one(sql)
             if row and row[0]:
