@@ -180,11 +180,11 @@ END""",
     # What `scrapy explore` shows (Datasette): one row a statement, its latest version, with the
     # columns it is faceted by (source, language, type, year, tags) and searched in.
     """CREATE VIEW statements AS SELECT
-    t.search_id, d.id, d.source, d.language, d.type, substr(d.published, 1, 4) AS year, d.published,
-    t.title, d.url,
+    d.published, t.title, d.source, d.language, d.type, substr(d.published, 1, 4) AS year,
     (SELECT json_group_array(tag) FROM (SELECT g.tag FROM document_tags g WHERE g.doc_id = d.id ORDER BY g.tag))
         AS tags,
-    d.version AS versions, d.first_seen, d.updated, d.removed_at, d.same_as, d.site, t.body AS body_text
+    d.version AS versions, d.removed_at, d.url, d.id, d.site, d.first_seen, d.updated, d.same_as,
+    t.body AS body_text, t.search_id
 FROM documents d JOIN statement_text t ON t.doc_id = d.id""",
 )
 
