@@ -135,8 +135,7 @@ def test_scrapy_export_warc(archive, archive_url, tmp_path):
                         "-s", f"MF_ARCHIVE_URL={archive_url}")
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip().splitlines() == [
-        "scrapy export: 1 selected versions have no raw page archived (archived before raw pages were kept, or "
-        "loaded): mid:en:liferay-2826535 version 1",
+        "scrapy export: 1 selected versions have no raw page linked in the archive: mid:en:liferay-2826535 version 1",
         f"4 raw pages (4 statement versions) written to {target}"]
     assert len([r for r in read_warc(target) if r[0] == "response"]) == 4
     both = run_scrapy("export", "--warc", str(target), "-o", str(tmp_path / "x.jsonl"),

@@ -146,8 +146,8 @@ class Command(ScrapyCommand):
             store.close()
         if result.without_raw_page:
             shown = ", ".join(result.without_raw_page[:5]) + (" …" if len(result.without_raw_page) > 5 else "")
-            print(f"scrapy export: {len(result.without_raw_page)} selected versions have no raw page archived "
-                  f"(archived before raw pages were kept, or loaded): {shown}", file=sys.stderr)
+            print(f"scrapy export: {len(result.without_raw_page)} selected versions have no raw page linked in the "
+                  f"archive: {shown}", file=sys.stderr)
         print(f"{result.responses} raw pages ({result.versions} statement versions) written to {target}",
               file=sys.stderr)
 
