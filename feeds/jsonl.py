@@ -1,8 +1,8 @@
 """JSON Lines for researchers: one statement (or one version of it) per line, in the schema's
 field names plus the archive's own (``version``, ``updated``, ``removed_at``, ``content_hash``,
-``first_seen``, ``same_as``) and the version's provenance (``extractor`` among the statement's
-fields, ``origin``, ``extracted_at``). Streams from the archive: memory stays flat however large
-it is.
+``first_seen``, ``same_as``), the version's provenance (``extractor`` among the statement's
+fields, ``origin``, ``extracted_at``) and ``changes``: what changed since the version before, from
+:mod:`feeds.diff`. Streams from the archive: memory stays flat however large it is.
 """
 
 from __future__ import annotations
@@ -23,13 +23,14 @@ from crawler.exporters import one_line
 from crawler.items import DOCUMENT_TYPES, STATEMENT_FIELDS
 from crawler.sources import SOURCES
 from crawler.store import Selection
+from feeds.diff import changes_summary
 
 if TYPE_CHECKING:
     from crawler.store import ArchiveStore
 
 ARCHIVE_FIELDS = ("version", "updated", "removed_at", "content_hash", "first_seen", "same_as", "origin",
                   "extracted_at")
-LINE_FIELDS = STATEMENT_FIELDS + ARCHIVE_FIELDS
+LINE_FIELDS = (*STATEMENT_FIELDS, *ARCHIVE_FIELDS, "changes")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
@@ -93,23 +94,29 @@ def lines(store: ArchiveStore, query: ExportQuery) -> Iterator[dict[str, Any]]:
         for doc in store.documents(query.selection(), oldest_first=True):
             line = {name: doc.get(name) for name in STATEMENT_FIELDS}
             line.update({name: doc[name] for name in (*ARCHIVE_FIELDS, "fetched_at")})
+            earlier = store.version(doc["id"], doc["version"] - 1) if doc["version"] > 1 else None
+            line["changes"] = changes_summary(earlier, doc) if earlier else None
             yield line
         return
-    previous: tuple[str, str] | None = None  # (id, updated) of the version before, if of the same statement
+    previous: dict[str, Any] | None = None  # the version before, when of the same statement
+    previous_updated = ""
     for record in store.version_records(query.selection()):
         line = {name: record.get(name) for name in STATEMENT_FIELDS}
         # A version's "updated" is when it became the current text: the first one dates from
         # publication, a later one from the fetch that found it; a re-extraction is no edit on the
         # site, so it keeps the "updated" of the version it read again (as Atom entries do).
-        if record["version"] > 1 and record["origin"] == "reextract" and previous and previous[0] == line["id"]:
-            updated = previous[1]
+        before = previous if previous is not None and previous["id"] == record["id"] else None
+        if record["version"] > 1 and record["origin"] == "reextract" and before is not None:
+            updated = previous_updated
         else:
             updated = line["published"] if record["version"] == 1 else record["fetched_at"]
-        previous = (line["id"], updated)
         line.update(version=record["version"], updated=updated, removed_at=record["removed_at"],
                     content_hash=record["content_hash"], first_seen=record["first_seen"],
                     same_as=record["same_as"], fetched_at=record["fetched_at"], origin=record["origin"],
                     extracted_at=record["extracted_at"])
+        # Each statement's versions come in order: the one before is the line before.
+        line["changes"] = changes_summary(before, record) if before and record["version"] > 1 else None
+        previous, previous_updated = record, updated
         yield line
 
 

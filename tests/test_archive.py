@@ -98,11 +98,11 @@ def release_archive(tmp_path):
 
 def check_release_archive(store) -> None:
     """Everything release 0.1.0 wrote into the fixture, found again."""
-    assert store.schema_version() == SCHEMA_VERSION == 4
+    assert store.schema_version() == SCHEMA_VERSION == 5
     history = store.schema_history()
     assert history[0] == (1, None, "release 0.1.0")
-    assert [version for version, _, _ in history] == [1, 2, 3, 4]
-    # provenance (schema 4): every version of release 0.1.0 was read by a crawl, when fetched,
+    assert [version for version, _, _ in history] == [1, 2, 3, 4, 5]
+    # provenance (schema 5): every version of release 0.1.0 was read by a crawl, when fetched,
     # by page objects of a release that did not say which
     versions = [version for doc in store.documents(Selection(include_repeats=True))
                 for version in store.versions(doc["id"])]
@@ -168,7 +168,7 @@ def test_an_archive_newer_than_the_release_is_refused(archive_url, monkeypatch):
     monkeypatch.setattr(crawler.store.archive, "SCHEMA_VERSION", 1)
     monkeypatch.setattr(crawler.store.schema, "SCHEMA_VERSION", 1)
     for readonly in (False, True):
-        with pytest.raises(ArchiveError, match=r"schema version 4 is newer than this release knows \(1\); upgrade"):
+        with pytest.raises(ArchiveError, match=r"schema version 5 is newer than this release knows \(1\); upgrade"):
             open_archive(archive_url, readonly=readonly)
 
 
