@@ -135,6 +135,14 @@ def open_archive(url: str | Path | ArchiveURL, *, readonly: bool = False, create
     return ArchiveStore(db)
 
 
+def check_archive(url: str | Path | ArchiveURL, *, application_name: str | None = None) -> None:
+    """Raise :class:`ArchiveError` unless the archive at ``url`` can be opened and written now
+    (its file, folder, disk or server all allow it; one is made where there is none): what a
+    command that writes checks before it starts work it could not keep."""
+    with open_archive(url, application_name=application_name) as store:
+        store.check_writable()
+
+
 def _migrate_for_reading(url: ArchiveURL, found: int) -> None:
     try:
         writable = connect(url, create=False)

@@ -38,7 +38,20 @@ Row = tuple[Any, ...]
 
 
 class ArchiveError(RuntimeError):
-    """The archive cannot be opened or used; the message is one line, password hidden."""
+    """The archive cannot be opened or used; the message is one line, password hidden:
+    ``LOCATION: REASON`` when ``location`` (the archive's redacted URL) is given."""
+
+    def __init__(self, message: str, *, location: str | None = None) -> None:
+        super().__init__(message)
+        self.location = location
+
+    @property
+    def reason(self) -> str:
+        """The message without the archive's location in front (for lines that name it already)."""
+        message = str(self)
+        if self.location and message.startswith(f"{self.location}: "):
+            return message[len(self.location) + 2:]
+        return message
 
 
 class ArchiveMissing(ArchiveError):
@@ -72,7 +85,8 @@ class Connection(ABC):
     def failure(self, error: BaseException) -> ArchiveError:
         """A driver's error as the one line of :class:`ArchiveError`."""
         doing = "write" if self._writing else "read"
-        return ArchiveError(f"{self.location()}: cannot {doing} the archive ({_one_line(error)})")
+        return ArchiveError(f"{self.location()}: cannot {doing} the archive ({_one_line(error)})",
+                            location=self.location())
 
     @abstractmethod
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
@@ -162,19 +176,20 @@ class SQLiteConnection(Connection):
         if not memory and (readonly or not create) and not path.exists():
             raise ArchiveMissing(f"{url}: no archive there (run `scrapy update` first)")
         if not memory and path.is_dir():
-            raise ArchiveError(f"{url}: is a folder, not an archive file")
+            raise ArchiveError(f"{url}: is a folder, not an archive file", location=str(url))
         try:
             self.db = self._open_readonly(path) if readonly else self._open(path, memory)
             self.db.execute("PRAGMA foreign_keys=ON")
         except sqlite3.Error as error:
-            raise ArchiveError(f"{url}: cannot open the archive ({error})") from None
+            raise ArchiveError(f"{url}: cannot open the archive ({error})", location=str(url)) from None
 
     def _open(self, path: Path, memory: bool) -> sqlite3.Connection:
         if not memory:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
-                raise ArchiveError(f"{self.url}: cannot create its folder ({error.strerror})") from None
+                raise ArchiveError(f"{self.url}: cannot create its folder ({error.strerror})",
+                                   location=str(self.url)) from None
         db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
@@ -350,7 +365,7 @@ class PostgresConnection(Connection):
         try:
             params = conninfo_to_dict(url.conninfo or "")
         except psycopg.Error as error:
-            raise ArchiveError(f"{url}: not a usable PostgreSQL URL ({_one_line(error)})") from None
+            raise ArchiveError(f"{url}: not a usable PostgreSQL URL ({_one_line(error)})", location=str(url)) from None
         params.setdefault("connect_timeout", 10)
         params.setdefault("application_name", application_name or f"ministry-feeds pid {os.getpid()}"
                           f"@{socket.gethostname()}"[:63])
@@ -359,10 +374,14 @@ class PostgresConnection(Connection):
         try:
             self.db = psycopg.connect(autocommit=True, **params)
         except psycopg.Error as error:
-            raise ArchiveError(f"{url}: cannot connect ({_one_line(error)})") from None
+            raise ArchiveError(f"{url}: cannot connect ({_one_line(error)})", location=str(url)) from None
 
     @property
     def _idle(self) -> bool:
+        """No transaction open. Raises :class:`ArchiveError` when the session is gone (the
+        server ended it, or went away): then no transaction can be begun at all."""
+        if self.db.closed:
+            raise self.failure(self._psycopg.OperationalError("the connection is closed"))
         return self.db.info.transaction_status == self._psycopg.pq.TransactionStatus.IDLE
 
     #: SQLSTATE classes and codes of failures of the archive, not of a statement: connection
@@ -437,10 +456,10 @@ class PostgresConnection(Connection):
 
     @contextmanager
     def write(self) -> Iterator[None]:
-        if not self._idle:
-            raise RuntimeError("a write transaction inside another transaction")
-        self._writing = True
+        self._writing = True  # a session found gone is a write that cannot be done
         try:
+            if not self._idle:
+                raise RuntimeError("a write transaction inside another transaction")
             with self._failures(), self.db.transaction():
                 self.db.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
                 yield

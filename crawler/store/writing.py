@@ -57,7 +57,8 @@ class ArchiveWriter:
         """One write transaction: committed at the end, rolled back on any exception. Raises
         ArchiveError on an archive opened read-only."""
         if self.db.readonly:
-            raise ArchiveError(f"{self.db.location()}: opened read-only, nothing can be written")
+            raise ArchiveError(f"{self.db.location()}: opened read-only, nothing can be written",
+                               location=self.db.location())
         self._seq = None
         try:
             with self.db.write():
