@@ -116,34 +116,36 @@ class Command(ScrapyCommand):
             print(f"scrapy export: {error}", file=sys.stderr)
             self.exitcode = 1
             return
-        compress = opts.gzip or (target is not None and target.suffix == ".gz")
         try:
-            self._check_against_archive(store, query)
+            self._export(store, query, target, opts)
         except ExportError as error:
-            store.close()
             print(f"scrapy export: {error}", file=sys.stderr)
             self.exitcode = EXIT_USAGE
-            return
+        except ArchiveError as error:  # the archive failed while read: the output file is not written
+            print(f"scrapy export: {error}", file=sys.stderr)
+            self.exitcode = 1
+        finally:
+            store.close()
+
+    def _export(self, store: ArchiveStore, query: ExportQuery, target: Path | None,
+                opts: argparse.Namespace) -> None:
+        self._check_against_archive(store, query)
         if opts.warc is not None:
             assert target is not None
             self._warc(store, query, target)
             return
+        compress = opts.gzip or (target is not None and target.suffix == ".gz")
         try:
             progress = Progress(count(store, query))
             written = write_lines(lines(store, query), target, compress=compress, progress=progress)
         except BrokenPipeError:  # `scrapy export | head`: the reader has what it wanted
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return
-        finally:
-            store.close()
         if target is not None:
             print(f"{written} statements written to {target}", file=sys.stderr)
 
     def _warc(self, store: ArchiveStore, query: ExportQuery, target: Path) -> None:
-        try:
-            result = write_warc(target, store, query.selection(), all_versions=query.versions == "all")
-        finally:
-            store.close()
+        result = write_warc(target, store, query.selection(), all_versions=query.versions == "all")
         if result.without_raw_page:
             shown = ", ".join(result.without_raw_page[:5]) + (" …" if len(result.without_raw_page) > 5 else "")
             print(f"scrapy export: {len(result.without_raw_page)} selected versions have no raw page linked in the "

@@ -13,7 +13,9 @@ Holds the lock of ``scrapy update`` for the sources' crawl targets, so it never 
 crawl of them. Exit codes: 0 done (pending pages that still do not read stay pending); 1 when an
 archived statement's page cannot be read any more (today's page objects fail where the archived
 version was read: each logged with its URL and reason, its versions kept), or the archive cannot
-be opened or written; 2 for a bad command line or no archive; 75 when an update holds the lock.
+be opened or written (checked before any page is read, and said in one line naming the archive
+and the reason; batches written before a failure stay, whole); 2 for a bad command line or no
+archive; 75 when an update holds the lock.
 """
 
 from __future__ import annotations
@@ -82,6 +84,7 @@ class Command(ScrapyCommand):
         spiders = [spider for source in opts.sources for spider in SOURCES[source].spiders]
         try:
             with run_lock(self.settings, spiders), open_archive(archive_url(self.settings), create=False) as store:
+                store.check_writable()  # before reading every page again for nothing
                 tallies = Reextraction(store, since=opts.since_day).run(opts.sources)
         except AlreadyRunning as error:
             self._fail(f"an update is running ({error}); exiting without doing anything", EXIT_LOCKED)
