@@ -83,7 +83,7 @@ class Command(ScrapyCommand):
         configure_logging(self.settings)
         spiders = [spider for source in opts.sources for spider in SOURCES[source].spiders]
         try:
-            with run_lock(self.settings, spiders), open_archive(archive_url(self.settings), create=False) as store:
+            with open_archive(archive_url(self.settings), create=False) as store, run_lock(self.settings, spiders):
                 store.check_writable()  # before reading every page again for nothing
                 tallies = Reextraction(store, since=opts.since_day).run(opts.sources)
         except AlreadyRunning as error:

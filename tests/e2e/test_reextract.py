@@ -229,7 +229,7 @@ def test_an_archive_from_before_segments_is_brought_to_todays_form(tmp_path, arc
     assert run_scrapy("publish", *settings).returncode == 0
     after = entry(folder / "public", BRIEFING)
     assert after.updated == before.updated  # Atom does not announce a re-extraction as an edit
-    assert after.content[0].value == before.content[0].value
+    assert (after.id, after.published, after.link) == (before.id, before.published, before.link)
 
     again = run_scrapy("reextract", *settings)
     assert again.stdout.splitlines()[-1] == (f"reextract: 0 recovered, 0 changed, {statements} unchanged, 0 failed, "
