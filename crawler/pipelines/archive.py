@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+    from twisted.internet.defer import Deferred
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ class ArchivePipeline:
         self.listing_validators: list[Validators] = []
         #: The archive failed: nothing more is written, the crawl is closing.
         self.failed = False
-        self._closing: Any = None
+        self._closing: Deferred[None] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
