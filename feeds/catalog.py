@@ -52,7 +52,7 @@ def language_name(code: str) -> str:
 def _source_spec(source: Source, language: str, count: int) -> FeedSpec:
     lang = language_name(language)
     return FeedSpec(
-        key=f"{source.name}/{language}", kind="source", language=language, source=source,
+        key=source_key(source.name, language), kind="source", language=language, source=source,
         title=f"{source.ministry} ({lang})",
         subtitle=f"Statements, briefings, comments and speeches of the {source.ministry}, in {lang}, "
                  "full text, with every edit",
@@ -62,7 +62,7 @@ def _source_spec(source: Source, language: str, count: int) -> FeedSpec:
 def _type_spec(source: Source, language: str, doc_type: str, count: int) -> FeedSpec:
     lang, name = language_name(language), TYPE_NAMES.get(doc_type, doc_type)
     return FeedSpec(
-        key=f"{source.name}/{language}/type/{doc_type}", kind="type", language=language, source=source,
+        key=type_key(source.name, language, doc_type), kind="type", language=language, source=source,
         title=f"{source.ministry}: {name} ({lang})",
         subtitle=f"{name.capitalize()} of the {source.ministry}, in {lang}",
         selection=Selection(source=source.name, language=language, type=doc_type), count=count, label=name)
@@ -71,7 +71,7 @@ def _type_spec(source: Source, language: str, doc_type: str, count: int) -> Feed
 def _tag_spec(source: Source, language: str, slug: str, tag: str, count: int) -> FeedSpec:
     lang = language_name(language)
     return FeedSpec(
-        key=f"{source.name}/{language}/tag/{slug}", kind="tag", language=language, source=source,
+        key=tag_key(source.name, language, slug), kind="tag", language=language, source=source,
         title=f"{source.ministry}: {tag} ({lang})",
         subtitle=f"Statements of the {source.ministry} tagged “{tag}”, in {lang}",
         selection=Selection(source=source.name, language=language, tag_slug=slug), count=count, label=tag)
@@ -80,7 +80,7 @@ def _tag_spec(source: Source, language: str, slug: str, tag: str, count: int) ->
 def _all_spec(language: str, count: int) -> FeedSpec:
     lang = language_name(language)
     return FeedSpec(
-        key=f"all/{language}", kind="all", language=language, source=None, title=f"Foreign ministries ({lang})",
+        key=all_key(language), kind="all", language=language, source=None, title=f"Foreign ministries ({lang})",
         subtitle=f"Every ministry ministry-feeds follows, in {lang}",
         selection=Selection(language=language), count=count, label=lang)
 
@@ -148,9 +148,27 @@ def build_catalog(store: ArchiveStore) -> list[FeedSpec]:
     return order_catalog(specs)
 
 
+def source_key(source: str, language: str) -> str:
+    return f"{source}/{language}"
+
+
+def type_key(source: str, language: str, doc_type: str) -> str:
+    return f"{source}/{language}/type/{doc_type}"
+
+
+def tag_key(source: str, language: str, slug: str) -> str:
+    return f"{source}/{language}/tag/{slug}"
+
+
+def all_key(language: str) -> str:
+    return f"all/{language}"
+
+
 def feed_keys_of(doc: dict) -> set[str]:
-    """The feeds one archived statement appears in."""
+    """The feeds one archived statement appears in, unless it repeats another (``same_as``: then
+    in none). A tag's feed is keyed by the tag's slug, as the archive's tag index has it
+    (crawler.normalise.slugs.tag_slug)."""
     source, language = doc["source"], doc["language"]
-    keys = {f"all/{language}", f"{source}/{language}", f"{source}/{language}/type/{doc['type']}"}
-    keys.update(f"{source}/{language}/tag/{tag_slug(tag)}" for tag in doc.get("tags", []))
+    keys = {all_key(language), source_key(source, language), type_key(source, language, doc["type"])}
+    keys.update(tag_key(source, language, tag_slug(tag)) for tag in doc.get("tags", []))
     return keys
