@@ -13,6 +13,10 @@ gives an :class:`Entry`: its bytes as they stand in any document) and a document
 tests compare the two on every kind of input; feedgen itself built these documents before, one
 entry per document it stood in, which cost four times the work).
 
+What an entry's content shows besides the body — a briefing laid out by its questions, the
+"Changed on" section of an edited statement — is feeds.content's; :func:`build_change_entry`
+makes the entries of ``edits.atom``.
+
 Sanitising: the archive holds body HTML sanitised when it was crawled, but by the release that
 crawled it, and an archive can be restored, copied or written by another machine. Feeds promise
 sanitised, XML-safe HTML with absolute links whatever the archive holds, so :func:`_content`

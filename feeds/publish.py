@@ -21,6 +21,9 @@ How a publication goes:
   bytes did not change is not rewritten, so its modification time and ETag stay. Every write is
   atomic (beside the target, then renamed); the files written are flushed to disk together at the
   end, before the state records the publication done.
+- **Edits feeds.** Each source and language's ``edits.atom`` (feeds.edits) is read from the
+  archive's log of versions and removals, its archive documents by the month a change was found;
+  a document is rendered again when the entries it should hold are not those its file holds.
 - **State.** ``.publish-state.json`` remembers the change sequence published, the catalog, the
   settings the documents depend on and whether the last publication finished ("in progress" is
   recorded before the first write, "done" after the last). A publication renders everything
