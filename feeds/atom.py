@@ -43,8 +43,7 @@ from crawler.normalise.text import clean_inline, xml_safe
 from crawler.sources import SOURCES
 from feeds.catalog import TYPE_NAMES, language_name, source_key
 from feeds.content import briefing_html, changes_html, clean, describe
-from feeds.diff import diff_statements
-from feeds.edits import REMOVED, SiteEdit
+from feeds.edits import REMOVED, SiteEdit, versions_diff
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -315,7 +314,7 @@ def build_change_entry(change: SiteChange, older: dict | None, newer: dict | Non
                          f"(its version {change.version}).</p></div>{links}")
             heading, status, label = "Removed", "removed", "Removed from the ministry's site"
         else:
-            edit = SiteEdit(change.version, change.at, diff_statements(older, newer))
+            edit = SiteEdit(change.version, change.at, versions_diff(older, newer))
             summary = describe(edit.diff)
             summary = summary[:1].upper() + summary[1:] + "."
             html = clean(changes_html(edit, shown=CHANGE_SHOWN, run_chars=CHANGE_RUN_CHARS,

@@ -11,6 +11,7 @@ change on the site). :func:`is_site_edit` is the one place that is decided; a ve
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import pairwise
@@ -96,6 +97,28 @@ def change_versions(store: ArchiveStore, change: SiteChange) -> tuple[dict[str, 
     return store.version(change.doc_id, change.version - 1), store.version(change.doc_id, change.version)
 
 
+#: Comparisons of two versions, by their content hashes and numbers: a publication shows an
+#: edit twice (the statement's entry, the edits feed's), and the dumps once more.
+_DIFFS: OrderedDict[tuple[str, str, int, int], StatementDiff] = OrderedDict()
+_DIFFS_KEPT = 2048
+
+
+def versions_diff(older: dict[str, Any], newer: dict[str, Any]) -> StatementDiff:
+    """``feeds.diff.diff_statements`` of two archived versions, computed once for the same pair
+    (the archive's content hashes say when it is the same)."""
+    key = (older.get("content_hash"), newer.get("content_hash"), older.get("version"), newer.get("version"))
+    if None in key:
+        return diff_statements(older, newer)
+    found = _DIFFS.get(key)
+    if found is None:
+        found = _DIFFS[key] = diff_statements(older, newer)
+        if len(_DIFFS) > _DIFFS_KEPT:
+            _DIFFS.popitem(last=False)
+    else:
+        _DIFFS.move_to_end(key)
+    return found
+
+
 @dataclass(frozen=True)
 class SiteEdit:
     """The last edit of a statement on the ministry's site."""
@@ -125,5 +148,5 @@ def last_site_edit(store: ArchiveStore, doc: dict[str, Any]) -> SiteEdit | None:
             continue
         at = parse_timestamp(newer.get("fetched_at"))
         if at is not None:
-            return SiteEdit(newer["version"], at, diff_statements(older, newer))
+            return SiteEdit(newer["version"], at, versions_diff(older, newer))
     return None

@@ -529,6 +529,7 @@ class Publisher:
             if spec.kind != "edits" or (affected is not None and spec.key not in affected):
                 continue
             changes = site_changes(self.store, spec.selection)
+            built: dict[str, Entry | EntryError] = {}  # the newest changes stand in two documents: built once
             chain = Chain(spec.key, size, Counter(change.month for change in changes))
             by_month: dict[str, list[SiteChange]] = defaultdict(list)
             for change in reversed(changes):  # oldest first
@@ -547,11 +548,15 @@ class Publisher:
                     continue
                 entries: list[tuple[str, Entry | EntryError]] = []
                 for change in held:
-                    try:
-                        entries.append((change.key, build_change_entry(change, *change_versions(self.store, change),
-                                                                       self.options)))
-                    except EntryError as error:
-                        entries.append((change.key, error))
+                    entry = built.get(change.key)
+                    if entry is None:
+                        try:
+                            entry = build_change_entry(change, *change_versions(self.store, change), self.options)
+                        except EntryError as error:
+                            entry = error
+                        if path == spec.path:
+                            built[change.key] = entry
+                    entries.append((change.key, entry))
                 self._write(spec, entries, links, path, result, subscription=path == spec.path)
 
     def _publish_archive_pages(self, plans: list[_Plan], result: PublishResult) -> None:
