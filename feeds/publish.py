@@ -528,6 +528,9 @@ class Publisher:
         for spec in catalog:
             if spec.kind != "edits" or (affected is not None and spec.key not in affected):
                 continue
+            if not _SAFE_KEY.match(spec.key):
+                logger.error("Feed %s not published: not a safe path", spec.key)
+                continue
             changes = site_changes(self.store, spec.selection)
             built: dict[str, Entry | EntryError] = {}  # the newest changes stand in two documents: built once
             chain = Chain(spec.key, size, Counter(change.month for change in changes))
