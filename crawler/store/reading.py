@@ -139,14 +139,11 @@ class ArchiveReader:
         after the first and each removal, as ``kind`` (``version`` or ``removed``), ``id``,
         ``source``, ``language``, ``published`` (the statement's, now), ``version`` (the new
         version, or the one removed), ``at`` (the fetch that found the version, or ``removed_at``)
-        and ``origin`` (what made the version: ``crawl`` or ``reextract``; ``crawl`` in an archive
-        that does not record it; None for a removal). In no particular order."""
+        and ``origin`` (what made the version: ``crawl`` or ``reextract``, schema version 5; the
+        versions archived before are ``crawl``; None for a removal). In no particular order."""
         condition, params = where(selection)
-        # Archives record a version's origin from the schema that added re-extraction on; before, every
-        # version came from a crawl.
-        origin = "v.origin" if "origin" in TABLES["versions"][0] else "'crawl'"
-        rows = self.db.all(f"SELECT 'version', d.id, d.source, d.language, d.published, v.version, v.fetched_at,"  # noqa: S608
-                           f" {origin} FROM versions v JOIN documents d ON d.id = v.id"
+        rows = self.db.all("SELECT 'version', d.id, d.source, d.language, d.published, v.version, v.fetched_at,"  # noqa: S608
+                           f" v.origin FROM versions v JOIN documents d ON d.id = v.id"
                            f" WHERE {condition} AND v.version > 1", params)
         rows += self.db.all("SELECT 'removed', d.id, d.source, d.language, d.published, d.version, d.removed_at,"  # noqa: S608
                             f" NULL FROM documents d WHERE {condition} AND d.removed_at IS NOT NULL", params)
