@@ -4,12 +4,16 @@ tests/fixtures/briefings/, the lines read from an archive (on both backends), an
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 from datetime import date
 
 import pytest
 from jsonschema import Draft202012Validator
 
+from crawler.items import statement_schema
+from feeds.dumps import publish_dumps
 from feeds.jsonl import ExportError, ExportQuery
 from feeds.qa import QA_FIELDS, QATally, encode_qa, pair_lines, qa_lines, qa_pairs, qa_schema
 from tests.briefing_set import BRIEFINGS, labelled_pages
@@ -223,6 +227,75 @@ def test_a_version_archived_before_segments_gives_no_pairs(archive_url):
         assert (tally.read, tally.with_pairs) == (2, 1)
     finally:
         store.close()
+
+
+# --- the published dumps ------------------------------------------------------------------------------
+
+def test_qa_dumps_beside_each_year_in_the_manifest_and_sums(archive, tmp_path):
+    out = tmp_path / "data"
+    written = publish_dumps(archive, out, None)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert [(entry["path"], entry["kind"], entry["lines"], entry["statements"]) for entry in manifest["files"]] == [
+        ("mid/en/2017.jsonl.gz", "statements", 1, 1), ("mid/en/2017.qa.jsonl.gz", "qa", 0, 0),
+        ("mid/en/2022.jsonl.gz", "statements", 4, 3), ("mid/en/2022.qa.jsonl.gz", "qa", 4, 1),
+        ("mid/ru/2022.jsonl.gz", "statements", 1, 1), ("mid/ru/2022.qa.jsonl.gz", "qa", 0, 0),
+    ]
+    assert sorted(written) == sorted([f"data/{entry['path']}" for entry in manifest["files"]]
+                                     + ["data/manifest.json", "data/SHA256SUMS"])
+    assert manifest["qa_schema"] == {"version": "1.0.0", "id": qa_schema()["$id"],
+                                     "documentation": "docs/schema.md#questions-and-answers"}
+    assert manifest["schema"]["version"] == statement_schema()["x-schema-version"]
+    sums = dict(reversed(line.split("  ")) for line in (out / "SHA256SUMS").read_text().splitlines())
+    assert set(sums) == {entry["path"] for entry in manifest["files"]}
+    for entry in manifest["files"]:
+        raw = (out / entry["path"]).read_bytes()
+        assert hashlib.sha256(raw).hexdigest() == entry["sha256"] == sums[entry["path"]]
+        assert len(raw) == entry["bytes"]
+        assert raw[4:8] == b"\0\0\0\0"  # no time in the gzip header
+    qa = [json.loads(line) for line in gzip.decompress((out / "mid/en/2022.qa.jsonl.gz").read_bytes()).splitlines()]
+    assert [(line["statement_id"], line["version"], line["position"]) for line in qa] == [
+        ("mid:en:1820480", 1, 7), ("mid:en:1820480", 1, 9), ("mid:en:1820480", 2, 7), ("mid:en:1820480", 2, 9)]
+    assert all(errors(line) == [] for line in qa)
+    entry = next(e for e in manifest["files"] if e["path"] == "mid/en/2022.qa.jsonl.gz")
+    assert entry["first_published"] == entry["last_published"] == "2022-06-30T15:10:00+03:00"
+    assert gzip.decompress((out / "mid/en/2017.qa.jsonl.gz").read_bytes()) == b""
+
+
+def test_qa_dumps_are_rewritten_only_when_their_pairs_change(archive, tmp_path):
+    out = tmp_path / "data"
+    publish_dumps(archive, out, None)
+    stamps = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in out.rglob("*") if p.is_file()}
+    assert publish_dumps(archive, out, None) == []
+    assert publish_dumps(archive, out, {("mid", "en", "2022")}) == []
+    assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in stamps} == stamps
+    assert sorted(p.name for p in out.rglob(".*")) == []  # nothing left beside the files
+    # A third version of the briefing: its year's statements and pairs change, nothing else.
+    third = statement(BRIEFING, fetched_at="2026-11-22T10:00:00Z")
+    third["segments"][10]["text"] = "Contacts continue."
+    third["body_text"] = third["body_text"].replace(
+        "Contacts continue at various levels. We will inform you about the dates in due course.", "Contacts continue.")
+    assert archive.write_batch([], [third]) == ["updated"]
+    assert publish_dumps(archive, out, {("mid", "en", "2022")}) == [
+        "data/mid/en/2022.jsonl.gz", "data/mid/en/2022.qa.jsonl.gz", "data/manifest.json", "data/SHA256SUMS"]
+    qa = [json.loads(line) for line in gzip.decompress((out / "mid/en/2022.qa.jsonl.gz").read_bytes()).splitlines()]
+    assert [(line["version"], line["answer"]) for line in qa if line["position"] == 9][-1] == (3, "Contacts continue.")
+
+
+def test_dumps_published_before_pairs_existed_gain_them_on_the_next_publish(archive, tmp_path):
+    out = tmp_path / "data"
+    publish_dumps(archive, out, None)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    # the manifest an earlier release wrote: statements only
+    manifest["files"] = [{k: v for k, v in e.items() if k != "kind"} for e in manifest["files"]
+                         if not e["path"].endswith(".qa.jsonl.gz")]
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    for path in out.rglob("*.qa.jsonl.gz"):
+        path.unlink()
+    written = publish_dumps(archive, out, set())  # nothing changed in the archive
+    assert written == ["data/mid/en/2017.qa.jsonl.gz", "data/mid/en/2022.qa.jsonl.gz", "data/mid/ru/2022.qa.jsonl.gz",
+                       "data/manifest.json", "data/SHA256SUMS"]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert [entry["kind"] for entry in manifest["files"]] == ["statements", "qa"] * 3
 
 
 def test_line_separators_inside_a_text_are_written_escaped():

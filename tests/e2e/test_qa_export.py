@@ -1,18 +1,23 @@
 """Briefings as question–answer pairs, as researchers get them: the bundled mirror replayed
-(``scrapy update --replay tests/fixtures``), then ``scrapy export --segments`` with the export's
-filters; on each backend in turn."""
+(``scrapy update --replay tests/fixtures``, which publishes), then ``scrapy export --segments``
+with the export's filters, and the published ``<year>.qa.jsonl.gz`` dumps read back with their
+manifest, checksums (``sha256sum -c``) and the index page's links; on each backend in turn."""
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
+import re
+import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
 
 from crawler.store import Selection, open_archive
-from feeds.qa import QA_FIELDS, qa_schema
+from feeds.qa import QA_FIELDS, QA_SCHEMA_PATH, qa_schema
 from tests.conftest import FIXTURES
 from tests.crawl import fast_settings, run_scrapy
 
@@ -124,3 +129,73 @@ def test_bad_requests_exit_2_with_one_line(demo, arguments, message):
     assert result.returncode == 2
     assert result.stderr.strip().startswith(message) and "\n" not in result.stderr.strip()
     assert result.stdout == ""
+
+
+def test_published_qa_dumps_sit_beside_each_year_and_verify(demo):
+    folder, archive = demo
+    data = folder / "public" / "data"
+    manifest = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
+    statements = [entry for entry in manifest["files"] if entry["kind"] == "statements"]
+    pairs = [entry for entry in manifest["files"] if entry["kind"] == "qa"]
+    assert [entry["path"].replace(".qa.", ".") for entry in pairs] == [entry["path"] for entry in statements]
+    assert manifest["qa_schema"]["version"] == qa_schema()["x-schema-version"]
+    # SHA256SUMS lists every file, and sha256sum agrees
+    sums = (data / "SHA256SUMS").read_text(encoding="utf-8")
+    assert [line.split("  ")[1] for line in sums.splitlines()] == [entry["path"] for entry in manifest["files"]]
+    checked = subprocess.run([shutil.which("sha256sum") or "sha256sum", "-c", "--strict", "SHA256SUMS"], cwd=data,
+                             capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.count(": OK\n") == len(manifest["files"])
+    read: list[dict] = []
+    for entry in pairs:
+        raw = (data / entry["path"]).read_bytes()
+        assert (len(raw), hashlib.sha256(raw).hexdigest()) == (entry["bytes"], entry["sha256"])
+        lines = read_lines(gzip.decompress(raw))
+        check(lines)
+        assert len(lines) == entry["lines"]
+        assert len({line["statement_id"] for line in lines}) == entry["statements"]
+        assert {(line["source"], line["language"], line["published"][:4]) for line in lines} <= {
+            (entry["source"], entry["language"], f"{entry['year']:04d}")}
+        read += lines
+    assert len(read) == MIRROR_PAIRS
+    # The dumps hold what an export of every version of every briefing gives.
+    result = export(archive, "--versions", "all", "--include-removed", "--include-repeats")
+    exported = read_lines(result.stdout.encode("utf-8"))
+
+    def key(line: dict) -> tuple:
+        return line["statement_id"], line["version"], line["position"]
+
+    assert sorted(read, key=key) == sorted(exported, key=key)
+    with_pairs = {entry["path"] for entry in pairs if entry["lines"]}
+    assert "mea_in/en/2026.qa.jsonl.gz" in with_pairs and "aa/de/2025.qa.jsonl.gz" not in with_pairs
+
+
+def test_the_index_page_links_the_qa_dumps_and_their_schema(demo):
+    folder, _ = demo
+    public = folder / "public"
+    page = (public / "index.html").read_text(encoding="utf-8")
+    linked = re.findall(r'href="(data/[^"]+\.qa\.jsonl\.gz)"', page)
+    assert "data/mea_in/en/2022.qa.jsonl.gz" in linked and "data/fmprc/zh/2024.qa.jsonl.gz" in linked
+    assert all((public / path).is_file() for path in linked)
+    manifest = json.loads((public / "data" / "manifest.json").read_text(encoding="utf-8"))
+    # every year with pairs is linked; years without briefings (Germany's) are not
+    assert {f"data/{e['path']}" for e in manifest["files"] if e["kind"] == "qa" and e["lines"]} <= set(linked)
+    assert not any(path.startswith("data/aa/") for path in linked)
+    assert 'href="schema/qa_pair.schema.json"' in page
+    assert (public / "schema" / "qa_pair.schema.json").read_bytes() == QA_SCHEMA_PATH.read_bytes()
+
+
+def test_publishing_again_leaves_the_dumps_untouched(demo):
+    folder, archive = demo
+    data = folder / "public" / "data"
+    before = {path: (path.stat().st_mtime_ns, path.read_bytes()) for path in sorted(data.rglob("*"))
+              if path.is_file()}
+    for full in ([], ["--full"]):
+        result = run_scrapy("publish", *full, "-s", f"MF_ARCHIVE_URL={archive}",
+                            "-s", f"MF_PUBLIC_DIR={folder / 'public'}")
+        assert result.returncode == 0, result.stderr
+    after = {path: (path.stat().st_mtime_ns, path.read_bytes()) for path in sorted(data.rglob("*"))
+             if path.is_file()}
+    assert after == before
+    assert not [path for path in data.rglob(".*")]  # no file left half-written beside them
+    assert any(Path(path).name.endswith(".qa.jsonl.gz") for path in before)
