@@ -91,33 +91,38 @@ class ArchiveReader:
         return int(row[0])
 
     def versions(self, doc_id: str) -> list[dict[str, Any]]:
-        """Every version of one statement, oldest first."""
-        rows = self.db.all("SELECT item, version, content_hash, fetched_at, raw_sha256 FROM versions WHERE id = ?"
-                           " ORDER BY version", (doc_id,))
-        return [{**json.loads(item), "version": version, "content_hash": digest, "fetched_at": fetched_at,
-                 "raw_sha256": raw} for item, version, digest, fetched_at, raw in rows]
+        """Every version of one statement, oldest first (``translations``: the statement's, see
+        :func:`_with_links`)."""
+        rows = self.db.all("SELECT v.item, v.version, v.content_hash, v.fetched_at, v.raw_sha256, d.item"
+                           " FROM versions v JOIN documents d ON d.id = v.id WHERE v.id = ? ORDER BY v.version",
+                           (doc_id,))
+        return [{**_with_links(json.loads(item), document), "version": version, "content_hash": digest,
+                 "fetched_at": fetched_at, "raw_sha256": raw}
+                for item, version, digest, fetched_at, raw, document in rows]
 
     def version(self, doc_id: str, number: int) -> dict[str, Any] | None:
         """One version of one statement (its fields, ``version``, ``content_hash``,
         ``fetched_at``, ``raw_sha256``), or None when the statement has no such version."""
-        row = self.db.one("SELECT item, version, content_hash, fetched_at, raw_sha256 FROM versions"
-                          " WHERE id = ? AND version = ?", (doc_id, number))
+        row = self.db.one("SELECT v.item, v.version, v.content_hash, v.fetched_at, v.raw_sha256, d.item"
+                          " FROM versions v JOIN documents d ON d.id = v.id WHERE v.id = ? AND v.version = ?",
+                          (doc_id, number))
         if row is None:
             return None
-        item, version, digest, fetched_at, raw = row
-        return {**json.loads(item), "version": version, "content_hash": digest, "fetched_at": fetched_at,
-                "raw_sha256": raw}
+        item, version, digest, fetched_at, raw, document = row
+        return {**_with_links(json.loads(item), document), "version": version, "content_hash": digest,
+                "fetched_at": fetched_at, "raw_sha256": raw}
 
     def version_records(self, selection: Selection = EVERYTHING) -> Iterator[dict[str, Any]]:
         """Every version of the selection's statements, oldest publication first and each
         statement's versions in order, streaming: the version's fields (``fetched_at``: when the
         version was fetched) with the statement's ``removed_at``, ``first_seen`` and ``same_as``."""
         condition, params = where(selection)
-        sql = ("SELECT v.item, v.version, v.content_hash, v.fetched_at, d.removed_at, d.first_seen, d.same_as"  # noqa: S608
-               f" FROM versions v JOIN documents d ON d.id = v.id WHERE {condition}"
+        sql = ("SELECT v.item, v.version, v.content_hash, v.fetched_at, d.removed_at, d.first_seen, d.same_as,"  # noqa: S608
+               f" d.item FROM versions v JOIN documents d ON d.id = v.id WHERE {condition}"
                " ORDER BY d.published, d.id, v.version")
-        for item, version, digest, fetched_at, removed_at, first_seen, same_as in self.db.stream(sql, params):
-            record = json.loads(item)
+        rows = self.db.stream(sql, params)
+        for item, version, digest, fetched_at, removed_at, first_seen, same_as, document in rows:
+            record = _with_links(json.loads(item), document)
             record.update(version=version, content_hash=digest, fetched_at=fetched_at, removed_at=removed_at,
                           first_seen=first_seen, same_as=same_as)
             yield record
@@ -392,3 +397,15 @@ class ArchiveReader:
         names = TABLES["health"][0]
         rows = self.db.all(f"SELECT {', '.join(names)} FROM health ORDER BY name")  # noqa: S608
         return {row[0]: dict(zip(names, row, strict=True)) for row in rows}
+
+
+def _with_links(version: dict[str, Any], document: str) -> dict[str, Any]:
+    """A version's fields with its statement's language versions as the archive knows them now.
+
+    Translations are links between statements, not part of a version's text (they make no new
+    version, see :data:`crawler.store.records.CONTENT_FIELDS`): a language version archived after this
+    one is linked to every version of it, so an archive reads the same whichever language a
+    crawl happened to write first."""
+    if '"translations"' in document:
+        version["translations"] = json.loads(document).get("translations", {})
+    return version
