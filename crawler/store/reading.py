@@ -127,6 +127,26 @@ class ArchiveReader:
                           first_seen=first_seen, same_as=same_as)
             yield record
 
+    def edit_log(self, selection: Selection = EVERYTHING) -> list[dict[str, Any]]:
+        """What happened to the selection's statements after they were first archived, without
+        their texts (the feeds' lists of edits read it whole; two indexed reads): each version
+        after the first and each removal, as ``kind`` (``version`` or ``removed``), ``id``,
+        ``source``, ``language``, ``published`` (the statement's, now), ``version`` (the new
+        version, or the one removed), ``at`` (the fetch that found the version, or ``removed_at``)
+        and ``origin`` (what made the version: ``crawl`` or ``reextract``; ``crawl`` in an archive
+        that does not record it; None for a removal). In no particular order."""
+        condition, params = where(selection)
+        # Archives record a version's origin from the schema that added re-extraction on; before, every
+        # version came from a crawl.
+        origin = "v.origin" if "origin" in TABLES["versions"][0] else "'crawl'"
+        rows = self.db.all(f"SELECT 'version', d.id, d.source, d.language, d.published, v.version, v.fetched_at,"  # noqa: S608
+                           f" {origin} FROM versions v JOIN documents d ON d.id = v.id"
+                           f" WHERE {condition} AND v.version > 1", params)
+        rows += self.db.all("SELECT 'removed', d.id, d.source, d.language, d.published, d.version, d.removed_at,"  # noqa: S608
+                            f" NULL FROM documents d WHERE {condition} AND d.removed_at IS NOT NULL", params)
+        names = ("kind", "id", "source", "language", "published", "version", "at", "origin")
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
     def count_versions(self, selection: Selection = EVERYTHING) -> int:
         """How many versions the selection's statements have in all."""
         condition, params = where(selection)
@@ -225,12 +245,11 @@ class ArchiveReader:
             return dict(known).get(month, 0)
         return self.count_statements(selection.within_month(month))
 
-    def documents_in_month(self, selection: Selection, month: str) -> Iterator[dict[str, Any]]:
-        """A selection's statements of one month, oldest first."""
-        condition, params = where(selection.within_month(month))
-        return iter([_document(row) for row in self.db.all(
-            f"SELECT {_DOCUMENT_COLUMNS} FROM documents d WHERE {condition} ORDER BY d.published, d.id",  # noqa: S608
-            params)])
+    def documents_in_month(self, selection: Selection, month: str, *,
+                           oldest_first: bool = True) -> Iterator[dict[str, Any]]:
+        """A selection's statements of one month, ``YYYY-MM``, oldest first (or newest first),
+        streaming: however many share the month, they are not held at once."""
+        return self.documents(selection.within_month(month), oldest_first=oldest_first)
 
     def months(self, selection: Selection) -> list[tuple[str, int]]:
         """(YYYY-MM, statements) of the months a selection spans, oldest first."""
@@ -295,6 +314,21 @@ class ArchiveReader:
                            f" JOIN documents d ON d.id = t.doc_id WHERE {condition} GROUP BY t.slug ORDER BY t.slug",
                            params)
         return [(slug, tag, int(count)) for slug, tag, count in rows]
+
+    def tag_counts_by(self, selection: Selection, *groups: str) -> dict[tuple[str, ...], int]:
+        """Statements of a selection counted by tag slug and ``groups`` (as :meth:`counts_by`):
+        ``(slug, *values) → statements``, a statement counted once per slug (two spellings of a
+        tag share one), in the order of the slugs and values. One query for every tag's feed."""
+        unknown = set(groups) - set(_GROUPS)
+        if unknown:
+            raise ValueError(f"cannot count by {sorted(unknown)}")
+        columns = ", ".join(["t.slug", *(_GROUPS[name] for name in groups)])
+        condition, params = where(selection)
+        numbers = ", ".join(str(n) for n in range(1, len(groups) + 2))
+        rows = self.db.all(f"SELECT {columns}, count(DISTINCT d.id) FROM document_tags t"  # noqa: S608
+                           f" JOIN documents d ON d.id = t.doc_id WHERE {condition}"
+                           f" GROUP BY {numbers} ORDER BY {numbers}", params)
+        return {tuple(row[:-1]): int(row[-1]) for row in rows}
 
     def tag_for_slug(self, slug: str) -> str | None:
         """The tag a slug stands for (the first of its spellings), or None."""
