@@ -127,15 +127,17 @@ def encode(line: dict[str, Any]) -> bytes:
 
 
 def write_lines(items: Iterable[dict[str, Any]], target: Path | None, *, compress: bool,
-                progress: Callable[[int], None] | None = None) -> int:
+                progress: Callable[[int], None] | None = None,
+                encoder: Callable[[dict[str, Any]], bytes] = encode) -> int:
     """Write lines to ``target`` (stdout when None) and return how many. A file is written beside
-    its target and renamed over it at the end: the target path never holds a partial file."""
+    its target and renamed over it at the end: the target path never holds a partial file.
+    ``encoder`` turns an item into its line (statements: :func:`encode`)."""
     written = 0
     if target is None:
-        out: IO[bytes] = gzip.GzipFile(fileobj=sys.stdout.buffer, mode="wb", mtime=0) if compress \
+        out: IO[bytes] = gzip.GzipFile(fileobj=sys.stdout.buffer, mode="wb", mtime=0, filename="") if compress \
             else sys.stdout.buffer
         for item in items:
-            out.write(encode(item))
+            out.write(encoder(item))
             written += 1
             if progress and written % 1000 == 0:
                 progress(written)
@@ -149,7 +151,7 @@ def write_lines(items: Iterable[dict[str, Any]], target: Path | None, *, compres
         with os.fdopen(fd, "wb") as raw:
             out = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") if compress else raw
             for item in items:
-                out.write(encode(item))
+                out.write(encoder(item))
                 written += 1
                 if progress and written % 1000 == 0:
                     progress(written)
