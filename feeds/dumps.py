@@ -4,24 +4,29 @@ and ``SHA256SUMS``.
 
 Gzip headers carry no time, so the same archive gives the same bytes; a year whose lines did not
 change is not rewritten, and the manifest is rewritten only when a file changed.
+
+Years stream to disk: a year is compressed into a temporary file beside its target as its lines
+are read, hashed on the way, and put in place only when its bytes differ from the file there, so
+memory does not follow the size of a year. Every year of a source and language is read in one
+pass (a publication of everything), or each year on its own (the years that changed).
 """
 
 from __future__ import annotations
 
 import gzip
-import hashlib
-import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crawler.files import write_atomic
+from crawler.files import AtomicFile, same_bytes, write_atomic
 from crawler.items import statement_schema
 from crawler.store import Selection
 from feeds.jsonl import ExportQuery, encode, lines
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from crawler.store import ArchiveStore
 
 MANIFEST = "manifest.json"
@@ -33,33 +38,104 @@ def dump_keys(store: ArchiveStore) -> list[tuple[str, str, str]]:
     return list(store.counts_by(Selection(include_repeats=True), "source", "language", "year"))
 
 
-def render_year(store: ArchiveStore, source: str, language: str, year: str) -> tuple[bytes, dict[str, Any]]:
-    """One year's gzipped JSON Lines and its manifest entry."""
-    query = ExportQuery(source=source, language=language, since=datetime(int(year), 1, 1).date(),
-                        until=datetime(int(year), 12, 31).date(), versions="all", include_removed=True,
-                        include_repeats=True)
-    buffer = io.BytesIO()
-    count, ids, first, last = 0, set(), None, None
-    with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0, filename="") as out:
-        for line in lines(store, query):
-            out.write(encode(line))
-            count += 1
-            ids.add(line["id"])
-            first = first or line["published"]
-            last = line["published"]
-    data = buffer.getvalue()
-    entry = {"path": f"{source}/{language}/{year}.jsonl.gz", "source": source, "language": language,
-             "year": int(year), "lines": count, "statements": len(ids), "first_published": first,
-             "last_published": last, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-    return data, entry
+def _year_query(source: str, language: str, year: str | None = None) -> ExportQuery:
+    """Every version of every statement of a source and language (of one year), removed ones and
+    repeats included, oldest publication first."""
+    since, until = (None, None) if year is None else (date(int(year), 1, 1), date(int(year), 12, 31))
+    return ExportQuery(source=source, language=language, since=since, until=until, versions="all",
+                       include_removed=True, include_repeats=True)
 
 
-def publish_dumps(store: ArchiveStore, folder: Path, affected: set[tuple[str, str, str]] | None) -> list[str]:
-    """Write the years that changed (all when ``affected`` is None); returns paths written."""
+class _YearFile:
+    """One year's dump being written: gzipped into a temporary file beside its target, hashed,
+    its manifest entry counted as the lines come."""
+
+    def __init__(self, folder: Path, source: str, language: str, year: str, *, fsync: bool) -> None:
+        self.path = f"{source}/{language}/{year}.jsonl.gz"
+        self.target = folder / self.path
+        self.file = AtomicFile(self.target, fsync=fsync)
+        self.gzip = gzip.GzipFile(fileobj=self.file, mode="wb", mtime=0, filename="")  # type: ignore[arg-type]
+        self.entry: dict[str, Any] = {"path": self.path, "source": source, "language": language, "year": int(year),
+                                      "lines": 0, "statements": 0, "first_published": None, "last_published": None}
+        self._last_id: str | None = None
+
+    def add(self, line: dict[str, Any]) -> None:
+        self.gzip.write(encode(line))
+        entry = self.entry
+        entry["lines"] += 1
+        if line["id"] != self._last_id:  # a statement's versions come together
+            entry["statements"] += 1
+            self._last_id = line["id"]
+        entry["first_published"] = entry["first_published"] or line["published"]
+        entry["last_published"] = line["published"]
+
+    def finish(self) -> bool | None:
+        """Close the year: None when it has no line (nothing is written), True when its file was
+        written, False when the file there holds the same bytes (left as it is)."""
+        try:
+            self.gzip.close()
+            if not self.entry["lines"]:
+                self.file.discard()
+                return None
+            self.entry.update(bytes=self.file.size, sha256=self.file.sha256.hexdigest())
+            if same_bytes(self.target, self.entry["sha256"], self.file.size):
+                self.file.discard()
+                return False
+        except BaseException:
+            self.file.discard()
+            raise
+        self.file.commit()  # which deletes its temporary file when it fails
+        return True
+
+    def discard(self) -> None:
+        self.gzip.close()
+        self.file.discard()
+
+
+def _write_years(store: ArchiveStore, folder: Path, source: str, language: str, year: str | None, *,
+                 fsync: bool) -> Iterator[tuple[_YearFile, bool | None]]:
+    """The dumps of one year (or of every year) of a source and language, each with what
+    :meth:`_YearFile.finish` said. A statement's versions go to the year of its latest one's
+    publication (the archive's years: dump_keys)."""
+    current: _YearFile | None = None
+    versions: list[dict[str, Any]] = []
+
+    def place() -> Iterator[tuple[_YearFile, bool | None]]:
+        nonlocal current
+        year_of = versions[-1]["published"][:4]
+        if current is not None and current.entry["year"] != int(year_of):
+            yield current, current.finish()
+            current = None
+        if current is None:
+            current = _YearFile(folder, source, language, year_of, fsync=fsync)
+        for line in versions:
+            current.add(line)
+        versions.clear()
+
+    try:
+        for line in lines(store, _year_query(source, language, year)):
+            if versions and line["id"] != versions[0]["id"]:
+                yield from place()
+            versions.append(line)
+        if versions:
+            yield from place()
+        if current is not None:
+            finished, current = current, None
+            yield finished, finished.finish()
+    finally:
+        if current is not None:
+            current.discard()
+
+
+def publish_dumps(store: ArchiveStore, folder: Path, affected: set[tuple[str, str, str]] | None, *,
+                  fsync: bool = True) -> list[str]:
+    """Write the years that changed (all when ``affected`` is None); returns the paths written,
+    below the public folder (``data/…``). Without ``fsync`` the files are not flushed to disk
+    one by one: the caller flushes them (crawler.files.sync_folder)."""
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         entries = {entry["path"]: entry for entry in manifest["files"]}
-    except (FileNotFoundError, json.JSONDecodeError, KeyError):
+    except (FileNotFoundError, json.JSONDecodeError, KeyError, TypeError):
         manifest, entries, affected = None, {}, None
     if affected is None:
         keys = dump_keys(store)
@@ -67,22 +143,29 @@ def publish_dumps(store: ArchiveStore, folder: Path, affected: set[tuple[str, st
         keys = sorted({(e["source"], e["language"], f"{e['year']:04d}") for e in entries.values()} | affected)
     written: list[str] = []
     current: set[str] = set()
+    wanted: dict[tuple[str, str], list[str]] = {}
     for source, language, year in keys:
         path = f"{source}/{language}/{year}.jsonl.gz"
         if affected is not None and (source, language, year) not in affected and path in entries:
             current.add(path)
             continue
-        data, entry = render_year(store, source, language, year)
-        if not entry["lines"]:  # every statement of that year moved to another one
+        wanted.setdefault((source, language), []).append(year)
+    for (source, language), years in wanted.items():
+        expected = {f"{source}/{language}/{year}.jsonl.gz" for year in years}
+        # Everything of a source and language in one pass, or the years that changed one by one.
+        passes = [None] if affected is None else years
+        for year in passes:
+            for dump, outcome in _write_years(store, folder, source, language, year, fsync=fsync):
+                if outcome is None:
+                    continue
+                expected.discard(dump.path)
+                current.add(dump.path)
+                entries[dump.path] = dump.entry
+                if outcome:
+                    written.append(f"data/{dump.path}")
+        for path in expected:  # every statement of that year moved to another one
             entries.pop(path, None)
             (folder / path).unlink(missing_ok=True)
-            continue
-        current.add(path)
-        entries[path] = entry
-        target = folder / path
-        if not target.exists() or target.read_bytes() != data:
-            write_atomic(target, data)
-            written.append(f"data/{path}")
     files = [entries[path] for path in sorted(current)]
     if written or manifest is None or [e["path"] for e in manifest.get("files", [])] != sorted(current):
         schema = statement_schema()
@@ -94,8 +177,9 @@ def publish_dumps(store: ArchiveStore, folder: Path, affected: set[tuple[str, st
                        "one JSON object per line, UTF-8, gzip",
             "files": files,
         }
-        write_atomic(folder / MANIFEST, (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        write_atomic(folder / MANIFEST, (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+                     fsync=fsync)
         sums = "".join(f"{entry['sha256']}  {entry['path']}\n" for entry in files)
-        write_atomic(folder / SUMS, sums.encode("utf-8"))
+        write_atomic(folder / SUMS, sums.encode("utf-8"), fsync=fsync)
         written += [f"data/{MANIFEST}", f"data/{SUMS}"]
     return written
