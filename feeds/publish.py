@@ -7,15 +7,17 @@ page first, linked both ways — that together hold every entry the feed ever ha
 
 How a publication goes:
 
-- **What to render.** Each feed's archive pages form one chain (:class:`Chain`), built once: from
-  the month counts of every feed (a full publication, two queries for the whole catalog), or, in
-  an incremental one, from the months holding a statement changed since the last publication
-  (the archive's change sequence) and the months around them. The pages of the changed months
-  are rendered, with the facing pages of their neighbours, whose links may have changed.
-- **Streaming.** The statements of the months to render are read once, month by month and
-  language by language, newest first; each statement's entry is built once and its bytes stand
-  in every document it belongs to. Entries wait for the rest of their page in a buffer of
-  ``buffer_bytes``, then in a temporary file: memory does not follow the size of a month.
+- **What to render.** Each feed's archive pages form one chain (:class:`Chain`), worked out from
+  its months' counts: in a full publication, of every month (two grouped queries per source and
+  language, a language at a time); in an incremental one, of the months holding a statement
+  changed since the last publication (the archive's change sequence) and the months around
+  them. The pages of the changed months are rendered, with the facing pages of their
+  neighbours, whose links may have changed.
+- **Streaming.** The statements of the months to render are read once, language by language and
+  month by month, newest first; each statement's entry is built once and its bytes stand in
+  every document it belongs to (a full publication gathers the subscription documents on the
+  way). Entries wait for the rest of their page in a buffer of ``buffer_bytes``, then in a
+  temporary file: memory follows neither the size of a month nor the number of documents.
 - **Writing.** A document is assembled from parts lxml serialised (its head, its entries), with
   at least one entry and no id twice; a feed left with no entry is never written. A file whose
   bytes did not change is not rewritten, so its modification time and ETag stay. Every write is
@@ -520,10 +522,13 @@ class Publisher:
         affected: dict[str, set[str]] = defaultdict(set)
         years: set[tuple[str, str, str]] = set()
         changed = Selection(include_repeats=True, changed_after=since)
-        for shape in (*self.store.documents(changed), *self.store.version_records(changed)):
-            years.add((shape["source"], shape["language"], shape["published"][:4]))
-            for key in feed_keys_of(shape):
-                affected[key].add(shape["published"][:7])
+        for doc in self.store.documents(changed):
+            # Each statement's versions read by its id (an indexed read a statement, where a join
+            # of every version with the changed statements scans the versions).
+            for shape in (doc, *self.store.versions(doc["id"])):
+                years.add((shape["source"], shape["language"], shape["published"][:4]))
+                for key in feed_keys_of(shape):
+                    affected[key].add(shape["published"][:7])
         return affected, years
 
     def _catalog(self, state: dict[str, Any], affected: dict[str, set[str]] | None) -> list[FeedSpec]:
