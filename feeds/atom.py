@@ -13,6 +13,10 @@ gives an :class:`Entry`: its bytes as they stand in any document) and a document
 tests compare the two on every kind of input; feedgen itself built these documents before, one
 entry per document it stood in, which cost four times the work).
 
+What an entry's content shows besides the body — a briefing laid out by its questions, the
+"Changed on" section of an edited statement — is feeds.content's; :func:`build_change_entry`
+makes the entries of ``edits.atom``.
+
 Sanitising: the archive holds body HTML sanitised when it was crawled, but by the release that
 crawled it, and an archive can be restored, copied or written by another machine. Feeds promise
 sanitised, XML-safe HTML with absolute links whatever the archive holds, so :func:`_content`
@@ -23,8 +27,9 @@ counts it in the publication's time).
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,12 +41,15 @@ from crawler.normalise.dates import parse_timestamp
 from crawler.normalise.html import sanitise
 from crawler.normalise.text import clean_inline, xml_safe
 from crawler.sources import SOURCES
-from feeds.catalog import TYPE_NAMES, language_name
+from feeds.catalog import TYPE_NAMES, language_name, source_key
+from feeds.content import briefing_html, changes_html, clean, describe
+from feeds.edits import REMOVED, SiteEdit, versions_diff
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from feeds.catalog import FeedSpec
+    from feeds.edits import SiteChange
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +63,8 @@ TYPE_SCHEME = "https://ministry-feeds.github.io/schema/types"
 STATUS_SCHEME = "https://ministry-feeds.github.io/schema/status"
 GENERATOR_URI = "https://github.com/ministry-feeds/ministry-feeds"
 SUMMARY_CHARS = 400
+#: A month, ``YYYY-MM``: the name of a feed's archive document.
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 #: The XSLT stylesheet every document refers to, at the root of the public folder (feeds/feed.xsl).
 STYLESHEET = "feed.xsl"
 STYLESHEET_SOURCE = Path(__file__).resolve().parent / STYLESHEET
@@ -145,17 +155,21 @@ def _summary(doc: dict) -> str:
     return summary
 
 
-def _content(doc: dict, options: FeedOptions) -> str:
-    """The entry's content: the statement's body HTML, sanitised (see the module's docstring).
-    The one place an entry's content is made."""
-    html = sanitise(doc.get("body_html") or "", doc["url"])
-    if len(html) <= options.max_content_chars:
-        return html
+def _content(doc: dict, options: FeedOptions, edit: SiteEdit | None = None) -> str:
+    """The entry's content: the statement's body HTML, sanitised (see the module's docstring) —
+    a briefing's laid out by its segments, and after an edit on the site, what changed first
+    (feeds.content). The one place an entry's content is made."""
+    changes = clean(changes_html(edit) + "<hr>") if edit is not None else ""
+    html = briefing_html(doc) if doc.get("segments") else None
+    if html is None:
+        html = sanitise(doc.get("body_html") or "", doc["url"])
+    if len(changes) + len(html) <= options.max_content_chars:
+        return changes + html
     # An enormous body: the feed carries its beginning as text and points to the full page.
     text = xml_safe(doc.get("body_text") or "")[: options.max_content_chars // 2]
     paragraphs = "".join(f"<p>{escape(p)}</p>" for p in text.split("\n\n") if p.strip())
-    return sanitise(paragraphs + f'<p><a href="{escape(doc["url"])}">Read the full text on the ministry’s '
-                    "site.</a></p>", doc["url"])
+    return changes + sanitise(paragraphs + f'<p><a href="{escape(doc["url"])}">Read the full text on the ministry’s '
+                              "site.</a></p>", doc["url"])
 
 
 def _text(parent: etree._Element, tag: str, text: str | None) -> etree._Element:
@@ -185,7 +199,7 @@ def _category(parent: etree._Element, term: str, scheme: str, label: str | None)
         category.set("label", label)
 
 
-def _entry_element(doc: dict, options: FeedOptions) -> tuple[etree._Element, datetime]:
+def _entry_element(doc: dict, options: FeedOptions, edit: SiteEdit | None) -> tuple[etree._Element, datetime]:
     """The ``<entry>`` of one statement, its children in feedgen 1.0's order, and its ``updated``.
     Raises EntryError for what Atom needs and the statement lacks, ValueError for text XML
     cannot carry."""
@@ -209,7 +223,7 @@ def _entry_element(doc: dict, options: FeedOptions) -> tuple[etree._Element, dat
     _text(entry, "updated", updated.isoformat())
     _person(entry, "author", source.ministry if source else doc.get("source", "unknown"),
             source.home if source else None)
-    _text(entry, "content", _content(doc, options)).set("type", "html")
+    _text(entry, "content", _content(doc, options, edit)).set("type", "html")
     # The statement's own page is the entry's one alternate link: readers open it (feedparser and
     # newsboat take the last alternate, others the first). The other language versions are
     # "related" (RFC 4287 §4.2.7.2), marked with hreflang, so no reader takes one for the entry's link.
@@ -247,15 +261,89 @@ def _serialised(element: etree._Element) -> bytes:
     return framed[_FRAME_START:-len(CLOSING)]
 
 
-def build_entry(doc: dict, options: FeedOptions) -> Entry:
-    """A feed entry for one archived statement; EntryError when it cannot be written."""
+def build_entry(doc: dict, options: FeedOptions, edit: SiteEdit | None = None) -> Entry:
+    """A feed entry for one archived statement; EntryError when it cannot be written. ``edit``:
+    the statement's last edit on the site (feeds.edits.last_site_edit), shown first."""
     try:
-        element, updated = _entry_element(doc, options)
+        element, updated = _entry_element(doc, options, edit)
     except EntryError:
         raise
     except (ValueError, TypeError) as error:  # lxml refuses text XML cannot carry
         raise EntryError(f"not writable as XML: {error}") from None
     return Entry(doc["id"], updated, _serialised(element))
+
+
+def statement_archive_url(change: SiteChange, base_url: str) -> str | None:
+    """The archive document of the statement's month in its source's feed (its first page: the
+    statement's entry stands there or on a page linked from it), as a change's entry links it;
+    None when the statement's publication time has no month."""
+    month = change.published[:7]
+    if not _MONTH.fullmatch(month):
+        return None
+    return base_url.rstrip("/") + f"/{source_key(change.source, change.language)}/archive/{month}.atom"
+
+
+#: An edit in its ``edits.atom`` entry: more of it shown than in the statement's own entry, where
+#: the body follows (paragraph changes, characters of one inserted or deleted run, of context).
+CHANGE_SHOWN, CHANGE_RUN_CHARS, CHANGE_CONTEXT_CHARS = 40, 1500, 120
+
+
+def build_change_entry(change: SiteChange, older: dict | None, newer: dict | None, options: FeedOptions) -> Entry:
+    """An entry of a feed's ``edits.atom``: one edit of a statement on the ministry's site (the
+    versions ``older`` → ``newer``: what changed, words marked) or its removal (``newer``: its
+    last version). Its id is the statement's entry id plus the version (feeds.edits.SiteChange.key);
+    its link opens the statement's page, and a related link the month's archive document of the
+    statement's feed (where its entry stands, or a page linked from it). EntryError when it
+    cannot be written."""
+    try:
+        if newer is None or (older is None and change.kind != REMOVED):
+            raise EntryError(f"version {change.version if newer is None else change.version - 1} is not archived")
+        title = clean_inline(newer.get("title") or "")
+        url = newer.get("url") or ""
+        if not title:
+            raise EntryError("empty title")
+        if not url.startswith(("http://", "https://")):
+            raise EntryError(f"no absolute URL ({url!r})")
+        day = change.at.astimezone(UTC).date().isoformat()
+        archive = statement_archive_url(change, options.base_url)
+        links = f'<p><a href="{escape(url)}">The statement on the ministry’s site</a>' + (
+            f' · <a href="{escape(archive)}">its entry in the feed’s archive</a>' if archive else "") + "</p>"
+        if change.kind == REMOVED:
+            summary = f"Removed from the ministry's site on {day}."
+            html = clean(f'<div class="mf-changes"><p><strong>Removed from the ministry’s site on {day}</strong> '
+                         f"(its version {change.version}).</p></div>{links}")
+            heading, status, label = "Removed", "removed", "Removed from the ministry's site"
+        else:
+            edit = SiteEdit(change.version, change.at, versions_diff(older, newer))
+            summary = describe(edit.diff)
+            summary = summary[:1].upper() + summary[1:] + "."
+            html = clean(changes_html(edit, shown=CHANGE_SHOWN, run_chars=CHANGE_RUN_CHARS,
+                                      context=CHANGE_CONTEXT_CHARS) + links)
+            if len(html) > options.max_content_chars:
+                html = clean(changes_html(edit) + links)
+            heading, status, label = "Edited", "edited", "Edited on the ministry's site"
+        source = SOURCES.get(change.source)
+        entry = etree.Element("entry")
+        if change.language:
+            entry.set(XML_LANG, change.language)
+        _text(entry, "id", entry_id(change.key))
+        _text(entry, "title", f"{heading}: {title}")
+        _text(entry, "updated", change.at.isoformat())
+        _person(entry, "author", source.ministry if source else change.source, source.home if source else None)
+        _text(entry, "content", html).set("type", "html")
+        _link(entry, rel="alternate", type="text/html", hreflang=change.language, href=url)
+        if archive:
+            _link(entry, rel="related", type="application/atom+xml", title="The statement in the feed", href=archive)
+        _text(entry, "summary", summary)
+        doc_type = newer.get("type") or "statement"
+        _category(entry, doc_type, TYPE_SCHEME, TYPE_NAMES.get(doc_type, doc_type))
+        _category(entry, status, STATUS_SCHEME, label)
+        _text(entry, "published", change.at.isoformat())
+    except EntryError:
+        raise
+    except (ValueError, TypeError) as error:  # lxml refuses text XML cannot carry
+        raise EntryError(f"not writable as XML: {error}") from None
+    return Entry(change.key, change.at, _serialised(entry))
 
 
 def document_head(spec: FeedSpec, options: FeedOptions, links: ArchiveLinks, self_path: str,

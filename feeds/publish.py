@@ -23,6 +23,9 @@ How a publication goes:
   bytes did not change is not rewritten, so its modification time and ETag stay. Every write is
   atomic (beside the target, then renamed); the files written are flushed to disk together at the
   end, before the state records the publication done.
+- **Edits feeds.** Each source and language's ``edits.atom`` (feeds.edits) is read from the
+  archive's log of versions and removals, its archive documents by the month a change was found;
+  a document is rendered again when the entries it should hold are not those its file holds.
 - **State.** ``.publish-state.json`` remembers the change sequence published, the catalog, the
   settings and the code the documents depend on (:func:`renderer_digest`), a few of the
   statements changed last (to recognise the archive next time), and whether the last publication
@@ -50,16 +53,23 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lxml import etree
+
 from crawler import __version__
 from crawler.files import remove_leftovers, sync_folder, write_atomic
 from crawler.store import Selection
 from feeds.atom import (
+    ATOM,
+    HISTORY,
     ArchiveLinks,
     Entry,
     EntryError,
     FeedOptions,
+    build_change_entry,
     build_entry,
+    entry_id,
     render_entries,
+    statement_archive_url,
 )
 from feeds.catalog import (
     FeedSpec,
@@ -75,6 +85,7 @@ from feeds.catalog import (
     type_key,
 )
 from feeds.dumps import publish_dumps
+from feeds.edits import change_versions, last_site_edit, site_changes
 from feeds.index_page import index_inputs, render_index, static_files
 from feeds.opml import render_opml
 
@@ -82,6 +93,7 @@ if TYPE_CHECKING:
     from collections.abc import Container, Iterable, Iterator
 
     from crawler.store import ArchiveStore
+    from feeds.edits import SiteChange
 
 logger = logging.getLogger(__name__)
 
@@ -407,16 +419,17 @@ class _Statement:
     """One statement being read: its entry built once, its bytes held once in each buffer that
     needs them."""
 
-    def __init__(self, doc: dict, options: PublishOptions) -> None:
+    def __init__(self, doc: dict, options: PublishOptions, store: ArchiveStore) -> None:
         self.doc = doc
         self.options = options
+        self.store = store
         self.built: Entry | EntryError | None = None
         self.held: dict[_Buffer, _Held | EntryError] = {}
 
     def held_in(self, buffer: _Buffer) -> tuple[str, _Held | EntryError]:
         if self.built is None:
             try:
-                self.built = build_entry(self.doc, self.options)
+                self.built = build_entry(self.doc, self.options, last_site_edit(self.store, self.doc))
             except EntryError as error:
                 self.built = error
         if buffer not in self.held:
@@ -575,7 +588,8 @@ class Publisher:
         affected, years = (None, None) if reason is not None else self._affected(int(state["change_seq"]))
         catalog = self._catalog(state, affected)
         result.feeds = len(catalog)
-        specs = [spec for spec in catalog if affected is None or spec.key in affected]
+        self._publish_edits(catalog, affected, result)
+        specs = [spec for spec in catalog if spec.kind != "edits" and (affected is None or spec.key in affected)]
         for spec in specs:
             if not _SAFE_KEY.match(spec.key):
                 logger.error("Feed %s not published: not a safe path", spec.key)
@@ -636,7 +650,7 @@ class Publisher:
             for doc in docs:
                 if doc["id"] not in cache:
                     try:
-                        cache[doc["id"]] = build_entry(doc, self.options)
+                        cache[doc["id"]] = build_entry(doc, self.options, last_site_edit(self.store, doc))
                     except EntryError as error:
                         cache[doc["id"]] = error
                 built.append(cache[doc["id"]])
@@ -658,13 +672,58 @@ class Publisher:
             self._write_subscription(plan, buffers.newest, result)
         buffers.newest.clear()
 
+    def _publish_edits(self, catalog: list[FeedSpec], affected: dict[str, set[str]] | None,
+                       result: PublishResult) -> None:
+        """The edits feeds (feeds.edits) of the sources and languages whose statements changed:
+        each one's changes newest first in its subscription document, and by the month they were
+        found in archive documents (a :class:`Chain`). A document is rendered when the entries it
+        should hold differ from those its published file holds (:func:`_entries_held`), and in a
+        full publication; entries are built from the two versions each change is about."""
+        size = self.options.archive_page
+        for spec in catalog:
+            if spec.kind != "edits" or (affected is not None and spec.key not in affected):
+                continue
+            if not _SAFE_KEY.match(spec.key):
+                logger.error("Feed %s not published: not a safe path", spec.key)
+                continue
+            changes = site_changes(self.store, spec.selection)
+            built: dict[str, Entry | EntryError] = {}  # the newest changes stand in two documents: built once
+            chain = Chain(spec.key, size, Counter(change.month for change in changes))
+            by_month: dict[str, list[SiteChange]] = defaultdict(list)
+            for change in reversed(changes):  # oldest first
+                by_month[change.month].append(change)
+            newest = chain.newest()
+            documents = [(spec.path, changes[: self.options.entries],
+                          ArchiveLinks(prev_archive=newest.path(spec.key) if newest else None))]
+            for page in chain.pages():
+                inside = by_month[page.month][(page.number - 1) * size: page.number * size]
+                documents.append((page.path(spec.key), inside[::-1], chain.links(page, spec.path)))
+            for path, held, links in documents:
+                expected = [(entry_id(change.key), change.at.isoformat(),
+                             statement_archive_url(change, self.options.base_url)) for change in held]
+                if affected is not None and _entries_held(self.out / path, self.options.base_url) == (
+                        expected, links):
+                    continue
+                entries: list[tuple[str, Entry | EntryError]] = []
+                for change in held:
+                    entry = built.get(change.key)
+                    if entry is None:
+                        try:
+                            entry = build_change_entry(change, *change_versions(self.store, change), self.options)
+                        except EntryError as error:
+                            entry = error
+                        if path == spec.path:
+                            built[change.key] = entry
+                    entries.append((change.key, entry))
+                self._write(spec, entries, links, path, result, subscription=path == spec.path)
+
     def _publish_month(self, language: str, month: str, feeds: list[tuple[_Plan, Container[int]]],
                        gathering: dict[str, _Plan], pages: _Buffer, newest: _Buffer, result: PublishResult) -> None:
         size, entries = self.options.archive_page, self.options.entries
         work = {plan.spec.key: _MonthWork(plan, month, plan.chain.months.get(month, 0), numbers)
                 for plan, numbers in feeds}
         for doc in self.store.documents_in_month(Selection(language=language), month, oldest_first=False):
-            statement = _Statement(doc, self.options)
+            statement = _Statement(doc, self.options, self.store)
             for key in feed_keys_of(doc):
                 plan = gathering.get(key)
                 if plan is not None and plan.newest is not None and len(plan.newest) < entries:
@@ -755,7 +814,7 @@ class Publisher:
                 again.append((doc_id, entry))
                 continue
             try:
-                again.append((doc_id, build_entry(doc, options)))
+                again.append((doc_id, build_entry(doc, options, last_site_edit(self.store, doc))))
             except EntryError as error:
                 again.append((doc_id, error))
         return again
@@ -783,6 +842,23 @@ def _assembled(spec: FeedSpec, entries: list[tuple[str, Entry | EntryError]], op
     if len({entry.doc_id for entry in written}) != len(written):
         raise ValueError(f"{path}: an entry stands twice in the document")
     return render_entries(spec, written, options, links, path)
+
+
+def _entries_held(path: Path, base_url: str) -> tuple[list[tuple[str, str, str | None]], ArchiveLinks] | None:
+    """What a published document of an edits feed holds: each entry's id, ``updated`` and related
+    link (newest first), and its RFC 5005 links; None when there is no such document to read."""
+    try:
+        root = etree.fromstring(path.read_bytes())
+    except (OSError, etree.XMLSyntaxError):
+        return None
+    base = base_url.rstrip("/") + "/"
+    held = [(entry.findtext(f"{{{ATOM}}}id"), entry.findtext(f"{{{ATOM}}}updated"),
+             next(iter(entry.xpath("a:link[@rel='related']/@href", namespaces={"a": ATOM})), None))
+            for entry in root.findall(f"{{{ATOM}}}entry")]
+    found = {link.get("rel"): (link.get("href") or "").removeprefix(base) for link in root.findall(f"{{{ATOM}}}link")}
+    links = ArchiveLinks(is_archive=root.find(f"{{{HISTORY}}}archive") is not None, current=found.get("current"),
+                         prev_archive=found.get("prev-archive"), next_archive=found.get("next-archive"))
+    return held, links
 
 
 def publish(store: ArchiveStore, options: PublishOptions, full: bool = False) -> PublishResult:

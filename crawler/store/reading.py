@@ -69,6 +69,14 @@ class ArchiveReader:
             return iter([_document(row) for row in self.db.all(f"{sql} LIMIT ?", (*params, int(limit)))])
         return (_document(row) for row in self.db.stream(sql, params))
 
+    def documents_at(self, url: str) -> list[dict[str, Any]]:
+        """Every statement archived at one page URL, exactly as given (repeats and removed ones
+        included; usually none or one), as :meth:`get` gives it, in the order they were first
+        seen (``first_seen``, then ``id``). An indexed read."""
+        return [_document(row) for row in self.db.all(
+            f"SELECT {_DOCUMENT_COLUMNS} FROM documents d WHERE d.url = ? ORDER BY d.first_seen, d.id",  # noqa: S608
+            (url,))]
+
     def count_statements(self, selection: Selection = EVERYTHING) -> int:
         """How many statements a selection holds. A selection by tag slug is counted from the tag
         index (the work follows the tag, not the whole feed of its language)."""
@@ -83,25 +91,61 @@ class ArchiveReader:
         return int(row[0])
 
     def versions(self, doc_id: str) -> list[dict[str, Any]]:
-        """Every version of one statement, oldest first."""
-        rows = self.db.all("SELECT item, version, content_hash, fetched_at, raw_sha256 FROM versions WHERE id = ?"
-                           " ORDER BY version", (doc_id,))
-        return [{**json.loads(item), "version": version, "content_hash": digest, "fetched_at": fetched_at,
-                 "raw_sha256": raw} for item, version, digest, fetched_at, raw in rows]
+        """Every version of one statement, oldest first (``translations``: the statement's, see
+        :func:`_with_links`)."""
+        rows = self.db.all("SELECT v.item, v.version, v.content_hash, v.fetched_at, v.raw_sha256, d.item"
+                           " FROM versions v JOIN documents d ON d.id = v.id WHERE v.id = ? ORDER BY v.version",
+                           (doc_id,))
+        return [{**_with_links(json.loads(item), document), "version": version, "content_hash": digest,
+                 "fetched_at": fetched_at, "raw_sha256": raw}
+                for item, version, digest, fetched_at, raw, document in rows]
+
+    def version(self, doc_id: str, number: int) -> dict[str, Any] | None:
+        """One version of one statement (its fields, ``version``, ``content_hash``,
+        ``fetched_at``, ``raw_sha256``), or None when the statement has no such version."""
+        row = self.db.one("SELECT v.item, v.version, v.content_hash, v.fetched_at, v.raw_sha256, d.item"
+                          " FROM versions v JOIN documents d ON d.id = v.id WHERE v.id = ? AND v.version = ?",
+                          (doc_id, number))
+        if row is None:
+            return None
+        item, version, digest, fetched_at, raw, document = row
+        return {**_with_links(json.loads(item), document), "version": version, "content_hash": digest,
+                "fetched_at": fetched_at, "raw_sha256": raw}
 
     def version_records(self, selection: Selection = EVERYTHING) -> Iterator[dict[str, Any]]:
         """Every version of the selection's statements, oldest publication first and each
         statement's versions in order, streaming: the version's fields (``fetched_at``: when the
         version was fetched) with the statement's ``removed_at``, ``first_seen`` and ``same_as``."""
         condition, params = where(selection)
-        sql = ("SELECT v.item, v.version, v.content_hash, v.fetched_at, d.removed_at, d.first_seen, d.same_as"  # noqa: S608
-               f" FROM versions v JOIN documents d ON d.id = v.id WHERE {condition}"
+        sql = ("SELECT v.item, v.version, v.content_hash, v.fetched_at, d.removed_at, d.first_seen, d.same_as,"  # noqa: S608
+               f" d.item FROM versions v JOIN documents d ON d.id = v.id WHERE {condition}"
                " ORDER BY d.published, d.id, v.version")
-        for item, version, digest, fetched_at, removed_at, first_seen, same_as in self.db.stream(sql, params):
-            record = json.loads(item)
+        rows = self.db.stream(sql, params)
+        for item, version, digest, fetched_at, removed_at, first_seen, same_as, document in rows:
+            record = _with_links(json.loads(item), document)
             record.update(version=version, content_hash=digest, fetched_at=fetched_at, removed_at=removed_at,
                           first_seen=first_seen, same_as=same_as)
             yield record
+
+    def edit_log(self, selection: Selection = EVERYTHING) -> list[dict[str, Any]]:
+        """What happened to the selection's statements after they were first archived, without
+        their texts (the feeds' lists of edits read it whole; two indexed reads): each version
+        after the first and each removal, as ``kind`` (``version`` or ``removed``), ``id``,
+        ``source``, ``language``, ``published`` (the statement's, now), ``version`` (the new
+        version, or the one removed), ``at`` (the fetch that found the version, or ``removed_at``)
+        and ``origin`` (what made the version: ``crawl`` or ``reextract``; ``crawl`` in an archive
+        that does not record it; None for a removal). In no particular order."""
+        condition, params = where(selection)
+        # Archives record a version's origin from the schema that added re-extraction on; before, every
+        # version came from a crawl.
+        origin = "v.origin" if "origin" in TABLES["versions"][0] else "'crawl'"
+        rows = self.db.all(f"SELECT 'version', d.id, d.source, d.language, d.published, v.version, v.fetched_at,"  # noqa: S608
+                           f" {origin} FROM versions v JOIN documents d ON d.id = v.id"
+                           f" WHERE {condition} AND v.version > 1", params)
+        rows += self.db.all("SELECT 'removed', d.id, d.source, d.language, d.published, d.version, d.removed_at,"  # noqa: S608
+                            f" NULL FROM documents d WHERE {condition} AND d.removed_at IS NOT NULL", params)
+        names = ("kind", "id", "source", "language", "published", "version", "at", "origin")
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     def count_versions(self, selection: Selection = EVERYTHING) -> int:
         """How many versions the selection's statements have in all."""
@@ -121,10 +165,73 @@ class ArchiveReader:
             else self.db.all(f"{sql} ORDER BY fetch_id")
         return [{**dict(zip(names, row, strict=True)), "headers": json.loads(row[5])} for row in rows]
 
+    def version_fetches(self, selection: Selection = EVERYTHING, *, all_versions: bool = False
+                        ) -> Iterator[dict[str, Any]]:
+        """The fetch each version of the selection's statements was read from (only the latest
+        versions unless ``all_versions``), oldest publication first and each statement's versions
+        in order, streaming: ``id``, ``version``, ``raw_sha256`` (None: no raw page was kept for
+        that version) and ``fetch``: the first fetch that got those bytes, at the statement's URL
+        if one did (``fetch_id``, ``url``, ``fetched_at``, ``status``, ``headers`` as a dict), or
+        None."""
+        condition, params = where(selection)
+        latest = "" if all_versions else " AND v.version = d.version"
+        sql = (f"SELECT v.id, v.version, v.raw_sha256, d.url FROM versions v JOIN documents d ON d.id = v.id"  # noqa: S608
+               f" WHERE {condition}{latest} ORDER BY d.published, d.id, v.version")
+        names = ("fetch_id", "url", "fetched_at", "status", "headers")
+        for doc_id, version, raw, url in self.db.stream(sql, params):
+            row = self.db.one("SELECT fetch_id, url, fetched_at, status, headers FROM fetches WHERE raw_sha256 = ?"
+                              " ORDER BY CASE WHEN url = ? THEN 0 ELSE 1 END, fetch_id LIMIT 1",
+                              (raw, url)) if raw else None
+            fetch = {**dict(zip(names, row, strict=True)), "headers": json.loads(row[4])} if row else None
+            yield {"id": doc_id, "version": version, "raw_sha256": raw, "fetch": fetch}
+
     def raw_page(self, sha256: str) -> bytes | None:
         """A stored raw page by its hash."""
         row = self.db.one("SELECT body FROM blobs WHERE sha256 = ?", (sha256,))
         return zlib.decompress(bytes(row[0])) if row else None
+
+    # --- full-text search ---------------------------------------------------------------------------------
+    def search(self, text: str, limit: int = 50) -> list[dict[str, Any]]:
+        """Statements (their latest title and body) holding every word of ``text`` (white
+        space separates words; a word is found inside longer ones: "санкци" finds "санкций"),
+        best match first: ``id``, ``source``, ``language``, ``type``, ``published``, ``title``,
+        ``url``. Case is ignored, in every script for words of three characters or more.
+
+        On SQLite, words of three characters or more are looked up in the trigram index
+        (``statement_search``, schema version 4), shorter ones ("王毅", "EU") compared with LIKE
+        (a scan; ASCII case only). On PostgreSQL (no index kept: explore a snapshot), every word
+        is compared in lower case (a scan)."""
+        words = text.split()
+        if not words:
+            return []
+        columns = "d.id, d.source, d.language, d.type, d.published"
+        names = ("id", "source", "language", "type", "published", "title", "url")
+        if self.db.backend == "sqlite":
+            long_words = [w for w in words if len(w) >= 3]
+            clauses, params = [], []
+            for word in (w for w in words if len(w) < 3):
+                pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                clauses.append("(t.title LIKE ? ESCAPE '\\' OR t.body LIKE ? ESCAPE '\\')")
+                params += [pattern, pattern]
+            if long_words:
+                match = " ".join('"' + word.replace('"', '""') + '"' for word in long_words)
+                sql = (f"SELECT {columns}, t.title, d.url FROM statement_search s"  # noqa: S608
+                       " JOIN statement_text t ON t.search_id = s.rowid JOIN documents d ON d.id = t.doc_id"
+                       f" WHERE statement_search MATCH ? {''.join(' AND ' + c for c in clauses)}"
+                       " ORDER BY s.rank, d.published DESC LIMIT ?")
+                rows = self.db.all(sql, (match, *params, limit))
+            else:
+                sql = (f"SELECT {columns}, t.title, d.url FROM statement_text t JOIN documents d ON d.id = t.doc_id"  # noqa: S608
+                       f" WHERE {' AND '.join(clauses)} ORDER BY d.published DESC, d.id LIMIT ?")
+                rows = self.db.all(sql, (*params, limit))
+        else:
+            clauses = ["(strpos(lower(d.item::jsonb ->> 'title'), lower(?)) > 0"
+                       " OR strpos(lower(d.item::jsonb ->> 'body_text'), lower(?)) > 0)"] * len(words)
+            params = [value for word in words for value in (word, word)]
+            rows = self.db.all(f"SELECT {columns}, d.item::jsonb ->> 'title', d.url FROM documents d"  # noqa: S608
+                               f" WHERE {' AND '.join(clauses)} ORDER BY d.published DESC, d.id LIMIT ?",
+                               (*params, limit))
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     # --- months of a selection (the feeds' archive documents) ------------------------------------------
     #: Inside a snapshot the archive cannot change: the months of a selection, once read, answer
@@ -254,6 +361,10 @@ class ArchiveReader:
             "changes after the change sequence": "SELECT count(*) FROM documents WHERE change_seq >"
                                                  " (SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'change_seq')",
         }
+        if self.db.backend == "sqlite":
+            checks["statements missing from the full-text index"] = (
+                "SELECT count(*) FROM documents d WHERE NOT EXISTS"
+                " (SELECT 1 FROM statement_text t WHERE t.doc_id = d.id)")
         for problem, sql in checks.items():
             row = self.db.one(sql)
             if row and row[0]:
@@ -320,3 +431,15 @@ class ArchiveReader:
         names = TABLES["health"][0]
         rows = self.db.all(f"SELECT {', '.join(names)} FROM health ORDER BY name")  # noqa: S608
         return {row[0]: dict(zip(names, row, strict=True)) for row in rows}
+
+
+def _with_links(version: dict[str, Any], document: str) -> dict[str, Any]:
+    """A version's fields with its statement's language versions as the archive knows them now.
+
+    Translations are links between statements, not part of a version's text (they make no new
+    version, see :data:`crawler.store.records.CONTENT_FIELDS`): a language version archived after this
+    one is linked to every version of it, so an archive reads the same whichever language a
+    crawl happened to write first."""
+    if '"translations"' in document:
+        version["translations"] = json.loads(document).get("translations", {})
+    return version

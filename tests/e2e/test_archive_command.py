@@ -30,8 +30,8 @@ def test_info_says_what_the_archive_holds(archive_url):
     lines = result.stdout.splitlines()
     assert lines[0] == f"archive: {archive_url}"
     assert lines[1].startswith("backend: SQLite 3." if archive_url.startswith("sqlite:") else "backend: PostgreSQL ")
-    assert lines[2].startswith("schema: version 3 [1: release 0.1.0 (")
-    assert "rows: meta 2, schema_versions 3, blobs 0, fetches 0, documents 5, document_tags 5, versions 5," in lines[5]
+    assert lines[2].startswith("schema: version 4 [1: release 0.1.0 (")
+    assert "rows: meta 2, schema_versions 4, blobs 0, fetches 0, documents 5, document_tags 5, versions 5," in lines[5]
     assert lines[6] == "statements: mid/en 4, mid/ru 1"
     described = json.loads(run_scrapy("archive", "info", archive_url, "--json").stdout)
     assert described["tables"]["documents"] == 5
