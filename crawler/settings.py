@@ -38,6 +38,10 @@ MF_FEED_ARCHIVE_PAGE = 100
 #: Largest feed document, and largest entry content (longer bodies are cut, with a link to the page).
 MF_FEED_MAX_BYTES = 5 * 1024 * 1024
 MF_FEED_MAX_CONTENT_CHARS = 200_000
+#: Bytes of built entries a publication holds in memory while their archive pages fill (beyond
+#: them, a temporary file): with the archive's read buffer, what bounds its memory, whatever the
+#: size of the largest month.
+MF_PUBLISH_BUFFER_BYTES = 8 * 1024 * 1024
 #: An archive transaction is written when its batch holds this many items and events, or this
 #: many bytes of raw pages and statement text, whichever comes first (bounds the memory it holds).
 MF_ARCHIVE_BATCH_SIZE = 50

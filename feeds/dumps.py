@@ -7,6 +7,12 @@ version of every statement published that year (removed ones included), beside i
 Gzip headers carry no time, so the same archive gives the same bytes; a year whose lines did not
 change is not rewritten, and the manifest is rewritten only when a file changed. Every file is
 written beside its target and renamed over it (:func:`crawler.files.write_atomic`).
+
+Years stream to disk: a year is compressed into a temporary file beside its target as its lines
+are read, hashed on the way, and put in place only when its bytes differ from the file there, so
+memory does not follow the size of a year. Every year of a source and language is read in one
+pass (a publication of everything), or each year on its own (the years that changed).
+A year's question–answer pairs are few beside its statements: they are rendered in memory.
 """
 
 from __future__ import annotations
@@ -16,17 +22,19 @@ import hashlib
 import io
 import json
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crawler.files import write_atomic
+from crawler.files import AtomicFile, same_bytes, write_atomic
 from crawler.items import statement_schema
 from crawler.store import Selection
 from feeds.jsonl import ExportQuery, encode, lines
 from feeds.qa import encode_qa, qa_lines, qa_schema
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from crawler.store import ArchiveStore
 
 MANIFEST = "manifest.json"
@@ -46,11 +54,12 @@ def dump_keys(store: ArchiveStore) -> list[tuple[str, str, str]]:
     return list(store.counts_by(Selection(include_repeats=True), "source", "language", "year"))
 
 
-def _year_query(source: str, language: str, year: str) -> ExportQuery:
-    """Every version of the statements of one source and language published in ``year``."""
-    return ExportQuery(source=source, language=language, since=datetime(int(year), 1, 1).date(),
-                       until=datetime(int(year), 12, 31).date(), versions="all", include_removed=True,
-                       include_repeats=True)
+def _year_query(source: str, language: str, year: str | None = None) -> ExportQuery:
+    """Every version of every statement of a source and language (of one year), removed ones and
+    repeats included, oldest publication first."""
+    since, until = (None, None) if year is None else (date(int(year), 1, 1), date(int(year), 12, 31))
+    return ExportQuery(source=source, language=language, since=since, until=until, versions="all",
+                       include_removed=True, include_repeats=True)
 
 
 def _gzipped(records: Iterable[dict[str, Any]], encoder: Callable[[dict[str, Any]], bytes],
@@ -85,12 +94,97 @@ def render_qa_year(store: ArchiveStore, source: str, language: str, year: str) -
                   "language": language, "year": int(year), **counts}
 
 
-def publish_dumps(store: ArchiveStore, folder: Path, affected: set[tuple[str, str, str]] | None) -> list[str]:
-    """Write the years that changed (all when ``affected`` is None); returns paths written."""
+class _YearFile:
+    """One year's dump being written: gzipped into a temporary file beside its target, hashed,
+    its manifest entry counted as the lines come."""
+
+    def __init__(self, folder: Path, source: str, language: str, year: str, *, fsync: bool) -> None:
+        self.path = dump_path(source, language, year)
+        self.target = folder / self.path
+        self.file = AtomicFile(self.target, fsync=fsync)
+        self.gzip = gzip.GzipFile(fileobj=self.file, mode="wb", mtime=0, filename="")  # type: ignore[arg-type]
+        self.entry: dict[str, Any] = {"path": self.path, "kind": STATEMENTS, "source": source,
+                                      "language": language, "year": int(year),
+                                      "lines": 0, "statements": 0, "first_published": None, "last_published": None}
+        self._last_id: str | None = None
+
+    def add(self, line: dict[str, Any]) -> None:
+        self.gzip.write(encode(line))
+        entry = self.entry
+        entry["lines"] += 1
+        if line["id"] != self._last_id:  # a statement's versions come together
+            entry["statements"] += 1
+            self._last_id = line["id"]
+        entry["first_published"] = entry["first_published"] or line["published"]
+        entry["last_published"] = line["published"]
+
+    def finish(self) -> bool | None:
+        """Close the year: None when it has no line (nothing is written), True when its file was
+        written, False when the file there holds the same bytes (left as it is)."""
+        try:
+            self.gzip.close()
+            if not self.entry["lines"]:
+                self.file.discard()
+                return None
+            self.entry.update(bytes=self.file.size, sha256=self.file.sha256.hexdigest())
+            if same_bytes(self.target, self.entry["sha256"], self.file.size):
+                self.file.discard()
+                return False
+        except BaseException:
+            self.file.discard()
+            raise
+        self.file.commit()  # which deletes its temporary file when it fails
+        return True
+
+    def discard(self) -> None:
+        self.gzip.close()
+        self.file.discard()
+
+
+def _write_years(store: ArchiveStore, folder: Path, source: str, language: str, year: str | None, *,
+                 fsync: bool) -> Iterator[tuple[_YearFile, bool | None]]:
+    """The dumps of one year (or of every year) of a source and language, each with what
+    :meth:`_YearFile.finish` said. A statement's versions go to the year of its latest one's
+    publication (the archive's years: dump_keys)."""
+    current: _YearFile | None = None
+    versions: list[dict[str, Any]] = []
+
+    def place() -> Iterator[tuple[_YearFile, bool | None]]:
+        nonlocal current
+        year_of = versions[-1]["published"][:4]
+        if current is not None and current.entry["year"] != int(year_of):
+            yield current, current.finish()
+            current = None
+        if current is None:
+            current = _YearFile(folder, source, language, year_of, fsync=fsync)
+        for line in versions:
+            current.add(line)
+        versions.clear()
+
+    try:
+        for line in lines(store, _year_query(source, language, year)):
+            if versions and line["id"] != versions[0]["id"]:
+                yield from place()
+            versions.append(line)
+        if versions:
+            yield from place()
+        if current is not None:
+            finished, current = current, None
+            yield finished, finished.finish()
+    finally:
+        if current is not None:
+            current.discard()
+
+
+def publish_dumps(store: ArchiveStore, folder: Path, affected: set[tuple[str, str, str]] | None, *,
+                  fsync: bool = True) -> list[str]:
+    """Write the years that changed (all when ``affected`` is None); returns the paths written,
+    below the public folder (``data/…``). Without ``fsync`` the files are not flushed to disk
+    one by one: the caller flushes them (crawler.files.sync_folder)."""
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         entries = {entry["path"]: entry for entry in manifest["files"]}
-    except (FileNotFoundError, json.JSONDecodeError, KeyError):
+    except (FileNotFoundError, json.JSONDecodeError, KeyError, TypeError):
         manifest, entries, affected = None, {}, None
     if affected is None:
         keys = dump_keys(store)
@@ -98,25 +192,37 @@ def publish_dumps(store: ArchiveStore, folder: Path, affected: set[tuple[str, st
         keys = sorted({(e["source"], e["language"], f"{e['year']:04d}") for e in entries.values()} | affected)
     written: list[str] = []
     current: set[str] = set()
+    wanted: dict[tuple[str, str], list[str]] = {}
     for source, language, year in keys:
         paths = (dump_path(source, language, year), dump_path(source, language, year, QA))
         if affected is not None and (source, language, year) not in affected and all(p in entries for p in paths):
             current.update(paths)
             continue
-        rendered = render_year(store, source, language, year)
-        if not rendered[1]["lines"]:  # every statement of that year moved to another one
-            for path in paths:
-                entries.pop(path, None)
-                (folder / path).unlink(missing_ok=True)
-            continue
-        for data, entry in (rendered, render_qa_year(store, source, language, year)):
-            path = entry["path"]
-            current.add(path)
-            entries[path] = entry
-            target = folder / path
-            if not target.exists() or target.read_bytes() != data:
-                write_atomic(target, data)
-                written.append(f"data/{path}")
+        wanted.setdefault((source, language), []).append(year)
+    for (source, language), years in wanted.items():
+        expected = {dump_path(source, language, year) for year in years}
+        # Everything of a source and language in one pass, or the years that changed one by one.
+        passes = [None] if affected is None else years
+        for year in passes:
+            for dump, outcome in _write_years(store, folder, source, language, year, fsync=fsync):
+                if outcome is None:
+                    continue
+                expected.discard(dump.path)
+                current.add(dump.path)
+                entries[dump.path] = dump.entry
+                if outcome:
+                    written.append(f"data/{dump.path}")
+                year_of = f"{dump.entry['year']:04d}"
+                data, entry = render_qa_year(store, source, language, year_of)
+                current.add(entry["path"])
+                entries[entry["path"]] = entry
+                if not same_bytes(folder / entry["path"], entry["sha256"], len(data)):
+                    write_atomic(folder / entry["path"], data, fsync=fsync)
+                    written.append(f"data/{entry['path']}")
+        for path in expected:  # every statement of that year moved to another one
+            for gone in (path, path.removesuffix(".jsonl.gz") + ".qa.jsonl.gz"):
+                entries.pop(gone, None)
+                (folder / gone).unlink(missing_ok=True)
     files = [entries[path] for path in sorted(current)]
     if written or manifest is None or [e["path"] for e in manifest.get("files", [])] != sorted(current):
         schema, pairs = statement_schema(), qa_schema()
@@ -133,8 +239,9 @@ def publish_dumps(store: ArchiveStore, folder: Path, affected: set[tuple[str, st
                           "briefings; empty when the year has none",
             "files": files,
         }
-        write_atomic(folder / MANIFEST, (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        write_atomic(folder / MANIFEST, (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+                     fsync=fsync)
         sums = "".join(f"{entry['sha256']}  {entry['path']}\n" for entry in files)
-        write_atomic(folder / SUMS, sums.encode("utf-8"))
+        write_atomic(folder / SUMS, sums.encode("utf-8"), fsync=fsync)
         written += [f"data/{MANIFEST}", f"data/{SUMS}"]
     return written

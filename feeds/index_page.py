@@ -95,10 +95,17 @@ class IndexInputs:
 def index_inputs(store: ArchiveStore, pending_max_attempts: int) -> IndexInputs:
     """Read what the index page needs from the archive."""
     inputs = IndexInputs(health=store.health(), pending=store.pending_counts(pending_max_attempts))
-    for name in SOURCES:
-        inputs.latest[name] = list(store.documents(Selection(source=name), limit=LATEST))
+    languages: dict[str, set[str]] = {}
     for source, language, year in dump_keys(store):
         inputs.dumps.setdefault(source, []).append((language, year))
+        languages.setdefault(source, set()).add(language)
+    for name in SOURCES:
+        # The newest of each language's newest (each an indexed read, where the newest of a
+        # whole source would sort all its statements), newest first as the archive orders them.
+        latest = [doc for language in sorted(languages.get(name, ()))
+                  for doc in store.documents(Selection(source=name, language=language), limit=LATEST)]
+        latest.sort(key=lambda doc: (doc["published"].encode(), doc["id"].encode()), reverse=True)
+        inputs.latest[name] = latest[:LATEST]
     inputs.briefing_years = set(store.counts_by(Selection(type=BRIEFING, include_repeats=True),
                                                 "source", "language", "year"))
     return inputs

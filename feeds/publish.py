@@ -7,15 +7,17 @@ page first, linked both ways — that together hold every entry the feed ever ha
 
 How a publication goes:
 
-- **What to render.** Each feed's archive pages form one chain (:class:`Chain`), built once: from
-  the month counts of every feed (a full publication, two queries for the whole catalog), or, in
-  an incremental one, from the months holding a statement changed since the last publication
-  (the archive's change sequence) and the months around them. The pages of the changed months
-  are rendered, with the facing pages of their neighbours, whose links may have changed.
-- **Streaming.** The statements of the months to render are read once, month by month and
-  language by language, newest first; each statement's entry is built once and its bytes stand
-  in every document it belongs to. Entries wait for the rest of their page in a buffer of
-  ``buffer_bytes``, then in a temporary file: memory does not follow the size of a month.
+- **What to render.** Each feed's archive pages form one chain (:class:`Chain`), worked out from
+  its months' counts: in a full publication, of every month (two grouped queries per source and
+  language, a language at a time); in an incremental one, of the months holding a statement
+  changed since the last publication (the archive's change sequence) and the months around
+  them. The pages of the changed months are rendered, with the facing pages of their
+  neighbours, whose links may have changed.
+- **Streaming.** The statements of the months to render are read once, language by language and
+  month by month, newest first; each statement's entry is built once and its bytes stand in
+  every document it belongs to (a full publication gathers the subscription documents on the
+  way). Entries wait for the rest of their page in a buffer of ``buffer_bytes``, then in a
+  temporary file: memory follows neither the size of a month nor the number of documents.
 - **Writing.** A document is assembled from parts lxml serialised (its head, its entries), with
   at least one entry and no id twice; a feed left with no entry is never written. A file whose
   bytes did not change is not rewritten, so its modification time and ETag stay. Every write is
@@ -25,21 +27,27 @@ How a publication goes:
   archive's log of versions and removals, its archive documents by the month a change was found;
   a document is rendered again when the entries it should hold are not those its file holds.
 - **State.** ``.publish-state.json`` remembers the change sequence published, the catalog, the
-  settings the documents depend on and whether the last publication finished ("in progress" is
-  recorded before the first write, "done" after the last). A publication renders everything
-  again (:meth:`Publisher.full_reason`) when the last one did not finish, when those settings or
-  the release changed, when the archive's change sequence went back (an archive restored from
-  an older copy), or when there is no state it can read; it then first deletes the temporary
-  files a killed publication left.
+  settings and the code the documents depend on (:func:`renderer_digest`), a few of the
+  statements changed last (to recognise the archive next time), and whether the last publication
+  finished ("in progress" is recorded before the first write, "done" after the last). A
+  publication renders everything again (:meth:`Publisher.full_reason`) when the last one did not
+  finish, when those settings or that code changed, when the archive's change sequence went back
+  or the statements changed last are not the ones published (an archive restored from an older
+  copy, crawled since or not, or another archive), or when there is no state it can read; it then
+  first deletes the temporary files a killed publication left (dotfiles, which ``scrapy serve``
+  never serves meanwhile). It holds no SQL: selections are data (crawler.store.Selection).
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import logging
-import math
 import re
 import tempfile
+import time
+from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -82,7 +90,7 @@ from feeds.index_page import index_inputs, render_index, static_files
 from feeds.opml import render_opml
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Container, Iterable, Iterator
 
     from crawler.store import ArchiveStore
     from feeds.edits import SiteChange
@@ -91,7 +99,9 @@ logger = logging.getLogger(__name__)
 
 STATE_FILE = ".publish-state.json"
 #: The state file's layout; a state of another layout (an older release's) is not trusted.
-STATE_FORMAT = 2
+STATE_FORMAT = 3
+#: How many of the statements changed last the state remembers (see Publisher.full_reason).
+WITNESSES = 8
 #: What a feed key may look like: path segments of letters, digits, "_" and "-" (no dots, so no
 #: ".." and no hidden files, whatever the archive holds).
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$")
@@ -100,6 +110,32 @@ _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 FEED_SETTINGS = {"base_url": "MF_PUBLIC_BASE_URL", "entries": "MF_FEED_ENTRIES",
                  "archive_page": "MF_FEED_ARCHIVE_PAGE", "max_bytes": "MF_FEED_MAX_BYTES",
                  "max_content_chars": "MF_FEED_MAX_CONTENT_CHARS"}
+
+
+_ROOT = Path(__file__).resolve().parent.parent
+#: The code the published bytes follow, below the repository (or installation) root: the
+#: publishers, and what they call to make text, HTML, dates, slugs and sources' names.
+RENDERER_CODE = ("feeds", "crawler/normalise", "crawler/sources.py", "crawler/__init__.py")
+
+
+def renderer_digest(root: Path = _ROOT) -> str:
+    """SHA-256 of :data:`RENDERER_CODE`'s files (names and bytes, in a stable order): it changes
+    with any change of what the documents are made by (an upgrade, another commit deployed),
+    where the release number may not."""
+    digest = hashlib.sha256()
+    for name in RENDERER_CODE:
+        top = root / name
+        files = [top] if top.is_file() else sorted(path for path in top.rglob("*") if path.is_file()
+                                                  and "__pycache__" not in path.parts)
+        for path in files:
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@functools.cache
+def _this_renderer() -> str:
+    """The digest of the code this process runs (read once)."""
+    return renderer_digest()
 
 
 @dataclass
@@ -133,11 +169,22 @@ class PublishResult:
     """Why everything was rendered again (None: an incremental publication)."""
     leftovers_removed: int = 0
     """Temporary files of a killed publication deleted."""
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Where the time went: ``feeds`` (Atom documents), ``dumps``, ``pages`` (OPML, index page
+    and the files beside them), ``flush`` (to disk)."""
+
+    def summary(self) -> str:
+        """One line for the operator."""
+        everything = f"everything ({self.full_reason}): " if self.full_reason else ""
+        leftovers = f", {self.leftovers_removed} leftover temporary files removed" if self.leftovers_removed else ""
+        return (f"{everything}{self.feeds} feeds, {self.rendered} documents rendered, {len(self.written)} files "
+                f"written, {self.unchanged} unchanged, {len(self.skipped_entries)} entries skipped{leftovers}")
 
     def as_dict(self) -> dict[str, Any]:
         return {"ok": True, "full": self.full, "full_reason": self.full_reason, "feeds": self.feeds,
                 "documents_rendered": self.rendered, "files_written": len(self.written),
                 "files_unchanged": self.unchanged, "leftovers_removed": self.leftovers_removed,
+                "seconds": {phase: round(seconds, 3) for phase, seconds in self.seconds.items()},
                 "entries_skipped": [{"feed": f, "id": i, "reason": r} for f, i, r in self.skipped_entries]}
 
 
@@ -168,7 +215,8 @@ class ArchivePage:
 
 class Chain:
     """The RFC 5005 chain of one feed's archive documents: its months with statements, oldest
-    first, each in pages of ``size`` statements (page 1 the oldest).
+    first, each in pages of ``size`` statements (page 1 the oldest). Pages are worked out from the
+    months' counts, never listed: a chain holds a month's name and count, whatever the feed's size.
 
     ``months`` holds every month of the feed (:meth:`complete`), or those around some months
     (:meth:`around`): there, months next to each other are next to each other in the feed, as
@@ -179,9 +227,7 @@ class Chain:
         self.size = size
         # A statement whose publication time is not ISO 8601 has no month (nor an entry).
         self.months = {month: count for month, count in sorted(months.items()) if count > 0 and _MONTH.match(month)}
-        self.pages = [ArchivePage(month, number) for month, count in self.months.items()
-                      for number in range(1, math.ceil(count / size) + 1)]
-        self._index = {page: index for index, page in enumerate(self.pages)}
+        self._order = list(self.months)
 
     @classmethod
     def around(cls, store: ArchiveStore, spec: FeedSpec, size: int, changed: Iterable[str]) -> Chain:
@@ -204,34 +250,49 @@ class Chain:
         add(store.newest_month(spec.selection))
         return cls(spec.key, size, months)
 
+    def pages_in(self, month: str) -> int:
+        """How many archive pages a month fills (0: none, it has no statement)."""
+        return -(-self.months.get(month, 0) // self.size)
+
+    def pages(self) -> Iterator[ArchivePage]:
+        """Every page, oldest first."""
+        for month in self._order:
+            for number in range(1, self.pages_in(month) + 1):
+                yield ArchivePage(month, number)
+
     def newest(self) -> ArchivePage | None:
         """The newest archive page: the subscription document's prev-archive."""
-        return self.pages[-1] if self.pages else None
+        return self._last_of(len(self._order) - 1)
+
+    def _last_of(self, index: int) -> ArchivePage | None:
+        if not 0 <= index < len(self._order):
+            return None
+        month = self._order[index]
+        return ArchivePage(month, self.pages_in(month))
+
+    def _first_of(self, index: int) -> ArchivePage | None:
+        return ArchivePage(self._order[index], 1) if 0 <= index < len(self._order) else None
 
     def links(self, page: ArchivePage, current: str) -> ArchiveLinks:
-        index = self._index[page]
-        before = self.pages[index - 1] if index else None
-        after = self.pages[index + 1] if index + 1 < len(self.pages) else None
+        """An archive page's links: to the subscription document, and to the pages before and
+        after it (the last page of the month before, the first of the month after)."""
+        before = ArchivePage(page.month, page.number - 1) if page.number > 1 \
+            else self._last_of(bisect_left(self._order, page.month) - 1)
+        after = ArchivePage(page.month, page.number + 1) if page.number < self.pages_in(page.month) \
+            else self._first_of(bisect_right(self._order, page.month))
         return ArchiveLinks(is_archive=True, current=current, prev_archive=before and before.path(self.key),
                             next_archive=after and after.path(self.key))
 
-    def to_render(self, changed: Iterable[str] | None) -> list[ArchivePage]:
-        """The pages to render: every page (``changed`` None), or those of the changed months
-        and the facing pages of the months around each (whose links may have changed)."""
-        if changed is None:
-            return list(self.pages)
+    def to_render(self, changed: Iterable[str]) -> list[ArchivePage]:
+        """The pages to render when ``changed`` months changed: theirs, and the facing pages of
+        the months around each (whose links may have changed); a changed month may have no page
+        left, then its neighbours' pages face each other."""
         wanted: set[ArchivePage] = set()
         for month in changed:
-            inside = [page for page in self.pages if page.month == month]
-            wanted.update(inside)
-            # The facing pages: the last page before the month, the first after it (the month
-            # may have no page left: then these two face each other).
-            first = next((index for index, page in enumerate(self.pages) if page.month > month), len(self.pages))
-            last_before = (self._index[inside[0]] if inside else first) - 1
-            if last_before >= 0:
-                wanted.add(self.pages[last_before])
-            if first < len(self.pages):
-                wanted.add(self.pages[first])
+            wanted.update(ArchivePage(month, number) for number in range(1, self.pages_in(month) + 1))
+            before = self._last_of(bisect_left(self._order, month) - 1)
+            after = self._first_of(bisect_right(self._order, month))
+            wanted.update(page for page in (before, after) if page is not None)
         return sorted(wanted)
 
 
@@ -273,6 +334,22 @@ class _Buffer:
         self.file.close()
 
 
+class _Buffers:
+    """The two buffers of a publication, ``buffer_bytes`` between them: entries waiting for the
+    rest of their archive page, and entries of the subscription documents being gathered."""
+
+    def __init__(self, buffer_bytes: int) -> None:
+        self.pages = _Buffer(buffer_bytes // 2)
+        self.newest = _Buffer(buffer_bytes // 2)
+
+    def __enter__(self) -> _Buffers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pages.close()
+        self.newest.close()
+
+
 class _EntryCache:
     """Built entries by statement id, the most recently used kept up to ``limit`` bytes: the
     subscription documents of a language share most of their newest statements."""
@@ -299,14 +376,30 @@ class _EntryCache:
 
 @dataclass
 class _Plan:
-    """What one publication renders of one feed: archive pages, and its subscription document
-    (``newest``: its entries gathered while the months are read, newest first, when every month
-    is read; None when it is read on its own)."""
+    """What one publication renders of one feed: archive pages (``pages``: those, or None for
+    every page of the chain), and its subscription document (``newest``: its entries gathered
+    while the months are read, newest first, when every month is read; None when it is read on
+    its own)."""
 
     spec: FeedSpec
     chain: Chain
-    pages: list[ArchivePage]
+    pages: list[ArchivePage] | None = None
     newest: list[tuple[str, _Held | EntryError]] | None = None
+    _by_month: dict[str, set[int]] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for page in self.pages or []:
+            self._by_month.setdefault(page.month, set()).add(page.number)
+
+    def months(self) -> Iterable[str]:
+        """The months it renders pages of."""
+        return self.chain.months if self.pages is None else self._by_month
+
+    def numbers(self, month: str) -> Container[int]:
+        """The numbers of the pages of ``month`` it renders."""
+        if self.pages is None:
+            return range(1, self.chain.pages_in(month) + 1)
+        return self._by_month.get(month, ())
 
 
 @dataclass
@@ -317,7 +410,7 @@ class _MonthWork:
     plan: _Plan
     month: str
     count: int
-    wanted: set[int]
+    wanted: Container[int]
     arrived: int = 0
     held: dict[int, list[tuple[str, _Held | EntryError]]] = field(default_factory=lambda: defaultdict(list))
 
@@ -370,24 +463,35 @@ class Publisher:
 
     def _save_state(self, status: str, seq: int | None = None, catalog: list[FeedSpec] | None = None) -> None:
         """Record the publication ``in progress`` (before its first write) or ``done`` (after
-        its last, with the change sequence and catalog published). Flushed to disk."""
+        its last, with the change sequence and catalog published and the witnesses of that
+        archive). Flushed to disk."""
         state: dict[str, Any] = {"format": STATE_FORMAT, "status": status, "release": __version__,
-                                 "settings": self.options.feed_settings()}
+                                 "renderer": _this_renderer(), "settings": self.options.feed_settings()}
         if status == "done":
-            state.update(change_seq=seq, catalog=[spec_to_json(spec) for spec in catalog or []])
+            state.update(change_seq=seq, catalog=[spec_to_json(spec) for spec in catalog or []],
+                         witnesses=self._witnesses(seq or 0))
         write_atomic(self.out / STATE_FILE, json.dumps(state, ensure_ascii=False).encode("utf-8"))
+
+    def _witnesses(self, seq: int) -> list[list[Any]]:
+        """``[id, change sequence, content hash]`` of a few statements of the archive's last change
+        (``seq``): what it must still hold, or have changed since, to be the archive published."""
+        last = Selection(include_repeats=True, changed_after=seq - 1)
+        return [[doc["id"], doc["change_seq"], doc["content_hash"]]
+                for doc in self.store.documents(last, limit=WITNESSES)]
 
     def full_reason(self, state: dict[str, Any], seq: int) -> str | None:
         """Why the last publication's state cannot be built on (everything must be rendered
-        again), or None."""
+        again), or None. Costs a few indexed reads."""
         if not state:
             return "no publication state (a first publication, or its state file is unreadable)"
         if state.get("format") != STATE_FORMAT:
-            return "the publication state was written by an older release"
+            return "the publication state was written by another release"
         if state.get("status") != "done":
             return "the last publication did not finish"
         if state.get("release") != __version__:
             return f"the last publication was made by release {state.get('release')}, this is {__version__}"
+        if state.get("renderer") != _this_renderer():
+            return "the code that renders the documents changed since the last publication"
         settings = state.get("settings") if isinstance(state.get("settings"), dict) else {}
         changed = [f"{setting} ({settings.get(name)!r} → {value!r})" for name, setting in FEED_SETTINGS.items()
                    if (value := getattr(self.options, name)) != settings.get(name)]
@@ -399,8 +503,28 @@ class Publisher:
         if seq < published:
             return (f"the archive's change sequence went back ({published} published, {seq} now): an archive "
                     "restored from an older copy?")
+        stranger = self._stranger(state.get("witnesses"))
+        if stranger is not None:
+            return f"the archive is not the one last published ({stranger}): restored from an older copy?"
         if self._last_catalog(state) is None:
             return "the publication state holds no catalog this release can read"
+        return None
+
+    def _stranger(self, witnesses: Any) -> str | None:
+        """What shows that the archive is not the one the witnesses were taken from, or None. A
+        witness may have changed since (a later change sequence), never gone back or changed under
+        the same number."""
+        if not isinstance(witnesses, list):
+            return "the publication state names no statement"
+        for witness in witnesses:
+            if not (isinstance(witness, list) and len(witness) == 3 and isinstance(witness[1], int)):
+                return "the publication state names no statement"
+            doc_id, changed, digest = witness
+            now = self.store.get(str(doc_id))
+            if now is None:
+                return f"statement {doc_id} is not in it"
+            if now["change_seq"] < changed or (now["change_seq"] == changed and now["content_hash"] != digest):
+                return f"statement {doc_id} is older in it"
         return None
 
     # --- what changed -----------------------------------------------------------------------------
@@ -411,10 +535,13 @@ class Publisher:
         affected: dict[str, set[str]] = defaultdict(set)
         years: set[tuple[str, str, str]] = set()
         changed = Selection(include_repeats=True, changed_after=since)
-        for shape in (*self.store.documents(changed), *self.store.version_records(changed)):
-            years.add((shape["source"], shape["language"], shape["published"][:4]))
-            for key in feed_keys_of(shape):
-                affected[key].add(shape["published"][:7])
+        for doc in self.store.documents(changed):
+            # Each statement's versions read by its id (an indexed read a statement, where a join
+            # of every version with the changed statements scans the versions).
+            for shape in (doc, *self.store.versions(doc["id"])):
+                years.add((shape["source"], shape["language"], shape["published"][:4]))
+                for key in feed_keys_of(shape):
+                    affected[key].add(shape["published"][:7])
         return affected, years
 
     def _catalog(self, state: dict[str, Any], affected: dict[str, set[str]] | None) -> list[FeedSpec]:
@@ -430,21 +557,24 @@ class Publisher:
                 specs[key] = fresh
         return order_catalog(specs.values())
 
-    def _month_counts(self) -> dict[str, dict[str, int]]:
-        """Feed key → month → statements, for every feed at once (two grouped queries)."""
+    def _month_counts(self, language: str) -> dict[str, Counter[str]]:
+        """Feed key → month → statements, for every feed of one language: two grouped queries
+        per source, the months' names held once."""
         months: dict[str, Counter[str]] = defaultdict(Counter)
-        everything = Selection()
-        for (source, language, doc_type, month), count in self.store.counts_by(
-                everything, "source", "language", "type", "month").items():
-            for key in (all_key(language), source_key(source, language), type_key(source, language, doc_type)):
-                months[key][month] += count
-        for (slug, source, language, month), count in self.store.tag_counts_by(
-                everything, "source", "language", "month").items():
-            months[tag_key(source, language, slug)][month] += count
+        names: dict[str, str] = {}
+        for (source,) in self.store.counts_by(Selection(language=language), "source"):
+            selection = Selection(source=source, language=language)
+            for (doc_type, month), count in self.store.counts_by(selection, "type", "month").items():
+                month = names.setdefault(month, month)
+                for key in (all_key(language), source_key(source, language), type_key(source, language, doc_type)):
+                    months[key][month] += count
+            for (slug, month), count in self.store.tag_counts_by(selection, "month").items():
+                months[tag_key(source, language, slug)][names.setdefault(month, month)] += count
         return months
 
     # --- rendering ----------------------------------------------------------------------------------
     def publish(self, full: bool = False) -> PublishResult:
+        started = time.perf_counter()
         seq = self.store.change_seq()
         state = self._state()
         reason = "asked for (--full)" if full else self.full_reason(state, seq)
@@ -465,23 +595,31 @@ class Publisher:
                 logger.error("Feed %s not published: not a safe path", spec.key)
         specs = [spec for spec in specs if _SAFE_KEY.match(spec.key)]
         size = self.options.archive_page
-        plans: list[_Plan] = []
-        counts = self._month_counts() if affected is None else {}
+        by_language: dict[str, list[FeedSpec]] = defaultdict(list)
         for spec in specs:
-            if affected is None:
-                chain = Chain(spec.key, size, counts.get(spec.key, {}))
-                plans.append(_Plan(spec, chain, chain.to_render(None)))
-            else:
-                changed = {month for month in affected[spec.key] if _MONTH.match(month)}
-                chain = Chain.around(self.store, spec, size, changed)
-                plans.append(_Plan(spec, chain, chain.to_render(changed)))
-        if affected is not None:  # a few feeds: their newest statements read on their own
-            self._publish_subscriptions(plans, result)
-        else:  # every feed: its newest statements gathered while its newest months are read
-            for plan in plans:
-                plan.newest = []
-        self._publish_archive_pages(plans, result)
-        result.written.extend(publish_dumps(self.store, self.out / "data", years))
+            by_language[spec.language].append(spec)
+        with _Buffers(self.options.buffer_bytes) as buffers:
+            if affected is None:  # every feed, a language at a time: its chains, then its months read once
+                for language, of_language in sorted(by_language.items()):
+                    counts = self._month_counts(language)
+                    # Its subscription documents gather their entries while its newest months are read.
+                    plans = [_Plan(spec, Chain(spec.key, size, counts.pop(spec.key, {})), newest=[])
+                             for spec in of_language]
+                    del counts
+                    self._publish_language(language, plans, buffers, result)
+            else:  # the feeds that changed: their newest statements read on their own, then their months
+                plans = []
+                for spec in specs:
+                    changed = {month for month in affected[spec.key] if _MONTH.match(month)}
+                    chain = Chain.around(self.store, spec, size, changed)
+                    plans.append(_Plan(spec, chain, chain.to_render(changed)))
+                self._publish_subscriptions(plans, result)
+                for language in sorted(by_language):
+                    self._publish_language(language, [plan for plan in plans if plan.spec.language == language],
+                                           buffers, result)
+        clock = _Clock(result.seconds, "feeds", started)
+        result.written.extend(publish_dumps(self.store, self.out / "data", years, fsync=False))
+        clock.lap("dumps")
         write_if_changed(self.out / "feeds.opml", render_opml(catalog, self.options.base_url), result,
                          "feeds.opml")
         for relative, data in static_files().items():
@@ -489,9 +627,11 @@ class Publisher:
         write_if_changed(self.out / "index.html",
                          render_index(catalog, index_inputs(self.store, self.options.pending_max_attempts)),
                          result, "index.html")
+        clock.lap("pages")
         if result.written:
             sync_folder(self.out)
         self._save_state("done", seq, catalog)
+        clock.lap("flush")
         return result
 
     def _publish_subscriptions(self, plans: list[_Plan], result: PublishResult) -> None:
@@ -517,6 +657,21 @@ class Publisher:
             self._write(spec, list(zip((doc["id"] for doc in docs), built, strict=True)), links, spec.path,
                         result, subscription=True, docs=docs)
 
+    def _publish_language(self, language: str, plans: list[_Plan], buffers: _Buffers,
+                          result: PublishResult) -> None:
+        """Every page the plans of one language name (and the subscription documents they
+        gather), from one reading of the months they are in: the language's statements month by
+        month, newest first, each entry built once for every document it stands in."""
+        gathering = {plan.spec.key: plan for plan in plans if plan.newest is not None}
+        months = sorted({month for plan in plans for month in plan.months()}, reverse=True)
+        for month in months:
+            feeds = [(plan, numbers) for plan in plans if (numbers := plan.numbers(month))]
+            self._publish_month(language, month, feeds, gathering, buffers.pages, buffers.newest, result)
+            buffers.pages.clear()
+        for plan in gathering.values():
+            self._write_subscription(plan, buffers.newest, result)
+        buffers.newest.clear()
+
     def _publish_edits(self, catalog: list[FeedSpec], affected: dict[str, set[str]] | None,
                        result: PublishResult) -> None:
         """The edits feeds (feeds.edits) of the sources and languages whose statements changed:
@@ -540,7 +695,7 @@ class Publisher:
             newest = chain.newest()
             documents = [(spec.path, changes[: self.options.entries],
                           ArchiveLinks(prev_archive=newest.path(spec.key) if newest else None))]
-            for page in chain.pages:
+            for page in chain.pages():
                 inside = by_month[page.month][(page.number - 1) * size: page.number * size]
                 documents.append((page.path(spec.key), inside[::-1], chain.links(page, spec.path)))
             for path, held, links in documents:
@@ -562,33 +717,7 @@ class Publisher:
                     entries.append((change.key, entry))
                 self._write(spec, entries, links, path, result, subscription=path == spec.path)
 
-    def _publish_archive_pages(self, plans: list[_Plan], result: PublishResult) -> None:
-        """Every page the plans name (and the subscription documents they gather), from one
-        reading of the months they are in: each language's statements month by month, newest
-        first, each entry built once for every document it stands in."""
-        wanted: dict[str, dict[str, list[tuple[_Plan, set[int]]]]] = defaultdict(lambda: defaultdict(list))
-        for plan in plans:
-            by_month: dict[str, set[int]] = defaultdict(set)
-            for page in plan.pages:
-                by_month[page.month].add(page.number)
-            for month, numbers in by_month.items():
-                wanted[plan.spec.language][month].append((plan, numbers))
-        pages, newest = _Buffer(self.options.buffer_bytes // 2), _Buffer(self.options.buffer_bytes // 2)
-        try:
-            for language in sorted(wanted):
-                gathering = {plan.spec.key: plan for plan in plans
-                             if plan.spec.language == language and plan.newest is not None}
-                for month in sorted(wanted[language], reverse=True):
-                    self._publish_month(language, month, wanted[language][month], gathering, pages, newest, result)
-                    pages.clear()
-                for plan in gathering.values():
-                    self._write_subscription(plan, newest, result)
-                newest.clear()
-        finally:
-            pages.close()
-            newest.close()
-
-    def _publish_month(self, language: str, month: str, feeds: list[tuple[_Plan, set[int]]],
+    def _publish_month(self, language: str, month: str, feeds: list[tuple[_Plan, Container[int]]],
                        gathering: dict[str, _Plan], pages: _Buffer, newest: _Buffer, result: PublishResult) -> None:
         size, entries = self.options.archive_page, self.options.entries
         work = {plan.spec.key: _MonthWork(plan, month, plan.chain.months.get(month, 0), numbers)
@@ -689,6 +818,20 @@ class Publisher:
             except EntryError as error:
                 again.append((doc_id, error))
         return again
+
+
+class _Clock:
+    """Seconds per phase, into ``seconds``: each :meth:`lap` ends the phase under way."""
+
+    def __init__(self, seconds: dict[str, float], phase: str, started: float) -> None:
+        self.seconds = seconds
+        self.last = started
+        self.lap(phase)
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.seconds[phase] = now - self.last
+        self.last = now
 
 
 def _assembled(spec: FeedSpec, entries: list[tuple[str, Entry | EntryError]], options: FeedOptions,

@@ -35,7 +35,7 @@ from feeds.atom import (
 from feeds.catalog import TYPE_NAMES, FeedSpec, language_name
 
 
-class _EntryExtras(BaseEntryExtension):
+class EntryExtras(BaseEntryExtension):
     """``xml:lang`` and links with ``rel``, ``type`` and ``hreflang`` (feedgen's entry links lose
     every attribute but ``href``)."""
 
@@ -56,7 +56,7 @@ class _EntryExtras(BaseEntryExtension):
         return entry
 
 
-class _History(BaseExtension):
+class History(BaseExtension):
     """RFC 5005's ``fh:archive``."""
 
     def __init__(self) -> None:
@@ -84,7 +84,7 @@ def feedgen_entry(doc: dict, options: FeedOptions) -> FeedEntry:
     removed = doc.get("removed_at") is not None
     source = SOURCES.get(doc.get("source", ""))
     entry = FeedEntry()
-    entry.register_extension("mf", _EntryExtras, atom=True, rss=False)
+    entry.register_extension("mf", EntryExtras, atom=True, rss=False)
     entry.id(entry_id(doc["id"]))
     withdrawn = bool(doc.get("withdrawn"))
     entry.title(title + (" [removed]" if removed else "") + (" [withdrawn]" if withdrawn else ""))
@@ -124,14 +124,15 @@ def feedgen_render(spec: FeedSpec, docs: list[dict], options: FeedOptions, links
     skipped = []
     for doc in docs:
         try:
-            entries.append((entry_updated(doc), feedgen_entry(doc, options)))
+            entry = feedgen_entry(doc, options)  # its checks first: they name what is missing
+            entries.append((entry_updated(doc), entry))
         except EntryError as error:
             skipped.append((str(doc.get("id")), str(error)))
     if not entries:
         raise ValueError(f"{spec.key}: no entry could be written")
     base = options.base_url.rstrip("/") + "/"
     feed = FeedGenerator()
-    feed.register_extension("mfhistory", _History, atom=True, rss=False)
+    feed.register_extension("mfhistory", History, atom=True, rss=False)
     feed.id(ID_PREFIX + "feed/" + self_path.removesuffix(".atom"))
     feed.title(clean_inline(spec.title) or spec.key)
     feed.subtitle(clean_inline(spec.subtitle) or spec.key)

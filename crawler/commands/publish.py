@@ -55,6 +55,7 @@ def publish_options(settings: BaseSettings) -> PublishOptions:
         max_bytes=_count(settings, "MF_FEED_MAX_BYTES", 1024),
         max_content_chars=_count(settings, "MF_FEED_MAX_CONTENT_CHARS", 1000),
         pending_max_attempts=_count(settings, "MF_PENDING_MAX_ATTEMPTS"),
+        buffer_bytes=_count(settings, "MF_PUBLISH_BUFFER_BYTES", 64 * 1024),
     )
 
 
@@ -103,6 +104,4 @@ class Command(ScrapyCommand):
             print(f"scrapy publish: {error}", file=sys.stderr)
             self.exitcode = 1
             return
-        print(f"published {self.settings.get('MF_PUBLIC_DIR')}: {result.feeds} feeds, "
-              f"{result.rendered} documents rendered, {len(result.written)} files written, "
-              f"{result.unchanged} unchanged, {len(result.skipped_entries)} entries skipped", file=sys.stderr)
+        print(f"published {self.settings.get('MF_PUBLIC_DIR')}: {result.summary()}", file=sys.stderr)

@@ -177,6 +177,4 @@ class Command(ScrapyCommand):
                     "summary": f"FAILED: the archive failed: {error.reason}"}
         except (OSError, ValueError, AlreadyRunning) as error:
             return {"ok": False, "error": str(error), "summary": f"FAILED: {error}"}
-        summary = (f"{result.feeds} feeds, {result.rendered} documents rendered, {len(result.written)} files "
-                   f"written, {result.unchanged} unchanged, {len(result.skipped_entries)} entries skipped")
-        return {**result.as_dict(), "summary": summary}
+        return {**result.as_dict(), "summary": result.summary()}
