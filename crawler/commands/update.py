@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy.commands import ScrapyCommand
@@ -20,6 +21,7 @@ from crawler.commands import one_line_usage_errors
 from crawler.commands.crawl import check_spider_arguments
 from crawler.commands.publish import publish_archive, publish_options
 from crawler.lock import AlreadyRunning, run_lock
+from crawler.paths import cannot_make_in
 from crawler.replay import Mirror, MirrorError
 from crawler.report import summarise, write_report
 from crawler.sources import SOURCES
@@ -86,11 +88,27 @@ class Command(ScrapyCommand):
             archive_url(self.settings)
         except ValueError as error:  # a publishing setting or the archive URL (ArchiveURLError)
             raise UsageError(str(error), print_help=False) from None
+        for name, what in (("MF_LOCK_PATH", "a lock file"), ("MF_REPORT_DIR", "a folder")):
+            value = str(self.settings.get(name) or "")
+            if not value:
+                raise UsageError(f"-s {name}=: no path given", print_help=False)
+            if name == "MF_LOCK_PATH" and Path(value).is_dir():
+                raise UsageError(f"{name}: {value!r} is a folder, not {what}", print_help=False)
+            if name == "MF_REPORT_DIR" and Path(value).exists() and not Path(value).is_dir():
+                raise UsageError(f"{name}: {value!r} is not a folder", print_help=False)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
         assert self.crawler_process is not None
         targets, spider_args = opts.targets, opts.spider_args
+        if archive_url(self.settings).is_sqlite:  # the lock file: made before anything starts
+            lock = Path(self.settings.get("MF_LOCK_PATH"))
+            problem = cannot_make_in(lock.parent)
+            if problem is not None:
+                print(f"scrapy update: MF_LOCK_PATH: {str(lock)!r} cannot be made: folder {lock.parent} {problem}",
+                      file=sys.stderr)
+                self.exitcode = 1
+                return
         try:
             with run_lock(self.settings, targets):
                 self.exitcode = self._update(targets, spider_args)
@@ -118,10 +136,16 @@ class Command(ScrapyCommand):
                 store.record_run(run.name, run.ok, finished.isoformat(timespec="seconds"),
                                  "; ".join(run.errors) or None)
         published = self._publish()
-        report = write_report(self.settings.get("MF_REPORT_DIR"), started, finished, runs, published)
         for run in runs:
             print(run.summary_line(), file=sys.stderr)
         print(f"publish: {published['summary']}", file=sys.stderr)
+        folder = str(self.settings.get("MF_REPORT_DIR"))
+        try:
+            report = write_report(folder, started, finished, runs, published)
+        except OSError as error:  # the crawls and publication stand; only the report is missing
+            problem = cannot_make_in(folder) or error.strerror or str(error)
+            print(f"report: FAILED: MF_REPORT_DIR: {folder!r} {problem}", file=sys.stderr)
+            return 1
         print(f"report: {report}", file=sys.stderr)
         return 0 if all(run.ok for run in runs) and published["ok"] else 1
 
