@@ -2,11 +2,13 @@
 keeps the health records, publishes the public folder from the archive, and writes the run report.
 
 Exit codes: 0 when every target succeeded, 1 when any failed (one summary line per target on
-stderr either way), 2 for a bad command line, 75 when another update holds the lock.
+stderr either way), 2 for a bad command line, 75 when another update holds the lock, 128 + the
+signal when interrupted (130 for Ctrl-C's SIGINT, 143 for SIGTERM; no health record, no publishing).
 """
 
 from __future__ import annotations
 
+import signal
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,12 +25,13 @@ from crawler.commands.publish import publish_archive, publish_options
 from crawler.lock import AlreadyRunning, run_lock
 from crawler.paths import cannot_make_in
 from crawler.replay import Mirror, MirrorError
-from crawler.report import summarise, write_report
+from crawler.report import TargetRun, interrupted_run, summarise, write_report
 from crawler.sources import SOURCES
 from crawler.store import ArchiveError, archive_url, open_archive
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
 
 EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
 
@@ -127,10 +130,19 @@ class Command(ScrapyCommand):
             crawler = self.crawler_process.create_crawler(name)
             crawlers.append(crawler)
             self.crawler_process.crawl(crawler, **spider_args)
+        self.interrupted: str | None = None
+        from twisted.internet import reactor  # the one the crawler process installed
+
+        # Scrapy installs its shutdown handlers when the reactor has started: wrap them then.
+        reactor.callWhenRunning(reactor.callLater, 0, self._watch_signals)
         self.crawler_process.start()
         finished = datetime.now(UTC)
         runs = [summarise(crawler.spidercls.name, crawler.stats.get_stats() if crawler.stats else {})
                 for crawler in crawlers]
+        if self.interrupted is None and any(run.finish_reason == "shutdown" for run in runs):
+            self.interrupted = "a shutdown signal"
+        if self.interrupted is not None:
+            return self._interrupted(started, finished, runs)
         with open_archive(archive_url(self.settings)) as store:
             for run in runs:
                 store.record_run(run.name, run.ok, finished.isoformat(timespec="seconds"),
@@ -148,6 +160,40 @@ class Command(ScrapyCommand):
             return 1
         print(f"report: {report}", file=sys.stderr)
         return 0 if all(run.ok for run in runs) and published["ok"] else 1
+
+    def _watch_signals(self) -> None:
+        """Note which signal asks the run to stop (Ctrl-C's SIGINT, a service manager's SIGTERM),
+        then let Scrapy's handler stop the crawls gracefully as it would."""
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous = signal.getsignal(signum)
+            if not callable(previous):
+                continue
+
+            def handler(number: int, frame: Any, previous: Callable[[int, Any], Any] = previous) -> None:
+                self.interrupted = self.interrupted or signal.Signals(number).name
+                previous(number, frame)
+
+            signal.signal(signum, handler)
+
+    def _interrupted(self, started: datetime, finished: datetime, runs: list[TargetRun]) -> int:
+        """An interrupted run: what the crawls archived stays archived, but no health record is
+        written (an interruption is not a source's failure) and nothing is published; the report
+        and the summary lines say it was interrupted. Exit code 128 + the signal (130 for SIGINT)."""
+        name = self.interrupted or "SIGINT"
+        runs = [interrupted_run(run, name) for run in runs]
+        for run in runs:
+            print(run.summary_line(), file=sys.stderr)
+        print("publish: skipped (the run was interrupted)", file=sys.stderr)
+        folder = str(self.settings.get("MF_REPORT_DIR"))
+        try:
+            report = write_report(folder, started, finished, runs, {"ok": False, "summary": "skipped (interrupted)"},
+                                  interrupted=name)
+            print(f"report: {report}", file=sys.stderr)
+        except OSError as error:
+            print(f"report: FAILED: MF_REPORT_DIR: {folder!r} {cannot_make_in(folder) or error.strerror}",
+                  file=sys.stderr)
+        signum = getattr(signal, name, signal.SIGINT) if name.startswith("SIG") else signal.SIGINT
+        return 128 + int(signum)
 
     def _publish(self) -> dict[str, Any]:
         """Publish from the archive whatever the crawls did: a failed source keeps its last good
