@@ -69,11 +69,15 @@ class Mirror:
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
+        if self.folder.exists() and not self.folder.is_dir():
+            raise MirrorError(f"{self.folder}: is not a folder (a mirror is a folder with manifest.json)")
         manifest = self.folder / "manifest.json"
         try:
             entries = json.loads(manifest.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise MirrorError(f"{manifest}: no such file (a mirror needs manifest.json)") from None
+        except OSError as error:
+            raise MirrorError(f"{manifest}: cannot be read ({error.strerror})") from None
         except json.JSONDecodeError as error:
             raise MirrorError(f"{manifest}: not valid JSON ({error})") from None
         if not isinstance(entries, dict):

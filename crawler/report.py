@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -94,6 +94,9 @@ class TargetRun:
     extra: dict[str, Any] = field(default_factory=dict)
     blocked: str | None = None
     """How the site refused the crawl ("403 on the listing"), or None."""
+    interrupted: str | None = None
+    """The signal that stopped the run before this crawl finished ("SIGINT"), or None. An
+    interrupted crawl is neither a success nor a failure of its source: its health is not touched."""
 
     def summary_line(self) -> str:
         """One line for the operator's terminal or cron mail."""
@@ -102,6 +105,8 @@ class TargetRun:
         by_kind = ", ".join(f"{count} {kind}" for kind, count in sorted(self.requests.items()))
         failures = "; ".join(f"{reason} ×{count}" for reason, count in sorted(self.failures.items()))
         status = "ok" if self.ok else "FAILED: " + "; ".join(self.errors)
+        if self.interrupted:
+            status = f"interrupted ({self.interrupted})" + (f": {'; '.join(self.errors)}" if self.errors else "")
         line = f"{self.name}: {status} — {items}; {requests} requests ({by_kind or 'none'})"
         if failures:
             line += f"; failures: {failures}"
@@ -216,11 +221,20 @@ def by_source(runs: list[TargetRun]) -> dict[str, dict[str, Any]]:
     return sources
 
 
+def interrupted_run(run: TargetRun, signal_name: str) -> TargetRun:
+    """``run`` stopped by ``signal_name``: not ok, without the errors the stop itself caused (a
+    crawl that did not start or ended on "shutdown"), its other errors kept."""
+    errors = [error for error in run.errors
+              if error not in ("the crawl did not start", "the crawl ended: shutdown")]
+    return replace(run, ok=False, errors=errors, interrupted=signal_name)
+
+
 def write_report(folder: str | Path, started: datetime, finished: datetime, runs: list[TargetRun],
-                 publish: dict[str, Any] | None = None, archive: dict[str, Any] | None = None) -> Path:
+                 publish: dict[str, Any] | None = None, archive: dict[str, Any] | None = None,
+                 interrupted: str | None = None) -> Path:
     """Write the run report (JSON) as ``runs/<start>.json`` and ``last-run.json``, atomically.
-    ``archive``: ``{"url", "ok", "error", "health_recorded"}``. Raises OSError when the folder
-    cannot be written."""
+    ``archive``: ``{"url", "ok", "error", "health_recorded"}``; ``interrupted`` names the signal
+    that stopped the run ("SIGINT"), if one did. Raises OSError when the folder cannot be written."""
     report = {
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
@@ -232,6 +246,8 @@ def write_report(folder: str | Path, started: datetime, finished: datetime, runs
     }
     if archive is not None:
         report["archive"] = archive
+    if interrupted is not None:
+        report["interrupted"] = interrupted
     if publish is not None:
         report["publish"] = publish
     data = (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

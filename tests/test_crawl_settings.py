@@ -44,3 +44,26 @@ def test_the_check_finds_a_generator_returning_a_value():
 
     assert is_generator_with_return_value(callback)
 
+
+
+def test_an_archive_folder_that_does_not_exist_is_refused_but_the_default_data_folder(tmp_path, monkeypatch):
+    from scrapy.exceptions import UsageError
+
+    from crawler.commands.crawl import check_archive_folder
+
+    monkeypatch.chdir(tmp_path)  # a fresh clone: no data/ yet
+    default = Settings()
+    default.setmodule(project_settings)
+    check_archive_folder(default)  # `make demo` makes data/ on its first run
+    assert not (tmp_path / "data").exists()  # the check itself makes nothing
+    for url, folder in (("sqlite:///elsewhere/a.sqlite3", "elsewhere"), ("sqlite:////no/dir/a.sqlite3", "/no/dir"),
+                        ("sqlite:///data/sub/a.sqlite3", "data/sub")):
+        settings = Settings()
+        settings.setmodule(project_settings)
+        settings.set("MF_ARCHIVE_URL", url, priority="cmdline")
+        with pytest.raises(UsageError) as error:
+            check_archive_folder(settings)
+        assert str(error.value) == f"archive URL {url}: folder {folder} does not exist"
+    (tmp_path / "elsewhere").mkdir()
+    settings.set("MF_ARCHIVE_URL", "sqlite:///elsewhere/a.sqlite3", priority="cmdline")
+    check_archive_folder(settings)

@@ -3,7 +3,7 @@
 import pytest
 
 from crawler.items import PageStatement
-from crawler.normalise.dates import date_from_doc_number, isoformat, parse_date, parse_iso
+from crawler.normalise.dates import date_from_doc_number, isoformat, parse_date, parse_iso, parse_rfc822
 from crawler.normalise.statement import NormaliseError, resolve_published
 from crawler.sources import get_source
 
@@ -163,6 +163,27 @@ SOURCE_DATES = {
         ("Wed, 30 Jul 2025 14:00:00 EDT", "2025-07-30T14:00:00-04:00", "datetime"),
         ("Wed, 30 Jul 2025 14:00:00", "2025-07-30T14:00:00-04:00", "datetime"),  # no zone: the source's
         ("Wed, 15 Jan 2025 14:00:00 -0000", "2025-01-15T09:00:00-05:00", "datetime"),
+        # offsets written with a colon are honoured, never read as the source's zone
+        ("Wed, 30 Jul 2025 14:00:00 +00:00", "2025-07-30T10:00:00-04:00", "datetime"),
+        ("Wed, 30 Jul 2025 14:00:00 +05:30", "2025-07-30T04:30:00-04:00", "datetime"),
+        ("Wed, 30 Jul 2025 14:00:00 +02:00", "2025-07-30T08:00:00-04:00", "datetime"),
+        ("Wed, 30 Jul 2025 14:00:00 -07:00", "2025-07-30T17:00:00-04:00", "datetime"),
+        # RFC 5322 §4.3 zone names
+        ("Wed, 30 Jul 2025 14:00:00 EST", "2025-07-30T15:00:00-04:00", "datetime"),
+        ("Wed, 30 Jul 2025 14:00:00 CST", "2025-07-30T16:00:00-04:00", "datetime"),
+        ("Wed, 30 Jul 2025 14:00:00 CDT", "2025-07-30T15:00:00-04:00", "datetime"),
+        ("Wed, 30 Jul 2025 14:00:00 MST", "2025-07-30T17:00:00-04:00", "datetime"),
+        ("Wed, 30 Jul 2025 14:00:00 MDT", "2025-07-30T16:00:00-04:00", "datetime"),
+        ("Wed, 30 Jul 2025 14:00:00 PST", "2025-07-30T18:00:00-04:00", "datetime"),
+        ("Wed, 30 Jul 2025 14:00:00 PDT", "2025-07-30T17:00:00-04:00", "datetime"),
+        # military letters are "-0000" (§4.3), whatever offset the letter once meant
+        ("Wed, 30 Jul 2025 14:00:00 A", "2025-07-30T10:00:00-04:00", "datetime"),
+        ("Wed, 30 Jul 2025 14:00:00 m", "2025-07-30T10:00:00-04:00", "datetime"),
+        # the documented well-known abbreviations
+        ("Wed, 30 Jul 2025 14:00:00 CEST", "2025-07-30T08:00:00-04:00", "datetime"),
+        ("Wed, 30 Jul 2025 14:00:00 BST", "2025-07-30T09:00:00-04:00", "datetime"),
+        ("Wed, 30 Jul 2025 14:00:00 JST", "2025-07-30T01:00:00-04:00", "datetime"),
+        ("30 Jul 25 14:00 GMT", "2025-07-30T10:00:00-04:00", "datetime"),  # obsolete 2-digit year
     ],
     "aa": [  # the page's "08.12.2021 - Press release" day; the feed's RFC 5322 date
         ("08.12.2021", "2021-12-08T00:00:00+01:00", "date"),
@@ -267,3 +288,26 @@ def test_unreadable_and_missing_dates_are_errors_with_a_reason():
                                  "13:61 28.06.2022", "July 29, 2025 13:30 p.m."])
 def test_impossible_dates_are_none(raw):
     assert parse_date(raw, MOSCOW) is None
+
+
+@pytest.mark.parametrize("raw", [
+    "Wed, 30 Jul 2025 14:00:00 -1260",  # minutes of 60
+    "Wed, 30 Jul 2025 14:00:00 +0575",
+    "Wed, 30 Jul 2025 14:00:00 +2400",  # a day or more
+    "Wed, 30 Jul 2025 14:00:00 +05:60",
+    "Wed, 30 Jul 2025 14:00:00 IST",  # India, Ireland or Israel: not guessed
+    "Wed, 30 Jul 2025 14:00:00 XYZ",
+    "Wed, 30 Jul 2025 14:00:00 J",  # not a military zone
+    "Wed, 31 Jun 2025 14:00:00 +0000",
+])
+def test_rfc5322_zones_not_known_or_impossible_are_refused_never_local(raw):
+    assert parse_rfc822(raw, "America/New_York") is None
+
+
+def test_a_refused_zone_keeps_the_raw_string_and_the_date_comes_from_elsewhere():
+    # the page's feed date is refused: the listing's day decides, the raw string is the one read
+    assert published("state_dept", "Wed, 30 Jul 2025 14:00:00 IST", listing="July 30, 2025") == \
+        ("2025-07-30T00:00:00-04:00", "date", "July 30, 2025")
+    with pytest.raises(NormaliseError) as error:
+        published("state_dept", "Wed, 30 Jul 2025 14:00:00 -1260")
+    assert error.value.reason == "unreadable_date"

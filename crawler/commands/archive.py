@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.commands import ScrapyCommand
 
-from crawler.store import ArchiveError, ArchiveURLError, archive_url, open_archive
+from crawler.paths import cannot_write_in
+from crawler.store import ArchiveError, ArchiveURL, ArchiveURLError, archive_url, open_archive
 from crawler.store.copying import DestinationInUse, copy_archive, describe_checks
 
 if TYPE_CHECKING:
@@ -80,6 +81,13 @@ class Command(ScrapyCommand):
         def progress(message: str) -> None:
             print(f"  {message}", file=sys.stderr, flush=True)
 
+        ArchiveURL.parse(source, name="SRC_URL")
+        target = ArchiveURL.parse(destination, name="DST_URL")
+        if target.is_sqlite and target.path is not None and not target.path.exists():
+            folder = target.path.parent
+            problem = cannot_write_in(folder)
+            if problem is not None:  # said of the file asked for, not of the copy's temporary one
+                raise ArchiveURLError(f"DST_URL {target}: folder {folder} {problem}")
         checks = copy_archive(source, destination, progress=progress)
         for line in describe_checks(checks):
             print(line)

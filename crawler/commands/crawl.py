@@ -16,10 +16,11 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
+from crawler import settings as default_settings
 from crawler.commands import one_line_usage_errors
 from crawler.events import ARCHIVE_ERROR
 from crawler.spiders.base import SpiderArgumentError
-from crawler.store import ArchiveError, archive_url, check_archive
+from crawler.store import ArchiveError, ArchiveURL, ArchiveURLError, archive_url, check_archive
 
 if TYPE_CHECKING:
     import argparse
@@ -43,6 +44,26 @@ def check_spider_arguments(settings: BaseSettings, names: list[str], arguments: 
             spidercls(**arguments)
         except SpiderArgumentError as error:
             raise UsageError(str(error), print_help=False) from None
+    check_archive_folder(settings)
+
+
+def check_archive_folder(settings: BaseSettings) -> None:
+    """UsageError for an unusable archive URL, or an SQLite archive whose folder does not exist
+    (a mistyped path is refused, never created; the default ``data/`` folder is the exception, so
+    a fresh clone's first run works)."""
+    try:
+        url = archive_url(settings)
+    except ArchiveURLError as error:
+        raise UsageError(str(error), print_help=False) from None
+    if not url.is_sqlite or url.path is None or str(url.path) == ":memory:":
+        return
+    folder = url.path.parent
+    default = ArchiveURL.parse(default_settings.MF_ARCHIVE_URL).path
+    assert default is not None
+    if not folder.exists() and folder.resolve() != default.parent.resolve():
+        raise UsageError(f"archive URL {url}: folder {folder} does not exist", print_help=False)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"archive URL {url}: {folder} is not a folder", print_help=False)
 
 
 class Command(ScrapyCrawlCommand):

@@ -113,6 +113,8 @@ class Command(ScrapyCommand):
         if not opts.port.isascii() or not opts.port.isdigit() or int(opts.port) > 65535:
             raise ExploreError(f"--port {opts.port}: not a port number (0 to 65535)")
         port = free_port(int(opts.port))
+        if args and Path(args[0]).is_dir():
+            raise ExploreError(f"{args[0]}: is a folder, not an SQLite archive file")
         if args and not Path(args[0]).is_file():
             raise ExploreError(f"{args[0]}: no such file")
         try:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from scrapy.commands import ScrapyCommand
 
 from crawler.commands import EXIT_USAGE, one_line_usage_errors
+from crawler.paths import cannot_write_in
 from crawler.sources import SOURCES
 from crawler.store import ArchiveError, ArchiveMissing, ArchiveURLError, archive_url, open_archive
 from crawler.store.copying import write_snapshot
@@ -113,7 +114,7 @@ class Command(ScrapyCommand):
             ).check()
             if opts.segments:
                 check_query(query)
-            target = self._target(opts.warc or opts.sqlite or opts.output)
+            target = self._target(outputs[0] if outputs else None, opts.warc or opts.sqlite or opts.output)
             if opts.sqlite is not None:
                 if query != ExportQuery():
                     raise ExportError("--sqlite writes the whole archive: filters apply to JSON Lines and --warc")
@@ -204,8 +205,9 @@ class Command(ScrapyCommand):
             languages = {language for source in sources for language in source.languages}
             languages |= {language for source, language, _ in dump_keys(store) if query.source in (None, source)}
             if query.language not in languages:
-                raise ExportError(f"--language {query.language}: {query.source or 'no source'} has no statement in "
-                                  f"this language (languages: {', '.join(sorted(languages))})")
+                whose = f"{query.source} has no statement" if query.source else "no source has statements"
+                raise ExportError(f"--language {query.language}: {whose} in this language (languages: "
+                                  f"{', '.join(sorted(languages))})")
         if query.tag is not None:
             anywhere = ExportQuery(tag=query.tag, versions="all", include_removed=True, include_repeats=True)
             if not count(store, anywhere):
@@ -213,16 +215,16 @@ class Command(ScrapyCommand):
                       "written in the feeds' categories)", file=sys.stderr)
 
     @staticmethod
-    def _target(output: str | None) -> Path | None:
-        """The output file, checked before anything is read: its folder must exist and be writable."""
+    def _target(option: str | None, output: str | None) -> Path | None:
+        """The output file given as ``option`` (-o, --warc, --sqlite), checked before anything is
+        read: its folder must exist and take a new file."""
         if output in (None, "-"):
             return None
         target = Path(output)
         folder = target.parent if str(target.parent) else Path(".")
         if target.is_dir():
-            raise ExportError(f"{target}: is a folder, not a file")
-        if not folder.is_dir():
-            raise ExportError(f"{target}: folder {folder} does not exist")
-        if not os.access(folder, os.W_OK):
-            raise ExportError(f"{target}: folder {folder} is not writable")
+            raise ExportError(f"{option} {target}: is a folder, not a file")
+        problem = cannot_write_in(folder)
+        if problem is not None:
+            raise ExportError(f"{option} {target}: folder {folder} {problem}")
         return target

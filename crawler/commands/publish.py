@@ -15,6 +15,7 @@ from scrapy.exceptions import UsageError
 
 from crawler.commands import EXIT_USAGE, one_line_usage_errors
 from crawler.lock import AlreadyRunning, publish_lock
+from crawler.paths import cannot_make_in
 from crawler.store import ArchiveError, ArchiveMissing, archive_url, open_archive
 from feeds.publish import PublishOptions, PublishResult, publish
 
@@ -47,6 +48,8 @@ def publish_options(settings: BaseSettings) -> PublishOptions:
     out_dir = str(settings.get("MF_PUBLIC_DIR") or "")
     if not out_dir:
         raise ValueError("-s MF_PUBLIC_DIR=: no folder given")
+    if Path(out_dir).exists() and not Path(out_dir).is_dir():
+        raise ValueError(f"MF_PUBLIC_DIR: {out_dir!r} is not a folder")
     return PublishOptions(
         base_url=base_url,
         out_dir=Path(out_dir),
@@ -67,8 +70,17 @@ def publish_archive(settings: BaseSettings, full: bool = False) -> PublishResult
     folder cannot be written."""
     options = publish_options(settings)
     url = archive_url(settings)
+    _check_public_dir(options.out_dir)
     with open_archive(url, readonly=True) as store, publish_lock(settings):
         return publish(store, options, full=full)
+
+
+def _check_public_dir(folder: Path) -> None:
+    """OSError naming MF_PUBLIC_DIR when no file can be written in it (or, when it is still to be
+    made, in the nearest folder above it that exists), before the archive is read."""
+    problem = cannot_make_in(folder)
+    if problem is not None:
+        raise OSError(f"MF_PUBLIC_DIR: {str(folder)!r} {problem}")
 
 
 class Command(ScrapyCommand):

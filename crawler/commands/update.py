@@ -10,12 +10,17 @@ targets' summary lines and the run report, which say what failed; exit 1. It is 
 before any crawl (one write, undone), so a run does not fetch what it could not keep; an archive
 that fails during the crawls ends them (see :mod:`crawler.events`), and what was committed before
 is published as usual.
+
+Interrupted, it exits with 128 + the signal (130 for Ctrl-C's SIGINT, 143 for SIGTERM; no health
+record, no publishing).
 """
 
 from __future__ import annotations
 
+import signal
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy.commands import ScrapyCommand
@@ -28,13 +33,15 @@ from crawler.commands.crawl import check_spider_arguments
 from crawler.commands.publish import publish_archive, publish_options
 from crawler.events import ARCHIVE_ERROR
 from crawler.lock import AlreadyRunning, run_lock
+from crawler.paths import cannot_make_in
 from crawler.replay import Mirror, MirrorError
-from crawler.report import TargetRun, not_crawled, summarise, write_report
+from crawler.report import TargetRun, interrupted_run, not_crawled, summarise, write_report
 from crawler.sources import SOURCES
 from crawler.store import ArchiveError, archive_url, check_archive, open_archive
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
 
 EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
 
@@ -94,12 +101,28 @@ class Command(ScrapyCommand):
             archive_url(self.settings)
         except ValueError as error:  # a publishing setting or the archive URL (ArchiveURLError)
             raise UsageError(str(error), print_help=False) from None
+        for name, what in (("MF_LOCK_PATH", "a lock file"), ("MF_REPORT_DIR", "a folder")):
+            value = str(self.settings.get(name) or "")
+            if not value:
+                raise UsageError(f"-s {name}=: no path given", print_help=False)
+            if name == "MF_LOCK_PATH" and Path(value).is_dir():
+                raise UsageError(f"{name}: {value!r} is a folder, not {what}", print_help=False)
+            if name == "MF_REPORT_DIR" and Path(value).exists() and not Path(value).is_dir():
+                raise UsageError(f"{name}: {value!r} is not a folder", print_help=False)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
         assert self.crawler_process is not None
         targets, spider_args = opts.targets, opts.spider_args
         started = datetime.now(UTC)
+        if archive_url(self.settings).is_sqlite:  # the lock file: made before anything starts
+            lock = Path(self.settings.get("MF_LOCK_PATH"))
+            problem = cannot_make_in(lock.parent)
+            if problem is not None:
+                print(f"scrapy update: MF_LOCK_PATH: {str(lock)!r} cannot be made: folder {lock.parent} {problem}",
+                      file=sys.stderr)
+                self.exitcode = 1
+                return
         try:
             with run_lock(self.settings, targets):
                 self.exitcode = self._update(targets, spider_args, started)
@@ -121,10 +144,19 @@ class Command(ScrapyCommand):
             crawler = self.crawler_process.create_crawler(name)
             crawlers.append(crawler)
             self.crawler_process.crawl(crawler, **spider_args)
+        self.interrupted: str | None = None
+        from twisted.internet import reactor  # the one the crawler process installed
+
+        # Scrapy installs its shutdown handlers when the reactor has started: wrap them then.
+        reactor.callWhenRunning(reactor.callLater, 0, self._watch_signals)
         self.crawler_process.start()
         finished = datetime.now(UTC)
         stats = [crawler.stats.get_stats() if crawler.stats else {} for crawler in crawlers]
         runs = [summarise(crawler.spidercls.name, stat) for crawler, stat in zip(crawlers, stats, strict=True)]
+        if self.interrupted is None and any(run.finish_reason == "shutdown" for run in runs):
+            self.interrupted = "a shutdown signal"
+        if self.interrupted is not None:
+            return self._interrupted(started, finished, runs)
         failure = next((str(stat[ARCHIVE_ERROR]) for stat in stats if stat.get(ARCHIVE_ERROR)), None)
         health_recorded = True
         try:
@@ -161,11 +193,47 @@ class Command(ScrapyCommand):
         print(f"publish: {published['summary']}", file=sys.stderr)
         try:
             report = write_report(self.settings.get("MF_REPORT_DIR"), started, finished, runs, published, archive)
-        except OSError as error:
-            print(f"report: not written: {error}", file=sys.stderr)
+        except OSError as error:  # the crawls and publication stand; only the report is missing
+            folder = str(self.settings.get("MF_REPORT_DIR"))
+            problem = cannot_make_in(folder) or error.strerror or str(error)
+            print(f"report: FAILED: MF_REPORT_DIR: {folder!r} {problem}", file=sys.stderr)
             return 1
         print(f"report: {report}", file=sys.stderr)
         return 0 if all(run.ok for run in runs) and published["ok"] and archive["ok"] else 1
+
+    def _watch_signals(self) -> None:
+        """Note which signal asks the run to stop (Ctrl-C's SIGINT, a service manager's SIGTERM),
+        then let Scrapy's handler stop the crawls gracefully as it would."""
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous = signal.getsignal(signum)
+            if not callable(previous):
+                continue
+
+            def handler(number: int, frame: Any, previous: Callable[[int, Any], Any] = previous) -> None:
+                self.interrupted = self.interrupted or signal.Signals(number).name
+                previous(number, frame)
+
+            signal.signal(signum, handler)
+
+    def _interrupted(self, started: datetime, finished: datetime, runs: list[TargetRun]) -> int:
+        """An interrupted run: what the crawls archived stays archived, but no health record is
+        written (an interruption is not a source's failure) and nothing is published; the report
+        and the summary lines say it was interrupted. Exit code 128 + the signal (130 for SIGINT)."""
+        name = self.interrupted or "SIGINT"
+        runs = [interrupted_run(run, name) for run in runs]
+        for run in runs:
+            print(run.summary_line(), file=sys.stderr)
+        print("publish: skipped (the run was interrupted)", file=sys.stderr)
+        folder = str(self.settings.get("MF_REPORT_DIR"))
+        try:
+            report = write_report(folder, started, finished, runs, {"ok": False, "summary": "skipped (interrupted)"},
+                                  interrupted=name)
+            print(f"report: {report}", file=sys.stderr)
+        except OSError as error:
+            print(f"report: FAILED: MF_REPORT_DIR: {folder!r} {cannot_make_in(folder) or error.strerror}",
+                  file=sys.stderr)
+        signum = getattr(signal, name, signal.SIGINT) if name.startswith("SIG") else signal.SIGINT
+        return 128 + int(signum)
 
     def _publish(self) -> dict[str, Any]:
         """Publish from the archive whatever the crawls did: a failed source keeps its last good

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
-from email.utils import parsedate_to_datetime
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 MONTHS = {
@@ -95,8 +94,24 @@ _NUMBER_FORMS = (_NUMERIC, _YEAR_FIRST, _CJK, _ERA)
 _OPENING, _CLOSING = "([（【", ")]）】"
 # The date part of a mid.ru document number: "1345-28-06-2022".
 _DOC_NUMBER = re.compile(r"^\s*\d+-(?P<day>\d{2})-(?P<month>\d{2})-(?P<year>\d{4})\s*$")
-# RFC 5322 §3.3: "-0000" is a time in UTC whose local zone is not known.
-_UTC_UNKNOWN_ZONE = re.compile(r"\s-0000\s*$")
+# RFC 5322 §3.3 date-time, with its obsolete forms (§4.3): an optional weekday, day, month name,
+# a 4-digit (or obsolete 2- or 3-digit) year, hours:minutes[:seconds], then an optional zone.
+_RFC5322 = re.compile(
+    r"^(?:[A-Za-z]{3},?\s*)?(?P<day>\d{1,2})\s+(?P<month>[A-Za-z]{3})\s+(?P<year>\d{2,4})\s+"
+    r"(?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+    r"(?:\s*(?P<sign>[+-])(?P<zh>\d{2}):?(?P<zm>\d{2})|\s+(?P<name>[A-Za-z]{1,5}))?\s*(?:\(.*\))?$"
+)
+_RFC5322_MONTHS = {name: number for number, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+#: Zone names RFC 5322 §4.3 defines (hours east of UTC), then a few unambiguous abbreviations
+#: ministries' feeds use (from the IANA tz database's abbreviations). An abbreviation that
+#: names different offsets in different countries (IST, CST outside the US sense RFC 5322 fixes)
+#: is not guessed: a date in a zone not listed here is refused.
+RFC5322_ZONES = {
+    "UT": 0, "GMT": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+    "UTC": 0, "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "MSK": 3,
+    "HKT": 8, "SGT": 8, "KST": 9, "JST": 9, "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13,
+}
 
 
 @dataclass(frozen=True)
@@ -204,24 +219,50 @@ def parse_timestamp(raw: str | None) -> datetime | None:
 
 
 def parse_rfc822(raw: str | None, tz: str | None = None) -> ParsedDate | None:
-    """An RSS ``pubDate`` (RFC 5322 §3.3 date-time): "Tue, 29 Jul 2025 18:33:25 +0000", with any
-    zone the RFC allows: numeric offsets, "-0000" (UTC, local zone unknown), "GMT", "UT", "Z",
-    the US zone names. A date-time without any zone is local time of ``tz`` (None without one)."""
+    """An RSS ``pubDate`` (RFC 5322 §3.3 date-time): "Tue, 29 Jul 2025 18:33:25 +0000".
+
+    Zones: a numeric offset, also written with a colon ("+05:30", as some feeds do); "-0000"
+    (UTC, local zone unknown); the zone names of §4.3 (UT, GMT, EST/EDT, CST/CDT, MST/MDT,
+    PST/PDT); single military letters, which §4.3 says to read as "-0000"; the well-known
+    abbreviations of :data:`RFC5322_ZONES` ("CEST", "BST", "JST"). Returns None (the caller keeps
+    the raw string and looks elsewhere) for any other zone name, for an impossible offset
+    (minutes of 60 or more, 24 hours or more: "-1260") or day. A date-time without any zone is
+    local time of ``tz`` (None without one)."""
     if not raw:
         return None
-    try:
-        value = parsedate_to_datetime(raw.strip())
-    except (TypeError, ValueError, IndexError):
+    match = _RFC5322.match(" ".join(raw.split()))
+    if not match:
         return None
-    if value is None:
+    month = _RFC5322_MONTHS.get(match["month"].lower())
+    if month is None:
         return None
-    if value.tzinfo is None:
-        if _UTC_UNKNOWN_ZONE.search(raw):
-            value = value.replace(tzinfo=UTC)
-        elif tz is not None:
-            value = value.replace(tzinfo=ZoneInfo(tz))
+    year = int(match["year"])
+    if len(match["year"]) < 4:  # §4.3: two digits are 1950-2049, three digits add 1900
+        year += 1900 if len(match["year"]) == 3 or year >= 50 else 2000
+    zone: tzinfo | None
+    if match["sign"]:
+        hours, minutes = int(match["zh"]), int(match["zm"])
+        if hours >= 24 or minutes >= 60:
+            return None
+        sign = -1 if match["sign"] == "-" else 1
+        zone = timezone(sign * timedelta(hours=hours, minutes=minutes))
+    elif match["name"]:
+        name = match["name"].upper()
+        if len(name) == 1 and name != "J":  # military zones: "-0000" (§4.3); "J" is not one
+            zone = UTC
+        elif name in RFC5322_ZONES:
+            zone = timezone(timedelta(hours=RFC5322_ZONES[name]))
         else:
             return None
+    elif tz is not None:
+        zone = ZoneInfo(tz)
+    else:
+        return None
+    try:
+        value = datetime(year, month, int(match["day"]), int(match["hour"]), int(match["minute"]),
+                         int(match["second"] or 0), tzinfo=zone)
+    except ValueError:
+        return None
     return ParsedDate(value, True)
 
 

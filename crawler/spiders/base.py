@@ -32,6 +32,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionLost, DNSLookupError, TCPTimedOutError, TimeoutError
 
@@ -40,6 +41,7 @@ from crawler.incremental import ArchiveIndex, RecheckSchedule
 from crawler.items import FetchFailed, ListingWalked, PageEvent
 from crawler.middlewares.retry import ChallengePageError
 from crawler.normalise.statement import now_utc
+from crawler.pages import ParseError
 from crawler.replay import Mirror, MirrorError, enable_replay
 from crawler.store import archive_url
 
@@ -274,6 +276,7 @@ class SectionedSiteSpider(scrapy.Spider):
             stats.inc_value("mf/listing/not_modified")
             self._walked(language, section)
             return
+        _require_text(response)
         entries = self.listing_entries(response)
         stats.inc_value("mf/listing/pages")
         if not entries:
@@ -332,6 +335,7 @@ class SectionedSiteSpider(scrapy.Spider):
         if response.meta.get("redirect_urls") and not self.owns(response.url):
             self._gone(requested, f"redirected to {response.url}")
             return
+        _require_text(response)
         gone = self.gone_reason(response)
         if gone is not None:
             self._gone(requested, gone)
@@ -388,6 +392,15 @@ class SectionedSiteSpider(scrapy.Spider):
         emit(self.crawler, FetchFailed(url, self.name, reason, now_utc(),
                                        request.cb_kwargs.get("entry_tags", []),
                                        request.cb_kwargs.get("listing_date")))
+
+
+def _require_text(response: Response) -> None:
+    """A page whose Content-Type is not text (an image, a PDF, an archive where a page was linked)
+    cannot be read: ParseError ``not_text`` naming the type, so the page is counted as unparsed
+    and kept pending with its raw bytes like any page that does not parse."""
+    if not isinstance(response, TextResponse):
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1") or "no Content-Type"
+        raise ParseError(response.url, "not_text", content_type)
 
 
 def blocked_by(failure: Failure) -> str | None:

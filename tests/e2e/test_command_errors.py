@@ -10,7 +10,8 @@ import socket
 import pytest
 
 from crawler.store import ArchiveMissing, open_archive
-from tests.crawl import run_scrapy
+from tests.conftest import FIXTURES
+from tests.crawl import fast_settings, run_scrapy
 from tests.feed_archive import make_archive, statement
 
 pytestmark = pytest.mark.e2e
@@ -89,7 +90,7 @@ CASES = [
     (["export", "--since", "2024-13-01"], "scrapy export: --since: '2024-13-01' is not a date (YYYY-MM-DD)"),
     (["export", "--versions", "some"], "scrapy export: --versions takes latest or all, not 'some'"),
     (["export", "-o", "/no/such/dir/x.jsonl"],
-     "scrapy export: /no/such/dir/x.jsonl: folder /no/such/dir does not exist"),
+     "scrapy export: -o /no/such/dir/x.jsonl: folder /no/such/dir does not exist"),
     (["export", "extra"], "scrapy export: unexpected arguments: extra"),
     # validate
     (["validate", "--versions", "x"], "scrapy validate: --versions x: say latest or all"),
@@ -118,6 +119,37 @@ CASES = [
     (["crawl", "mid_archive", "-a", "backfill=maybe"], "scrapy crawl: -a backfill=maybe: say 1 or 0"),
     (["crawl", "nosuch"], "scrapy crawl: no spider 'nosuch' (spiders: aa, fcdo, fmprc_en, fmprc_zh, gac_ca, "),
     (["crawl", "mid", "-a", "pages"], "scrapy crawl: Invalid -a value, use -a NAME=VALUE"),
+    # a file where a folder is expected, a folder where a file is, a place nothing can be written
+    (["update", "--replay", "{place}/page.html"], "scrapy update: --replay {place}/page.html: {place}/page.html: "
+                                                   "is not a folder (a mirror is a folder with manifest.json)"),
+    (["crawl", "mid", "-a", "replay={place}/page.html"],
+     "scrapy crawl: -a replay={place}/page.html: {place}/page.html: is not a folder (a mirror is a folder with "
+     "manifest.json)"),
+    (["update", "-s", "MF_LOCK_PATH={place}"], "scrapy update: MF_LOCK_PATH: '{place}' is a folder, not a lock file"),
+    (["update", "-s", "MF_REPORT_DIR={place}/page.html"],
+     "scrapy update: MF_REPORT_DIR: '{place}/page.html' is not a folder"),
+    (["update", "-s", "MF_ARCHIVE_URL=sqlite:////no/such/dir/a.sqlite3"],
+     "scrapy update: archive URL sqlite:////no/such/dir/a.sqlite3: folder /no/such/dir does not exist"),
+    (["crawl", "mid", "-s", "MF_ARCHIVE_URL=sqlite:////no/such/dir/a.sqlite3"],
+     "scrapy crawl: archive URL sqlite:////no/such/dir/a.sqlite3: folder /no/such/dir does not exist"),
+    (["crawl", "mid", "-s", "MF_ARCHIVE_URL=sqlite:///{place}/page.html/a.sqlite3"],
+     "scrapy crawl: archive URL sqlite:///{place}/page.html/a.sqlite3: {place}/page.html is not a folder"),
+    (["export", "-o", "/proc/x.jsonl"], "scrapy export: -o /proc/x.jsonl: folder /proc cannot be written ("),
+    (["export", "--warc", "/proc/x.warc"], "scrapy export: --warc /proc/x.warc: folder /proc cannot be written ("),
+    (["export", "--sqlite", "/proc/x.sqlite3"],
+     "scrapy export: --sqlite /proc/x.sqlite3: folder /proc cannot be written ("),
+    (["export", "-o", "{place}/page.html/x.jsonl"],
+     "scrapy export: -o {place}/page.html/x.jsonl: folder {place}/page.html is not a folder"),
+    (["export", "-o", "{place}"], "scrapy export: -o {place}: is a folder, not a file"),
+    (["archive", "copy", "sqlite:///{place}/archive.sqlite3", "sqlite:////proc/copy.sqlite3"],
+     "scrapy archive: DST_URL sqlite:////proc/copy.sqlite3: folder /proc cannot be written ("),
+    (["archive", "copy", "sqlite:///{place}/archive.sqlite3", "sqlite:////no/such/copy.sqlite3"],
+     "scrapy archive: DST_URL sqlite:////no/such/copy.sqlite3: folder /no/such does not exist"),
+    (["publish", "-s", "MF_PUBLIC_DIR={place}/page.html"],
+     "scrapy publish: MF_PUBLIC_DIR: '{place}/page.html' is not a folder"),
+    (["update", "-s", "MF_PUBLIC_DIR={place}/page.html"],
+     "scrapy update: MF_PUBLIC_DIR: '{place}/page.html' is not a folder"),
+    (["explore", "{place}"], "scrapy explore: {place}: is a folder, not an SQLite archive file"),
 ]
 
 
@@ -131,9 +163,44 @@ def test_bad_argument_is_one_line_and_exit_2(place, arguments, expected):
     assert not (place / "new").exists()  # nothing started: no lock, report or public folder
 
 
+# The environment refuses (a place nothing can be written): one line naming the setting, exit 1.
+ENVIRONMENT_CASES = [
+    (["update", "-s", "MF_LOCK_PATH=/proc/x.lock"],
+     "scrapy update: MF_LOCK_PATH: '/proc/x.lock' cannot be made: folder /proc cannot be written ("),
+    (["publish", "-s", "MF_PUBLIC_DIR=/proc/pub"],
+     "scrapy publish: MF_PUBLIC_DIR: '/proc/pub' cannot be made: /proc cannot be written ("),
+    (["publish", "-s", "MF_PUBLIC_DIR=/proc"], "scrapy publish: MF_PUBLIC_DIR: '/proc' cannot be written ("),
+]
+
+
+@pytest.mark.parametrize(("arguments", "expected"), ENVIRONMENT_CASES,
+                         ids=[" ".join(a) for a, _ in ENVIRONMENT_CASES])
+def test_a_place_that_cannot_be_written_is_one_line_and_exit_1(place, arguments, expected):
+    result = run_scrapy(arguments[0], *settings(place), *arguments[1:], timeout=60)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(expected), result.stderr[-2000:]
+    assert not (place / "new").exists()
+
+
+def test_a_report_folder_that_cannot_be_written_comes_after_the_summary_lines(tmp_path):
+    result = run_scrapy("update", "--only", "aa", "--pages", "1", "--replay", str(FIXTURES),
+                        *fast_settings(tmp_path / "archive.sqlite3", tmp_path, MF_REPORT_DIR="/proc/rep"))
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[-3].startswith("aa: ok — 5 new; "), result.stderr[-3000:]
+    assert lines[-2].startswith("publish: ") and ": 11 feeds, " in lines[-2]
+    assert lines[-1].startswith("report: FAILED: MF_REPORT_DIR: '/proc/rep' cannot be made: /proc cannot be "
+                                "written (")
+    assert (tmp_path / "public" / "index.html").is_file()  # the run's work stands
+
+
 # Refused from what the archive holds: on every backend.
 ARCHIVE_CASES = [
-    (["export", "--language", "xx"], "scrapy export: --language xx: no source has no statement"),
+    (["export", "--language", "xx"], "scrapy export: --language xx: no source has statements in this language "
+                                     "(languages: de, en, fr, hi, ja, ru, zh)"),
     (["export", "--source", "mid", "--language", "zh"], "scrapy export: --language zh: mid has no statement in "
                                                          "this language (languages: en, ru)"),
 ]

@@ -45,7 +45,7 @@ def test_export_to_stdout_and_gzip_file(archive, tmp_path):
                          "answer, interview)"),
     (["--since", "yesterday"], "scrapy export: --since: 'yesterday' is not a date (YYYY-MM-DD)"),
     (["-o", "/nonexistent/folder/out.jsonl"],
-     "scrapy export: /nonexistent/folder/out.jsonl: folder /nonexistent/folder does not exist"),
+     "scrapy export: -o /nonexistent/folder/out.jsonl: folder /nonexistent/folder does not exist"),
 ])
 def test_bad_requests_exit_2_with_one_line(archive, arguments, message):
     result = run_scrapy("export", *arguments, "-s", f"MF_ARCHIVE_URL={archive}")

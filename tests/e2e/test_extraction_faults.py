@@ -158,3 +158,26 @@ def test_several_articles_redirecting_to_the_home_page_each_get_an_outcome(deplo
     assert sorted(removed) == sorted(site.base_url + path for path in known)
     assert sorted(pending) == [(site.base_url + path, f"redirected to {site.base_url}/en/") for path in new]
     assert sum(site.hits[path] for path in known + new) == 5
+
+
+def test_an_article_served_as_an_image_is_unparsed_pending_with_its_raw_bytes(deployment):
+    site = deployment.site
+    url = site.base_url + BROKEN
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    site.set(BROKEN, png, headers={"Content-Type": "image/png"})
+
+    result, mid = deployment.update()
+    assert result.returncode == 0, result.stderr[-3000:]  # one unreadable article does not fail the target
+    assert "Traceback" not in result.stderr and "AttributeError" not in result.stderr
+    assert mid["failures"] == {"unparsed_not_text": 1}
+    assert mid["items"]["failed"] == 1 and mid["items"]["new"] == 31
+    assert f"Page not parsed: {url}: not_text (image/png)" in result.stderr
+    with deployment.store() as store:
+        assert store.documents_at(url) == []
+        assert [row["reason"] for row in store.pending("mid") if row["url"] == url] == ["unparsed: not_text"]
+        [sha] = [fetch["raw_sha256"] for fetch in store.fetches(url) if fetch["kind"] == "article"]
+        assert store.raw_page(sha) == png
+    # Served as a page again, it is archived.
+    site.restore(BROKEN)
+    result, mid = deployment.update()
+    assert mid["items"]["new"] == 1 and mid["failures"] == {}

@@ -281,3 +281,41 @@ def test_unknown_target_is_a_usage_error(deployment):
     assert "mofa_jp" in spiders and "aa" in spiders
     assert result.stderr.splitlines() == [f"scrapy update: --only nosuch: unknown spider(s) nosuch; known: "
                                           f"{', '.join(spiders)}"]
+
+
+def test_ctrl_c_is_an_interruption_not_a_failure_of_the_sources(deployment):
+    result, _report = deployment.update()
+    assert result.returncode == 0, result.stderr[-3000:]
+    with deployment.store() as store:
+        health_before = store.health()["mid"]
+    index_before = (deployment.folder / "public" / "index.html").read_bytes()
+
+    deployment.site.delay = 0.5  # slow enough to be interrupted mid-crawl
+    deployment.site.hits.clear()
+    run = start_scrapy("update", *deployment.options())
+    deadline = time.monotonic() + 60
+    while not deployment.site.hits and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert deployment.site.hits, "the crawl never reached the site"
+    run.send_signal(signal.SIGINT)
+    _out, err = run.communicate(timeout=120)
+    deployment.site.delay = 0
+
+    assert run.returncode == 130, err[-3000:]
+    assert "Traceback" not in err
+    assert "FAILED" not in err
+    assert re.search(r"^mid: interrupted \(SIGINT\) — ", err, re.M), err[-3000:]
+    assert "publish: skipped (the run was interrupted)" in err
+    report = json.loads((deployment.folder / "reports" / "last-run.json").read_text(encoding="utf-8"))
+    assert report["interrupted"] == "SIGINT"
+    assert report["targets"]["mid"]["interrupted"] == "SIGINT"
+    assert report["targets"]["mid"]["errors"] == []
+    # the sources' health and the published index are as the last finished run left them
+    with deployment.store() as store:
+        assert store.health()["mid"] == health_before
+    assert health_before["consecutive_failures"] == 0
+    assert (deployment.folder / "public" / "index.html").read_bytes() == index_before
+    # and the next run is an ordinary one
+    result, report = deployment.update()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "interrupted" not in report
