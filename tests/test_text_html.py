@@ -21,7 +21,7 @@ def test_xml_safe_drops_c0_controls_and_surrogates():
 
 
 def test_clean_inline_and_paragraph():
-    assert clean_inline("  Foreign\u00a0Ministry\u200b  statement\n ") == "Foreign Ministry statement"
+    assert clean_inline("  Foreign\u00a0Ministry\ufeff  statement\n ") == "Foreign Ministry statement"
     assert clean_paragraph("line  one \n\n  line\ttwo ") == "line one\nline two"
 
 
@@ -72,9 +72,33 @@ def test_zero_width_joiners_are_kept_everywhere_text_is_cleaned():
 
 
 def test_invisible_noise_is_removed():
-    noisy = "zero\u200bwidth soft\u00adhyphen \ufeffbom word\u2060joiner invisible\u2062times"
-    assert clean_inline(noisy) == "zerowidth softhyphen bom wordjoiner invisibletimes"
-    assert html_to_text(f"<p>{noisy}</p>") == "zerowidth softhyphen bom wordjoiner invisibletimes"
+    noisy = "soft\u00adhyphen \ufeffbom invisible\u2062times"
+    assert clean_inline(noisy) == "softhyphen bom invisibletimes"
+    assert html_to_text(f"<p>{noisy}</p>") == "softhyphen bom invisibletimes"
+
+
+# Thai "Ministry of Foreign Affairs" with a ZERO WIDTH SPACE at the word boundary, a WORD JOINER
+# inside a word: the marks of where a line may and may not break in scripts without spaces.
+THAI = "กระทรวง\u200bการต่าง\u2060ประเทศ"
+
+
+def test_zero_width_space_and_word_joiner_are_kept():
+    assert clean_inline(f"zero\u200bwidth word\u2060joiner {THAI}") == f"zero\u200bwidth word\u2060joiner {THAI}"
+    assert clean_paragraph(f"{THAI}\n{THAI}") == f"{THAI}\n{THAI}"
+    body = sanitise(f"<p>{THAI}</p>", BASE)
+    assert body == f"<p>{THAI}</p>"
+    assert html_to_text(body) == THAI
+    assert xml_safe(THAI) == THAI
+
+
+# --- C1 controls (U+0080-U+009F) never reach XML (reviewer's finding 2) -------------------------
+def test_c1_controls_are_removed_and_next_line_is_a_space():
+    assert xml_safe("a\x85b\x80c\x9fd\x96e") == "a bcde"
+    assert clean_inline("a\x85b\x80c\x9fd") == "a bcd"
+    assert clean_paragraph("a\x85b\nc\x9ad") == "a b\ncd"
+    html = "<p>one\x85two\x80three\x9f</p>"
+    assert sanitise(html, BASE) == "<p>one twothree</p>"
+    assert html_to_text(sanitise(html, BASE)) == "one twothree"
 
 
 # --- <br><br> separates paragraphs, one <br> breaks a line (issue 10, item 4) ------------------
