@@ -292,3 +292,42 @@ def test_mid_pages_read_their_texts_from_the_tree():
     assert len(read) >= 40
     assert all(page.body_text is not None for page in read)
     assert all(part.text is not None for page in read for part in page.segments or [])
+
+
+# --- every block is a paragraph, in the text and in the published HTML (reviewer's finding 1) --
+@pytest.mark.parametrize(("html", "published", "text"), [
+    ("<div>One.</div><div>Two.</div>", "<div>One.</div><div>Two.</div>", "One.\n\nTwo."),
+    ("<div>One.<br><br>Two.</div><div>Three.</div>", "<div>One.<br><br>Two.</div><div>Three.</div>",
+     "One.\n\nTwo.\n\nThree."),
+    ('<section class="x">A</section><article>B</article><aside>C</aside><header>D</header><footer>E</footer>'
+     "<main>F</main><nav>G</nav><address>H</address>",
+     "<section>A</section><article>B</article><aside>C</aside><header>D</header><footer>E</footer>"
+     "<main>F</main><nav>G</nav><address>H</address>", "A\n\nB\n\nC\n\nD\n\nE\n\nF\n\nG\n\nH"),
+    ("<h1>Head</h1><div>Body</div>", "<h1>Head</h1><div>Body</div>", "Head\n\nBody"),
+    ("<ul><li>one</li><li>two</li></ul><blockquote>quoted</blockquote>",
+     "<ul><li>one</li><li>two</li></ul><blockquote>quoted</blockquote>", "one\n\ntwo\n\nquoted"),
+    ("<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>",
+     "<table><tbody><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></tbody></table>", "a\tb\n\nc"),
+    # inline markup adds no boundary
+    ('<div>in<span>line</span> <b>bold</b><a href="/x">link</a></div>',
+     '<div>inline <b>bold</b><a href="https://mid.ru/x" rel="noopener noreferrer">link</a></div>', "inline boldlink"),
+    # divs mixed with paragraphs, as before
+    ("<p>x</p><div>y</div><p>z</p>", "<p>x</p><div>y</div><p>z</p>", "x\n\ny\n\nz"),
+])
+def test_sibling_blocks_are_paragraphs(html, published, text):
+    body = sanitise(html, BASE)
+    assert body == published
+    assert html_to_text(body) == text
+    assert html_to_text(html) == text
+
+
+# --- <pre> keeps its line breaks (reviewer's finding 5) -----------------------------------------
+@pytest.mark.parametrize(("html", "text"), [
+    ("<pre>a\n  b\nc</pre>", "a\nb\nc"),
+    ("<pre>\nline one\nline <b>two\nthree</b>\n\nnext para</pre><p>after\nx</p>",
+     "line one\nline two\nthree\n\nnext para\n\nafter x"),
+    ("<div>x<pre>a\r\nb</pre>y</div>", "x\n\na\nb\n\ny"),
+])
+def test_preformatted_line_breaks_are_kept(html, text):
+    assert html_to_text(html) == text
+    assert html_to_text(sanitise(html, BASE)) == text

@@ -18,11 +18,15 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 #: Tags a published body may keep; everything else is unwrapped (script and style: dropped whole).
+#: Every block of the text rendering is kept (without attributes), so that what separates two
+#: blocks in the page separates them in the published HTML and in its text: unwrapping
+#: ``<div>One.</div><div>Two.</div>`` would run them together as "One.Two.".
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dl", "dt",
-    "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol",
-    "p", "pre", "q", "s", "small", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
-    "thead", "tr", "u", "ul",
+    "a", "abbr", "address", "article", "aside", "b", "blockquote", "br", "caption", "cite", "code",
+    "dd", "del", "div", "dl", "dt", "em", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4",
+    "h5", "h6", "header", "hr", "i", "img", "li", "main", "nav", "ol", "p", "pre", "q", "s",
+    "section", "small", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
+    "u", "ul",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "hreflang"},
@@ -151,6 +155,7 @@ def _paragraphs(root: etree._Element | None, rules: _Rules, nodes: Iterable[etre
     paragraphs: list[str] = []
     current: list[str] = []
     last_break = -1  # index in ``current`` of the newline the last ``br`` wrote, -1: none since
+    preformatted = False  # inside a ``pre``: the source's line breaks are the text's
     blocks, skip, flat, structure = rules.blocks, rules.skip, rules.flat, rules.structure
 
     def flush() -> None:
@@ -210,23 +215,39 @@ def _paragraphs(root: etree._Element | None, rules: _Rules, nodes: Iterable[etre
             number = _list_number(element)
             if number is not None:
                 current.append(f"{number}. ")
+        nonlocal preformatted
+        outer = preformatted
+        preformatted = outer or tag == "pre"
         if element.text:
-            current.append(_as_spaces(element.text))
+            source_text(element.text)
         for child in element:
             walk(child, True)
             if child.tail:
-                current.append(_as_spaces(child.tail))
+                source_text(child.tail)
+        preformatted = outer
         if block:
             flush()
+
+    def source_text(value: str) -> None:
+        """Text of the HTML source: its line breaks are white space, except in ``pre``, where each
+        is a line break (two with nothing visible between end the paragraph, as ``<br><br>``)."""
+        if not preformatted or ("\n" not in value and "\r" not in value):
+            current.append(_as_spaces(value))
+            return
+        lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        current.append(lines[0].replace("\t", " "))
+        for line in lines[1:]:
+            line_break()
+            current.append(line.replace("\t", " "))
 
     def content(element: etree._Element) -> None:
         """An element's text and children, as a paragraph of their own would have them."""
         if element.text:
-            current.append(_as_spaces(element.text))
+            source_text(element.text)
         for child in element:
             walk(child, False)
             if child.tail:
-                current.append(_as_spaces(child.tail))
+                source_text(child.tail)
 
     if nodes is None:
         content(root)
@@ -260,8 +281,10 @@ def _list_number(item: etree._Element) -> int | None:
 
 
 def html_to_text(body_html: str) -> str:
-    """Plain text: paragraphs separated by a blank line, table rows one line each (cells
-    separated by tabs, an ordered list's number kept)."""
+    """Plain text: each block (``p``, ``div``, ``section``, ``li``, ``h1``-``h6``, …) a paragraph,
+    paragraphs separated by a blank line, ``br`` and the line breaks of ``pre`` kept as line
+    breaks (a blank line in ``pre`` or ``<br><br>`` ends a paragraph), table rows one line each
+    (cells separated by tabs, an ordered list's number kept)."""
     return join_paragraphs(_paragraphs(fragment_root(body_html), _AS_WRITTEN))
 
 
