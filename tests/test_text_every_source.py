@@ -13,6 +13,8 @@ from crawler.normalise.statement import normalise
 from crawler.pages import ParseError
 from crawler.pages.cleanup import text_of
 from crawler.pages.registry import read_saved_page
+from crawler.pages.state_dept import StateFeed
+from feeds.atom import FeedOptions, build_entry
 from tests.conftest import FIXTURES
 
 
@@ -84,3 +86,28 @@ def test_text_of_reads_visible_text_only():
     heading = etree.fromstring('<h1><script>alert("t")</script> Title <style>h1{}</style><noscript>JS off</noscript>'
                                '<b>two</b></h1>', etree.HTMLParser()).find(".//h1")
     assert text_of(heading) == "Title two"
+
+
+# --- a State Department feed item's content:encoded body, to the Atom entry ---------------------
+STATE_FEED = "https://www.state.gov/rss-feed/press-releases/feed/"
+STATE_RSS = """<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"
+ xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Press Releases</title>
+<item><title>Joint Statement</title>
+<link>https://www.state.gov/releases/office-of-the-spokesperson/2025/07/joint-statement/</link>
+<pubDate>Tue, 29 Jul 2025 18:33:25 +0000</pubDate><category><![CDATA[Readout]]></category>
+<guid isPermaLink="false">https://www.state.gov/?p=104300</guid>
+<content:encoded><![CDATA[<div>One.</div><div>Two\u0085words\u0080.<br><br>Three.</div><div>Four <b>bold</b>.</div>
+<pre>line one
+line two</pre>]]></content:encoded></item></channel></rss>"""
+
+
+def test_state_feed_bodies_keep_their_blocks_and_no_c1_controls():
+    (entry,) = StateFeed(STATE_FEED, STATE_RSS.encode("utf-8")).entries()
+    item = normalise(entry.statement).to_dict()
+    assert item["body_text"] == "One.\n\nTwo words.\n\nThree.\n\nFour bold.\n\nline one\nline two"
+    assert item["body_html"] == ("<div>One.</div><div>Two words.<br><br>Three.</div><div>Four <b>bold</b>.</div>\n"
+                                 "<pre>line one\nline two</pre>")
+    atom = build_entry({**item, "updated": item["published"]}, FeedOptions("https://feeds.example.org/"))
+    written = etree.tostring(atom.atom_entry(), encoding="unicode")
+    assert not any("\x80" <= character <= "\x9f" for character in written)
+    assert "Two words." in written
