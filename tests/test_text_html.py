@@ -331,3 +331,19 @@ def test_sibling_blocks_are_paragraphs(html, published, text):
 def test_preformatted_line_breaks_are_kept(html, text):
     assert html_to_text(html) == text
     assert html_to_text(sanitise(html, BASE)) == text
+
+
+@pytest.mark.parametrize(("html", "published"), [
+    # a container that only wraps blocks adds no boundary: unwrapped, as the layout divs always were
+    ('<div class="content"><div><p>a</p>\n<p>b</p></div></div>', "<p>a</p>\n<p>b</p>"),
+    ("<section> <h2>T</h2><div>x</div> </section>tail", " <h2>T</h2><div>x</div> tail"),
+    ("<div><div></div></div><p>a</p>", "<div></div><p>a</p>"),
+    # an empty one still separates the text around it
+    ("a<div></div>b", "a<div></div>b"),
+    # one with text of its own is a block of its own
+    ("<div>intro<p>a</p></div>", "<div>intro<p>a</p></div>"),
+    ("<div><p>a</p>after</div>", "<div><p>a</p>after</div>"),
+])
+def test_wrapper_containers_are_unwrapped(html, published):
+    assert sanitise(html, BASE) == published.strip()
+    assert html_to_text(sanitise(html, BASE)) == html_to_text(html)

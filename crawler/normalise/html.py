@@ -109,11 +109,60 @@ def _cleaner(url_relative: object) -> nh3.Cleaner:
 _CLEANER = _cleaner(_resolve)
 
 
+#: Blocks that only group other blocks when they hold no text of their own: such a wrapper adds
+#: no boundary its content does not make, and is unwrapped (so a page's layout divs, which never
+#: ran text together, leave its published HTML, and its archived versions, as they were).
+_CONTAINERS = ("address", "article", "aside", "div", "footer", "header", "main", "nav", "section")
+_HAS_CONTAINER = re.compile(r"<(?:address|article|aside|div|footer|header|main|nav|section)[\s/>]", re.IGNORECASE)
+
+
+def _is_wrapper(element: etree._Element) -> bool:
+    """True for a container with no text of its own: blocks inside (one at least: an empty one
+    still separates the text around it), white space around them."""
+    if not len(element) or (element.text and element.text.strip()):
+        return False
+    return all(child.tag in _BLOCKS and not (child.tail and child.tail.strip()) for child in element)
+
+
+def _unwrap_wrappers(html: str) -> str:
+    """The fragment with every wrapper container (:func:`_is_wrapper`) replaced by its content."""
+    if not _HAS_CONTAINER.search(html):
+        return html
+    root = fragment_root(html)
+    wrappers = [element for element in root.iter(*_CONTAINERS) if _is_wrapper(element)]
+    if not wrappers:
+        return html
+    for element in reversed(wrappers):  # innermost first
+        _unwrap(element)
+    return (root.text or "") + "".join(etree.tostring(child, method="html", encoding="unicode") for child in root)
+
+
+def _unwrap(element: etree._Element) -> None:
+    """Replace the element by its text and children, its tail kept after them."""
+    parent = element.getparent()
+    previous = element.getprevious()
+    index = parent.index(element)
+    text, tail, children = element.text or "", element.tail or "", list(element)
+    if previous is None:
+        parent.text = (parent.text or "") + text
+    else:
+        previous.tail = (previous.tail or "") + text
+    parent.remove(element)
+    for offset, child in enumerate(children):
+        parent.insert(index + offset, child)
+    if children:
+        children[-1].tail = (children[-1].tail or "") + tail
+    elif index > 0:
+        parent[index - 1].tail = (parent[index - 1].tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+
+
 def sanitise(body_html: str, base_url: str) -> str:
     """Publishable HTML (nh3, the ammonia sanitiser): allowed tags and attributes only, links made
     absolute against the page's URL (as the WHATWG URL Standard resolves them) and limited to
-    http(s) and mailto, no comments."""
-    html = xml_safe(body_html)
+    http(s) and mailto, no comments, containers that only wrap blocks unwrapped."""
+    html = _unwrap_wrappers(xml_safe(body_html))
     if _PLAIN_BASE.fullmatch(base_url):
         _resolving.base, _resolving.exact = base_url, True
         cleaned = _CLEANER.clean(html)
@@ -399,7 +448,7 @@ def _rebuilt(element: etree._Element, parent: str | None, kept: str | None, scop
         return True
     if not len(element):
         return False
-    if tag in ALLOWED_TAGS:
+    if tag in ALLOWED_TAGS and not (tag in _CONTAINERS and _is_wrapper(element)):
         kept = tag
     if tag in _ITEM_SCOPE:
         scope = tag
