@@ -21,7 +21,7 @@ def test_xml_safe_drops_c0_controls_and_surrogates():
 
 
 def test_clean_inline_and_paragraph():
-    assert clean_inline("  Foreign\u00a0Ministry\u200b  statement\n ") == "Foreign Ministry statement"
+    assert clean_inline("  Foreign\u00a0Ministry\ufeff  statement\n ") == "Foreign Ministry statement"
     assert clean_paragraph("line  one \n\n  line\ttwo ") == "line one\nline two"
 
 
@@ -72,9 +72,33 @@ def test_zero_width_joiners_are_kept_everywhere_text_is_cleaned():
 
 
 def test_invisible_noise_is_removed():
-    noisy = "zero\u200bwidth soft\u00adhyphen \ufeffbom word\u2060joiner invisible\u2062times"
-    assert clean_inline(noisy) == "zerowidth softhyphen bom wordjoiner invisibletimes"
-    assert html_to_text(f"<p>{noisy}</p>") == "zerowidth softhyphen bom wordjoiner invisibletimes"
+    noisy = "soft\u00adhyphen \ufeffbom invisible\u2062times"
+    assert clean_inline(noisy) == "softhyphen bom invisibletimes"
+    assert html_to_text(f"<p>{noisy}</p>") == "softhyphen bom invisibletimes"
+
+
+# Thai "Ministry of Foreign Affairs" with a ZERO WIDTH SPACE at the word boundary, a WORD JOINER
+# inside a word: the marks of where a line may and may not break in scripts without spaces.
+THAI = "กระทรวง\u200bการต่าง\u2060ประเทศ"
+
+
+def test_zero_width_space_and_word_joiner_are_kept():
+    assert clean_inline(f"zero\u200bwidth word\u2060joiner {THAI}") == f"zero\u200bwidth word\u2060joiner {THAI}"
+    assert clean_paragraph(f"{THAI}\n{THAI}") == f"{THAI}\n{THAI}"
+    body = sanitise(f"<p>{THAI}</p>", BASE)
+    assert body == f"<p>{THAI}</p>"
+    assert html_to_text(body) == THAI
+    assert xml_safe(THAI) == THAI
+
+
+# --- C1 controls (U+0080-U+009F) never reach XML (reviewer's finding 2) -------------------------
+def test_c1_controls_are_removed_and_next_line_is_a_space():
+    assert xml_safe("a\x85b\x80c\x9fd\x96e") == "a bcde"
+    assert clean_inline("a\x85b\x80c\x9fd") == "a bcd"
+    assert clean_paragraph("a\x85b\nc\x9ad") == "a b\ncd"
+    html = "<p>one\x85two\x80three\x9f</p>"
+    assert sanitise(html, BASE) == "<p>one twothree</p>"
+    assert html_to_text(sanitise(html, BASE)) == "one twothree"
 
 
 # --- <br><br> separates paragraphs, one <br> breaks a line (issue 10, item 4) ------------------
@@ -268,3 +292,58 @@ def test_mid_pages_read_their_texts_from_the_tree():
     assert len(read) >= 40
     assert all(page.body_text is not None for page in read)
     assert all(part.text is not None for page in read for part in page.segments or [])
+
+
+# --- every block is a paragraph, in the text and in the published HTML (reviewer's finding 1) --
+@pytest.mark.parametrize(("html", "published", "text"), [
+    ("<div>One.</div><div>Two.</div>", "<div>One.</div><div>Two.</div>", "One.\n\nTwo."),
+    ("<div>One.<br><br>Two.</div><div>Three.</div>", "<div>One.<br><br>Two.</div><div>Three.</div>",
+     "One.\n\nTwo.\n\nThree."),
+    ('<section class="x">A</section><article>B</article><aside>C</aside><header>D</header><footer>E</footer>'
+     "<main>F</main><nav>G</nav><address>H</address>",
+     "<section>A</section><article>B</article><aside>C</aside><header>D</header><footer>E</footer>"
+     "<main>F</main><nav>G</nav><address>H</address>", "A\n\nB\n\nC\n\nD\n\nE\n\nF\n\nG\n\nH"),
+    ("<h1>Head</h1><div>Body</div>", "<h1>Head</h1><div>Body</div>", "Head\n\nBody"),
+    ("<ul><li>one</li><li>two</li></ul><blockquote>quoted</blockquote>",
+     "<ul><li>one</li><li>two</li></ul><blockquote>quoted</blockquote>", "one\n\ntwo\n\nquoted"),
+    ("<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>",
+     "<table><tbody><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></tbody></table>", "a\tb\n\nc"),
+    # inline markup adds no boundary
+    ('<div>in<span>line</span> <b>bold</b><a href="/x">link</a></div>',
+     '<div>inline <b>bold</b><a href="https://mid.ru/x" rel="noopener noreferrer">link</a></div>', "inline boldlink"),
+    # divs mixed with paragraphs, as before
+    ("<p>x</p><div>y</div><p>z</p>", "<p>x</p><div>y</div><p>z</p>", "x\n\ny\n\nz"),
+])
+def test_sibling_blocks_are_paragraphs(html, published, text):
+    body = sanitise(html, BASE)
+    assert body == published
+    assert html_to_text(body) == text
+    assert html_to_text(html) == text
+
+
+# --- <pre> keeps its line breaks (reviewer's finding 5) -----------------------------------------
+@pytest.mark.parametrize(("html", "text"), [
+    ("<pre>a\n  b\nc</pre>", "a\nb\nc"),
+    ("<pre>\nline one\nline <b>two\nthree</b>\n\nnext para</pre><p>after\nx</p>",
+     "line one\nline two\nthree\n\nnext para\n\nafter x"),
+    ("<div>x<pre>a\r\nb</pre>y</div>", "x\n\na\nb\n\ny"),
+])
+def test_preformatted_line_breaks_are_kept(html, text):
+    assert html_to_text(html) == text
+    assert html_to_text(sanitise(html, BASE)) == text
+
+
+@pytest.mark.parametrize(("html", "published"), [
+    # a container that only wraps blocks adds no boundary: unwrapped, as the layout divs always were
+    ('<div class="content"><div><p>a</p>\n<p>b</p></div></div>', "<p>a</p>\n<p>b</p>"),
+    ("<section> <h2>T</h2><div>x</div> </section>tail", " <h2>T</h2><div>x</div> tail"),
+    ("<div><div></div></div><p>a</p>", "<div></div><p>a</p>"),
+    # an empty one still separates the text around it
+    ("a<div></div>b", "a<div></div>b"),
+    # one with text of its own is a block of its own
+    ("<div>intro<p>a</p></div>", "<div>intro<p>a</p></div>"),
+    ("<div><p>a</p>after</div>", "<div><p>a</p>after</div>"),
+])
+def test_wrapper_containers_are_unwrapped(html, published):
+    assert sanitise(html, BASE) == published.strip()
+    assert html_to_text(sanitise(html, BASE)) == html_to_text(html)

@@ -18,11 +18,15 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 #: Tags a published body may keep; everything else is unwrapped (script and style: dropped whole).
+#: Every block of the text rendering is kept (without attributes), so that what separates two
+#: blocks in the page separates them in the published HTML and in its text: unwrapping
+#: ``<div>One.</div><div>Two.</div>`` would run them together as "One.Two.".
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dl", "dt",
-    "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol",
-    "p", "pre", "q", "s", "small", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
-    "thead", "tr", "u", "ul",
+    "a", "abbr", "address", "article", "aside", "b", "blockquote", "br", "caption", "cite", "code",
+    "dd", "del", "div", "dl", "dt", "em", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4",
+    "h5", "h6", "header", "hr", "i", "img", "li", "main", "nav", "ol", "p", "pre", "q", "s",
+    "section", "small", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
+    "u", "ul",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "hreflang"},
@@ -105,11 +109,60 @@ def _cleaner(url_relative: object) -> nh3.Cleaner:
 _CLEANER = _cleaner(_resolve)
 
 
+#: Blocks that only group other blocks when they hold no text of their own: such a wrapper adds
+#: no boundary its content does not make, and is unwrapped (so a page's layout divs, which never
+#: ran text together, leave its published HTML, and its archived versions, as they were).
+_CONTAINERS = ("address", "article", "aside", "div", "footer", "header", "main", "nav", "section")
+_HAS_CONTAINER = re.compile(r"<(?:address|article|aside|div|footer|header|main|nav|section)[\s/>]", re.IGNORECASE)
+
+
+def _is_wrapper(element: etree._Element) -> bool:
+    """True for a container with no text of its own: blocks inside (one at least: an empty one
+    still separates the text around it), white space around them."""
+    if not len(element) or (element.text and element.text.strip()):
+        return False
+    return all(child.tag in _BLOCKS and not (child.tail and child.tail.strip()) for child in element)
+
+
+def _unwrap_wrappers(html: str) -> str:
+    """The fragment with every wrapper container (:func:`_is_wrapper`) replaced by its content."""
+    if not _HAS_CONTAINER.search(html):
+        return html
+    root = fragment_root(html)
+    wrappers = [element for element in root.iter(*_CONTAINERS) if _is_wrapper(element)]
+    if not wrappers:
+        return html
+    for element in reversed(wrappers):  # innermost first
+        _unwrap(element)
+    return (root.text or "") + "".join(etree.tostring(child, method="html", encoding="unicode") for child in root)
+
+
+def _unwrap(element: etree._Element) -> None:
+    """Replace the element by its text and children, its tail kept after them."""
+    parent = element.getparent()
+    previous = element.getprevious()
+    index = parent.index(element)
+    text, tail, children = element.text or "", element.tail or "", list(element)
+    if previous is None:
+        parent.text = (parent.text or "") + text
+    else:
+        previous.tail = (previous.tail or "") + text
+    parent.remove(element)
+    for offset, child in enumerate(children):
+        parent.insert(index + offset, child)
+    if children:
+        children[-1].tail = (children[-1].tail or "") + tail
+    elif index > 0:
+        parent[index - 1].tail = (parent[index - 1].tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+
+
 def sanitise(body_html: str, base_url: str) -> str:
     """Publishable HTML (nh3, the ammonia sanitiser): allowed tags and attributes only, links made
     absolute against the page's URL (as the WHATWG URL Standard resolves them) and limited to
-    http(s) and mailto, no comments."""
-    html = xml_safe(body_html)
+    http(s) and mailto, no comments, containers that only wrap blocks unwrapped."""
+    html = _unwrap_wrappers(xml_safe(body_html))
     if _PLAIN_BASE.fullmatch(base_url):
         _resolving.base, _resolving.exact = base_url, True
         cleaned = _CLEANER.clean(html)
@@ -151,6 +204,7 @@ def _paragraphs(root: etree._Element | None, rules: _Rules, nodes: Iterable[etre
     paragraphs: list[str] = []
     current: list[str] = []
     last_break = -1  # index in ``current`` of the newline the last ``br`` wrote, -1: none since
+    preformatted = False  # inside a ``pre``: the source's line breaks are the text's
     blocks, skip, flat, structure = rules.blocks, rules.skip, rules.flat, rules.structure
 
     def flush() -> None:
@@ -210,23 +264,39 @@ def _paragraphs(root: etree._Element | None, rules: _Rules, nodes: Iterable[etre
             number = _list_number(element)
             if number is not None:
                 current.append(f"{number}. ")
+        nonlocal preformatted
+        outer = preformatted
+        preformatted = outer or tag == "pre"
         if element.text:
-            current.append(_as_spaces(element.text))
+            source_text(element.text)
         for child in element:
             walk(child, True)
             if child.tail:
-                current.append(_as_spaces(child.tail))
+                source_text(child.tail)
+        preformatted = outer
         if block:
             flush()
+
+    def source_text(value: str) -> None:
+        """Text of the HTML source: its line breaks are white space, except in ``pre``, where each
+        is a line break (two with nothing visible between end the paragraph, as ``<br><br>``)."""
+        if not preformatted or ("\n" not in value and "\r" not in value):
+            current.append(_as_spaces(value))
+            return
+        lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        current.append(lines[0].replace("\t", " "))
+        for line in lines[1:]:
+            line_break()
+            current.append(line.replace("\t", " "))
 
     def content(element: etree._Element) -> None:
         """An element's text and children, as a paragraph of their own would have them."""
         if element.text:
-            current.append(_as_spaces(element.text))
+            source_text(element.text)
         for child in element:
             walk(child, False)
             if child.tail:
-                current.append(_as_spaces(child.tail))
+                source_text(child.tail)
 
     if nodes is None:
         content(root)
@@ -260,8 +330,10 @@ def _list_number(item: etree._Element) -> int | None:
 
 
 def html_to_text(body_html: str) -> str:
-    """Plain text: paragraphs separated by a blank line, table rows one line each (cells
-    separated by tabs, an ordered list's number kept)."""
+    """Plain text: each block (``p``, ``div``, ``section``, ``li``, ``h1``-``h6``, …) a paragraph,
+    paragraphs separated by a blank line, ``br`` and the line breaks of ``pre`` kept as line
+    breaks (a blank line in ``pre`` or ``<br><br>`` ends a paragraph), table rows one line each
+    (cells separated by tabs, an ordered list's number kept)."""
     return join_paragraphs(_paragraphs(fragment_root(body_html), _AS_WRITTEN))
 
 
@@ -376,7 +448,7 @@ def _rebuilt(element: etree._Element, parent: str | None, kept: str | None, scop
         return True
     if not len(element):
         return False
-    if tag in ALLOWED_TAGS:
+    if tag in ALLOWED_TAGS and not (tag in _CONTAINERS and _is_wrapper(element)):
         kept = tag
     if tag in _ITEM_SCOPE:
         scope = tag

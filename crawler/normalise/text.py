@@ -4,24 +4,33 @@ from __future__ import annotations
 
 import re
 
-# C0 controls other than tab and newline, DEL, lone surrogates and the two non-characters XML
-# forbids. Carriage returns are turned into newlines before this runs.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-# XML-illegal characters plus invisible noise that breaks word matching and carries no meaning:
-# soft hyphen, zero-width space, word joiner, the BOM (also as a zero-width no-break space) and
-# the invisible operators U+2061-U+2064. What clean text drops, in one pass.
+# C0 controls other than tab and newline, DEL, the C1 controls U+0080-U+009F other than U+0085 NEXT
+# LINE (XML 1.0 allows them but discourages them, and XML 1.1 requires them escaped: no feed reader
+# shows them, and in web pages they are almost always bytes of a mislabelled charset), lone
+# surrogates and the two non-characters XML forbids. Carriage returns are turned into newlines, and
+# NEXT LINE into a space (the white space it is to str.split(), so to body_text), before this runs.
+_CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff"
+_XML_ILLEGAL = re.compile(f"[{_CONTROLS}]")
+# Controls plus invisible noise that breaks word matching and carries no meaning: soft hyphen (a
+# hyphenation hint; the word is the same without it), the BOM (also as a zero-width no-break
+# space) and the invisible operators U+2061-U+2064 (mathematics only). What clean text drops, in
+# one pass.
 #
-# Never dropped: U+200C ZERO WIDTH NON-JOINER and U+200D ZERO WIDTH JOINER. They are letters'
-# business, not noise: in Persian, Arabic and Indic scripts they decide whether letters join
-# ("می‌کند" is not "میکند"), and U+200D builds emoji sequences (Unicode Standard, ch. 23.2).
-_NOISE = "\u00ad\u200b\u2060-\u2064\ufeff"
-_DROPPED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff" + _NOISE + "]")
+# Never dropped: U+200B ZERO WIDTH SPACE and U+2060 WORD JOINER, U+200C ZERO WIDTH NON-JOINER and
+# U+200D ZERO WIDTH JOINER. They are letters' business, not noise: Thai, Khmer, Lao and Burmese
+# write no spaces between words, and U+200B marks the word boundaries (where a line may break,
+# where a search tokeniser splits) and U+2060 the places where none may be (UAX #14, Unicode
+# Standard ch. 23.2); in Persian, Arabic and Indic scripts U+200C and U+200D decide whether letters
+# join ("می‌کند" is not "میکند"), and U+200D builds emoji sequences.
+_NOISE = "\u00ad\u2061-\u2064\ufeff"
+_DROPPED = re.compile(f"[{_CONTROLS}{_NOISE}]")
 _SPACES = re.compile(r"[^\S\n]+")
 
 
 def xml_safe(text: str) -> str:
-    """Drop every character that XML 1.0 cannot carry; CR and CRLF become LF."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    """Drop every character that XML 1.0 cannot carry, and the C1 controls; CR and CRLF become LF,
+    U+0085 NEXT LINE a space (as :func:`clean_inline` and :func:`clean_paragraph` make it)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x85", " ")
     return _XML_ILLEGAL.sub("", text)
 
 
@@ -32,7 +41,7 @@ def clean_inline(text: str) -> str:
 
 def clean_paragraph(text: str) -> str:
     """A paragraph: like :func:`clean_inline`, but line breaks inside it are kept (one each)."""
-    text = _DROPPED.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _DROPPED.sub("", text.replace("\r\n", "\n").replace("\r", "\n").replace("\x85", " "))
     if "\n" not in text:
         return " ".join(text.split())
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))

@@ -34,6 +34,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
 _STRING = etree.XPath("string()")
+#: Elements whose content is code or markup, never text a reader sees.
+_NOT_TEXT = ("script", "style", "noscript", "template")
+_VISIBLE_TEXT = etree.XPath("descendant::text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+                            " or ancestor::template)]")
 
 # Wrappers that are chrome when they hold no text (cells and list items keep table shapes).
 _DROP_WHEN_EMPTY = {"p", "div", "span", "a", "strong", "b", "em", "i", "font", "h2", "h3", "h4",
@@ -109,7 +113,11 @@ def copy_element(element: etree._Element) -> etree._Element:
 
 
 def text_of(element: etree._Element) -> str:
-    """The element's text content, white space normalised."""
+    """The element's visible text content, white space normalised: what is inside ``script``,
+    ``style``, ``noscript`` and ``template`` is not text (a heading's inline script is no part of
+    a title)."""
+    if len(element) and next(element.iter(*_NOT_TEXT), None) is not None:
+        return clean_inline("".join(_VISIBLE_TEXT(element)))
     return clean_inline(_STRING(element))
 
 
