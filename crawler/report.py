@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -88,6 +88,19 @@ class TargetRun:
     extra: dict[str, Any] = field(default_factory=dict)
     blocked: str | None = None
     """How the site refused the crawl ("403 on the listing"), or None."""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TargetRun:
+        """A target's part of a run read back from where :func:`dataclasses.asdict` wrote it (the
+        archive's run record of a crawl, a run report's ``targets``); keys it does not know are
+        left out."""
+        names = {item.name for item in fields(cls)}
+        return cls(**{key: value for key, value in data.items() if key in names})
+
+    @classmethod
+    def not_run(cls, name: str, error: str) -> TargetRun:
+        """A target whose crawl never ran, or never said how it ended: failed, with ``error``."""
+        return replace(summarise(name, {}), errors=[error])
 
     def summary_line(self) -> str:
         """One line for the operator's terminal or cron mail."""

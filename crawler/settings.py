@@ -170,6 +170,8 @@ SPIDER_MIDDLEWARES = {
 EXTENSIONS = {
     # Reads the archive URL first, so that its password is hidden from every log line after.
     "crawler.redact.HideArchivePassword": 0,
+    # A crawl of a `scrapy update --scrapyd` run (MF_RUN_ID) records its run in the archive.
+    "crawler.runs.RunRecorder": 100,
 }
 ADDONS = {
     "crawler.deployment.ContactInUserAgent": 0,
