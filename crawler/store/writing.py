@@ -256,17 +256,27 @@ class ArchiveWriter:
                         (item["id"], version, digest, item["fetched_at"], raw_sha256, encoded))
 
     def _same_document(self, item: dict[str, Any]) -> str | None:
-        """The id of an archived document this one repeats: the same source, language and
+        """The id of an archived document this new one repeats: the same source, language and
         document number (the old and the current mid.ru site carry the same documents under
-        different ids). The one archived first stays the document; the later one points to it."""
+        different ids). The copy seen first stays the document (of copies seen in the same
+        second, the smaller id), whichever crawl writes first: crawls of both sites running at
+        once, on one machine or several, leave the same archive. A new copy seen before the
+        document takes its place: the document and its repeats then point to the new one."""
         if not item.get("doc_number"):
             return None
         row = self.db.one(
-            "SELECT id FROM documents WHERE source = ? AND language = ? AND doc_number = ?"
+            "SELECT id, first_seen FROM documents WHERE source = ? AND language = ? AND doc_number = ?"
             " AND id != ? AND same_as IS NULL ORDER BY first_seen, id LIMIT 1",
             (item["source"], item["language"], item["doc_number"], item["id"]),
         )
-        return row[0] if row else None
+        if row is None:
+            return None
+        kept, first_seen = row
+        if (item["fetched_at"], item["id"]) < (first_seen, kept):
+            self.db.execute("UPDATE documents SET same_as = ?, change_seq = ? WHERE id = ? OR same_as = ?",
+                            (item["id"], self._change(), kept, kept))
+            return None
+        return kept
 
     def _link_translations(self, item: dict[str, Any]) -> dict[str, Any]:
         """Language versions share the site's id on the same site: link this one and its siblings
