@@ -216,8 +216,9 @@ def by_source(runs: list[TargetRun]) -> dict[str, dict[str, Any]]:
 
 
 def write_report(folder: str | Path, started: datetime, finished: datetime, runs: list[TargetRun],
-                 publish: dict[str, Any] | None = None) -> Path:
-    """Write the run report (JSON) as ``runs/<start>.json`` and ``last-run.json``, atomically."""
+                 publish: dict[str, Any] | None = None, extra: dict[str, Any] | None = None) -> Path:
+    """Write the run report (JSON) as ``runs/<start>.json`` and ``last-run.json``, atomically;
+    ``extra``: more top-level keys (a run on Scrapyd nodes says which)."""
     report = {
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
@@ -228,6 +229,7 @@ def write_report(folder: str | Path, started: datetime, finished: datetime, runs
     }
     if publish is not None:
         report["publish"] = publish
+    report.update(extra or {})
     data = (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     folder = Path(folder)
     dated = folder / "runs" / f"{started.strftime('%Y%m%dT%H%M%SZ')}-{os.getpid()}.json"

@@ -3,6 +3,10 @@ keeps the health records, publishes the public folder from the archive, and writ
 
 Exit codes: 0 when every target succeeded, 1 when any failed (one summary line per target on
 stderr either way), 2 for a bad command line, 75 when another update holds the lock.
+
+With ``--scrapyd URL[,URL…]`` the crawls run as jobs on those Scrapyd nodes instead, against the
+same PostgreSQL archive, and this process follows them, then publishes and reports as above
+(:mod:`crawler.scrapyd`).
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ class Command(ScrapyCommand):
     requires_project = True
 
     def syntax(self) -> str:
-        return "[--only SPIDER,…] [--replay DIR] [--pages N]"
+        return "[--only SPIDER,…] [--replay DIR] [--pages N] [--scrapyd URL,…]"
 
     def short_desc(self) -> str:
         return "Crawl every source incrementally, then report (the cron job)"
@@ -51,6 +55,8 @@ class Command(ScrapyCommand):
         parser.add_argument("--only", metavar="SPIDERS", help="comma-separated spider names (default: all)")
         parser.add_argument("--replay", metavar="DIR", help="answer every request from this offline mirror")
         parser.add_argument("--pages", metavar="N", help="at most N listing pages per section")
+        parser.add_argument("--scrapyd", metavar="URLS",
+                            help="run the crawls as jobs on these Scrapyd nodes (comma-separated URLs)")
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
@@ -84,7 +90,13 @@ class Command(ScrapyCommand):
         try:
             publish_options(self.settings)
             archive_url(self.settings)
-        except ValueError as error:  # a publishing setting or the archive URL (ArchiveURLError)
+            opts.nodes = None
+            if opts.scrapyd is not None:
+                from crawler import scrapyd  # requests and scrapyd-client, only for a run on Scrapyd
+
+                opts.nodes = scrapyd.node_urls(opts.scrapyd)
+                scrapyd.check_archive(self.settings)
+        except ValueError as error:  # a publishing setting, the archive URL (ArchiveURLError), --scrapyd
             raise UsageError(str(error), print_help=False) from None
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -93,7 +105,13 @@ class Command(ScrapyCommand):
         targets, spider_args = opts.targets, opts.spider_args
         try:
             with run_lock(self.settings, targets):
-                self.exitcode = self._update(targets, spider_args)
+                if opts.nodes:
+                    from crawler import scrapyd
+
+                    self.exitcode = scrapyd.ScrapydRun(self.settings, opts.nodes, targets, spider_args,
+                                                       scrapyd.settings_given(opts.set), self._publish).run()
+                else:
+                    self.exitcode = self._update(targets, spider_args)
         except AlreadyRunning as error:
             print(f"scrapy update: another update is running ({error}); exiting without doing anything",
                   file=sys.stderr)

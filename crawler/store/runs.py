@@ -102,7 +102,7 @@ class RunRecords:
     def finish_crawl(self, job: str, ok: bool, report: dict[str, Any], when: str) -> bool:
         """Record a running crawl's end and its part of the run report; False when the record was
         no longer ``running`` (its run gave it up as dead meanwhile)."""
-        encoded = json.dumps(report, ensure_ascii=False, sort_keys=True)
+        encoded = json.dumps(report, ensure_ascii=False)
         with self.transaction():
             return bool(self.db.execute(
                 "UPDATE crawl_runs SET state = ?, finished_at = ?, ok = ?, report = ? WHERE job = ? AND state = ?",
