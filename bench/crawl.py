@@ -113,13 +113,13 @@ def child_bare(base_url: str, urls_file: str, concurrency: int) -> dict:
 
 
 def child_ours(base_url: str, archive: str, concurrency: int, extra: dict[str, str]) -> dict:
-    """The ``mid`` spider with the project's settings into a fresh archive: what `scrapy crawl
-    mid -s …` runs."""
+    """The ``mid`` spider with the project's settings into a fresh archive (``archive``: its
+    URL): what `scrapy crawl mid -s …` runs."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
     settings = get_project_settings()
-    settings.setdict({**crawl_settings(base_url, concurrency), "MF_ARCHIVE_PATH": archive,
+    settings.setdict({**crawl_settings(base_url, concurrency), "MF_ARCHIVE_URL": archive,
                       "MF_DEFAULT_LISTING_PAGES": 1_000_000, **extra}, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("mid")
@@ -158,7 +158,7 @@ def update_child(mirror: Path, concurrency: int, extra: dict[str, str], work: Pa
     """`scrapy update` of every target from the mirror, as cron runs it, with the bench's
     concurrency (the replay download handler drops delays itself)."""
     settings = {"CONCURRENT_REQUESTS": concurrency, "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency, **extra,
-                "MF_ARCHIVE_PATH": work / "update.sqlite3", "MF_LOCK_PATH": work / "update.lock",
+                "MF_ARCHIVE_URL": f"sqlite:///{work / 'update.sqlite3'}", "MF_LOCK_PATH": work / "update.lock",
                 "MF_REPORT_DIR": work / "reports", "MF_PUBLIC_DIR": work / "public"}
     options = [part for name, value in settings.items() for part in ("-s", f"{name}={value}")]
     report = work / "reports" / "last-run.json"
@@ -222,7 +222,7 @@ def main() -> int:
             rounds = []
             for number in range(args.rounds):
                 bare = crawl_child("bare", [*served, "--urls", str(work / "urls.json")], work)
-                ours = crawl_child("ours", [*served, "--archive", str(work / f"ours-{number}.sqlite3")], work)
+                ours = crawl_child("ours", [*served, "--archive", f"sqlite:///{work / f'ours-{number}.sqlite3'}"], work)
                 print(f"round {number + 1}: bare {bare.per_minute:.0f}/min, ours {ours.per_minute:.0f}/min, "
                       f"ours / bare = {ours.per_minute / bare.per_minute:.2f}", flush=True)
                 rounds.append((bare, ours))

@@ -1,6 +1,7 @@
 """JSON Lines for researchers: one statement (or one version of it) per line, in the schema's
 field names plus the archive's own (``version``, ``updated``, ``removed_at``, ``content_hash``,
-``first_seen``, ``same_as``). Streams from the archive: memory stays flat however large it is.
+``first_seen``, ``same_as``, and ``changes``: what changed since the version before, from
+:mod:`feeds.diff`). Streams from the archive: memory stays flat however large it is.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from crawler.exporters import one_line
 from crawler.items import DOCUMENT_TYPES, STATEMENT_FIELDS
 from crawler.sources import SOURCES
 from crawler.store import Selection
+from feeds.diff import changes_summary
 
 if TYPE_CHECKING:
     from crawler.store import ArchiveStore
 
 ARCHIVE_FIELDS = ("version", "updated", "removed_at", "content_hash", "first_seen", "same_as")
-LINE_FIELDS = STATEMENT_FIELDS + ARCHIVE_FIELDS
+LINE_FIELDS = (*STATEMENT_FIELDS, *ARCHIVE_FIELDS, "changes")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
@@ -90,8 +92,11 @@ def lines(store: ArchiveStore, query: ExportQuery) -> Iterator[dict[str, Any]]:
         for doc in store.documents(query.selection(), oldest_first=True):
             line = {name: doc.get(name) for name in STATEMENT_FIELDS}
             line.update({name: doc[name] for name in (*ARCHIVE_FIELDS, "fetched_at")})
+            earlier = store.version(doc["id"], doc["version"] - 1) if doc["version"] > 1 else None
+            line["changes"] = changes_summary(earlier, doc) if earlier else None
             yield line
         return
+    previous: dict[str, Any] | None = None
     for record in store.version_records(query.selection()):
         line = {name: record.get(name) for name in STATEMENT_FIELDS}
         # A version's "updated" is when it became the current text: the first one dates from
@@ -100,6 +105,10 @@ def lines(store: ArchiveStore, query: ExportQuery) -> Iterator[dict[str, Any]]:
         line.update(version=record["version"], updated=updated, removed_at=record["removed_at"],
                     content_hash=record["content_hash"], first_seen=record["first_seen"],
                     same_as=record["same_as"], fetched_at=record["fetched_at"])
+        # Each statement's versions come in order: the one before is the line before.
+        before = previous if previous is not None and previous["id"] == record["id"] else None
+        line["changes"] = changes_summary(before, record) if before and record["version"] > 1 else None
+        previous = record
         yield line
 
 

@@ -35,7 +35,7 @@ def page_text():
 
 
 # --- the suite never writes into the checkout ------------------------------------------------------
-#: Folders of the checkout that a run of the product writes by default (MF_ARCHIVE_PATH,
+#: Folders of the checkout that a run of the product writes by default (MF_ARCHIVE_URL,
 #: MF_PUBLIC_DIR, MF_REPORT_DIR, MF_LOCK_PATH): a test must point every one of them at its own
 #: temporary directory.
 GUARDED = ("public", "data")

@@ -23,16 +23,16 @@ def run_scrapy(*args: str, timeout: float = 300, env: dict[str, str] | None = No
     return result
 
 
-def fast_settings(archive: str | Path, **extra: str) -> list[str]:
+def fast_settings(archive: str | Path, folder: Path | None = None, **extra: str) -> list[str]:
     """``-s`` options for a quick loopback crawl: no delays (robots.txt's Crawl-delay
-    included), short back-off, this archive (a URL,
-    or an SQLite file's path); the public folder, run reports and lock beside an archive file, or
-    in a fresh temporary folder for a server's archive, unless given: a test never writes into the
-    checkout."""
+    included), short back-off, this archive (a URL, such as the ``archive_url`` fixture's, or an
+    SQLite file's path); the public folder (``public/``), run reports (``reports/``) and lock
+    (``update.lock``) in ``folder``, else beside an archive file, else in a fresh temporary
+    folder; any of them given in ``extra`` wins. A test never writes into the checkout."""
     if isinstance(archive, Path):
-        url, folder = f"sqlite:///{archive.resolve()}", archive.parent
+        url, folder = f"sqlite:///{archive.resolve()}", folder or archive.parent
     else:
-        url, folder = archive, Path(tempfile.mkdtemp(prefix="mf-test-"))
+        url, folder = archive, folder or Path(tempfile.mkdtemp(prefix="mf-test-"))
     settings = {
         "MF_ARCHIVE_URL": url,
         "MF_PUBLIC_DIR": str(folder / "public"),

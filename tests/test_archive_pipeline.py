@@ -26,12 +26,12 @@ URLS = [
 ]
 
 
-def crawl_through(tmp_path, **settings):
-    """Fetched pages as the crawl hands them on: response signal, page object, the three pipelines.
-    Returns the crawler, the archive pipeline, and the pending byte count after each step."""
+def crawl_through(archive_url, **settings):
+    """Fetched pages as the crawl hands them on, into the archive at ``archive_url``: response
+    signal, page object, the three pipelines. Returns the crawler, the archive pipeline, and the
+    pending byte count after each step."""
     ours = {name: getattr(project_settings, name) for name in dir(project_settings) if name.startswith("MF_")}
-    crawler = get_crawler(settings_dict={**ours, "MF_ARCHIVE_URL": f"sqlite:///{tmp_path / 'a.sqlite3'}",
-                                         "MF_ARCHIVE_PATH": None, **settings})
+    crawler = get_crawler(settings_dict={**ours, "MF_ARCHIVE_URL": archive_url, **settings})
     normalise, validate = NormalisePipeline.from_crawler(crawler), ValidatePipeline.from_crawler(crawler)
     archive = ArchivePipeline.from_crawler(crawler)
     archive.open_spider()
@@ -51,8 +51,8 @@ def crawl_through(tmp_path, **settings):
     return crawler, archive, pending
 
 
-def archived_raw_pages(path):
-    with open_archive(f"sqlite:///{path}", readonly=True) as store:
+def archived_raw_pages(archive_url):
+    with open_archive(archive_url, readonly=True) as store:
         ids = {doc["url"]: doc["id"] for doc in store.documents(Selection(include_repeats=True))}
         return {url: store.versions(ids[url])[0]["raw_sha256"] for url in URLS}
 
@@ -67,19 +67,19 @@ def test_the_validate_pipeline_passes_on_the_dict_it_checked(tmp_path):
     assert ValidatePipeline.from_crawler(crawler).process_item(record) is record  # not converted again
 
 
-def test_one_batch_when_under_both_bounds(tmp_path):
-    crawler, _, pending = crawl_through(tmp_path)
+def test_one_batch_when_under_both_bounds(archive_url):
+    crawler, _, pending = crawl_through(archive_url)
     assert crawler.stats.get_value("mf/archive/batches") == 1
     assert crawler.stats.get_value("mf/items/new") == len(URLS)
     assert pending == sorted(pending)  # nothing written before the spider closed
     bodies = {url: fixture_response(url).body for url in URLS}
-    assert archived_raw_pages(tmp_path / "a.sqlite3") == \
+    assert archived_raw_pages(archive_url) == \
         {url: hashlib.sha256(body).hexdigest() for url, body in bodies.items()}
 
 
 @pytest.mark.parametrize("batch_bytes", [1, 12_000, 30_000])
-def test_batches_are_bounded_by_bytes(tmp_path, batch_bytes):
-    crawler, archive, pending = crawl_through(tmp_path, MF_ARCHIVE_BATCH_BYTES=batch_bytes)
+def test_batches_are_bounded_by_bytes(archive_url, batch_bytes):
+    crawler, archive, pending = crawl_through(archive_url, MF_ARCHIVE_BATCH_BYTES=batch_bytes)
     assert max(pending) < batch_bytes  # a batch reaching the bound is written at once
     page_bytes = sum(len(fixture_response(url).body) for url in URLS)
     # at most one write per page and per statement, at least one per bound's worth of raw pages
@@ -87,11 +87,11 @@ def test_batches_are_bounded_by_bytes(tmp_path, batch_bytes):
         <= 2 * len(URLS)
     assert crawler.stats.get_value("mf/items/new") == len(URLS)
     assert archive.raw_by_url == {}
-    assert archived_raw_pages(tmp_path / "a.sqlite3") == \
+    assert archived_raw_pages(archive_url) == \
         {url: hashlib.sha256(fixture_response(url).body).hexdigest() for url in URLS}
 
 
-def test_batches_are_bounded_by_count(tmp_path):
-    crawler, _, _ = crawl_through(tmp_path, MF_ARCHIVE_BATCH_SIZE=2)
+def test_batches_are_bounded_by_count(archive_url):
+    crawler, _, _ = crawl_through(archive_url, MF_ARCHIVE_BATCH_SIZE=2)
     assert crawler.stats.get_value("mf/archive/batches") == 3  # 2 + 2 + the last one at close
     assert crawler.stats.get_value("mf/items/new") == len(URLS)

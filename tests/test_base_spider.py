@@ -44,7 +44,9 @@ def spider(tmp_path):
     from crawler import settings as project
 
     settings = {name: getattr(project, name) for name in dir(project) if name.startswith("MF_")}
-    crawler = get_crawler(PostbackSpider, settings_dict={**settings, "MF_ARCHIVE_PATH": str(tmp_path / "a.sqlite3")})
+    # the spider opens the archive for its index: a new place (no archive there, an empty index)
+    crawler = get_crawler(PostbackSpider, settings_dict={**settings,
+                                                         "MF_ARCHIVE_URL": f"sqlite:///{tmp_path / 'a.sqlite3'}"})
     return PostbackSpider.from_crawler(crawler)
 
 

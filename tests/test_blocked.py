@@ -68,8 +68,8 @@ def test_the_health_records_error_line_says_whether_it_was_a_block(error, reason
     assert blocked_reason(error) == reason
 
 
-def test_the_index_page_shows_a_blocked_source_and_its_kept_statements(tmp_path):
-    store = make_archive(tmp_path / "a.sqlite3")
+def test_the_index_page_shows_a_blocked_source_and_its_kept_statements(tmp_path, archive_url):
+    store = make_archive(archive_url)
     try:
         store.record_run("mid", True, "2026-11-29T10:00:00+00:00")
         store.record_run("mid", False, "2026-11-30T10:00:00+00:00", "blocked: 403 on the listing")

@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 from crawler.items import PageEvent, statement_schema
 from crawler.sources import SOURCES
 from feeds.dumps import publish_dumps
-from feeds.jsonl import LINE_FIELDS, ExportError, ExportQuery, count, lines, parse_day, write_lines
+from feeds.jsonl import LINE_FIELDS, ExportError, ExportQuery, count, encode, lines, parse_day, write_lines
 from feeds.publish import publish
 from tests.feed_archive import PAGES, make_archive, options, statement
 
@@ -116,7 +116,7 @@ def test_published_dumps_and_checksums_verify(archive, tmp_path):
     publish(archive, options(out))
     data = out / "data"
     manifest = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["schema"]["version"] == "1.4.0"
+    assert manifest["schema"]["version"] == "1.5.0"
     paths = [entry["path"] for entry in manifest["files"]]
     assert paths == ["mid/en/2017.jsonl.gz", "mid/en/2022.jsonl.gz", "mid/ru/2022.jsonl.gz"]
     sums = dict(reversed(line.split("  ")) for line in (data / "SHA256SUMS").read_text().splitlines())
@@ -147,3 +147,34 @@ def test_unchanged_years_are_not_rewritten(archive, tmp_path):
     archive.write_batch([], [later])
     written = publish_dumps(archive, out, {("mid", "en", "2022")})
     assert written == ["data/mid/en/2022.jsonl.gz", "data/manifest.json", "data/SHA256SUMS"]
+
+
+def test_versions_after_the_first_carry_what_changed(archive):
+    # A third version of the briefing: one paragraph rewritten, one added at the end.
+    third = statement(PAGES[2], fetched_at="2026-11-22T10:00:00Z")
+    third["title"] += " (corrected)"
+    paragraphs = third["body_text"].split("\n\n")
+    paragraphs[1] = paragraphs[1].replace("the", "THE", 1)
+    third["body_text"] = "\n\n".join([*paragraphs, "A paragraph added later."])
+    third["body_html"] += "<p>A paragraph added later.</p>"
+    assert archive.write_batch([], [third]) == ["updated"]
+    versions = [line for line in lines(archive, ExportQuery(versions="all")) if line["id"] == "mid:en:1820480"]
+    assert [line["changes"] for line in versions] == [
+        None,
+        {"from_version": 1, "fields": ["title"], "title_changed": True, "paragraphs_added": 0,
+         "paragraphs_removed": 0, "paragraphs_changed": 0, "characters_changed": len(" (corrected)")},
+        {"from_version": 2, "fields": ["body_text", "body_html"], "title_changed": False, "paragraphs_added": 1,
+         "paragraphs_removed": 0, "paragraphs_changed": 1,
+         "characters_changed": 2 * len("the") + len("A paragraph added later.")},
+    ]
+    # An export of latest versions compares the latest with the one before it.
+    latest = next(line for line in lines(archive, ExportQuery()) if line["id"] == "mid:en:1820480")
+    assert latest["version"] == 3 and latest["changes"] == versions[2]["changes"]
+    # Statements of one version, and lines of other statements in between: no changes.
+    assert {line["id"]: line["changes"] for line in lines(archive, ExportQuery(versions="all"))
+            if line["id"] != "mid:en:1820480"} == dict.fromkeys(
+        ["mid:en:liferay-2826535", "mid:en:1819686", "mid:ru:1819686"])
+    for line in versions:
+        assert not list(VALIDATOR.iter_errors({k: line[k] for k in LINE_FIELDS}))
+    assert list(json.loads(encode(versions[2]))) == list(LINE_FIELDS)
+    assert list(LINE_FIELDS)[-1] == "changes"

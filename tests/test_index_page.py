@@ -17,8 +17,8 @@ from tests.feed_archive import make_archive, options
 
 
 @pytest.fixture
-def published(tmp_path):
-    store = make_archive(tmp_path / "a.sqlite3")
+def published(tmp_path, archive_url):
+    store = make_archive(archive_url)
     store.record_run("mid", True, "2026-11-30T10:00:00+00:00")
     store.record_run("mid_archive", False, "2026-11-30T10:05:00+00:00", "listing page failed")
     failed = [FetchFailed(f"https://mid.ru/en/foreign_policy/news/99{n}/", "mid", "HTTP 503", "2026-11-30T10:00:00Z")

@@ -169,15 +169,14 @@ def test_missing_parts_raise():
 
 
 @pytest.mark.e2e
-def test_a_document_that_turns_into_sorry_for_the_inconvenience_is_a_removal(tmp_path):
-    import sqlite3
-
+def test_a_document_that_turns_into_sorry_for_the_inconvenience_is_a_removal(tmp_path, archive_url):
+    from crawler.store import Selection, open_archive
     from tests.crawl import fast_settings, run_scrapy
     from tests.loopback import LoopbackSite
 
     endpoint = detail_url("", RELEASE)  # the path and query the loopback site answers
     with LoopbackSite(FIXTURES, host="www.mea.gov.in") as site:
-        settings = fast_settings(tmp_path / "archive.sqlite3", MF_MEA_IN_BASE_URL=site.base_url,
+        settings = fast_settings(archive_url, tmp_path, MF_MEA_IN_BASE_URL=site.base_url,
                                  MF_RECHECK_SCHEDULE="[[36500, 0]]", MF_RECHECK_MAX_PER_RUN="100")
         first = run_scrapy("crawl", "mea_in", "-a", "languages=en", *settings)
         assert first.returncode == 0, first.stderr[-3000:]
@@ -185,8 +184,7 @@ def test_a_document_that_turns_into_sorry_for_the_inconvenience_is_a_removal(tmp
         result = run_scrapy("crawl", "mea_in", "-a", "languages=en", *settings)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Article gone: " in result.stderr and "Sorry for the inconvenience" in result.stderr
-    db = sqlite3.connect(tmp_path / "archive.sqlite3")
-    removed = dict(db.execute("SELECT id, removed_at FROM documents").fetchall())
-    db.close()
+    with open_archive(archive_url, readonly=True) as store:
+        removed = {doc["id"]: doc["removed_at"] for doc in store.documents(Selection(include_repeats=True))}
     assert removed["mea_in:en:41705"] is not None
     assert sum(1 for value in removed.values() if value is None) == 3  # the other English documents stay

@@ -125,3 +125,17 @@ def test_statements_archived_before_sites_still_link_by_site_id(store):
     store.write_batch([], [ru])
     assert store.get("mid:ru:1819686")["translations"] == {"en": legacy_en["url"]}
     assert store.get("mid:en:1819686")["translations"] == {"ru": ru["url"]}
+
+
+def test_documents_at_a_url_in_the_order_first_seen(store):
+    url = item()["url"]
+    assert store.documents_at(url) == []
+    store.write_batch([], [item(), item(id="mid:en:2", site_id="2", url="https://mid.ru/en/foreign_policy/news/2/")])
+    # the same page later carries another statement (a site that reuses its URLs)
+    store.write_batch([], [item(id="mid:en:9", site_id="9", doc_number="9", fetched_at="2026-01-05T00:00:00Z")])
+    store.write_batch([], [item(body_text="Edited.", fetched_at="2026-01-06T00:00:00Z")])
+    found = store.documents_at(url)
+    assert [(doc["id"], doc["version"], doc["body_text"]) for doc in found] == \
+        [("mid:en:1819686", 2, "Edited."), ("mid:en:9", 1, "Text.")]
+    assert found[0] == store.get("mid:en:1819686")
+    assert store.documents_at(url.rstrip("/")) == []  # the URL exactly as given

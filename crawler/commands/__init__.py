@@ -1,4 +1,4 @@
-"""Custom scrapy commands: update, publish, serve, export, validate, extract, and crawl (Scrapy's, with
+"""Custom scrapy commands: update, publish, serve, export, validate, extract, diff, explore, and crawl (Scrapy's, with
 its spider arguments checked first).
 
 Every command answers a bad argument or a missing path with one line on stderr naming it,

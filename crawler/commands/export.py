@@ -5,6 +5,12 @@ date of publication), --versions latest|all, --include-removed, --include-repeat
 (unknown source or type, a language no source has, a date that does not parse, an output path
 that cannot be written) is one line on stderr and exit code 2, with nothing written; a tag that no
 statement has is said on stderr (the answer is empty, not an error).
+
+Instead of JSON Lines: ``--warc FILE`` writes the selection's archived raw pages as a WARC file
+(:mod:`feeds.warc`; the same filters, ``--versions all`` for the page of every version);
+``--sqlite FILE`` writes an SQLite snapshot of the whole archive (every table, checked row by row
+against the source, with the full-text index: what ``scrapy explore`` opens for a PostgreSQL
+archive). Both are written beside their target and renamed at the end.
 """
 
 from __future__ import annotations
@@ -19,13 +25,16 @@ from scrapy.commands import ScrapyCommand
 from crawler.commands import EXIT_USAGE, one_line_usage_errors
 from crawler.sources import SOURCES
 from crawler.store import ArchiveError, ArchiveMissing, ArchiveURLError, archive_url, open_archive
+from crawler.store.copying import write_snapshot
 from feeds.dumps import dump_keys
 from feeds.jsonl import ExportError, ExportQuery, count, lines, parse_day, write_lines
+from feeds.warc import write_warc
 
 if TYPE_CHECKING:
     import argparse
 
     from crawler.store import ArchiveStore
+
 
 class Progress:
     """A progress bar on stderr, drawn only when stderr is a terminal."""
@@ -50,8 +59,8 @@ class Command(ScrapyCommand):
     requires_crawler_process = False
 
     def syntax(self) -> str:
-        return "[-o FILE[.gz]] [--source S] [--language L] [--type T] [--tag TAG] [--since D] [--until D] " \
-               "[--versions latest|all] [--include-removed]"
+        return "[-o FILE[.gz] | --warc FILE.warc[.gz] | --sqlite FILE] [--source S] [--language L] [--type T] " \
+               "[--tag TAG] [--since D] [--until D] [--versions latest|all] [--include-removed]"
 
     def short_desc(self) -> str:
         return "Export statements from the archive as JSON Lines"
@@ -61,6 +70,10 @@ class Command(ScrapyCommand):
         one_line_usage_errors(parser, "export")
         parser.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
         parser.add_argument("--gzip", action="store_true", help="gzip the output (implied by a .gz file)")
+        parser.add_argument("--warc", metavar="FILE", help="write the selection's raw pages as a WARC file "
+                            "(.warc, or .warc.gz gzipped by record) instead of JSON Lines")
+        parser.add_argument("--sqlite", metavar="FILE", help="write an SQLite snapshot of the whole archive "
+                            "(for scrapy explore, Datasette or any SQLite tool) instead of JSON Lines")
         parser.add_argument("--source")
         parser.add_argument("--language")
         parser.add_argument("--type")
@@ -77,6 +90,10 @@ class Command(ScrapyCommand):
         try:
             if args:
                 raise ExportError(f"unexpected arguments: {' '.join(args)}")
+            outputs = [name for name, value in (("-o", opts.output), ("--warc", opts.warc), ("--sqlite", opts.sqlite))
+                       if value is not None]
+            if len(outputs) > 1:
+                raise ExportError(f"{' and '.join(outputs)}: give one output")
             query = ExportQuery(
                 source=opts.source, language=opts.language, type=opts.type, tag=opts.tag,
                 since=parse_day(opts.since, "--since") if opts.since else None,
@@ -84,7 +101,12 @@ class Command(ScrapyCommand):
                 versions=opts.versions, include_removed=opts.include_removed,
                 include_repeats=opts.include_repeats,
             ).check()
-            target = self._target(opts.output)
+            target = self._target(opts.warc or opts.sqlite or opts.output)
+            if opts.sqlite is not None:
+                if query != ExportQuery():
+                    raise ExportError("--sqlite writes the whole archive: filters apply to JSON Lines and --warc")
+                self._snapshot(target)
+                return
             store = open_archive(archive_url(self.settings), readonly=True)
         except (ExportError, ArchiveURLError, ArchiveMissing) as error:
             print(f"scrapy export: {error}", file=sys.stderr)
@@ -102,6 +124,10 @@ class Command(ScrapyCommand):
             print(f"scrapy export: {error}", file=sys.stderr)
             self.exitcode = EXIT_USAGE
             return
+        if opts.warc is not None:
+            assert target is not None
+            self._warc(store, query, target)
+            return
         try:
             progress = Progress(count(store, query))
             written = write_lines(lines(store, query), target, compress=compress, progress=progress)
@@ -112,6 +138,30 @@ class Command(ScrapyCommand):
             store.close()
         if target is not None:
             print(f"{written} statements written to {target}", file=sys.stderr)
+
+    def _warc(self, store: ArchiveStore, query: ExportQuery, target: Path) -> None:
+        try:
+            result = write_warc(target, store, query.selection(), all_versions=query.versions == "all")
+        finally:
+            store.close()
+        if result.without_raw_page:
+            shown = ", ".join(result.without_raw_page[:5]) + (" …" if len(result.without_raw_page) > 5 else "")
+            print(f"scrapy export: {len(result.without_raw_page)} selected versions have no raw page linked in the "
+                  f"archive: {shown}", file=sys.stderr)
+        print(f"{result.responses} raw pages ({result.versions} statement versions) written to {target}",
+              file=sys.stderr)
+
+    def _snapshot(self, target: Path | None) -> None:
+        assert self.settings is not None and target is not None
+        try:
+            checks = write_snapshot(archive_url(self.settings), target)
+        except ArchiveError as error:
+            print(f"scrapy export: {error}", file=sys.stderr)
+            self.exitcode = EXIT_USAGE if isinstance(error, ArchiveMissing) else 1
+            return
+        rows = {check.table: check.copied_rows for check in checks}
+        print(f"SQLite snapshot written to {target}: {rows['documents']} statements, {rows['versions']} versions, "
+              f"{rows['fetches']} fetches; every table checked against the archive", file=sys.stderr)
 
     @staticmethod
     def _check_against_archive(store: ArchiveStore, query: ExportQuery) -> None:

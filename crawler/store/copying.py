@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import re
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from crawler.store.archive import open_archive
 from crawler.store.backend import ArchiveError, Connection, connect
-from crawler.store.schema import SERIAL_COLUMNS, TABLES, migrate, schema_version
+from crawler.store.schema import SERIAL_COLUMNS, TABLES, migrate, optimise_search, schema_version
 from crawler.store.url import ArchiveURL
 
 if TYPE_CHECKING:
@@ -142,10 +143,10 @@ def _copy_to_file(store: ArchiveStore, target: ArchiveURL, say: Callable[[str], 
     return checks
 
 
-def _remove_abandoned(final: Path) -> None:
+def _remove_abandoned(final: Path, marker: str = "copy") -> None:
     """Delete the partial files of earlier copies to ``final`` whose process is gone (killed)."""
-    for partial in final.parent.glob(f".{final.name}.copy-*"):
-        match = re.search(r"\.copy-(\d+)(-wal|-shm|-journal)?$", partial.name)
+    for partial in final.parent.glob(f".{final.name}.{marker}-*"):
+        match = re.search(rf"\.{marker}-(\d+)(-wal|-shm|-journal)?$", partial.name)
         if match is None:
             continue
         try:
@@ -191,6 +192,40 @@ def _copy_tables(store: ArchiveStore, db: Connection, say: Callable[[str], None]
             f"{c.table}: {c.source_rows} rows {c.source_sha256[:12]} vs {c.copied_rows} rows {c.copied_sha256[:12]}"
             for c in wrong))
     return checks
+
+
+def write_snapshot(source: str | Path | ArchiveURL, target: str | Path,
+                   progress: Callable[[str], None] | None = None) -> list[TableCheck]:
+    """An SQLite copy of the archive at ``source`` (either backend) as the file ``target``, which
+    it replaces atomically if it exists: a self-contained file (rollback journal, not WAL, so it
+    is one file to hand on) with the full-text index built, every table checked as
+    :func:`copy_archive` checks. Raises what :func:`copy_archive` raises, and
+    :class:`DestinationInUse` when ``target`` is the source archive itself."""
+    source_url, target = ArchiveURL.parse(source), Path(target)
+    if source_url.is_sqlite and source_url.path and source_url.path.absolute() == target.absolute():
+        raise DestinationInUse(f"{target}: is the archive itself")
+    temporary = target.with_name(f".{target.name}.snapshot-{os.getpid()}")
+    _remove_abandoned(target, "snapshot")
+    for leftover in _with_journals(temporary):
+        leftover.unlink(missing_ok=True)
+    try:
+        checks = copy_archive(source_url, ArchiveURL.sqlite(temporary), progress)
+        db = sqlite3.connect(temporary, isolation_level=None)
+        try:
+            optimise_search(db)
+            db.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            db.close()
+        os.replace(temporary, target)
+    except BaseException:
+        for leftover in _with_journals(temporary):
+            leftover.unlink(missing_ok=True)
+        raise
+    return checks
+
+
+def _with_journals(path: Path) -> list[Path]:
+    return [path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal"))]
 
 
 def describe_checks(checks: list[TableCheck]) -> list[str]:

@@ -69,6 +69,14 @@ class ArchiveReader:
             return iter([_document(row) for row in self.db.all(f"{sql} LIMIT ?", (*params, int(limit)))])
         return (_document(row) for row in self.db.stream(sql, params))
 
+    def documents_at(self, url: str) -> list[dict[str, Any]]:
+        """Every statement archived at one page URL, exactly as given (repeats and removed ones
+        included; usually none or one), as :meth:`get` gives it, in the order they were first
+        seen (``first_seen``, then ``id``). An indexed read."""
+        return [_document(row) for row in self.db.all(
+            f"SELECT {_DOCUMENT_COLUMNS} FROM documents d WHERE d.url = ? ORDER BY d.first_seen, d.id",  # noqa: S608
+            (url,))]
+
     def count_statements(self, selection: Selection = EVERYTHING) -> int:
         """How many statements a selection holds. A selection by tag slug is counted from the tag
         index (the work follows the tag, not the whole feed of its language)."""
@@ -88,6 +96,17 @@ class ArchiveReader:
                            " ORDER BY version", (doc_id,))
         return [{**json.loads(item), "version": version, "content_hash": digest, "fetched_at": fetched_at,
                  "raw_sha256": raw} for item, version, digest, fetched_at, raw in rows]
+
+    def version(self, doc_id: str, number: int) -> dict[str, Any] | None:
+        """One version of one statement (its fields, ``version``, ``content_hash``,
+        ``fetched_at``, ``raw_sha256``), or None when the statement has no such version."""
+        row = self.db.one("SELECT item, version, content_hash, fetched_at, raw_sha256 FROM versions"
+                          " WHERE id = ? AND version = ?", (doc_id, number))
+        if row is None:
+            return None
+        item, version, digest, fetched_at, raw = row
+        return {**json.loads(item), "version": version, "content_hash": digest, "fetched_at": fetched_at,
+                "raw_sha256": raw}
 
     def version_records(self, selection: Selection = EVERYTHING) -> Iterator[dict[str, Any]]:
         """Every version of the selection's statements, oldest publication first and each
@@ -121,10 +140,73 @@ class ArchiveReader:
             else self.db.all(f"{sql} ORDER BY fetch_id")
         return [{**dict(zip(names, row, strict=True)), "headers": json.loads(row[5])} for row in rows]
 
+    def version_fetches(self, selection: Selection = EVERYTHING, *, all_versions: bool = False
+                        ) -> Iterator[dict[str, Any]]:
+        """The fetch each version of the selection's statements was read from (only the latest
+        versions unless ``all_versions``), oldest publication first and each statement's versions
+        in order, streaming: ``id``, ``version``, ``raw_sha256`` (None: no raw page was kept for
+        that version) and ``fetch``: the first fetch that got those bytes, at the statement's URL
+        if one did (``fetch_id``, ``url``, ``fetched_at``, ``status``, ``headers`` as a dict), or
+        None."""
+        condition, params = where(selection)
+        latest = "" if all_versions else " AND v.version = d.version"
+        sql = (f"SELECT v.id, v.version, v.raw_sha256, d.url FROM versions v JOIN documents d ON d.id = v.id"  # noqa: S608
+               f" WHERE {condition}{latest} ORDER BY d.published, d.id, v.version")
+        names = ("fetch_id", "url", "fetched_at", "status", "headers")
+        for doc_id, version, raw, url in self.db.stream(sql, params):
+            row = self.db.one("SELECT fetch_id, url, fetched_at, status, headers FROM fetches WHERE raw_sha256 = ?"
+                              " ORDER BY CASE WHEN url = ? THEN 0 ELSE 1 END, fetch_id LIMIT 1",
+                              (raw, url)) if raw else None
+            fetch = {**dict(zip(names, row, strict=True)), "headers": json.loads(row[4])} if row else None
+            yield {"id": doc_id, "version": version, "raw_sha256": raw, "fetch": fetch}
+
     def raw_page(self, sha256: str) -> bytes | None:
         """A stored raw page by its hash."""
         row = self.db.one("SELECT body FROM blobs WHERE sha256 = ?", (sha256,))
         return zlib.decompress(bytes(row[0])) if row else None
+
+    # --- full-text search ---------------------------------------------------------------------------------
+    def search(self, text: str, limit: int = 50) -> list[dict[str, Any]]:
+        """Statements (their latest title and body) holding every word of ``text`` (white
+        space separates words; a word is found inside longer ones: "санкци" finds "санкций"),
+        best match first: ``id``, ``source``, ``language``, ``type``, ``published``, ``title``,
+        ``url``. Case is ignored, in every script for words of three characters or more.
+
+        On SQLite, words of three characters or more are looked up in the trigram index
+        (``statement_search``, schema version 4), shorter ones ("王毅", "EU") compared with LIKE
+        (a scan; ASCII case only). On PostgreSQL (no index kept: explore a snapshot), every word
+        is compared in lower case (a scan)."""
+        words = text.split()
+        if not words:
+            return []
+        columns = "d.id, d.source, d.language, d.type, d.published"
+        names = ("id", "source", "language", "type", "published", "title", "url")
+        if self.db.backend == "sqlite":
+            long_words = [w for w in words if len(w) >= 3]
+            clauses, params = [], []
+            for word in (w for w in words if len(w) < 3):
+                pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                clauses.append("(t.title LIKE ? ESCAPE '\\' OR t.body LIKE ? ESCAPE '\\')")
+                params += [pattern, pattern]
+            if long_words:
+                match = " ".join('"' + word.replace('"', '""') + '"' for word in long_words)
+                sql = (f"SELECT {columns}, t.title, d.url FROM statement_search s"  # noqa: S608
+                       " JOIN statement_text t ON t.search_id = s.rowid JOIN documents d ON d.id = t.doc_id"
+                       f" WHERE statement_search MATCH ? {''.join(' AND ' + c for c in clauses)}"
+                       " ORDER BY s.rank, d.published DESC LIMIT ?")
+                rows = self.db.all(sql, (match, *params, limit))
+            else:
+                sql = (f"SELECT {columns}, t.title, d.url FROM statement_text t JOIN documents d ON d.id = t.doc_id"  # noqa: S608
+                       f" WHERE {' AND '.join(clauses)} ORDER BY d.published DESC, d.id LIMIT ?")
+                rows = self.db.all(sql, (*params, limit))
+        else:
+            clauses = ["(strpos(lower(d.item::jsonb ->> 'title'), lower(?)) > 0"
+                       " OR strpos(lower(d.item::jsonb ->> 'body_text'), lower(?)) > 0)"] * len(words)
+            params = [value for word in words for value in (word, word)]
+            rows = self.db.all(f"SELECT {columns}, d.item::jsonb ->> 'title', d.url FROM documents d"  # noqa: S608
+                               f" WHERE {' AND '.join(clauses)} ORDER BY d.published DESC, d.id LIMIT ?",
+                               (*params, limit))
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     # --- months of a selection (the feeds' archive documents) ------------------------------------------
     #: Inside a snapshot the archive cannot change: the months of a selection, once read, answer
@@ -240,6 +322,10 @@ class ArchiveReader:
             "changes after the change sequence": "SELECT count(*) FROM documents WHERE change_seq >"
                                                  " (SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'change_seq')",
         }
+        if self.db.backend == "sqlite":
+            checks["statements missing from the full-text index"] = (
+                "SELECT count(*) FROM documents d WHERE NOT EXISTS"
+                " (SELECT 1 FROM statement_text t WHERE t.doc_id = d.id)")
         for problem, sql in checks.items():
             row = self.db.one(sql)
             if row and row[0]:

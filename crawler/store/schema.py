@@ -21,9 +21,11 @@ from typing import TYPE_CHECKING
 from crawler.store.backend import ArchiveError, lock_key
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from crawler.store.backend import Connection
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SCHEMA_LOCK = lock_key("archive-schema")
 
 _TYPES = {
@@ -127,6 +129,72 @@ _VERSION_1 = [
 ]
 
 
+#: Full-text search, SQLite only (FTS5; a PostgreSQL archive is searched in an SQLite snapshot,
+#: ``scrapy export --sqlite``). ``statement_text`` holds each statement's latest title and body
+#: under a stable integer key (documents' own rowids may change on VACUUM); ``statement_search``
+#: indexes it (an FTS5 external-content table). Triggers keep both current on every write to
+#: ``documents``, whoever makes it (the crawl, a bulk load, a copy, a migration), so the index
+#: is always the archive's. The trigram tokenizer (SQLite 3.34+) indexes every three characters:
+#: Chinese and Japanese, written without spaces, are found by any part of three characters or
+#: more ("外交部", "记者会"), and Russian and German words by their stem ("санкци", "Sanktion").
+#: A query of one or two characters ("王毅", "ЕС") cannot use the index: readers search those
+#: with LIKE, which scans (see :meth:`crawler.store.reading.ArchiveReader.search`).
+_SEARCH = (
+    """CREATE TABLE statement_text (
+    search_id INTEGER PRIMARY KEY,    -- the full-text index's row id
+    doc_id TEXT NOT NULL UNIQUE,      -- documents.id
+    title TEXT NOT NULL,
+    body TEXT NOT NULL                -- body_text of the latest version
+)""",
+    "CREATE VIRTUAL TABLE statement_search USING fts5(title, body, content='statement_text',"
+    " content_rowid='search_id', tokenize='trigram')",
+    """CREATE TRIGGER statement_text_inserted AFTER INSERT ON statement_text BEGIN
+    INSERT INTO statement_search (rowid, title, body) VALUES (new.search_id, new.title, new.body);
+END""",
+    """CREATE TRIGGER statement_text_deleted AFTER DELETE ON statement_text BEGIN
+    INSERT INTO statement_search (statement_search, rowid, title, body)
+    VALUES ('delete', old.search_id, old.title, old.body);
+END""",
+    """CREATE TRIGGER statement_text_updated AFTER UPDATE ON statement_text BEGIN
+    INSERT INTO statement_search (statement_search, rowid, title, body)
+    VALUES ('delete', old.search_id, old.title, old.body);
+    INSERT INTO statement_search (rowid, title, body) VALUES (new.search_id, new.title, new.body);
+END""",
+    """CREATE TRIGGER documents_searched AFTER INSERT ON documents BEGIN
+    INSERT INTO statement_text (doc_id, title, body) VALUES (new.id, coalesce(json_extract(new.item, '$.title'), ''),
+                                                             coalesce(json_extract(new.item, '$.body_text'), ''));
+END""",
+    # Only when the title or the body changed: a fetch time, a translation link or a removal
+    # leaves the index alone.
+    """CREATE TRIGGER documents_searched_again AFTER UPDATE OF item ON documents
+WHEN json_extract(old.item, '$.title') IS NOT json_extract(new.item, '$.title')
+  OR json_extract(old.item, '$.body_text') IS NOT json_extract(new.item, '$.body_text') BEGIN
+    UPDATE statement_text SET title = coalesce(json_extract(new.item, '$.title'), ''),
+                              body = coalesce(json_extract(new.item, '$.body_text'), '') WHERE doc_id = new.id;
+END""",
+    """CREATE TRIGGER documents_unsearched AFTER DELETE ON documents BEGIN
+    DELETE FROM statement_text WHERE doc_id = old.id;
+END""",
+    "INSERT INTO statement_text (doc_id, title, body) SELECT id, coalesce(json_extract(item, '$.title'), ''),"
+    " coalesce(json_extract(item, '$.body_text'), '') FROM documents ORDER BY id",
+    # What `scrapy explore` shows (Datasette): one row a statement, its latest version, with the
+    # columns it is faceted by (source, language, type, year, tags) and searched in.
+    """CREATE VIEW statements AS SELECT
+    d.published, t.title, d.source, d.language, d.type, substr(d.published, 1, 4) AS year,
+    (SELECT json_group_array(tag) FROM (SELECT g.tag FROM document_tags g WHERE g.doc_id = d.id ORDER BY g.tag))
+        AS tags,
+    d.version AS versions, d.removed_at, d.url, d.id, d.site, d.first_seen, d.updated, d.same_as,
+    t.body AS body_text, t.search_id
+FROM documents d JOIN statement_text t ON t.doc_id = d.id""",
+)
+
+
+def optimise_search(db: sqlite3.Connection) -> None:
+    """Merge the full-text index's segments into one (FTS5 ``optimize``): for a snapshot that
+    will only be read."""
+    db.execute("INSERT INTO statement_search (statement_search) VALUES ('optimize')")
+
+
 @dataclass(frozen=True)
 class Migration:
     """The statements that bring the schema from ``version - 1`` to ``version``, then a data
@@ -136,6 +204,8 @@ class Migration:
     description: str
     statements: tuple[str, ...]
     data: Callable[[Connection], None] | None = None
+    sqlite: tuple[str, ...] = ()
+    """Statements for SQLite archives only, run after ``statements``."""
 
 
 def _sites_of_archived_statements(db: Connection, batch: int = 500) -> None:
@@ -177,7 +247,11 @@ MIGRATIONS = (
         "ALTER TABLE documents ADD COLUMN site {text}",
         "CREATE INDEX IF NOT EXISTS documents_by_site ON documents(source, site_id, site)",
     ), _sites_of_archived_statements),
-    Migration(4, "crawl runs: each crawl of a target records its run (scrapy update --scrapyd)", (
+    Migration(4, "full-text search of titles and bodies (SQLite FTS5, trigram), the statements view; raw pages'"
+                 " fetches by hash", (
+        "CREATE INDEX IF NOT EXISTS fetches_by_raw ON fetches(raw_sha256, fetch_id)",
+    ), sqlite=_SEARCH),
+    Migration(5, "crawl runs: each crawl of a target records its run (scrapy update --scrapyd)", (
         """CREATE TABLE crawl_runs (
     job {text} PRIMARY KEY,           -- the Scrapyd job id (or the crawl's own id)
     run_id {text} NOT NULL,           -- the `scrapy update` run it belongs to (MF_RUN_ID)
@@ -262,6 +336,9 @@ def migrate(db: Connection) -> int:
             continue
         for statement in migration.statements:
             db.execute(_typed(statement, db.backend))
+        if db.backend == "sqlite":
+            for statement in migration.sqlite:
+                db.execute(statement)
         if migration.data is not None:
             migration.data(db)
         db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(migration.version),))

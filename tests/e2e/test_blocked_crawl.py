@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from lxml import etree
 
 from crawler.settings import MF_CONTACT_URL
 from crawler.sources import SOURCES
+from crawler.store import open_archive
 from tests.conftest import FIXTURES
 from tests.crawl import fast_settings, run_scrapy
 from tests.loopback import LoopbackSite
@@ -37,15 +37,16 @@ SITES = {"mofa_jp": [("www.mofa.go.jp", "MF_MOFA_JP_BASE_URL")],
 class Deployment:
     """An installation whose update runs against loopback copies of one source's sites."""
 
-    def __init__(self, folder: Path, spider: str, sites: list[LoopbackSite]) -> None:
+    def __init__(self, folder: Path, spider: str, sites: list[LoopbackSite], archive_url: str) -> None:
         self.folder, self.spider, self.sites = folder, spider, sites
-        self.archive = folder / "archive.sqlite3"
+        self.archive = archive_url
         self.public = folder / "public"
 
     def update(self, **extra: str):
         settings = {setting: site.base_url for site, (_host, setting) in zip(self.sites, SITES[self.spider],
                                                                                    strict=True)}
-        result = run_scrapy("update", "--only", self.spider, *fast_settings(self.archive, **settings, **extra))
+        result = run_scrapy("update", "--only", self.spider, *fast_settings(self.archive, self.folder, **settings,
+                                                                              **extra))
         report = json.loads((self.folder / "reports" / "last-run.json").read_text(encoding="utf-8"))
         return result, report
 
@@ -59,24 +60,27 @@ class Deployment:
         return found
 
     def health(self) -> tuple[int, str | None, str | None]:
-        db = sqlite3.connect(self.archive)
-        try:
-            return db.execute("SELECT consecutive_failures, last_success, last_error FROM health WHERE name = ?",
-                              (self.spider,)).fetchone()
-        finally:
-            db.close()
+        """The spider's health record: (consecutive failures, last success, last error)."""
+        with open_archive(self.archive, readonly=True) as store:
+            record = store.health()[self.spider]
+        return record["consecutive_failures"], record["last_success"], record["last_error"]
 
 
 @pytest.fixture
 def deployment(tmp_path, request):
+    """The deployment of the spider ``request.param``, on the backend of ``archive_url`` when the
+    test asks for that fixture (it reads the archive); else on an SQLite file (the test reads
+    nothing there: what is asked of a site, and how politely, does not depend on the backend)."""
     spider = request.param
+    archive = request.getfixturevalue("archive_url") if "archive_url" in request.fixturenames \
+        else f"sqlite:///{tmp_path / 'archive.sqlite3'}"
     with contextlib.ExitStack() as stack:
         sites = [stack.enter_context(LoopbackSite(FIXTURES, host=host)) for host, _setting in SITES[spider]]
-        yield Deployment(tmp_path, spider, sites)
+        yield Deployment(tmp_path, spider, sites, archive)
 
 
 @pytest.mark.parametrize("deployment", sorted(SITES), indirect=True)
-def test_a_source_that_worked_then_is_refused_is_reported_blocked_and_keeps_its_feeds(deployment):
+def test_a_source_that_worked_then_is_refused_is_reported_blocked_and_keeps_its_feeds(deployment, archive_url):
     spider = deployment.spider
     source = next(name for name, source in SOURCES.items() if spider in source.spiders)
     result, report = deployment.update()

@@ -1,5 +1,6 @@
 """Bad arguments and missing paths, for every command: one line on stderr naming the argument or
-the path, exit code 2, no traceback, nothing written."""
+the path, exit code 2, no traceback, nothing written. Arguments refused before any archive is
+opened are checked once; those answered from the archive (or its absence), on every backend."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import socket
 
 import pytest
 
+from crawler.store import ArchiveMissing, open_archive
 from tests.crawl import run_scrapy
-from tests.feed_archive import make_archive
+from tests.feed_archive import make_archive, statement
 
 pytestmark = pytest.mark.e2e
 
@@ -18,7 +20,7 @@ pytestmark = pytest.mark.e2e
 def place(tmp_path_factory):
     """An archive, a published folder's place, a bad mirror, and where nothing may appear."""
     folder = tmp_path_factory.mktemp("errors")
-    make_archive(folder / "archive.sqlite3").close()
+    make_archive(f"sqlite:///{folder / 'archive.sqlite3'}").close()
     (folder / "bad-mirror").mkdir()
     (folder / "bad-mirror" / "manifest.json").write_text("{not json", encoding="utf-8")
     (folder / "empty-public").mkdir()
@@ -26,9 +28,28 @@ def place(tmp_path_factory):
     return folder
 
 
-def settings(place, archive: str = "archive.sqlite3") -> list[str]:
-    return ["-s", f"MF_ARCHIVE_PATH={place / archive}", "-s", f"MF_LOCK_PATH={place / 'new' / 'lock'}",
-            "-s", f"MF_REPORT_DIR={place / 'new' / 'reports'}", "-s", f"MF_PUBLIC_DIR={place / 'new' / 'public'}"]
+@pytest.fixture(scope="module")
+def archive(module_archive_url):
+    """The URL of a small archive, on each backend in turn."""
+    make_archive(module_archive_url).close()
+    return module_archive_url
+
+
+def settings(place, archive: str | None = None) -> list[str]:
+    """The archive (``place``'s SQLite one unless given), and lock, reports and public folder
+    where nothing may appear."""
+    archive = archive or f"sqlite:///{place / 'archive.sqlite3'}"
+    return ["-s", f"MF_ARCHIVE_URL={archive}",
+            "-s", f"MF_LOCK_PATH={place / 'new' / 'lock'}", "-s", f"MF_REPORT_DIR={place / 'new' / 'reports'}",
+            "-s", f"MF_PUBLIC_DIR={place / 'new' / 'public'}"]
+
+
+def assert_one_line_and_exit_2(result, expected: str) -> None:
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr[-2000:]
+    assert lines[0].startswith(expected), lines[0]
 
 
 # (arguments, what the one line must say). "{place}" is the test's folder.
@@ -49,8 +70,6 @@ CASES = [
      "scrapy update: -s MF_FEED_ENTRIES=abc: not a whole number of at least 1"),
     (["update", "-s", "MF_PUBLIC_BASE_URL=feeds"], "scrapy update: -s MF_PUBLIC_BASE_URL=feeds: not an absolute"),
     # publish
-    (["publish", "-s", "MF_ARCHIVE_PATH={place}/none.sqlite3"],
-     "scrapy publish: sqlite:///{place}/none.sqlite3: no archive there (run `scrapy update` first)"),
     (["publish", "everything"], "scrapy publish: unexpected arguments: everything"),
     (["publish", "-s", "MF_FEED_ENTRIES=0"], "scrapy publish: -s MF_FEED_ENTRIES=0: not a whole number of at least 1"),
     # serve
@@ -65,23 +84,16 @@ CASES = [
      "scrapy serve: {place}/empty-public: nothing published yet"),
     (["serve", "here"], "scrapy serve: unexpected arguments: here"),
     # export
-    (["export", "--language", "xx"], "scrapy export: --language xx: no source has no statement"),
-    (["export", "--source", "mid", "--language", "zh"], "scrapy export: --language zh: mid has no statement in "
-                                                         "this language (languages: en, ru)"),
     (["export", "--source", "nosuch"], "scrapy export: unknown source 'nosuch'"),
     (["export", "--type", "memo"], "scrapy export: unknown type 'memo'"),
     (["export", "--since", "2024-13-01"], "scrapy export: --since: '2024-13-01' is not a date (YYYY-MM-DD)"),
     (["export", "--versions", "some"], "scrapy export: --versions takes latest or all, not 'some'"),
     (["export", "-o", "/no/such/dir/x.jsonl"],
      "scrapy export: /no/such/dir/x.jsonl: folder /no/such/dir does not exist"),
-    (["export", "-s", "MF_ARCHIVE_PATH={place}/none.sqlite3"],
-     "scrapy export: sqlite:///{place}/none.sqlite3: no archive there"),
     (["export", "extra"], "scrapy export: unexpected arguments: extra"),
     # validate
     (["validate", "--versions", "x"], "scrapy validate: --versions x: say latest or all"),
     (["validate", "now"], "scrapy validate: unexpected arguments: now"),
-    (["validate", "-s", "MF_ARCHIVE_PATH={place}/none.sqlite3"],
-     "scrapy validate: sqlite:///{place}/none.sqlite3: no archive there"),
     # extract
     (["extract", "{place}/none.html", "--url", "https://mid.ru/en/foreign_policy/news/1/"],
      "{place}/none.html: cannot read (No such file or directory)"),
@@ -109,12 +121,35 @@ def test_bad_argument_is_one_line_and_exit_2(place, arguments, expected):
     expected = expected.replace("{place}", str(place))
     # The case's own -s options come last: they win over the test's defaults.
     result = run_scrapy(arguments[0], *settings(place), *arguments[1:], timeout=60)
-    assert result.returncode == 2, result.stderr[-2000:]
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr[-2000:]
-    assert lines[0].startswith(expected), lines[0]
+    assert_one_line_and_exit_2(result, expected)
     assert not (place / "new").exists()  # nothing started: no lock, report or public folder
+
+
+# Refused from what the archive holds: on every backend.
+ARCHIVE_CASES = [
+    (["export", "--language", "xx"], "scrapy export: --language xx: no source has no statement"),
+    (["export", "--source", "mid", "--language", "zh"], "scrapy export: --language zh: mid has no statement in "
+                                                         "this language (languages: en, ru)"),
+]
+
+
+@pytest.mark.parametrize(("arguments", "expected"), ARCHIVE_CASES, ids=[" ".join(a) for a, _ in ARCHIVE_CASES])
+def test_bad_argument_for_the_archive_is_one_line_and_exit_2(place, archive, arguments, expected):
+    result = run_scrapy(arguments[0], *settings(place, archive), *arguments[1:], timeout=60)
+    assert_one_line_and_exit_2(result, expected)
+    assert not (place / "new").exists()
+
+
+@pytest.mark.parametrize("command", ["publish", "export", "validate"])
+def test_no_archive_there_is_one_line_and_exit_2(place, archive_url, command):
+    """An archive URL with no archive there (an SQLite file never made, an empty PostgreSQL
+    database): named, and left as it was."""
+    result = run_scrapy(command, *settings(place, archive_url), timeout=60)
+    assert_one_line_and_exit_2(result, f"scrapy {command}: {archive_url}: no archive there (run `scrapy update` "
+                                        "first)")
+    assert not (place / "new").exists()
+    with pytest.raises(ArchiveMissing):  # no archive made there either
+        open_archive(archive_url, readonly=True)
 
 
 def test_serve_on_a_busy_port(place):
@@ -141,30 +176,25 @@ def test_serve_on_a_busy_port(place):
                                           "(already in use)"]
 
 
-def test_a_tag_that_matches_nothing_is_said(place):
-    result = run_scrapy("export", "--tag", "nato", *settings(place))
+def test_a_tag_that_matches_nothing_is_said(place, archive):
+    result = run_scrapy("export", "--tag", "nato", *settings(place, archive))
     assert result.returncode == 0
     assert result.stdout == ""
     assert result.stderr.splitlines() == ["scrapy export: --tag nato: no statement has this tag (tags match "
                                           "exactly, as written in the feeds' categories)"]
-    found = run_scrapy("export", "--tag", "NATO (North Atlantic Treaty Organization)", *settings(place))
+    found = run_scrapy("export", "--tag", "NATO (North Atlantic Treaty Organization)", *settings(place, archive))
     assert found.returncode == 0
     assert found.stderr == ""
     ids = [json.loads(line)["id"] for line in found.stdout.splitlines()]
     assert "mid:en:1820702" in ids
 
 
-def test_a_language_that_only_the_archive_has_is_accepted(place, tmp_path):
+def test_a_language_that_only_the_archive_has_is_accepted(place, archive_url):
     # GOV.UK's translations bring languages the registry does not list: a real answer, not an error.
-    from crawler.store import open_archive
-    from tests.feed_archive import statement
-
-    archive = tmp_path / "archive.sqlite3"
-    store = open_archive(f"sqlite:///{archive}")
     doc = statement("https://mid.ru/en/foreign_policy/news/1819686/")
-    store.write_batch([], [{**doc, "id": "mid:ur:1819686", "language": "ur",
-                            "url": "https://mid.ru/ur/foreign_policy/news/1819686/", "translations": {}}])
-    store.close()
-    result = run_scrapy("export", "--language", "ur", "-s", f"MF_ARCHIVE_PATH={archive}")
+    with open_archive(archive_url) as store:
+        store.write_batch([], [{**doc, "id": "mid:ur:1819686", "language": "ur",
+                                "url": "https://mid.ru/ur/foreign_policy/news/1819686/", "translations": {}}])
+    result = run_scrapy("export", "--language", "ur", *settings(place, archive_url))
     assert result.returncode == 0, result.stderr
     assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["mid:ur:1819686"]

@@ -146,12 +146,18 @@ def test_backfill_walks_until_listings_run_out(archive_url):
 
 
 def test_replay_and_scrapy_feed_export(tmp_path):
+    """Scrapy's own feed export of a replayed crawl. On SQLite only, on purpose: the archive is
+    named by the older setting, ``MF_ARCHIVE_PATH`` (a file path, which only an SQLite archive
+    has), which an operator's cron line may still give and which must still be obeyed (issue 12,
+    item 2)."""
     out = tmp_path / "items.jsonl"
     result = run_scrapy("crawl", "mid", "-a", f"replay={FIXTURES}", "-a", "pages=1", "-O", str(out),
                         "-s", f"MF_ARCHIVE_PATH={tmp_path / 'a.sqlite3'}", "-s", "LOG_LEVEL=INFO")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert (tmp_path / "a.sqlite3").exists()  # the older setting, a file path, still names the archive
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    # the older setting, a file path, still names the archive: every exported item is archived there
+    with open_archive(tmp_path / "a.sqlite3", readonly=True) as store:
+        assert {doc["id"] for doc in store.documents(EVERY_DOCUMENT)} == {line["id"] for line in lines}
     assert len(lines) == 16  # page 1 of 7 sections (news lists two) in 2 languages, no walled page
     assert list(lines[0]) == ["id", "source", "site", "site_id", "url", "language", "title", "published",
                               "published_raw", "doc_number", "type", "tags", "body_text", "body_html",
@@ -161,10 +167,12 @@ def test_replay_and_scrapy_feed_export(tmp_path):
 
 
 def test_bad_spider_arguments_fail_clearly(tmp_path):
-    result = run_scrapy("crawl", "mid", "-a", "languages=xx", "-s", f"MF_ARCHIVE_PATH={tmp_path / 'a'}")
+    archive = ["-s", f"MF_ARCHIVE_URL=sqlite:///{tmp_path / 'a.sqlite3'}"]  # never opened: refused before
+    result = run_scrapy("crawl", "mid", "-a", "languages=xx", *archive)
     assert result.returncode == 2
     assert result.stderr == "scrapy crawl: -a languages=xx: mid has no language xx (it has en, ru)\n"
-    result = run_scrapy("crawl", "mid", "-a", f"replay={tmp_path}", "-s", f"MF_ARCHIVE_PATH={tmp_path / 'a'}")
+    result = run_scrapy("crawl", "mid", "-a", f"replay={tmp_path}", *archive)
     assert result.returncode == 2
     assert result.stderr == (f"scrapy crawl: -a replay={tmp_path}: {tmp_path}/manifest.json: no such file "
                              "(a mirror needs manifest.json)\n")
+    assert list(tmp_path.iterdir()) == []  # no archive made for a crawl that never started

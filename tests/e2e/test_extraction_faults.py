@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
-import zlib
 
 import pytest
 
+from crawler.store import Selection, open_archive
 from tests.conftest import FIXTURES
 from tests.crawl import fast_settings, run_scrapy
 from tests.loopback import LoopbackSite
@@ -21,30 +20,23 @@ CP1251_RU = "/ru/foreign_policy/news/1820801/"    # windows-1251 bytes, windows-
 EVERYTHING_DUE = {"MF_RECHECK_SCHEDULE": "[[36500, 0]]", "MF_RECHECK_MAX_PER_RUN": "100"}
 
 
-def crawl_mid(site: LoopbackSite, archive, *args: str, **settings: str):
+def crawl_mid(site: LoopbackSite, archive: str, folder, *args: str, **settings: str):
     return run_scrapy("crawl", "mid", "-a", "sections=foreign_policy/news", *args,
-                      *fast_settings(archive, MF_MID_BASE_URL=site.base_url, **settings))
+                      *fast_settings(archive, folder, MF_MID_BASE_URL=site.base_url, **settings))
 
 
-def query(archive, sql: str, *params):
-    db = sqlite3.connect(archive)
-    try:
-        return db.execute(sql, params).fetchall()
-    finally:
-        db.close()
-
-
-def test_charsets_that_lie_are_read_right_and_make_no_new_version(tmp_path):
-    archive = tmp_path / "a.sqlite3"
+def test_charsets_that_lie_are_read_right_and_make_no_new_version(tmp_path, archive_url):
+    archive = archive_url
     with LoopbackSite(FIXTURES) as site:
         utf8, cp1251 = site.original(UTF8_RU), site.original(CP1251_RU)
         lies = {UTF8_RU: [(200, {"Content-Type": "text/html; charset=windows-1251"}, utf8)],
                 CP1251_RU: [(200, {"Content-Type": "text/html; charset=utf-8"},
                              cp1251.replace(b"charset=windows-1251", b"charset=utf-8"))]}
         site.faults.update({path: list(answers) for path, answers in lies.items()})
-        result = crawl_mid(site, archive, "-a", "languages=ru", LOG_LEVEL="DEBUG")
+        result = crawl_mid(site, archive, tmp_path, "-a", "languages=ru", LOG_LEVEL="DEBUG")
         assert result.returncode == 0, result.stderr[-3000:]
-        titles = dict(query(archive, "SELECT id, json_extract(item, '$.title') FROM documents"))
+        with open_archive(archive, readonly=True) as store:
+            titles = {doc["id"]: doc["title"] for doc in store.documents(Selection(include_repeats=True))}
         assert titles["mid:ru:1820150"].startswith("О встрече Министра иностранных дел России С.В.Лаврова")
         assert titles["mid:ru:1820801"].startswith("О телефонном разговоре Министра иностранных дел России")
         assert "'mf/charset/overruled': 2" in result.stderr
@@ -52,10 +44,12 @@ def test_charsets_that_lie_are_read_right_and_make_no_new_version(tmp_path):
             in result.stderr
         # Re-checked with the same lies: the same text, no garbled new version.
         site.faults.update({path: list(answers) for path, answers in lies.items()})
-        result = crawl_mid(site, archive, "-a", "languages=ru", **EVERYTHING_DUE)
+        result = crawl_mid(site, archive, tmp_path, "-a", "languages=ru", **EVERYTHING_DUE)
         assert result.returncode == 0, result.stderr[-3000:]
-    versions = dict(query(archive, "SELECT id, max(version) FROM versions GROUP BY id"))
-    assert versions["mid:ru:1820150"] == versions["mid:ru:1820801"] == 1
+    with open_archive(archive, readonly=True) as store:
+        for doc_id in ("mid:ru:1820150", "mid:ru:1820801"):
+            assert [version["version"] for version in store.versions(doc_id)] == [1], doc_id
+            assert store.get(doc_id)["version"] == 1
 
 
 # --- nothing fetched is lost (item 6) --------------------------------------------------------------
@@ -67,8 +61,8 @@ class Deployment:
     """``scrapy update --only mid`` against a loopback copy of mid.ru, with its own archive and
     reports; the mirror's always-walled article is left out so every other page can be read."""
 
-    def __init__(self, folder, site: LoopbackSite) -> None:
-        self.folder, self.site, self.archive = folder, site, folder / "archive.sqlite3"
+    def __init__(self, folder, site: LoopbackSite, archive_url: str) -> None:
+        self.folder, self.site, self.archive = folder, site, archive_url
         for lang in ("en", "ru"):
             path = f"/{lang}/foreign_policy/news/"
             html = site.original(path).decode("utf-8")
@@ -78,16 +72,19 @@ class Deployment:
     def update(self, **settings: str):
         self.site.hits.clear()
         result = run_scrapy("update", "--only", "mid", *fast_settings(
-            self.archive, MF_MID_BASE_URL=self.site.base_url, MF_LOCK_PATH=str(self.folder / "lock"),
-            MF_REPORT_DIR=str(self.folder / "reports"), MF_PUBLIC_DIR=str(self.folder / "public"), **settings))
+            self.archive, self.folder, MF_MID_BASE_URL=self.site.base_url, **settings))
         report = json.loads((self.folder / "reports" / "last-run.json").read_text(encoding="utf-8"))
         return result, report["targets"]["mid"]
 
+    def store(self):
+        """The archive, opened to read (a context manager)."""
+        return open_archive(self.archive, readonly=True)
+
 
 @pytest.fixture
-def deployment(tmp_path):
+def deployment(tmp_path, archive_url):
     with LoopbackSite(FIXTURES) as site:
-        yield Deployment(tmp_path, site)
+        yield Deployment(tmp_path, site, archive_url)
 
 
 def test_unreadable_date_is_pending_with_its_raw_page_counted_and_retried(deployment):
@@ -110,25 +107,27 @@ def test_unreadable_date_is_pending_with_its_raw_page_counted_and_retried(deploy
     assert "failures: unnormalisable_unreadable_date ×1" in result.stderr
     assert f"Statement not normalisable: {url}: unreadable date 'Wednesday, in the afternoon'" in result.stderr
     # never a statement; pending with its reason; its raw page kept under the same URL
-    assert query(deployment.archive, "SELECT count(*) FROM documents WHERE url = ?", url) == [(0,)]
-    assert query(deployment.archive, "SELECT reason, attempts, listing_date FROM pending WHERE url = ?", url) == \
-        [("unnormalisable: unreadable_date", 1, "29.13.2022 13:20")]
-    [(sha,)] = query(deployment.archive, "SELECT raw_sha256 FROM fetches WHERE url = ? AND kind = 'article'", url)
-    [(blob,)] = query(deployment.archive, "SELECT body FROM blobs WHERE sha256 = ?", sha)
-    assert zlib.decompress(blob) == broken
+    with deployment.store() as store:
+        assert store.documents_at(url) == []
+        assert [(row["reason"], row["attempts"], row["listing_date"]) for row in store.pending("mid")
+                if row["url"] == url] == [("unnormalisable: unreadable_date", 1, "29.13.2022 13:20")]
+        [sha] = [fetch["raw_sha256"] for fetch in store.fetches(url) if fetch["kind"] == "article"]
+        assert store.raw_page(sha) == broken
 
     # The next run tries it again (and records the attempt) while the page stays broken ...
     result, mid = deployment.update()
     assert site.hits[BROKEN] == 1
     assert mid["failures"] == {"unnormalisable_unreadable_date": 1}
-    assert query(deployment.archive, "SELECT attempts FROM pending WHERE url = ?", url) == [(2,)]
+    with deployment.store() as store:
+        assert [row["attempts"] for row in store.pending("mid") if row["url"] == url] == [2]
     # ... and archives it once the page is readable.
     site.restore(BROKEN)
     result, mid = deployment.update()
     assert mid["items"]["new"] == 1 and mid["failures"] == {}
-    assert query(deployment.archive, "SELECT count(*) FROM pending") == [(0,)]
-    [(published,)] = query(deployment.archive, "SELECT published FROM documents WHERE url = ?", url)
-    assert published == "2022-06-29T13:20:00+03:00"
+    with deployment.store() as store:
+        assert store.count("pending") == 0
+        [document] = store.documents_at(url)
+    assert document["published"] == "2022-06-29T13:20:00+03:00"
 
 
 def test_several_articles_redirecting_to_the_home_page_each_get_an_outcome(deployment):
@@ -151,8 +150,11 @@ def test_several_articles_redirecting_to_the_home_page_each_get_an_outcome(deplo
     assert result.returncode == 0, result.stderr[-3000:]
     assert mid["items"]["removed"] == 3
     assert mid["failures"] == {"redirected_to": 2}
-    removed = query(deployment.archive, "SELECT url FROM documents WHERE removed_at IS NOT NULL")
-    assert sorted(url for (url,) in removed) == sorted(site.base_url + path for path in known)
-    pending = query(deployment.archive, "SELECT url, reason FROM pending")
+    with deployment.store() as store:
+        removed = [doc["url"] for doc in store.documents(Selection(include_repeats=True))
+                   if doc["removed_at"] is not None]
+        pending = [(row["url"], row["reason"]) for row in store.pending("mid")]
+        assert store.count("pending") == len(pending)  # no other spider's
+    assert sorted(removed) == sorted(site.base_url + path for path in known)
     assert sorted(pending) == [(site.base_url + path, f"redirected to {site.base_url}/en/") for path in new]
     assert sum(site.hits[path] for path in known + new) == 5

@@ -18,13 +18,14 @@ SEPARATORS = {"\u2028": b"\\u2028", "\u2029": b"\\u2029", "\u0085": b"\\u0085"}
 
 
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory):
+def crawled(tmp_path_factory, module_archive_url):
+    """(The case's crawl's folder, its archive's URL): on each backend in turn."""
     folder = tmp_path_factory.mktemp("separators")
     items = folder / "items.jsonl"
     result = run_scrapy("crawl", "mid", "-a", f"replay={CASE}", "-a", "languages=en", "-a",
-                        "sections=foreign_policy/news", "-O", str(items), *fast_settings(folder / "archive.sqlite3"))
+                        "sections=foreign_policy/news", "-O", str(items), *fast_settings(module_archive_url, folder))
     assert result.returncode == 0, result.stderr[-3000:]
-    return folder
+    return folder, module_archive_url
 
 
 def check_one_record_per_line(data: bytes) -> dict:
@@ -46,17 +47,17 @@ def check_one_record_per_line(data: bytes) -> dict:
 
 
 def test_scrapy_export(crawled):
-    result = run_scrapy("export", "-o", str(crawled / "export.jsonl"), "-s",
-                        f"MF_ARCHIVE_PATH={crawled / 'archive.sqlite3'}")
+    folder, archive = crawled
+    result = run_scrapy("export", "-o", str(folder / "export.jsonl"), "-s", f"MF_ARCHIVE_URL={archive}")
     assert result.returncode == 0, result.stderr
-    record = check_one_record_per_line((crawled / "export.jsonl").read_bytes())
+    record = check_one_record_per_line((folder / "export.jsonl").read_bytes())
     assert record["title"] == "Comment on the humanitarian situation"
 
 
 def test_published_dumps(crawled):
-    public = crawled / "public"
-    result = run_scrapy("publish", "-s", f"MF_ARCHIVE_PATH={crawled / 'archive.sqlite3'}", "-s",
-                        f"MF_PUBLIC_DIR={public}")
+    folder, archive = crawled
+    public = folder / "public"
+    result = run_scrapy("publish", "-s", f"MF_ARCHIVE_URL={archive}", "-s", f"MF_PUBLIC_DIR={public}")
     assert result.returncode == 0, result.stderr
     dumps = sorted((public / "data" / "mid" / "en").glob("*.jsonl.gz"))
     assert dumps
@@ -64,4 +65,5 @@ def test_published_dumps(crawled):
 
 
 def test_scrapy_feed_export(crawled):
-    check_one_record_per_line((crawled / "items.jsonl").read_bytes())
+    folder, _ = crawled
+    check_one_record_per_line((folder / "items.jsonl").read_bytes())

@@ -15,6 +15,7 @@ import feedparser
 import pytest
 from lxml import etree
 
+from crawler.store import Selection, open_archive
 from tests.atom_rules import A, check_document
 from tests.conftest import FIXTURES, external_program
 from tests.crawl import run_scrapy, start_scrapy
@@ -28,13 +29,14 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 
 
 class Demo:
-    def __init__(self, folder: Path, url: str) -> None:
+    def __init__(self, folder: Path, url: str, archive: str) -> None:
         self.folder, self.public, self.url = folder, folder / "public", url
-        db = sqlite3.connect(folder / "archive.sqlite3")
-        self.urls = dict(db.execute("SELECT id, url FROM documents"))
-        self.per_language = dict(db.execute("SELECT language, count(*) FROM documents WHERE same_as IS NULL"
-                                            " GROUP BY language"))
-        db.close()
+        with open_archive(archive, readonly=True) as store:
+            #: every archived statement's page, repeats of old-site ones included: id → URL
+            self.urls = {doc["id"]: doc["url"] for doc in store.documents(Selection(include_repeats=True))}
+            #: statements per language, without repeats (what the feeds list)
+            self.per_language = {language: count for (language,), count in
+                                 store.counts_by(Selection(), "language").items()}
 
     def feeds(self, archives: bool = False) -> list[str]:
         """Paths of the published Atom documents (subscription feeds, or every document)."""
@@ -46,16 +48,18 @@ class Demo:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, module_archive_url):
+    """The demo crawled, published and served, with its archive on each backend in turn."""
     folder = tmp_path_factory.mktemp("demo")
-    result = run_scrapy("update", "--replay", str(FIXTURES), "-s", f"MF_ARCHIVE_PATH={folder / 'archive.sqlite3'}",
+    archive = module_archive_url
+    result = run_scrapy("update", "--replay", str(FIXTURES), "-s", f"MF_ARCHIVE_URL={archive}",
                         "-s", f"MF_LOCK_PATH={folder / 'lock'}", "-s", f"MF_REPORT_DIR={folder / 'reports'}",
                         "-s", f"MF_PUBLIC_DIR={folder / 'public'}", "-s", f"MF_PUBLIC_BASE_URL={BASE}")
     assert result.returncode == 0, result.stderr[-3000:]
     server = start_scrapy("serve", "--port", "0", "-s", f"MF_PUBLIC_DIR={folder / 'public'}")
     try:
         line = server.stderr.readline()
-        yield Demo(folder, line.split(" at ", 1)[1].split(" ", 1)[0])
+        yield Demo(folder, line.split(" at ", 1)[1].split(" ", 1)[0], archive)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -89,7 +93,8 @@ def test_translations_stay_reachable_with_hreflang(demo):
 
 
 def _newsboat(program: str, home: Path, urls: list[str]) -> tuple[sqlite3.Connection, str]:
-    """``newsboat -x reload`` with its own config, url file, cache and log: the cache and the log."""
+    """``newsboat -x reload`` with its own config, url file, cache and log: the cache and the log.
+    The cache is newsboat's own SQLite database (not an archive of ours), read as newsboat left it."""
     home.mkdir(parents=True)
     (home / "urls").write_text("".join(url + "\n" for url in urls), encoding="utf-8")
     (home / "config").write_text('reload-threads 2\ndownload-timeout 30\nuser-agent "ministry-feeds tests"\n',
