@@ -111,15 +111,23 @@ class ArchiveReader:
     def version_records(self, selection: Selection = EVERYTHING) -> Iterator[dict[str, Any]]:
         """Every version of the selection's statements, oldest publication first and each
         statement's versions in order, streaming: the version's fields (``fetched_at``: when the
-        version was fetched) with the statement's ``removed_at``, ``first_seen`` and ``same_as``."""
+        version was fetched) with the statement's ``removed_at``, ``first_seen``, ``same_as`` and
+        ``translations`` (language links belong to the statement, not to one version: a
+        translation archived after a version was written is linked from it too)."""
         condition, params = where(selection)
-        sql = ("SELECT v.item, v.version, v.content_hash, v.fetched_at, d.removed_at, d.first_seen, d.same_as"  # noqa: S608
-               f" FROM versions v JOIN documents d ON d.id = v.id WHERE {condition}"
+        # The statement's links as JSON text (PostgreSQL's json, unlike jsonb, keeps their order).
+        links = "json_extract(d.item, '$.translations')" if self.db.backend == "sqlite" \
+            else "(d.item::json -> 'translations')::text"
+        sql = ("SELECT v.item, v.version, v.content_hash, v.fetched_at, d.removed_at, d.first_seen, d.same_as,"  # noqa: S608
+               f" {links} FROM versions v JOIN documents d ON d.id = v.id WHERE {condition}"
                " ORDER BY d.published, d.id, v.version")
-        for item, version, digest, fetched_at, removed_at, first_seen, same_as in self.db.stream(sql, params):
+        for item, version, digest, fetched_at, removed_at, first_seen, same_as, translations in \
+                self.db.stream(sql, params):
             record = json.loads(item)
             record.update(version=version, content_hash=digest, fetched_at=fetched_at, removed_at=removed_at,
                           first_seen=first_seen, same_as=same_as)
+            if translations is not None:
+                record["translations"] = json.loads(translations)
             yield record
 
     def count_versions(self, selection: Selection = EVERYTHING) -> int:
