@@ -67,4 +67,5 @@ def test_a_crawl_nobody_scheduled_records_itself_and_old_records_are_pruned(stor
     assert store.prune_crawl_runs("2026-11-01T00:00:00+00:00") == 1
     assert store.crawl_run("own-1") is None
     assert store.crawl_run("r2.mid.1").state == SCHEDULED  # not ended: kept whatever its age
+    assert [record.job for record in store.crawl_runs()] == ["r2.mid.1"]
     assert store.count("crawl_runs") == 1

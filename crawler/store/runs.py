@@ -135,10 +135,12 @@ class RunRecords:
         """One job's record, or None."""
         return self._row(job)
 
-    def crawl_runs(self, run_id: str) -> list[CrawlRun]:
-        """Every record of one run, in the order they were scheduled."""
-        rows = self.db.all(f"SELECT {', '.join(_COLUMNS)} FROM crawl_runs WHERE run_id = ?"  # noqa: S608
-                           " ORDER BY COALESCE(scheduled_at, started_at), job", (run_id,))
+    def crawl_runs(self, run_id: str | None = None) -> list[CrawlRun]:
+        """Every record of one run (of every run kept, when ``run_id`` is None), in the order
+        they were scheduled."""
+        where, params = ("WHERE run_id = ?", (run_id,)) if run_id is not None else ("", ())
+        rows = self.db.all(f"SELECT {', '.join(_COLUMNS)} FROM crawl_runs {where}"  # noqa: S608
+                           " ORDER BY COALESCE(scheduled_at, started_at), job", params)
         return [CrawlRun.from_row(row) for row in rows]
 
     def last_durations(self, targets: Iterable[str]) -> dict[str, float]:
