@@ -17,6 +17,20 @@ def test_node_urls_are_http_urls_without_their_trailing_slash():
         "http://node-a:6800", "https://node-b.example.org:6800"]
 
 
+@pytest.mark.parametrize(("text", "message"), [
+    ("ftp://127.0.0.1:6800", "--scrapyd ftp://127.0.0.1:6800: not a Scrapyd URL (http://HOST:6800)"),
+    ("http://:6800", "--scrapyd http://:6800: not a Scrapyd URL (http://HOST:6800)"),
+    ("http://a:6800/?x=1", "--scrapyd http://a:6800/?x=1: not a Scrapyd URL (http://HOST:6800)"),
+    ("http://a:6800,http://a:6800/", "--scrapyd http://a:6800,http://a:6800/: a node is named twice"),
+    ("http://a:x", "--scrapyd http://a:x: its port is not a number"),
+    (" , ", "--scrapyd ' , ': no Scrapyd URL (http://HOST:6800,…)"),
+])
+def test_a_bad_node_url_is_named_with_the_reason(text, message):
+    with pytest.raises(ValueError) as error:
+        node_urls(text)
+    assert str(error.value) == message
+
+
 @pytest.mark.parametrize(("url", "given"), [
     ("postgresql://feeds:s3cret@db.example.org:5432/mf", "postgresql://feeds@db.example.org:5432/mf"),
     ("postgresql://feeds:p%40ss@db/mf?sslmode=require&password=x&connect_timeout=5",
