@@ -1,21 +1,39 @@
-"""Atom 1.0 documents (RFC 4287) with RFC 5005 archive links, built with feedgen.
+"""Atom 1.0 documents (RFC 4287) with RFC 5005 archive links, built with lxml.
 
 Everything in a document comes from the archive, so the same archive gives the same bytes:
 ``updated`` is the newest entry's, never "now". Text is made XML-safe and HTML is sanitised
 again here, whatever the archive holds; an entry that still cannot be written is skipped with
 its reason, and the rest of the feed is published.
+
+Publishing puts one statement in several documents (its source's feed, its type's, its tags',
+its language's, their archive pages), so an entry is built and serialised once (:func:`build_entry`
+gives an :class:`Entry`: its bytes as they stand in any document) and a document is its head
+(:func:`document_head`) followed by the bytes of its entries and the closing tag
+(:func:`assemble`). The layout is feedgen 1.0's, element for element and byte for byte (the
+tests compare the two on every kind of input; feedgen itself built these documents before, one
+entry per document it stood in, which cost four times the work).
+
+What an entry's content shows besides the body — a briefing laid out by its questions, the
+"Changed on" section of an edited statement — is feeds.content's; :func:`build_change_entry`
+makes the entries of ``edits.atom``.
+
+Sanitising: the archive holds body HTML sanitised when it was crawled, but by the release that
+crawled it, and an archive can be restored, copied or written by another machine. Feeds promise
+sanitised, XML-safe HTML with absolute links whatever the archive holds, so :func:`_content`
+sanitises again, once per statement and publication (nh3's cleaner is built once; bench/publish.py
+counts it in the publication's time).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from feedgen.ext.base import BaseEntryExtension, BaseExtension
-from feedgen.feed import FeedEntry, FeedGenerator
 from lxml import etree
 
 from crawler import __version__
@@ -23,21 +41,35 @@ from crawler.normalise.dates import parse_timestamp
 from crawler.normalise.html import sanitise
 from crawler.normalise.text import clean_inline, xml_safe
 from crawler.sources import SOURCES
-from feeds.catalog import TYPE_NAMES, FeedSpec, language_name
+from feeds.catalog import TYPE_NAMES, language_name, source_key
+from feeds.content import briefing_html, changes_html, clean, describe
+from feeds.edits import REMOVED, SiteEdit, versions_diff
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from feeds.catalog import FeedSpec
+    from feeds.edits import SiteChange
 
 logger = logging.getLogger(__name__)
 
 ATOM = "http://www.w3.org/2005/Atom"
 HISTORY = "http://purl.org/syndication/history/1.0"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 #: Entry and feed ids: a tag URI (RFC 4151) around the statement's own stored id.
 ID_PREFIX = "tag:ministry-feeds.github.io,2026:"
 TAG_SCHEME = "https://ministry-feeds.github.io/schema/tags"
 TYPE_SCHEME = "https://ministry-feeds.github.io/schema/types"
 STATUS_SCHEME = "https://ministry-feeds.github.io/schema/status"
+GENERATOR_URI = "https://github.com/ministry-feeds/ministry-feeds"
 SUMMARY_CHARS = 400
+#: A month, ``YYYY-MM``: the name of a feed's archive document.
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 #: The XSLT stylesheet every document refers to, at the root of the public folder (feeds/feed.xsl).
 STYLESHEET = "feed.xsl"
 STYLESHEET_SOURCE = Path(__file__).resolve().parent / STYLESHEET
+#: How every document ends.
+CLOSING = b"</feed>\n"
 
 
 class EntryError(ValueError):
@@ -73,41 +105,21 @@ class Rendered:
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
-class _EntryExtras(BaseEntryExtension):
-    """What feedgen 1.0 cannot write on an entry: ``xml:lang``, and links with their ``rel``,
-    ``type`` and ``hreflang`` (its entry links lose every attribute but ``href``)."""
+@dataclass(frozen=True)
+class Entry:
+    """One statement as an Atom entry, ready to stand in any document."""
 
-    def __init__(self) -> None:
-        self.lang: str | None = None
-        self.links: list[dict[str, str]] = []
+    doc_id: str
+    """The statement's stored id."""
+    updated: datetime
+    """The entry's ``updated`` (see :func:`entry_updated`): a document's is its newest entry's."""
+    data: bytes
+    """The ``<entry>`` element serialised as it stands in a document: UTF-8, indented one
+    level, ending with a newline."""
 
-    def extend_atom(self, entry: etree._Element) -> etree._Element:
-        if self.lang:
-            entry.set("{http://www.w3.org/XML/1998/namespace}lang", self.lang)
-        # feedgen writes Atom elements unqualified under a literal default namespace: so do we.
-        anchor = entry.find("summary")
-        for link in self.links:
-            element = etree.Element("link", {k: v for k, v in link.items() if v})
-            if anchor is not None:
-                anchor.addprevious(element)
-            else:
-                entry.append(element)
-        return entry
-
-
-class _History(BaseExtension):
-    """RFC 5005's ``fh:archive`` marker of a complete archive document."""
-
-    def __init__(self) -> None:
-        self.archive = False
-
-    def extend_ns(self) -> dict[str, str]:
-        return {"fh": HISTORY}
-
-    def extend_atom(self, feed: etree._Element) -> etree._Element:
-        if self.archive:  # feedgen calls this before it appends the entries
-            feed.append(etree.Element(f"{{{HISTORY}}}archive"))
-        return feed
+    def atom_entry(self) -> etree._Element:
+        """The entry as an element (its children's tags unqualified, as in the document)."""
+        return etree.fromstring(self.data)
 
 
 def entry_id(doc_id: str) -> str:
@@ -125,7 +137,12 @@ def entry_updated(doc: dict) -> datetime:
 
 
 def _summary(doc: dict) -> str:
-    summary = clean_inline(doc.get("body_text") or "")
+    text = doc.get("body_text") or ""
+    # clean_inline drops characters and joins runs of white space, so the cleaning of a prefix is
+    # a prefix of the cleaning: a long text's beginning gives the same summary as the whole.
+    summary = clean_inline(text[: 4 * SUMMARY_CHARS])
+    if len(summary) <= SUMMARY_CHARS and len(text) > 4 * SUMMARY_CHARS:
+        summary = clean_inline(text)
     if len(summary) > SUMMARY_CHARS:
         summary = summary[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
     withdrawn = doc.get("withdrawn")
@@ -138,19 +155,54 @@ def _summary(doc: dict) -> str:
     return summary
 
 
-def _content(doc: dict, options: FeedOptions) -> str:
-    html = sanitise(doc.get("body_html") or "", doc["url"])
-    if len(html) <= options.max_content_chars:
-        return html
+def _content(doc: dict, options: FeedOptions, edit: SiteEdit | None = None) -> str:
+    """The entry's content: the statement's body HTML, sanitised (see the module's docstring) —
+    a briefing's laid out by its segments, and after an edit on the site, what changed first
+    (feeds.content). The one place an entry's content is made."""
+    changes = clean(changes_html(edit) + "<hr>") if edit is not None else ""
+    html = briefing_html(doc) if doc.get("segments") else None
+    if html is None:
+        html = sanitise(doc.get("body_html") or "", doc["url"])
+    if len(changes) + len(html) <= options.max_content_chars:
+        return changes + html
     # An enormous body: the feed carries its beginning as text and points to the full page.
     text = xml_safe(doc.get("body_text") or "")[: options.max_content_chars // 2]
     paragraphs = "".join(f"<p>{escape(p)}</p>" for p in text.split("\n\n") if p.strip())
-    return sanitise(paragraphs + f'<p><a href="{escape(doc["url"])}">Read the full text on the ministry’s '
-                    "site.</a></p>", doc["url"])
+    return changes + sanitise(paragraphs + f'<p><a href="{escape(doc["url"])}">Read the full text on the ministry’s '
+                              "site.</a></p>", doc["url"])
 
 
-def build_entry(doc: dict, options: FeedOptions) -> FeedEntry:
-    """A feed entry for one archived statement; EntryError when it cannot be written."""
+def _text(parent: etree._Element, tag: str, text: str | None) -> etree._Element:
+    element = etree.SubElement(parent, tag)
+    if text:
+        element.text = text
+    return element
+
+
+def _person(parent: etree._Element, tag: str, name: str, uri: str | None) -> None:
+    """An author: Atom wants a name, so a nameless one is left out."""
+    if name:
+        person = etree.SubElement(parent, tag)
+        _text(person, "name", name)
+        if uri:
+            _text(person, "uri", uri)
+
+
+def _link(parent: etree._Element, **attributes: str | None) -> None:
+    """A link with the attributes that have a value, in the order given."""
+    etree.SubElement(parent, "link", {name: value for name, value in attributes.items() if value})
+
+
+def _category(parent: etree._Element, term: str, scheme: str, label: str | None) -> None:
+    category = etree.SubElement(parent, "category", term=term, scheme=scheme)
+    if label:
+        category.set("label", label)
+
+
+def _entry_element(doc: dict, options: FeedOptions, edit: SiteEdit | None) -> tuple[etree._Element, datetime]:
+    """The ``<entry>`` of one statement, its children in feedgen 1.0's order, and its ``updated``.
+    Raises EntryError for what Atom needs and the statement lacks, ValueError for text XML
+    cannot carry."""
     title = clean_inline(doc.get("title") or "")
     if not title:
         raise EntryError("empty title")
@@ -159,52 +211,190 @@ def build_entry(doc: dict, options: FeedOptions) -> FeedEntry:
     published = parse_timestamp(doc.get("published"))
     if published is None:
         raise EntryError(f"no valid publication time ({doc.get('published')!r})")
+    updated = entry_updated(doc)
     removed = doc.get("removed_at") is not None
-    source = SOURCES.get(doc.get("source", ""))
-    entry = FeedEntry()
-    entry.register_extension("mf", _EntryExtras, atom=True, rss=False)
-    entry.id(entry_id(doc["id"]))
     withdrawn = bool(doc.get("withdrawn"))
-    entry.title(title + (" [removed]" if removed else "") + (" [withdrawn]" if withdrawn else ""))
-    entry.published(published)
-    entry.updated(entry_updated(doc))
-    entry.author({"name": source.ministry if source else doc.get("source", "unknown"),
-                  **({"uri": source.home} if source else {})})
-    entry.content(_content(doc, options), type="html")
-    entry.summary(_summary(doc))
+    source = SOURCES.get(doc.get("source", ""))
+    entry = etree.Element("entry")
+    if doc["language"]:
+        entry.set(XML_LANG, doc["language"])
+    _text(entry, "id", entry_id(doc["id"]))
+    _text(entry, "title", title + (" [removed]" if removed else "") + (" [withdrawn]" if withdrawn else ""))
+    _text(entry, "updated", updated.isoformat())
+    _person(entry, "author", source.ministry if source else doc.get("source", "unknown"),
+            source.home if source else None)
+    _text(entry, "content", _content(doc, options, edit)).set("type", "html")
     # The statement's own page is the entry's one alternate link: readers open it (feedparser and
     # newsboat take the last alternate, others the first). The other language versions are
     # "related" (RFC 4287 §4.2.7.2), marked with hreflang, so no reader takes one for the entry's link.
-    entry.mf.links.append({"rel": "alternate", "type": "text/html", "hreflang": doc["language"],
-                           "href": doc["url"]})
+    _link(entry, rel="alternate", type="text/html", hreflang=doc["language"], href=doc["url"])
     for language, url in sorted((doc.get("translations") or {}).items()):
         if language != doc["language"] and url.startswith(("http://", "https://")) and url != doc["url"]:
-            entry.mf.links.append({"rel": "related", "type": "text/html", "hreflang": language,
-                                   "title": language_name(language), "href": url})
-    entry.category(term=doc["type"], scheme=TYPE_SCHEME, label=TYPE_NAMES.get(doc["type"], doc["type"]))
+            _link(entry, rel="related", type="text/html", hreflang=language, title=language_name(language), href=url)
+    _text(entry, "summary", _summary(doc))
+    _category(entry, doc["type"], TYPE_SCHEME, TYPE_NAMES.get(doc["type"], doc["type"]))
     for tag in doc.get("tags") or []:
         tag = clean_inline(tag)
         if tag:
-            entry.category(term=tag, scheme=TAG_SCHEME, label=tag)
+            _category(entry, tag, TAG_SCHEME, tag)
     if removed:
-        entry.category(term="removed", scheme=STATUS_SCHEME, label="Removed from the ministry's site")
+        _category(entry, "removed", STATUS_SCHEME, "Removed from the ministry's site")
     if withdrawn:
-        entry.category(term="withdrawn", scheme=STATUS_SCHEME, label="Withdrawn by the ministry")
-    entry.mf.lang = doc["language"]
+        _category(entry, "withdrawn", STATUS_SCHEME, "Withdrawn by the ministry")
+    _text(entry, "published", published.isoformat())
+    return entry, updated
+
+
+#: The element entries are serialised in: a document's root as :func:`document_head` makes it,
+#: so an entry's bytes (indentation, namespace declarations) are those it has in a document.
+_FRAME = etree.Element("feed", {"xmlns": ATOM}, nsmap={"fh": HISTORY})
+_FRAME_START = len(etree.tostring(_FRAME, encoding="UTF-8").removesuffix(b"/>")) + 2
+
+
+def _serialised(element: etree._Element) -> bytes:
+    """An entry's bytes inside a document: lxml's pretty printing at the depth of a root's child."""
+    _FRAME.append(element)
     try:
-        entry.atom_entry()  # fail here, on this entry, rather than in the whole feed
-    except (ValueError, TypeError) as error:
+        framed = etree.tostring(_FRAME, encoding="UTF-8", xml_declaration=False, pretty_print=True)
+    finally:
+        _FRAME.remove(element)
+    return framed[_FRAME_START:-len(CLOSING)]
+
+
+def build_entry(doc: dict, options: FeedOptions, edit: SiteEdit | None = None) -> Entry:
+    """A feed entry for one archived statement; EntryError when it cannot be written. ``edit``:
+    the statement's last edit on the site (feeds.edits.last_site_edit), shown first."""
+    try:
+        element, updated = _entry_element(doc, options, edit)
+    except EntryError:
+        raise
+    except (ValueError, TypeError) as error:  # lxml refuses text XML cannot carry
         raise EntryError(f"not writable as XML: {error}") from None
-    return entry
+    return Entry(doc["id"], updated, _serialised(element))
 
 
-def render(spec: FeedSpec, docs: list[dict], options: FeedOptions, links: ArchiveLinks,
-           self_path: str, cache: dict[str, FeedEntry | EntryError] | None = None) -> Rendered:
-    """One Atom document of a feed, newest entry first. Raises ValueError when no entry is left.
+def statement_archive_url(change: SiteChange, base_url: str) -> str | None:
+    """The archive document of the statement's month in its source's feed (its first page: the
+    statement's entry stands there or on a page linked from it), as a change's entry links it;
+    None when the statement's publication time has no month."""
+    month = change.published[:7]
+    if not _MONTH.fullmatch(month):
+        return None
+    return base_url.rstrip("/") + f"/{source_key(change.source, change.language)}/archive/{month}.atom"
 
-    ``cache`` (statement id → built entry) lets the feeds one statement appears in share its
-    entry within one publication."""
-    entries: list[tuple[datetime, FeedEntry]] = []
+
+#: An edit in its ``edits.atom`` entry: more of it shown than in the statement's own entry, where
+#: the body follows (paragraph changes, characters of one inserted or deleted run, of context).
+CHANGE_SHOWN, CHANGE_RUN_CHARS, CHANGE_CONTEXT_CHARS = 40, 1500, 120
+
+
+def build_change_entry(change: SiteChange, older: dict | None, newer: dict | None, options: FeedOptions) -> Entry:
+    """An entry of a feed's ``edits.atom``: one edit of a statement on the ministry's site (the
+    versions ``older`` → ``newer``: what changed, words marked) or its removal (``newer``: its
+    last version). Its id is the statement's entry id plus the version (feeds.edits.SiteChange.key);
+    its link opens the statement's page, and a related link the month's archive document of the
+    statement's feed (where its entry stands, or a page linked from it). EntryError when it
+    cannot be written."""
+    try:
+        if newer is None or (older is None and change.kind != REMOVED):
+            raise EntryError(f"version {change.version if newer is None else change.version - 1} is not archived")
+        title = clean_inline(newer.get("title") or "")
+        url = newer.get("url") or ""
+        if not title:
+            raise EntryError("empty title")
+        if not url.startswith(("http://", "https://")):
+            raise EntryError(f"no absolute URL ({url!r})")
+        day = change.at.astimezone(UTC).date().isoformat()
+        archive = statement_archive_url(change, options.base_url)
+        links = f'<p><a href="{escape(url)}">The statement on the ministry’s site</a>' + (
+            f' · <a href="{escape(archive)}">its entry in the feed’s archive</a>' if archive else "") + "</p>"
+        if change.kind == REMOVED:
+            summary = f"Removed from the ministry's site on {day}."
+            html = clean(f'<div class="mf-changes"><p><strong>Removed from the ministry’s site on {day}</strong> '
+                         f"(its version {change.version}).</p></div>{links}")
+            heading, status, label = "Removed", "removed", "Removed from the ministry's site"
+        else:
+            edit = SiteEdit(change.version, change.at, versions_diff(older, newer))
+            summary = describe(edit.diff)
+            summary = summary[:1].upper() + summary[1:] + "."
+            html = clean(changes_html(edit, shown=CHANGE_SHOWN, run_chars=CHANGE_RUN_CHARS,
+                                      context=CHANGE_CONTEXT_CHARS) + links)
+            if len(html) > options.max_content_chars:
+                html = clean(changes_html(edit) + links)
+            heading, status, label = "Edited", "edited", "Edited on the ministry's site"
+        source = SOURCES.get(change.source)
+        entry = etree.Element("entry")
+        if change.language:
+            entry.set(XML_LANG, change.language)
+        _text(entry, "id", entry_id(change.key))
+        _text(entry, "title", f"{heading}: {title}")
+        _text(entry, "updated", change.at.isoformat())
+        _person(entry, "author", source.ministry if source else change.source, source.home if source else None)
+        _text(entry, "content", html).set("type", "html")
+        _link(entry, rel="alternate", type="text/html", hreflang=change.language, href=url)
+        if archive:
+            _link(entry, rel="related", type="application/atom+xml", title="The statement in the feed", href=archive)
+        _text(entry, "summary", summary)
+        doc_type = newer.get("type") or "statement"
+        _category(entry, doc_type, TYPE_SCHEME, TYPE_NAMES.get(doc_type, doc_type))
+        _category(entry, status, STATUS_SCHEME, label)
+        _text(entry, "published", change.at.isoformat())
+    except EntryError:
+        raise
+    except (ValueError, TypeError) as error:  # lxml refuses text XML cannot carry
+        raise EntryError(f"not writable as XML: {error}") from None
+    return Entry(change.key, change.at, _serialised(entry))
+
+
+def document_head(spec: FeedSpec, options: FeedOptions, links: ArchiveLinks, self_path: str,
+                  updated: datetime) -> bytes:
+    """A document of a feed up to its first entry: XML declaration, stylesheet, the feed's
+    elements (RFC 4287 §4.1.1, RFC 5005 links); :func:`assemble` adds the entries."""
+    base = options.base_url.rstrip("/") + "/"
+    home = spec.source.home_for(spec.language) if spec.source else base
+    feed = etree.Element("feed", {"xmlns": ATOM}, nsmap={"fh": HISTORY})
+    if spec.language:
+        feed.set(XML_LANG, spec.language)
+    _text(feed, "id", ID_PREFIX + "feed/" + self_path.removesuffix(".atom"))
+    _text(feed, "title", clean_inline(spec.title) or spec.key)
+    _text(feed, "updated", updated.isoformat())
+    _person(feed, "author", spec.source.ministry if spec.source else "ministry-feeds", home)
+    _link(feed, href=base + self_path, rel="self", type="application/atom+xml")
+    _link(feed, href=home, rel="alternate", type="text/html")
+    for rel, path in (("current", links.current), ("prev-archive", links.prev_archive),
+                      ("next-archive", links.next_archive)):
+        if path:
+            _link(feed, href=base + path, rel=rel, type="application/atom+xml")
+    _text(feed, "generator", "ministry-feeds").attrib.update({"uri": GENERATOR_URI, "version": __version__})
+    if spec.source and spec.source.icon:
+        _text(feed, "icon", spec.source.icon)
+    _text(feed, "subtitle", clean_inline(spec.subtitle) or spec.key)
+    if links.is_archive:
+        etree.SubElement(feed, f"{{{HISTORY}}}archive")
+    document = etree.tostring(feed, encoding="UTF-8", xml_declaration=True, pretty_print=True)
+    return with_stylesheet(document, self_path).removesuffix(CLOSING)
+
+
+def assemble(head: bytes, entries: Iterable[Entry]) -> bytes:
+    """A whole document: its head, its entries' bytes in order, the closing tag."""
+    return b"".join((head, *(entry.data for entry in entries), CLOSING))
+
+
+def render_entries(spec: FeedSpec, entries: list[Entry], options: FeedOptions, links: ArchiveLinks,
+                   self_path: str) -> bytes:
+    """One document of a feed holding ``entries`` (newest first; at least one)."""
+    if not entries:
+        raise ValueError(f"{spec.key}: no entry could be written")
+    updated = max(entry.updated for entry in entries)
+    return assemble(document_head(spec, options, links, self_path, updated), entries)
+
+
+def build_entries(spec: FeedSpec, docs: Iterable[dict], options: FeedOptions,
+                  cache: dict[str, Entry | EntryError] | None = None) -> tuple[list[Entry], list[tuple[str, str]]]:
+    """The entries of some statements, and (id, reason) of those that cannot be written (logged).
+    ``cache`` (statement id → entry, or why there is none) lets the documents one statement
+    stands in share its entry."""
+    entries: list[Entry] = []
     skipped: list[tuple[str, str]] = []
     for doc in docs:
         try:
@@ -216,39 +406,24 @@ def render(spec: FeedSpec, docs: list[dict], options: FeedOptions, links: Archiv
                         cache[doc["id"]] = build_entry(doc, options)
                     except EntryError as error:
                         cache[doc["id"]] = error
-                entry = cache[doc["id"]]
-                if isinstance(entry, EntryError):
-                    raise entry
-            entries.append((entry_updated(doc), entry))
+                found = cache[doc["id"]]
+                if isinstance(found, EntryError):
+                    raise found
+                entry = found
+            entries.append(entry)
         except EntryError as error:
             logger.warning("Feed %s: entry %s skipped: %s", spec.key, doc.get("id"), error)
             skipped.append((str(doc.get("id")), str(error)))
-    if not entries:
-        raise ValueError(f"{spec.key}: no entry could be written")
-    base = options.base_url.rstrip("/") + "/"
-    feed = FeedGenerator()
-    feed.register_extension("mfhistory", _History, atom=True, rss=False)
-    feed.id(ID_PREFIX + "feed/" + self_path.removesuffix(".atom"))
-    feed.title(clean_inline(spec.title) or spec.key)
-    feed.subtitle(clean_inline(spec.subtitle) or spec.key)
-    feed.language(spec.language)
-    feed.updated(max(updated for updated, _ in entries))
-    feed.link(href=base + self_path, rel="self", type="application/atom+xml")
-    home = spec.source.home_for(spec.language) if spec.source else base
-    feed.link(href=home, rel="alternate", type="text/html")
-    for rel, path in (("current", links.current), ("prev-archive", links.prev_archive),
-                      ("next-archive", links.next_archive)):
-        if path:
-            feed.link(href=base + path, rel=rel, type="application/atom+xml")
-    feed.author({"name": spec.source.ministry if spec.source else "ministry-feeds",
-                 "uri": home})
-    feed.generator("ministry-feeds", version=__version__, uri="https://github.com/ministry-feeds/ministry-feeds")
-    if spec.source and spec.source.icon:
-        feed.icon(spec.source.icon)
-    feed.mfhistory.archive = links.is_archive
-    for _, entry in entries:
-        feed.add_entry(entry, order="append")
-    return Rendered(with_stylesheet(feed.atom_str(pretty=True, encoding="UTF-8"), self_path), len(entries), skipped)
+    return entries, skipped
+
+
+def render(spec: FeedSpec, docs: list[dict], options: FeedOptions, links: ArchiveLinks,
+           self_path: str, cache: dict[str, Entry | EntryError] | None = None) -> Rendered:
+    """One Atom document of a feed, newest entry first. Raises ValueError when no entry is left.
+
+    ``cache``: see :func:`build_entries`."""
+    entries, skipped = build_entries(spec, docs, options, cache)
+    return Rendered(render_entries(spec, entries, options, links, self_path), len(entries), skipped)
 
 
 def stylesheet_href(self_path: str) -> str:

@@ -28,10 +28,11 @@ from __future__ import annotations
 
 import html
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from crawler.store.records import CONTENT_FIELDS
@@ -279,15 +280,33 @@ def _change_size(spans: Sequence[Span]) -> int:
     return max(deleted, inserted)
 
 
+@lru_cache(maxsize=4096)
+def _profile(text: str) -> tuple[tuple[str, ...], Counter[str], int]:
+    """A paragraph's tokens, how many times each token other than white space occurs, and the
+    characters of those (what :func:`_similarity` weighs). Cached: a run of differing paragraphs
+    compares each with every paragraph of the other side."""
+    found = tuple(tokens(text))
+    words = Counter(token for token in found if not token.isspace())
+    return found, words, sum(len(token) * count for token, count in words.items())
+
+
 def _similarity(old: str, new: str) -> float:
     """How alike two paragraphs are, 0–1: twice the characters of the tokens they share (white
     space not counted) over the characters of both. Weighing tokens by their length keeps a
     shared "the" or "абзац" from pairing two different sentences; for Chinese every token is one
-    character, and the measure is difflib's ratio."""
-    a, b = tokens(old), tokens(new)
-    total = sum(len(token) for token in a if not token.isspace()) + sum(len(t) for t in b if not t.isspace())
+    character, and the measure is difflib's ratio. Below :data:`PARAGRAPH_CUTOFF` the value is
+    only known to be below it (0.0)."""
+    a, a_words, a_size = _profile(old)
+    b, b_words, b_size = _profile(new)
+    total = a_size + b_size
     if not total:
         return 1.0
+    # The tokens both hold, whatever their order, bound the tokens they share in order: a linear
+    # count that stops most pairs of different paragraphs before the matching, which is quadratic
+    # (a paragraph rewritten whole, a statement replaced by another).
+    fewer, more = (a_words, b_words) if len(a_words) <= len(b_words) else (b_words, a_words)
+    if 2 * sum(len(token) * min(count, more[token]) for token, count in fewer.items()) < PARAGRAPH_CUTOFF * total:
+        return 0.0
     matcher = SequenceMatcher(None, a, b, autojunk=False)
     if matcher.real_quick_ratio() < PARAGRAPH_CUTOFF:
         return 0.0
@@ -387,7 +406,7 @@ def _take(parts: Sequence[str], characters: int) -> list[str]:
     return taken
 
 
-def _html_spans(spans: Sequence[Span], context: int | None) -> str:
+def _html_spans(spans: Sequence[Span], context: int | None, longest: int | None = None) -> str:
     out = []
     for span in _shortened(spans, context):
         if span is None:
@@ -396,7 +415,10 @@ def _html_spans(spans: Sequence[Span], context: int | None) -> str:
             out.append(_escape(span.text))
         else:
             tag = "ins" if span.op == INSERT else "del"
-            out.append(f"<{tag}>{_escape(span.text)}</{tag}>")
+            text = span.text
+            if longest is not None and len(text) > longest:
+                text = "".join(_take(tokens(text), longest)).rstrip() + "…"
+            out.append(f"<{tag}>{_escape(text)}</{tag}>")
     return "".join(out)
 
 
@@ -408,6 +430,19 @@ def _escape(text: str) -> str:
 LABELS = {ADDED: "Added", REMOVED: "Removed", CHANGED: "Changed"}
 
 
+def html_changes(diff: StatementDiff, *, context: int | None = 120, longest: int | None = None) -> list[str]:
+    """The title change and each paragraph change as a ``<p>``, ``<ins>``/``<del>`` marking the
+    words (see :func:`render_html`). ``longest``: characters of one inserted or deleted run shown
+    at most (cut at a token, "…" after it; None: all)."""
+    parts: list[str] = []
+    if diff.title is not None:
+        parts.append(f"<p><strong>Title:</strong> {_html_spans(diff.title, None, longest)}</p>")
+    for change in diff.paragraphs:
+        label = f"<strong>{LABELS[change.kind]} paragraph {_position(change)}:</strong>"
+        parts.append(f"<p>{label} {_html_spans(change.spans, context, longest)}</p>")
+    return parts
+
+
 def render_html(diff: StatementDiff, *, context: int | None = 120) -> str:
     """The changes as HTML for a feed entry or a page: a ``<div class="mf-changes">`` holding the
     title change and one ``<p>`` per paragraph change, ``<ins>``/``<del>`` marking the words.
@@ -417,12 +452,7 @@ def render_html(diff: StatementDiff, *, context: int | None = 120) -> str:
     feed sanitiser keeps. ``context``: characters of unchanged text kept around each change inside
     a changed paragraph (None: whole paragraphs). Empty for a diff with no change in title or body.
     """
-    parts: list[str] = []
-    if diff.title is not None:
-        parts.append(f"<p><strong>Title:</strong> {_html_spans(diff.title, None)}</p>")
-    for change in diff.paragraphs:
-        label = f"<strong>{LABELS[change.kind]} paragraph {_position(change)}:</strong>"
-        parts.append(f"<p>{label} {_html_spans(change.spans, context)}</p>")
+    parts = html_changes(diff, context=context)
     if not parts:
         return ""
     return '<div class="mf-changes">' + "".join(parts) + "</div>"

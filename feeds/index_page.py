@@ -160,8 +160,10 @@ def _health_block(source: Source, inputs: IndexInputs, statements: int) -> str:
 
 def _feed_item(spec: FeedSpec, label: str | None = None) -> str:
     text = escape(clean_inline(label or spec.label))
+    counted = _count(spec.count, "edit or removal", "edits and removals") if spec.kind == "edits" \
+        else _count(spec.count, "statement")
     return (f'<li><a href="{escape(spec.path)}" type="application/atom+xml">{text}</a> '
-            f'<span class="count">({_count(spec.count, "statement")})</span></li>')
+            f'<span class="count">({counted})</span></li>')
 
 
 def _latest(docs: list[dict[str, Any]]) -> str:
@@ -202,7 +204,8 @@ def render_index(catalog: list[FeedSpec], inputs: IndexInputs) -> bytes:
         f"<style>{STYLE}</style>", "</head>", "<body>",
         "<h1>ministry-feeds</h1>",
         "<p>Statements, briefings, comments and speeches of foreign ministries, as Atom feeds with the full "
-        "text. An edit shows as an update of the same entry; every feed links to its complete archive.</p>",
+        "text. An edit shows as an update of the same entry, what changed first; each ministry’s “Edits and "
+        "removals” feeds list every edit and removal on their own. Every feed links to its complete archive.</p>",
         '<section class="subscribe" id="subscribe"><h2>How to subscribe</h2><ul>'
         "<li>Copy the link of a feed below (right-click, “Copy link”) and add it to your feed reader "
         "(newsboat, Thunderbird, NetNewsWire, Feedly, Inoreader…). Opened in a browser, a feed shows as a "
@@ -230,6 +233,8 @@ def render_index(catalog: list[FeedSpec], inputs: IndexInputs) -> bytes:
             main = [spec for spec in lang_specs if spec.kind == "source"]
             parts.append(f"<h3>Feeds in {escape(language_name(language))}</h3><ul>")
             parts.extend(_feed_item(spec, f"Everything in {language_name(language)}") for spec in main)
+            parts.extend(_feed_item(spec, "Edits and removals, with what changed") for spec in lang_specs
+                         if spec.kind == "edits")
             parts.append("</ul>")
             types = [spec for spec in lang_specs if spec.kind == "type"]
             if types:

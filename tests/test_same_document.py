@@ -45,3 +45,20 @@ def test_a_copy_seen_earlier_but_written_later_takes_the_documents_place(archive
         assert [doc["id"] for doc in store.documents(Selection(language="en"))] == ["mid:en:liferay-3750394"]
     assert repeats == {"mid:en:liferay-3750394": None, "mid:en:1411982": "mid:en:liferay-3750394",
                        "mid:en:liferay-9999999": "mid:en:liferay-3750394"}
+
+
+RUSSIAN = item(id="mid:ru:1411982", language="ru", site="mid.ru", site_id="1411982", doc_number="1474-19-07-2019",
+               url="https://mid.ru/ru/press_service/spokesman/official_statement/1411982/")
+
+
+@pytest.mark.parametrize("order", [[CURRENT, RUSSIAN], [RUSSIAN, CURRENT]], ids=["en-first", "ru-first"])
+def test_language_versions_read_the_same_whichever_was_written_first(archive_url, order):
+    """Translations link statements, they are no version's text: every version of each language
+    names the other, as the statement does, whichever language a crawl wrote first."""
+    with open_archive(archive_url) as store:
+        for doc in order:
+            store.write_batch([], [doc])
+        records = {record["id"]: record["translations"] for record in store.version_records()}
+        assert records == {"mid:en:1411982": {"ru": RUSSIAN["url"]}, "mid:ru:1411982": {"en": CURRENT["url"]}}
+        assert store.versions("mid:en:1411982")[0]["translations"] == {"ru": RUSSIAN["url"]}
+        assert store.version("mid:ru:1411982", 1)["translations"] == {"en": CURRENT["url"]}

@@ -91,44 +91,61 @@ class ArchiveReader:
         return int(row[0])
 
     def versions(self, doc_id: str) -> list[dict[str, Any]]:
-        """Every version of one statement, oldest first."""
-        rows = self.db.all("SELECT item, version, content_hash, fetched_at, raw_sha256 FROM versions WHERE id = ?"
-                           " ORDER BY version", (doc_id,))
-        return [{**json.loads(item), "version": version, "content_hash": digest, "fetched_at": fetched_at,
-                 "raw_sha256": raw} for item, version, digest, fetched_at, raw in rows]
+        """Every version of one statement, oldest first (``translations``: the statement's, see
+        :func:`_with_links`)."""
+        rows = self.db.all("SELECT v.item, v.version, v.content_hash, v.fetched_at, v.raw_sha256, d.item"
+                           " FROM versions v JOIN documents d ON d.id = v.id WHERE v.id = ? ORDER BY v.version",
+                           (doc_id,))
+        return [{**_with_links(json.loads(item), document), "version": version, "content_hash": digest,
+                 "fetched_at": fetched_at, "raw_sha256": raw}
+                for item, version, digest, fetched_at, raw, document in rows]
 
     def version(self, doc_id: str, number: int) -> dict[str, Any] | None:
         """One version of one statement (its fields, ``version``, ``content_hash``,
         ``fetched_at``, ``raw_sha256``), or None when the statement has no such version."""
-        row = self.db.one("SELECT item, version, content_hash, fetched_at, raw_sha256 FROM versions"
-                          " WHERE id = ? AND version = ?", (doc_id, number))
+        row = self.db.one("SELECT v.item, v.version, v.content_hash, v.fetched_at, v.raw_sha256, d.item"
+                          " FROM versions v JOIN documents d ON d.id = v.id WHERE v.id = ? AND v.version = ?",
+                          (doc_id, number))
         if row is None:
             return None
-        item, version, digest, fetched_at, raw = row
-        return {**json.loads(item), "version": version, "content_hash": digest, "fetched_at": fetched_at,
-                "raw_sha256": raw}
+        item, version, digest, fetched_at, raw, document = row
+        return {**_with_links(json.loads(item), document), "version": version, "content_hash": digest,
+                "fetched_at": fetched_at, "raw_sha256": raw}
 
     def version_records(self, selection: Selection = EVERYTHING) -> Iterator[dict[str, Any]]:
         """Every version of the selection's statements, oldest publication first and each
         statement's versions in order, streaming: the version's fields (``fetched_at``: when the
-        version was fetched) with the statement's ``removed_at``, ``first_seen``, ``same_as`` and
-        ``translations`` (language links belong to the statement, not to one version: a
-        translation archived after a version was written is linked from it too)."""
+        version was fetched) with the statement's ``removed_at``, ``first_seen`` and ``same_as``."""
         condition, params = where(selection)
-        # The statement's links as JSON text (PostgreSQL's json, unlike jsonb, keeps their order).
-        links = "json_extract(d.item, '$.translations')" if self.db.backend == "sqlite" \
-            else "(d.item::json -> 'translations')::text"
         sql = ("SELECT v.item, v.version, v.content_hash, v.fetched_at, d.removed_at, d.first_seen, d.same_as,"  # noqa: S608
-               f" {links} FROM versions v JOIN documents d ON d.id = v.id WHERE {condition}"
+               f" d.item FROM versions v JOIN documents d ON d.id = v.id WHERE {condition}"
                " ORDER BY d.published, d.id, v.version")
-        for item, version, digest, fetched_at, removed_at, first_seen, same_as, translations in \
-                self.db.stream(sql, params):
-            record = json.loads(item)
+        rows = self.db.stream(sql, params)
+        for item, version, digest, fetched_at, removed_at, first_seen, same_as, document in rows:
+            record = _with_links(json.loads(item), document)
             record.update(version=version, content_hash=digest, fetched_at=fetched_at, removed_at=removed_at,
                           first_seen=first_seen, same_as=same_as)
-            if translations is not None:
-                record["translations"] = json.loads(translations)
             yield record
+
+    def edit_log(self, selection: Selection = EVERYTHING) -> list[dict[str, Any]]:
+        """What happened to the selection's statements after they were first archived, without
+        their texts (the feeds' lists of edits read it whole; two indexed reads): each version
+        after the first and each removal, as ``kind`` (``version`` or ``removed``), ``id``,
+        ``source``, ``language``, ``published`` (the statement's, now), ``version`` (the new
+        version, or the one removed), ``at`` (the fetch that found the version, or ``removed_at``)
+        and ``origin`` (what made the version: ``crawl`` or ``reextract``; ``crawl`` in an archive
+        that does not record it; None for a removal). In no particular order."""
+        condition, params = where(selection)
+        # Archives record a version's origin from the schema that added re-extraction on; before, every
+        # version came from a crawl.
+        origin = "v.origin" if "origin" in TABLES["versions"][0] else "'crawl'"
+        rows = self.db.all(f"SELECT 'version', d.id, d.source, d.language, d.published, v.version, v.fetched_at,"  # noqa: S608
+                           f" {origin} FROM versions v JOIN documents d ON d.id = v.id"
+                           f" WHERE {condition} AND v.version > 1", params)
+        rows += self.db.all("SELECT 'removed', d.id, d.source, d.language, d.published, d.version, d.removed_at,"  # noqa: S608
+                            f" NULL FROM documents d WHERE {condition} AND d.removed_at IS NOT NULL", params)
+        names = ("kind", "id", "source", "language", "published", "version", "at", "origin")
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     def count_versions(self, selection: Selection = EVERYTHING) -> int:
         """How many versions the selection's statements have in all."""
@@ -228,12 +245,11 @@ class ArchiveReader:
             return dict(known).get(month, 0)
         return self.count_statements(selection.within_month(month))
 
-    def documents_in_month(self, selection: Selection, month: str) -> Iterator[dict[str, Any]]:
-        """A selection's statements of one month, oldest first."""
-        condition, params = where(selection.within_month(month))
-        return iter([_document(row) for row in self.db.all(
-            f"SELECT {_DOCUMENT_COLUMNS} FROM documents d WHERE {condition} ORDER BY d.published, d.id",  # noqa: S608
-            params)])
+    def documents_in_month(self, selection: Selection, month: str, *,
+                           oldest_first: bool = True) -> Iterator[dict[str, Any]]:
+        """A selection's statements of one month, ``YYYY-MM``, oldest first (or newest first),
+        streaming: however many share the month, they are not held at once."""
+        return self.documents(selection.within_month(month), oldest_first=oldest_first)
 
     def months(self, selection: Selection) -> list[tuple[str, int]]:
         """(YYYY-MM, statements) of the months a selection spans, oldest first."""
@@ -298,6 +314,21 @@ class ArchiveReader:
                            f" JOIN documents d ON d.id = t.doc_id WHERE {condition} GROUP BY t.slug ORDER BY t.slug",
                            params)
         return [(slug, tag, int(count)) for slug, tag, count in rows]
+
+    def tag_counts_by(self, selection: Selection, *groups: str) -> dict[tuple[str, ...], int]:
+        """Statements of a selection counted by tag slug and ``groups`` (as :meth:`counts_by`):
+        ``(slug, *values) → statements``, a statement counted once per slug (two spellings of a
+        tag share one), in the order of the slugs and values. One query for every tag's feed."""
+        unknown = set(groups) - set(_GROUPS)
+        if unknown:
+            raise ValueError(f"cannot count by {sorted(unknown)}")
+        columns = ", ".join(["t.slug", *(_GROUPS[name] for name in groups)])
+        condition, params = where(selection)
+        numbers = ", ".join(str(n) for n in range(1, len(groups) + 2))
+        rows = self.db.all(f"SELECT {columns}, count(DISTINCT d.id) FROM document_tags t"  # noqa: S608
+                           f" JOIN documents d ON d.id = t.doc_id WHERE {condition}"
+                           f" GROUP BY {numbers} ORDER BY {numbers}", params)
+        return {tuple(row[:-1]): int(row[-1]) for row in rows}
 
     def tag_for_slug(self, slug: str) -> str | None:
         """The tag a slug stands for (the first of its spellings), or None."""
@@ -400,3 +431,15 @@ class ArchiveReader:
         names = TABLES["health"][0]
         rows = self.db.all(f"SELECT {', '.join(names)} FROM health ORDER BY name")  # noqa: S608
         return {row[0]: dict(zip(names, row, strict=True)) for row in rows}
+
+
+def _with_links(version: dict[str, Any], document: str) -> dict[str, Any]:
+    """A version's fields with its statement's language versions as the archive knows them now.
+
+    Translations are links between statements, not part of a version's text (they make no new
+    version, see :data:`crawler.store.records.CONTENT_FIELDS`): a language version archived after this
+    one is linked to every version of it, so an archive reads the same whichever language a
+    crawl happened to write first."""
+    if '"translations"' in document:
+        version["translations"] = json.loads(document).get("translations", {})
+    return version

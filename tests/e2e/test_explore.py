@@ -37,7 +37,7 @@ def demo(tmp_path_factory):
     """The demo archive (`scrapy update --replay tests/fixtures`), with one edit and one removal."""
     folder = tmp_path_factory.mktemp("explore")
     archive = folder / "archive.sqlite3"
-    result = run_scrapy("update", "--replay", str(FIXTURES), "-s", f"MF_ARCHIVE_PATH={archive}",
+    result = run_scrapy("update", "--replay", str(FIXTURES), "-s", f"MF_ARCHIVE_URL=sqlite:///{archive}",
                         "-s", f"MF_LOCK_PATH={folder / 'lock'}", "-s", f"MF_REPORT_DIR={folder / 'reports'}",
                         "-s", f"MF_PUBLIC_DIR={folder / 'public'}")
     assert result.returncode == 0, result.stderr[-3000:]
@@ -91,7 +91,7 @@ def search(table: str, text: str) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def explored(demo):
-    with explore("-s", f"MF_ARCHIVE_PATH={demo / 'archive.sqlite3'}") as table:
+    with explore("-s", f"MF_ARCHIVE_URL=sqlite:///{demo / 'archive.sqlite3'}") as table:
         yield table
 
 
@@ -212,14 +212,15 @@ def test_a_busy_port_is_one_line(demo):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = run_scrapy("explore", "--port", str(port), "-s", f"MF_ARCHIVE_PATH={demo / 'archive.sqlite3'}")
+        result = run_scrapy("explore", "--port", str(port),
+                            "-s", f"MF_ARCHIVE_URL=sqlite:///{demo / 'archive.sqlite3'}")
     assert (result.returncode, result.stderr.strip()) == (2, f"scrapy explore: --port {port}: cannot listen "
                                                               "(already in use)")
 
 
 def test_export_sqlite_refuses_filters(demo, tmp_path):
     result = run_scrapy("export", "--sqlite", str(tmp_path / "x.sqlite3"), "--source", "mid",
-                        "-s", f"MF_ARCHIVE_PATH={demo / 'archive.sqlite3'}")
+                        "-s", f"MF_ARCHIVE_URL=sqlite:///{demo / 'archive.sqlite3'}")
     assert (result.returncode, result.stderr.strip()) == (
         2, "scrapy export: --sqlite writes the whole archive: filters apply to JSON Lines and --warc")
     assert not (tmp_path / "x.sqlite3").exists()
