@@ -114,7 +114,7 @@ def main() -> int:
         egg = build_egg(folder / "build")
         nodes = [stack.enter_context(ScrapydNode(folder / name, max_proc=options.per_node, poll_interval=0.2))
                  for name in ("node-a", "node-b")]
-        deploy(egg, {f"node-{index}": node for index, node in enumerate(nodes)}, folder / "deploy")
+        deploy(egg, {f"node-{index}": node for index, node in enumerate(nodes)}, folder / "build")
         runs = {}
         for label, used in (("one node", nodes[:1]), ("two nodes", nodes), ("this machine", [])):
             url = cluster.url(cluster.create_database())

@@ -52,7 +52,7 @@ def nodes(tmp_path_factory, faketime):  # noqa: F811
     with contextlib.ExitStack() as stack:
         started = {name: stack.enter_context(ScrapydNode(folder / name, max_proc=4, frozen_clock=faketime))
                    for name in ("node-a", "node-b")}
-        answers = deploy(egg, started, folder / "deploy")
+        answers = deploy(egg, started, folder / "build")  # its copy of the checkout, a scrapy.cfg of the user's
         assert all(f'"spiders": {len(TARGETS)}' in answer for answer in answers), answers
         yield started
 
