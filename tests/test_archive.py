@@ -25,6 +25,7 @@ from crawler.store import (
     open_archive,
 )
 from crawler.store.copying import DestinationInUse, copy_archive
+from crawler.store.schema import MIGRATIONS
 from feeds.publish import publish
 from tests.conftest import FIXTURES
 from tests.feed_archive import PAGES, make_archive, options, statement
@@ -98,10 +99,10 @@ def release_archive(tmp_path):
 
 def check_release_archive(store) -> None:
     """Everything release 0.1.0 wrote into the fixture, found again."""
-    assert store.schema_version() == SCHEMA_VERSION == 5
+    assert store.schema_version() == SCHEMA_VERSION == MIGRATIONS[-1].version
     history = store.schema_history()
     assert history[0] == (1, None, "release 0.1.0")
-    assert [version for version, _, _ in history] == [1, 2, 3, 4, 5]
+    assert [version for version, _, _ in history] == [1, *(migration.version for migration in MIGRATIONS)]
     # statement schema 1.3.0: the site of every statement said, archive.mid.ru's ids its own
     old_site = [doc for doc in store.documents(Selection(source="mid", include_repeats=True))
                 if doc["id"].startswith("mid:en:liferay-")]
@@ -112,7 +113,7 @@ def check_release_archive(store) -> None:
                                                     "validators", "pending", "listing_walks", "health")} == {
         "blobs": 64, "fetches": 64, "documents": 67, "document_tags": 83, "versions": 68, "validators": 1,
         "pending": 3, "listing_walks": 38, "health": 7}
-    assert store.count("crawl_runs") == 0  # schema 5: a table for the runs of crawls, empty
+    assert store.count("crawl_runs") == 0  # schema 6: a table for the runs of crawls, empty
     assert store.change_seq() == 8
     edited = store.get("mid:en:1820611")
     assert edited["version"] == 2

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from crawler.store.backend import Connection
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 SCHEMA_LOCK = lock_key("archive-schema")
 
 _TYPES = {
@@ -251,7 +251,8 @@ MIGRATIONS = (
                  " fetches by hash", (
         "CREATE INDEX IF NOT EXISTS fetches_by_raw ON fetches(raw_sha256, fetch_id)",
     ), sqlite=_SEARCH),
-    Migration(5, "crawl runs: each crawl of a target records its run (scrapy update --scrapyd)", (
+    # (5: the provenance of versions, of `scrapy reextract`'s branch)
+    Migration(6, "crawl runs: each crawl of a target records its run (scrapy update --scrapyd)", (
         """CREATE TABLE crawl_runs (
     job {text} PRIMARY KEY,           -- the Scrapyd job id (or the crawl's own id)
     run_id {text} NOT NULL,           -- the `scrapy update` run it belongs to (MF_RUN_ID)
