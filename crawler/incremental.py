@@ -6,6 +6,11 @@ re-checks due) is read when the spider opens. Single pages are looked up by URL 
 names them, an indexed read of the local archive (tens of microseconds), with the last
 :data:`LOOKUPS_KEPT` answers kept: the index does not grow with the archive, so neither does a
 crawl's memory, however many spiders one `scrapy update` runs.
+
+An archive that cannot be read (unreachable, corrupt) is no empty archive: crawling on would
+fetch everything again and keep nothing. A read that fails raises
+:class:`~crawler.events.ArchiveFailed`, which closes the crawl (``error`` keeps why); an archive
+that cannot be opened at all gives an index whose :meth:`ArchiveIndex.check` raises it.
 """
 
 from __future__ import annotations
@@ -19,8 +24,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from crawler.events import ArchiveFailed
 from crawler.normalise.dates import parse_timestamp
-from crawler.store import ArchiveMissing, ArchiveStore, ArchiveURL, open_archive
+from crawler.store import ArchiveError, ArchiveMissing, ArchiveStore, ArchiveURL, open_archive
 
 
 class RecheckSchedule:
@@ -118,6 +124,8 @@ class ArchiveIndex:
         self.walked = walked or set()
         self.pending = list(pending)
         self._kept: OrderedDict[str, KnownPage | None] = OrderedDict()
+        #: Why the archive could not be read, once it could not.
+        self.error: ArchiveError | None = None
 
     @classmethod
     def load(cls, url: str | Path | ArchiveURL, schedule: RecheckSchedule, spider: str,
@@ -125,13 +133,29 @@ class ArchiveIndex:
         """Open the index of an archive for one spider, read-only (an absent archive is an empty
         index)."""
         now = now or datetime.now(UTC)
+        store = None
         try:
             store = open_archive(url, readonly=True)
+            pending = [PendingArticle(row["url"], row["attempts"], json.loads(row["tags"]), row["listing_date"])
+                       for row in store.pending(spider)]
+            return cls(store, schedule, now, store.listing_walks(spider), pending)
         except ArchiveMissing:
             return cls(None, schedule, now)
-        pending = [PendingArticle(row["url"], row["attempts"], json.loads(row["tags"]), row["listing_date"])
-                   for row in store.pending(spider)]
-        return cls(store, schedule, now, store.listing_walks(spider), pending)
+        except ArchiveError as error:
+            if store is not None:
+                store.close()
+            index = cls(None, schedule, now)
+            index.error = error
+            return index
+
+    def check(self) -> None:
+        """Raise :class:`~crawler.events.ArchiveFailed` when the archive could not be read."""
+        if self.error is not None:
+            raise ArchiveFailed(self.error)
+
+    def _failed(self, error: ArchiveError) -> ArchiveFailed:
+        self.error = self.error or error
+        return ArchiveFailed(error)
 
     def close(self) -> None:
         """Close the archive connection (lookups afterwards find nothing)."""
@@ -155,8 +179,12 @@ class ArchiveIndex:
             self._kept.move_to_end(url)
             return self._kept[url]
         if self.store is None:
+            self.check()
             return None
-        row = self.store.known_page(url)
+        try:
+            row = self.store.known_page(url)
+        except ArchiveError as error:
+            raise self._failed(error) from None
         page = KnownPage.from_row(row) if row is not None else None
         self._kept[url] = page
         if len(self._kept) > LOOKUPS_KEPT:
@@ -180,9 +208,13 @@ class ArchiveIndex:
     def due_rechecks(self, owns: Callable[[str], bool], limit: int) -> list[KnownPage]:
         """Known articles of one spider whose re-check is due, least recently checked first: one
         streaming pass over the archive, keeping ``limit`` pages at most."""
+        self.check()
         if self.store is None or limit <= 0:
             return []
         due = (page for page in map(KnownPage.from_row, self.store.archived_pages())
                if owns(page.url) and self._page_is_due(page))
-        return heapq.nsmallest(limit, due, key=lambda page: (
-            page.last_checked or datetime.min.replace(tzinfo=UTC), page.url))
+        try:
+            return heapq.nsmallest(limit, due, key=lambda page: (
+                page.last_checked or datetime.min.replace(tzinfo=UTC), page.url))
+        except ArchiveError as error:
+            raise self._failed(error) from None

@@ -97,6 +97,9 @@ class PageStatement:
     """The body's text as the normaliser renders the sanitised ``body_html``, when the page object
     read it from its cleaned tree (``crawler.normalise.html.sanitised_text``: no second parse);
     None: the normaliser renders it."""
+    extractor: str | None = None
+    """What read it: the release and the page object (``ministry-feeds 0.1.0
+    crawler.pages.mid.MidArticlePage``; see :func:`crawler.pages.extractor_name`)."""
 
 
 @dataclass
@@ -149,6 +152,9 @@ class Statement:
     ``{"position", "kind", "speaker", "affiliation", "text", "html"}``; empty for other types
     and for briefings whose structure was not recognised (never a guess). Derived from the body,
     so not a content field: a new segmentation is not a new version."""
+    extractor: str | None = None
+    """The release and the page object that read it (``ministry-feeds 0.1.0
+    crawler.pages.mid.MidArticlePage``): provenance, not content."""
 
     def to_dict(self) -> dict[str, Any]:
         """The fields in schema order, as plain JSON values."""

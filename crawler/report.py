@@ -14,6 +14,11 @@ answers but most article pages are refused, "blocked: 403 on 5 of 6 article page
 record keeps that line (its ``last_error``), the index page shows it, and the source's feeds keep
 their last good entries (publishing is a function of the archive, which a blocked run does not
 touch).
+
+A target whose archive failed under it (``mf/archive/error``: a full disk, a file that is no
+longer a database, a server gone) fails with that line; one that was not crawled because the
+archive could not be used at all is :func:`not_crawled`. The report's ``archive`` part says
+which archive, whether it could be used, why not, and whether the targets' health was recorded.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from crawler.events import ARCHIVE_ERROR, ARCHIVE_FAILED, ARCHIVE_REASON
 from crawler.files import write_atomic
 from crawler.sources import SOURCES
 
@@ -125,9 +131,11 @@ def summarise(name: str, stats: dict[str, Any]) -> TargetRun:
     """Judge one crawl from its Scrapy stats."""
     errors: list[str] = []
     finish = stats.get("finish_reason")
+    if stats.get(ARCHIVE_ERROR):  # the archive is named once, by the command's own line
+        errors.append(f"the archive failed: {stats.get(ARCHIVE_REASON) or stats[ARCHIVE_ERROR]}")
     if finish is None:
         errors.append("the crawl did not start")
-    elif finish not in ("finished",) and not str(finish).startswith("closespider_"):
+    elif finish not in ("finished", ARCHIVE_FAILED) and not str(finish).startswith("closespider_"):
         errors.append(f"the crawl ended: {finish}")
     listing_failed = _count(stats, "mf/listing/failed")
     if listing_failed:
@@ -193,6 +201,12 @@ def summarise(name: str, stats: dict[str, Any]) -> TargetRun:
     )
 
 
+def not_crawled(name: str, reason: str) -> TargetRun:
+    """A target not crawled because the archive could not be used (``reason``: why, one line)."""
+    return TargetRun(name=name, ok=False, errors=[f"not crawled, the archive failed: {reason}"], items={"new": 0},
+                     failures={}, requests={}, responses={}, duration_seconds=0.0, finish_reason=None)
+
+
 def by_source(runs: list[TargetRun]) -> dict[str, dict[str, Any]]:
     """The targets' figures summed per registered source (a source may have several spiders)."""
     spider_source = {spider: source.name for source in SOURCES.values() for spider in source.spiders}
@@ -216,17 +230,22 @@ def by_source(runs: list[TargetRun]) -> dict[str, dict[str, Any]]:
 
 
 def write_report(folder: str | Path, started: datetime, finished: datetime, runs: list[TargetRun],
-                 publish: dict[str, Any] | None = None, extra: dict[str, Any] | None = None) -> Path:
-    """Write the run report (JSON) as ``runs/<start>.json`` and ``last-run.json``, atomically;
-    ``extra``: more top-level keys (a run on Scrapyd nodes says which)."""
+                 publish: dict[str, Any] | None = None, archive: dict[str, Any] | None = None,
+                 extra: dict[str, Any] | None = None) -> Path:
+    """Write the run report (JSON) as ``runs/<start>.json`` and ``last-run.json``, atomically.
+    ``archive``: ``{"url", "ok", "error", "health_recorded"}``; ``extra``: more top-level keys (a
+    run on Scrapyd nodes says which). Raises OSError when the folder cannot be written."""
     report = {
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
         "duration_seconds": round((finished - started).total_seconds(), 3),
-        "ok": all(run.ok for run in runs) and (publish is None or publish.get("ok", True)),
+        "ok": all(run.ok for run in runs) and (publish is None or publish.get("ok", True))
+        and (archive is None or archive.get("ok", True)),
         "sources": by_source(runs),
         "targets": {run.name: asdict(run) for run in runs},
     }
+    if archive is not None:
+        report["archive"] = archive
     if publish is not None:
         report["publish"] = publish
     report.update(extra or {})

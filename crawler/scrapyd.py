@@ -37,6 +37,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TextIO
@@ -47,20 +48,22 @@ from scrapyd_client.exceptions import ErrorResponse, MalformedResponse
 from scrapyd_client.pyclient import ScrapydClient
 
 from crawler.lock import AlreadyRunning
-from crawler.report import TargetRun, write_report
+from crawler.report import TargetRun
 from crawler.runs import crawl_lock, now
-from crawler.store import ArchiveURL, archive_url, open_archive
+from crawler.store import ArchiveError, ArchiveURL, archive_url, check_archive, open_archive
 from crawler.store.locks import ArchiveLocks
 from crawler.store.runs import ABANDONED, CANCELLED, FINISHED, RUNNING, SCHEDULED
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from scrapy.settings import BaseSettings
 
     from crawler.store import ArchiveStore
 
 logger = logging.getLogger(__name__)
+
+#: The end of a local run (crawler.commands.update): (started, finished, runs, publication,
+#: archive, more keys of the report) → the exit code.
+Finish = Callable[[datetime, datetime, list[TargetRun], dict[str, Any], dict[str, Any], dict[str, Any]], int]
 
 #: Settings of the command line that stay with this run and are not given to its jobs: paths of
 #: this machine, the run's own, and the archive URL (given apart, without its password).
@@ -96,7 +99,7 @@ def node_urls(text: str) -> list[str]:
     return urls
 
 
-def check_archive(settings: BaseSettings) -> ArchiveURL:
+def archive_for_nodes(settings: BaseSettings) -> ArchiveURL:
     """The run's archive, which must be a PostgreSQL one: every node writes to it. ValueError
     otherwise (a bad command line)."""
     url = archive_url(settings)
@@ -198,8 +201,8 @@ class ScrapydRun:
     """One ``scrapy update --scrapyd`` run: ``ScrapydRun(…).run()`` returns its exit code."""
 
     def __init__(self, settings: BaseSettings, urls: list[str], targets: list[str], spider_args: dict[str, str],
-                 command_settings: dict[str, str], publish: Callable[[], dict[str, Any]],
-                 out: TextIO = sys.stderr) -> None:
+                 command_settings: dict[str, str], publish: Callable[[], dict[str, Any]], finish: Finish,
+                 started: datetime | None = None, out: TextIO = sys.stderr) -> None:
         self.settings = settings
         self.url = archive_url(settings)
         self.project = settings.get("MF_SCRAPYD_PROJECT")
@@ -210,11 +213,13 @@ class ScrapydRun:
         self.command_settings = {name: value for name, value in command_settings.items()
                                  if name not in COORDINATOR_SETTINGS and not name.startswith("MF_SCRAPYD_")}
         self.publish = publish
+        self.finish = finish
+        """The local run's end: summary lines, publishing's line, the run report; its exit code."""
         self.out = out
         self.per_node = max(1, settings.getint("MF_SCRAPYD_JOBS_PER_NODE"))
         self.poll = max(0.05, settings.getfloat("MF_SCRAPYD_POLL_INTERVAL"))
         self.max_attempts = max(1, settings.getint("MF_SCRAPYD_ATTEMPTS"))
-        self.started = datetime.now(UTC)
+        self.started = started or datetime.now(UTC)
         self.run_id = f"{self.started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
         self.interrupted: int | None = None
         """The signal that interrupted the run."""
@@ -227,7 +232,9 @@ class ScrapydRun:
     # --- the run -------------------------------------------------------------------------------
     def run(self) -> int:
         """Schedule, follow, publish, report. AlreadyRunning when a crawl of a target is still
-        going on from an earlier run; ArchiveError when the archive cannot be used."""
+        going on from an earlier run; ArchiveError when the archive cannot be used (checked before
+        any job is scheduled; failing later, the run's jobs are cancelled on the nodes first)."""
+        check_archive(self.url, application_name=f"ministry-feeds update --scrapyd {self.run_id}"[:63])
         handlers = {signum: signal.signal(signum, self._signalled) for signum in (signal.SIGINT, signal.SIGTERM)}
         try:
             with open_archive(self.url, application_name=f"ministry-feeds update --scrapyd {self.run_id}"[:63]) \
@@ -245,6 +252,9 @@ class ScrapydRun:
                 if self.interrupted:
                     return self._interrupt()
                 return self._finish()
+        except ArchiveError:
+            self._cancel_on_nodes()
+            raise
         finally:
             for signum, handler in handlers.items():
                 signal.signal(signum, handler)
@@ -422,11 +432,7 @@ class ScrapydRun:
             assert target.run is not None
             if target.run.extra.get("not_run"):
                 self.store.record_run(target.name, False, when, "; ".join(target.run.errors))
-        published = self.publish()
-        return self._report(published, 0 if self._all_ok() and published.get("ok") else 1)
-
-    def _all_ok(self) -> bool:
-        return all(target.run is not None and target.run.ok for target in self.targets)
+        return self._report(self.publish())
 
     def _interrupt(self) -> int:
         """Cancel the run's jobs, wait a while for the crawls to record their end, report."""
@@ -436,13 +442,9 @@ class ScrapydRun:
         print(f"scrapy update: interrupted by {name}: cancelling the {len(pending)} job(s) of this run on the "
               f"Scrapyd nodes", file=self.out)
         for target in pending:
-            assert target.job is not None and target.node is not None
+            assert target.job is not None
             self.store.release_crawl(target.job, CANCELLED, f"the run was interrupted ({name})")
-            if target.node.gone is None:
-                try:
-                    target.node.call("cancel", self.project, target.job)
-                except NodeError as error:
-                    print(f"scrapyd: {target.node.url}: cannot cancel {target.job}: {error}", file=self.out)
+        self._cancel_on_nodes()
         deadline = time.monotonic() + self.settings.getfloat("MF_SCRAPYD_CANCEL_WAIT")
         while not self.hurry and time.monotonic() < deadline:
             for target in pending:
@@ -460,11 +462,24 @@ class ScrapydRun:
             if target.run is None:
                 self._failed(target, f"cancelled: the run was interrupted ({name})")
         published = {"ok": False, "summary": f"not published: the run was interrupted ({name})"}
-        self._report(published, 128 + self.interrupted)
+        self._report(published)
         print(f"scrapy update: interrupted by {name}; {len(pending)} job(s) cancelled", file=self.out)
         return 128 + self.interrupted
 
-    def _report(self, published: dict[str, Any], code: int) -> int:
+    def _cancel_on_nodes(self) -> None:
+        """cancel.json for every job of the run that has not ended (a running crawl closes and
+        records how it ended; a pending one never starts)."""
+        for target in self.targets:
+            if target.run is None and target.job is not None and target.node is not None \
+                    and target.node.gone is None:
+                try:
+                    target.node.call("cancel", self.project, target.job)
+                except NodeError as error:
+                    print(f"scrapyd: {target.node.url}: cannot cancel {target.job}: {error}", file=self.out)
+
+    def _report(self, published: dict[str, Any]) -> int:
+        """The local run's summary lines and run report (:meth:`finish`), with where each target
+        ran; its exit code."""
         finished = datetime.now(UTC)
         runs = []
         for target in self.targets:
@@ -472,14 +487,13 @@ class ScrapydRun:
             where = {"node": target.node.url if target.node else None, "job": target.job, "host": target.host,
                      "attempts": target.attempts, "lost": target.notes}
             runs.append(replace(target.run, extra={**target.run.extra, "scrapyd": where}))
+        failure = published["error"] if published.get("archive_failed") else None
+        if failure is not None:
+            print(f"scrapy update: {failure}", file=self.out)
+        archive = {"url": self.url.redacted(), "ok": failure is None, "error": failure, "health_recorded": True}
         nodes = {node.url: {"jobs": node.jobs_given, "given_up": node.gone} for node in self.nodes}
-        report = write_report(self.settings.get("MF_REPORT_DIR"), self.started, finished, runs, published,
-                              extra={"scrapyd": {"run_id": self.run_id, "nodes": nodes}})
-        for run in runs:
-            print(run.summary_line(), file=self.out)
-        print(f"publish: {published['summary']}", file=self.out)
-        print(f"report: {report}", file=self.out)
-        return code
+        return self.finish(self.started, finished, runs, published, archive,
+                           {"scrapyd": {"run_id": self.run_id, "nodes": nodes}})
 
 
 def settings_given(pairs: list[str]) -> dict[str, str]:

@@ -128,9 +128,11 @@ def entry_id(doc_id: str) -> str:
 
 
 def entry_updated(doc: dict) -> datetime:
-    """The time of the last change a reader should see: an edit, or the removal."""
-    times = [parse_timestamp(doc.get(name)) for name in ("updated", "removed_at", "published")]
-    present = [t for t in times if t is not None]
+    """The time of the last change a reader should see: an edit on the site (the statement's
+    ``updated``: its publication until an edit), or the removal. Not ``published`` itself: a
+    re-extraction that reads the date anew is no edit and does not move it (issue 10)."""
+    times = [parse_timestamp(doc.get(name)) for name in ("updated", "removed_at")]
+    present = [t for t in times if t is not None] or [t for t in [parse_timestamp(doc.get("published"))] if t]
     if not present:
         raise EntryError("no valid published or updated time")
     return max(present)

@@ -24,7 +24,8 @@ from crawler.sources import SOURCES, Source
 from crawler.store import Selection
 from feeds.atom import STYLESHEET, STYLESHEET_SOURCE
 from feeds.catalog import TYPE_NAMES, FeedSpec, language_name
-from feeds.dumps import MANIFEST, SUMS, dump_keys
+from feeds.dumps import MANIFEST, QA, STATEMENTS, SUMS, dump_keys, dump_path
+from feeds.qa import BRIEFING, QA_SCHEMA_PATH
 
 if TYPE_CHECKING:
     from crawler.store import ArchiveStore
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 LATEST = 5
 #: Where the statement schema is published in the public folder.
 SCHEMA_FILE = "schema/statement.schema.json"
+#: Where the schema of question–answer pairs is published.
+QA_SCHEMA_FILE = "schema/qa_pair.schema.json"
 DOCS_URL = "https://github.com/ministry-feeds/ministry-feeds/blob/main/docs/schema.md"
 
 STYLE = """
@@ -84,6 +87,9 @@ class IndexInputs:
     """Source → its newest statements, newest first."""
     dumps: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     """Source → (language, year) of its published JSON Lines dumps."""
+    briefing_years: set[tuple[str, str, str]] = field(default_factory=set)
+    """(source, language, year) of the dumps whose year has briefings: their question–answer
+    pairs are linked."""
 
 
 def index_inputs(store: ArchiveStore, pending_max_attempts: int) -> IndexInputs:
@@ -93,12 +99,15 @@ def index_inputs(store: ArchiveStore, pending_max_attempts: int) -> IndexInputs:
         inputs.latest[name] = list(store.documents(Selection(source=name), limit=LATEST))
     for source, language, year in dump_keys(store):
         inputs.dumps.setdefault(source, []).append((language, year))
+    inputs.briefing_years = set(store.counts_by(Selection(type=BRIEFING, include_repeats=True),
+                                                "source", "language", "year"))
     return inputs
 
 
 def static_files() -> dict[str, bytes]:
-    """Files published as they are beside the feeds: the feeds' XSLT stylesheet and the schema."""
-    return {STYLESHEET: STYLESHEET_SOURCE.read_bytes(), SCHEMA_FILE: SCHEMA_PATH.read_bytes()}
+    """Files published as they are beside the feeds: the feeds' XSLT stylesheet and the schemas."""
+    return {STYLESHEET: STYLESHEET_SOURCE.read_bytes(), SCHEMA_FILE: SCHEMA_PATH.read_bytes(),
+            QA_SCHEMA_FILE: QA_SCHEMA_PATH.read_bytes()}
 
 
 def _ago(value: str | None) -> str:
@@ -181,13 +190,21 @@ def _latest(docs: list[dict[str, Any]]) -> str:
     return '<h3>Latest statements</h3><ul class="latest">' + "".join(items) + "</ul>"
 
 
-def _dumps(source: str, keys: list[tuple[str, str]]) -> str:
+def _dumps(source: str, keys: list[tuple[str, str]], briefing_years: set[tuple[str, str, str]]) -> str:
     if not keys:
         return ""
-    links = ", ".join(f'<a href="data/{escape(source)}/{escape(language)}/{escape(year)}.jsonl.gz" '
-                      f'type="application/gzip">{escape(language_name(language))} {escape(year)}</a>'
-                      for language, year in keys)
-    return f'<p class="dumps">JSON Lines (every version of every statement, by year): {links}</p>'
+
+    def links(kind: str, years: list[tuple[str, str]]) -> str:
+        return ", ".join(f'<a href="data/{escape(dump_path(source, language, year, kind))}" '
+                         f'type="application/gzip">{escape(language_name(language))} {escape(year)}</a>'
+                         for language, year in years)
+
+    parts = [f'<p class="dumps">JSON Lines (every version of every statement, by year): {links(STATEMENTS, keys)}</p>']
+    with_briefings = [(language, year) for language, year in keys if (source, language, year) in briefing_years]
+    if with_briefings:
+        parts.append('<p class="dumps qa">Questions and answers of its briefings (one question per line, with '
+                     f'its answer, by year): {links(QA, with_briefings)}</p>')
+    return "".join(parts)
 
 
 def render_index(catalog: list[FeedSpec], inputs: IndexInputs) -> bytes:
@@ -246,7 +263,7 @@ def render_index(catalog: list[FeedSpec], inputs: IndexInputs) -> bytes:
                 parts.append(f"<details><summary>By tag ({len(tags)})</summary><ul>")
                 parts.extend(_feed_item(spec) for spec in tags)
                 parts.append("</ul></details>")
-        parts.append(_dumps(source.name, inputs.dumps.get(source.name, [])))
+        parts.append(_dumps(source.name, inputs.dumps.get(source.name, []), inputs.briefing_years))
     parts.append(
         '<h2 id="data">Data for researchers</h2>'
         "<p>Every version of every statement, one JSON object per line (UTF-8, gzip), a file per source, "
@@ -254,7 +271,10 @@ def render_index(catalog: list[FeedSpec], inputs: IndexInputs) -> bytes:
         f'<a href="data/{MANIFEST}" type="application/json">data/{MANIFEST}</a> lists the files with their '
         f'line counts and date ranges; <a href="data/{SUMS}" type="text/plain">data/{SUMS}</a> holds their '
         f'SHA-256 sums. The fields: <a href="{SCHEMA_FILE}" type="application/schema+json">the JSON Schema</a> '
-        f'and <a href="{DOCS_URL}">what each field means</a>.</p>')
+        f'and <a href="{DOCS_URL}">what each field means</a>. Beside each year, <code>.qa.jsonl.gz</code> '
+        "holds the questions asked at that year's briefings, one per line with its answer, who asked (and "
+        f'for which outlet) and who answered: <a href="{QA_SCHEMA_FILE}" type="application/schema+json">their '
+        f'JSON Schema</a> and <a href="{DOCS_URL}#questions-and-answers">what each field means</a>.</p>')
     parts.append('<footer>Made by <a href="https://github.com/ministry-feeds/ministry-feeds">ministry-feeds</a>.'
                  " Texts belong to the ministries that published them.</footer>")
     parts.append(f"<script>{SCRIPT}</script>")

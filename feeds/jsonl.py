@@ -1,7 +1,8 @@
 """JSON Lines for researchers: one statement (or one version of it) per line, in the schema's
 field names plus the archive's own (``version``, ``updated``, ``removed_at``, ``content_hash``,
-``first_seen``, ``same_as``, and ``changes``: what changed since the version before, from
-:mod:`feeds.diff`). Streams from the archive: memory stays flat however large it is.
+``first_seen``, ``same_as``), the version's provenance (``extractor`` among the statement's
+fields, ``origin``, ``extracted_at``) and ``changes``: what changed since the version before, from
+:mod:`feeds.diff`. Streams from the archive: memory stays flat however large it is.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from feeds.diff import changes_summary
 if TYPE_CHECKING:
     from crawler.store import ArchiveStore
 
-ARCHIVE_FIELDS = ("version", "updated", "removed_at", "content_hash", "first_seen", "same_as")
+ARCHIVE_FIELDS = ("version", "updated", "removed_at", "content_hash", "first_seen", "same_as", "origin",
+                  "extracted_at")
 LINE_FIELDS = (*STATEMENT_FIELDS, *ARCHIVE_FIELDS, "changes")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -96,19 +98,25 @@ def lines(store: ArchiveStore, query: ExportQuery) -> Iterator[dict[str, Any]]:
             line["changes"] = changes_summary(earlier, doc) if earlier else None
             yield line
         return
-    previous: dict[str, Any] | None = None
+    previous: dict[str, Any] | None = None  # the version before, when of the same statement
+    previous_updated = ""
     for record in store.version_records(query.selection()):
         line = {name: record.get(name) for name in STATEMENT_FIELDS}
         # A version's "updated" is when it became the current text: the first one dates from
-        # publication, a later one from the fetch that found it.
-        updated = line["published"] if record["version"] == 1 else record["fetched_at"]
+        # publication, a later one from the fetch that found it; a re-extraction is no edit on the
+        # site, so it keeps the "updated" of the version it read again (as Atom entries do).
+        before = previous if previous is not None and previous["id"] == record["id"] else None
+        if record["version"] > 1 and record["origin"] == "reextract" and before is not None:
+            updated = previous_updated
+        else:
+            updated = line["published"] if record["version"] == 1 else record["fetched_at"]
         line.update(version=record["version"], updated=updated, removed_at=record["removed_at"],
                     content_hash=record["content_hash"], first_seen=record["first_seen"],
-                    same_as=record["same_as"], fetched_at=record["fetched_at"])
+                    same_as=record["same_as"], fetched_at=record["fetched_at"], origin=record["origin"],
+                    extracted_at=record["extracted_at"])
         # Each statement's versions come in order: the one before is the line before.
-        before = previous if previous is not None and previous["id"] == record["id"] else None
         line["changes"] = changes_summary(before, record) if before and record["version"] > 1 else None
-        previous = record
+        previous, previous_updated = record, updated
         yield line
 
 
@@ -119,15 +127,17 @@ def encode(line: dict[str, Any]) -> bytes:
 
 
 def write_lines(items: Iterable[dict[str, Any]], target: Path | None, *, compress: bool,
-                progress: Callable[[int], None] | None = None) -> int:
+                progress: Callable[[int], None] | None = None,
+                encoder: Callable[[dict[str, Any]], bytes] = encode) -> int:
     """Write lines to ``target`` (stdout when None) and return how many. A file is written beside
-    its target and renamed over it at the end: the target path never holds a partial file."""
+    its target and renamed over it at the end: the target path never holds a partial file.
+    ``encoder`` turns an item into its line (statements: :func:`encode`)."""
     written = 0
     if target is None:
-        out: IO[bytes] = gzip.GzipFile(fileobj=sys.stdout.buffer, mode="wb", mtime=0) if compress \
+        out: IO[bytes] = gzip.GzipFile(fileobj=sys.stdout.buffer, mode="wb", mtime=0, filename="") if compress \
             else sys.stdout.buffer
         for item in items:
-            out.write(encode(item))
+            out.write(encoder(item))
             written += 1
             if progress and written % 1000 == 0:
                 progress(written)
@@ -141,7 +151,7 @@ def write_lines(items: Iterable[dict[str, Any]], target: Path | None, *, compres
         with os.fdopen(fd, "wb") as raw:
             out = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") if compress else raw
             for item in items:
-                out.write(encode(item))
+                out.write(encoder(item))
                 written += 1
                 if progress and written % 1000 == 0:
                     progress(written)

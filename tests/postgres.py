@@ -149,3 +149,18 @@ class Cluster:
             admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
             admin.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(name),
                                                                            sql.Literal(password)))
+
+    def set_read_only(self, database: str, read_only: bool = True) -> None:
+        """Make a database refuse writes to every new session (``default_transaction_read_only``),
+        as a replica or a database put in maintenance does; ``False`` undoes it."""
+        value = "on" if read_only else "off"
+        with self.admin() as admin:
+            admin.execute(f'ALTER DATABASE "{database}" SET default_transaction_read_only = {value}')
+
+    def terminate_sessions(self, database: str) -> int:
+        """End every session connected to a database, as a server restart does (the clients
+        get SQLSTATE 57P01); returns how many were ended."""
+        with self.admin() as admin:
+            row = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                                " WHERE datname = %s AND pid <> pg_backend_pid()", (database,)).fetchone()
+        return int(row[0]) if row else 0

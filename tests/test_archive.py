@@ -103,6 +103,12 @@ def check_release_archive(store) -> None:
     history = store.schema_history()
     assert history[0] == (1, None, "release 0.1.0")
     assert [version for version, _, _ in history] == [1, *(migration.version for migration in MIGRATIONS)]
+    # provenance (schema 5): every version of release 0.1.0 was read by a crawl, when fetched,
+    # by page objects of a release that did not say which
+    versions = [version for doc in store.documents(Selection(include_repeats=True))
+                for version in store.versions(doc["id"])]
+    assert {(v["origin"], v["extractor"]) for v in versions} == {("crawl", None)}
+    assert all(v["extracted_at"] == v["fetched_at"] for v in versions)
     # statement schema 1.3.0: the site of every statement said, archive.mid.ru's ids its own
     old_site = [doc for doc in store.documents(Selection(source="mid", include_repeats=True))
                 if doc["id"].startswith("mid:en:liferay-")]
@@ -201,6 +207,49 @@ def test_an_unreachable_server_is_one_line(postgres):
     assert "cannot connect" in message
     assert "hunter2-secret" not in message
     assert "\n" not in message
+
+    assert raised.value.reason == message.split(": ", 1)[1]  # the same line without the archive's URL
+
+
+@pytest.fixture
+def postgres_archive(postgres):
+    """(URL, database name) of a new PostgreSQL archive (SQLite's faults of the same kinds, which
+    need a process of their own: tests/e2e/test_archive_failures.py)."""
+    database = postgres.create_database()
+    yield postgres.url(database), database
+    postgres.drop_database(database)
+
+
+def test_a_server_that_ends_the_session_is_a_failure_of_the_archive_not_of_a_statement(postgres, postgres_archive):
+    archive_url, database = postgres_archive
+    store = make_archive(archive_url, PAGES[:1])
+    assert postgres.terminate_sessions(database) == 1
+    with pytest.raises(ArchiveError) as raised:
+        store.count()
+    assert str(raised.value) == (f"{archive_url}: cannot read the archive (terminating connection due to "
+                                 "administrator command)")
+    assert raised.value.reason == "cannot read the archive (terminating connection due to administrator command)"
+    with pytest.raises(ArchiveError, match=r": cannot write the archive \(the connection is closed\)$"):
+        store.write_batch([], [statement(PAGES[1])])
+    store.close()
+    with open_archive(archive_url) as again:  # a new session: everything committed is there
+        # a statement the database refuses is still that statement's fault, not the archive's
+        assert again.write_batch([], [statement(PAGES[1]), {"id": "no url"}]) == ["new", "rejected"]
+        assert again.count() == 2
+
+
+def test_a_database_that_refuses_writes_fails_the_first_write(postgres, postgres_archive):
+    archive_url, database = postgres_archive
+    make_archive(archive_url, PAGES[:1]).close()
+    postgres.set_read_only(database)
+    with open_archive(archive_url) as store:
+        assert store.count() == 1  # reading is fine
+        with pytest.raises(ArchiveError) as raised:
+            store.check_writable()
+        assert raised.value.reason == "cannot write the archive (cannot execute UPDATE in a read-only transaction)"
+        with pytest.raises(ArchiveError, match="cannot write the archive"):
+            store.record_run("mid", True, "2026-11-30T00:00:00Z")
+        assert store.health() == {}
 
 
 # --- copies ----------------------------------------------------------------------------------------------

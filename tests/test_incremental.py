@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from crawler.events import ArchiveFailed
 from crawler.incremental import LOOKUPS_KEPT, ArchiveIndex, KnownPage, RecheckSchedule
 from crawler.items import FetchFailed, ListingWalked, PageEvent
-from crawler.report import summarise
+from crawler.report import not_crawled, summarise
 from crawler.store import Validators, open_archive
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -124,6 +125,22 @@ def test_lookups_read_the_archive_as_it_is_and_keep_few_answers(archive_url):
     store.close()
 
 
+def test_an_archive_that_cannot_be_read_is_no_empty_index(tmp_path):
+    """Crawling on as if nothing were archived would fetch everything and keep nothing."""
+    path = tmp_path / "archive.sqlite3"
+    path.write_text("not an archive\n" * 300, encoding="utf-8")
+    index = ArchiveIndex.load(path, SCHEDULE, "mid", now=NOW)
+    assert str(index.error) == f"sqlite:///{path}: cannot open the archive (file is not a database)"
+    for look_up in (index.check, lambda: index.get("https://mid.ru/en/foreign_policy/news/1/"),
+                    lambda: index.due_rechecks(lambda url: True, 10)):
+        with pytest.raises(ArchiveFailed) as raised:
+            look_up()
+        assert (raised.value.reason, raised.value.error) == ("archive_failed", index.error)
+    missing = ArchiveIndex.load(tmp_path / "none.sqlite3", SCHEDULE, "mid", now=NOW)  # not yet made: empty
+    missing.check()
+    assert missing.error is None and missing.get("https://mid.ru/en/foreign_policy/news/1/") is None
+
+
 def stats(**values):
     base = {"finish_reason": "finished", "elapsed_time_seconds": 1.5}
     return {**base, **{key.replace("__", "/"): value for key, value in values.items()}}
@@ -148,6 +165,20 @@ def test_report_fails_on_drift_and_unreadable_listings():
                               "layout drift: 1 listing page(s) without article links"]
     assert summarise("mid", {}).errors == ["the crawl did not start"]
     assert summarise("mid", stats(finish_reason="shutdown")).errors == ["the crawl ended: shutdown"]
+
+
+def test_report_of_a_crawl_whose_archive_failed_names_the_reason_once():
+    url = "sqlite:////srv/mf/archive.sqlite3"
+    run = summarise("mid", stats(**{"finish_reason": "archive_failed", "mf__items__new": 0, "mf__requests__listing": 1,
+                                    "mf__archive__error": f"{url}: cannot write the archive (database or disk is full)",
+                                    "mf__archive__reason": "cannot write the archive (database or disk is full)"}))
+    assert not run.ok
+    assert run.errors == ["the archive failed: cannot write the archive (database or disk is full)"]
+    assert run.summary_line() == ("mid: FAILED: the archive failed: cannot write the archive (database or disk is "
+                                  "full) — 0 new; 1 requests (1 listing); 1.5 s")
+    skipped = not_crawled("fcdo", "cannot open the archive (file is not a database)")
+    assert skipped.summary_line() == ("fcdo: FAILED: not crawled, the archive failed: cannot open the archive (file is "
+                                      "not a database) — 0 new; 0 requests (none); 0.0 s")
 
 
 def test_report_counts_statements_that_do_not_normalise_or_validate_per_reason():

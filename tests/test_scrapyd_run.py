@@ -33,10 +33,10 @@ def test_a_bad_node_url_is_named_with_the_reason(text, message):
 
 @pytest.mark.parametrize(("url", "given"), [
     ("postgresql://feeds:s3cret@db.example.org:5432/mf", "postgresql://feeds@db.example.org:5432/mf"),
-    ("postgresql://feeds:p%40ss@db/mf?sslmode=require&password=x&connect_timeout=5",
+    ("postgresql://feeds:p%40ss@db/mf?sslmode=require&password=Zq8-unit-secret&connect_timeout=5",
      "postgresql://feeds@db/mf?sslmode=require&connect_timeout=5"),
     ("postgresql://feeds@db/mf", "postgresql://feeds@db/mf"),
-    ("postgres://db/mf?password=x", "postgres://db/mf"),
+    ("postgres://db/mf?password=Zq8-unit-secret", "postgres://db/mf"),
 ])
 def test_the_archive_url_a_job_is_given_has_no_password(url, given):
     assert ArchiveURL.parse(url).without_password() == given
@@ -47,7 +47,8 @@ def run(*pairs: str, **spider_args: str) -> ScrapydRun:
     settings.setmodule(project_settings)
     command_line = settings_given(list(pairs))
     settings.setdict(command_line, priority="cmdline")
-    return ScrapydRun(settings, ["http://node-a:6800"], ["mid"], spider_args, command_line, publish=dict)
+    return ScrapydRun(settings, ["http://node-a:6800"], ["mid"], spider_args, command_line, publish=dict,
+                      finish=lambda *_: 0)
 
 
 def test_a_job_gets_its_id_the_archive_the_run_and_the_settings_that_are_not_this_machines():
@@ -65,5 +66,5 @@ def test_a_job_gets_its_id_the_archive_the_run_and_the_settings_that_are_not_thi
 
 def test_the_nodes_may_reach_the_archive_at_another_address():
     scheduled = run("MF_ARCHIVE_URL=postgresql://feeds@127.0.0.1:5432/mf",
-                    "MF_SCRAPYD_ARCHIVE_URL=postgresql://feeds:x@db.internal:5432/mf")
+                    "MF_SCRAPYD_ARCHIVE_URL=postgresql://feeds:Zq8-unit-secret@db.internal:5432/mf")
     assert ("setting", "MF_ARCHIVE_URL=postgresql://feeds@db.internal:5432/mf") in scheduled._job_arguments("j")

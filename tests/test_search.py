@@ -118,6 +118,9 @@ def test_an_archive_of_schema_3_gets_its_index_on_open(tmp_path):
     db.execute("DROP TABLE statement_text")
     db.execute("DROP INDEX fetches_by_raw")
     db.execute("DROP TABLE crawl_runs")  # and the later migrations' tables, applied again on open
+    for table in ("documents", "versions"):  # and schema 5's provenance
+        for column in ("extractor", "origin", "extracted_at"):
+            db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     db.execute("DELETE FROM schema_versions WHERE version >= 4")
     db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
     db.commit()

@@ -137,6 +137,19 @@ def test_statements_archived_before_sites_still_link_by_site_id(store):
     assert store.get("mid:en:1819686")["translations"] == {"ru": ru["url"]}
 
 
+def test_every_version_says_what_read_it(store):
+    reader = "ministry-feeds 0.1.0 crawler.pages.mid.MidArticlePage"
+    store.write_batch([], [item(extractor=reader)])
+    store.write_batch([], [item(title="Edited", fetched_at="2026-01-02T00:00:00Z",
+                                extractor="ministry-feeds 0.2.0 crawler.pages.mid.MidArticlePage")])
+    provenance = [(v["version"], v["extractor"], v["origin"], v["extracted_at"]) for v in store.versions(item()["id"])]
+    assert provenance == [(1, reader, "crawl", "2026-01-01T00:00:00Z"),
+                          (2, "ministry-feeds 0.2.0 crawler.pages.mid.MidArticlePage", "crawl", "2026-01-02T00:00:00Z")]
+    doc = store.get(item()["id"])
+    assert (doc["extractor"], doc["origin"]) == ("ministry-feeds 0.2.0 crawler.pages.mid.MidArticlePage", "crawl")
+    assert [record["extractor"] for record in store.version_records()] == [reader, doc["extractor"]]
+
+
 def test_documents_at_a_url_in_the_order_first_seen(store):
     url = item()["url"]
     assert store.documents_at(url) == []

@@ -39,7 +39,11 @@ ALLOWED: dict[str, dict[str, str]] = {
     },
     "tests/postgres.py": {
         "driver": "administers the tests' PostgreSQL server: databases and roles, never an archive",
-        "execute": "CREATE/DROP DATABASE and ROLE for each test",
+        "execute": "CREATE/DROP DATABASE and ROLE for each test; a database made read-only, sessions ended",
+    },
+    "tests/e2e/full_disk/sitecustomize.py": {
+        "driver": "a test process's disk made full: SQLite's own limit on every connection it opens",
+        "execute": "PRAGMA max_page_count",
     },
     "tests/e2e/test_readers.py": {
         "driver": "reads newsboat's own cache database (the reader's file, not an archive of ours)",

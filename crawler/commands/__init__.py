@@ -1,9 +1,10 @@
-"""Custom scrapy commands: update, publish, serve, export, validate, extract, diff, explore, and crawl (Scrapy's, with
-its spider arguments checked first).
+"""Custom scrapy commands: update, publish, serve, export, validate, extract, reextract, diff, explore,
+archive, and crawl (Scrapy's, with its spider arguments checked first).
 
 Every command answers a bad argument or a missing path with one line on stderr naming it,
 ``scrapy NAME: …``, and exit code 2 (EX_USAGE of sysexits.h is 64; 2 is what argparse and
-Scrapy use), never a traceback.
+Scrapy use), never a traceback. An archive that cannot be opened, read or written is one line
+naming it and the reason (:class:`crawler.store.ArchiveError`), exit code 1.
 """
 
 from __future__ import annotations

@@ -1,10 +1,15 @@
 """``scrapy crawl SPIDER [-a NAME=VALUE …]``: Scrapy's own command, with the spider's arguments
 checked before anything starts. An unknown spider or a bad argument (``-a pages=abc``, a
 ``replay`` folder without a mirror, a language or section the spider does not have) is one line
-on stderr naming it, and exit code 2, instead of a traceback from inside the crawl."""
+on stderr naming it, and exit code 2, instead of a traceback from inside the crawl.
+
+An archive that cannot be used (not reachable, not a database, read-only, on a full disk) is one
+line naming it and the reason, exit 1: checked before the crawl starts, and said after it when
+the archive failed under it (the crawl stops at once, see :mod:`crawler.events`)."""
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
@@ -12,11 +17,15 @@ from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
 from crawler.commands import one_line_usage_errors
+from crawler.events import ARCHIVE_ERROR
 from crawler.spiders.base import SpiderArgumentError
+from crawler.store import ArchiveError, archive_url, check_archive
 
 if TYPE_CHECKING:
     import argparse
 
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
 
@@ -43,6 +52,31 @@ class Command(ScrapyCrawlCommand):
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
+        assert self.settings is not None
         if len(args) == 1:
-            assert self.settings is not None
             check_spider_arguments(self.settings, args, opts.spargs)
+        try:
+            archive_url(self.settings)
+        except ValueError as error:  # ArchiveURLError
+            raise UsageError(str(error), print_help=False) from None
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        self.crawler: Crawler | None = None
+        if len(args) == 1:
+            try:
+                check_archive(archive_url(self.settings))
+            except ArchiveError as error:
+                print(f"scrapy crawl: {error}", file=sys.stderr)
+                self.exitcode = 1
+                return
+        super().run(args, opts)
+        failure = self.crawler.stats.get_value(ARCHIVE_ERROR) if self.crawler and self.crawler.stats else None
+        if failure:
+            print(f"scrapy crawl: {failure}", file=sys.stderr)
+            self.exitcode = 1
+
+    def _create_crawler(self, spidercls: type[Spider] | str) -> Crawler:
+        # Kept to read its stats when the crawl is over (Scrapy's command keeps none).
+        self.crawler = super()._create_crawler(spidercls)
+        return self.crawler

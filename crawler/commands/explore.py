@@ -154,6 +154,7 @@ class Command(ScrapyCommand):
             open_archive(url, readonly=True).close()
             return url.path, False
         snapshot = workspace / "archive.sqlite3"
+        open_archive(url, readonly=True).close()  # a server that is down: one line, no progress said first
         self._say(f"writing an SQLite snapshot of {url.redacted()} to explore (scrapy export --sqlite FILE keeps one)")
         write_snapshot(url, snapshot)
         return snapshot, True

@@ -6,6 +6,10 @@ date of publication), --versions latest|all, --include-removed, --include-repeat
 that cannot be written) is one line on stderr and exit code 2, with nothing written; a tag that no
 statement has is said on stderr (the answer is empty, not an error).
 
+``--segments``: briefings as question–answer pairs instead of statements, one JSON line per
+question with its answer (:mod:`feeds.qa`, ``schema/qa_pair.schema.json``), from the same filters
+(another ``--type`` than ``briefing`` is a bad request).
+
 Instead of JSON Lines: ``--warc FILE`` writes the selection's archived raw pages as a WARC file
 (:mod:`feeds.warc`; the same filters, ``--versions all`` for the page of every version);
 ``--sqlite FILE`` writes an SQLite snapshot of the whole archive (every table, checked row by row
@@ -28,6 +32,7 @@ from crawler.store import ArchiveError, ArchiveMissing, ArchiveURLError, archive
 from crawler.store.copying import write_snapshot
 from feeds.dumps import dump_keys
 from feeds.jsonl import ExportError, ExportQuery, count, lines, parse_day, write_lines
+from feeds.qa import QATally, check_query, count_briefings, encode_qa, qa_lines
 from feeds.warc import write_warc
 
 if TYPE_CHECKING:
@@ -39,8 +44,9 @@ if TYPE_CHECKING:
 class Progress:
     """A progress bar on stderr, drawn only when stderr is a terminal."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, unit: str = "statements") -> None:
         self.total = total
+        self.unit = unit
         self.active = sys.stderr.isatty()
 
     def __call__(self, done: int) -> None:
@@ -48,7 +54,7 @@ class Progress:
             return
         share = done / self.total if self.total else 1.0
         bar = "#" * int(share * 30)
-        sys.stderr.write(f"\r[{bar:<30}] {done}/{self.total} statements")
+        sys.stderr.write(f"\r[{bar:<30}] {done}/{self.total} {self.unit}")
         if done >= self.total:
             sys.stderr.write("\n")
         sys.stderr.flush()
@@ -59,8 +65,8 @@ class Command(ScrapyCommand):
     requires_crawler_process = False
 
     def syntax(self) -> str:
-        return "[-o FILE[.gz] | --warc FILE.warc[.gz] | --sqlite FILE] [--source S] [--language L] [--type T] " \
-               "[--tag TAG] [--since D] [--until D] [--versions latest|all] [--include-removed]"
+        return "[-o FILE[.gz] | --warc FILE.warc[.gz] | --sqlite FILE] [--segments] [--source S] [--language L] " \
+               "[--type T] [--tag TAG] [--since D] [--until D] [--versions latest|all] [--include-removed]"
 
     def short_desc(self) -> str:
         return "Export statements from the archive as JSON Lines"
@@ -74,6 +80,8 @@ class Command(ScrapyCommand):
                             "(.warc, or .warc.gz gzipped by record) instead of JSON Lines")
         parser.add_argument("--sqlite", metavar="FILE", help="write an SQLite snapshot of the whole archive "
                             "(for scrapy explore, Datasette or any SQLite tool) instead of JSON Lines")
+        parser.add_argument("--segments", action="store_true",
+                            help="briefings as question-answer pairs: one line per question with its answer")
         parser.add_argument("--source")
         parser.add_argument("--language")
         parser.add_argument("--type")
@@ -94,6 +102,8 @@ class Command(ScrapyCommand):
                        if value is not None]
             if len(outputs) > 1:
                 raise ExportError(f"{' and '.join(outputs)}: give one output")
+            if opts.segments and (opts.warc is not None or opts.sqlite is not None):
+                raise ExportError(f"--segments writes JSON Lines: not with {'--warc' if opts.warc else '--sqlite'}")
             query = ExportQuery(
                 source=opts.source, language=opts.language, type=opts.type, tag=opts.tag,
                 since=parse_day(opts.since, "--since") if opts.since else None,
@@ -101,6 +111,8 @@ class Command(ScrapyCommand):
                 versions=opts.versions, include_removed=opts.include_removed,
                 include_repeats=opts.include_repeats,
             ).check()
+            if opts.segments:
+                check_query(query)
             target = self._target(opts.warc or opts.sqlite or opts.output)
             if opts.sqlite is not None:
                 if query != ExportQuery():
@@ -116,17 +128,27 @@ class Command(ScrapyCommand):
             print(f"scrapy export: {error}", file=sys.stderr)
             self.exitcode = 1
             return
-        compress = opts.gzip or (target is not None and target.suffix == ".gz")
         try:
-            self._check_against_archive(store, query)
+            self._export(store, query, target, opts)
         except ExportError as error:
-            store.close()
             print(f"scrapy export: {error}", file=sys.stderr)
             self.exitcode = EXIT_USAGE
-            return
+        except ArchiveError as error:  # the archive failed while read: the output file is not written
+            print(f"scrapy export: {error}", file=sys.stderr)
+            self.exitcode = 1
+        finally:
+            store.close()
+
+    def _export(self, store: ArchiveStore, query: ExportQuery, target: Path | None,
+                opts: argparse.Namespace) -> None:
+        self._check_against_archive(store, query)
         if opts.warc is not None:
             assert target is not None
             self._warc(store, query, target)
+            return
+        compress = opts.gzip or (target is not None and target.suffix == ".gz")
+        if opts.segments:
+            self._pairs(store, query, target, compress)
             return
         try:
             progress = Progress(count(store, query))
@@ -134,16 +156,25 @@ class Command(ScrapyCommand):
         except BrokenPipeError:  # `scrapy export | head`: the reader has what it wanted
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return
-        finally:
-            store.close()
         if target is not None:
             print(f"{written} statements written to {target}", file=sys.stderr)
 
-    def _warc(self, store: ArchiveStore, query: ExportQuery, target: Path) -> None:
+    @staticmethod
+    def _pairs(store: ArchiveStore, query: ExportQuery, target: Path | None, compress: bool) -> None:
+        tally = QATally()
         try:
-            result = write_warc(target, store, query.selection(), all_versions=query.versions == "all")
-        finally:
-            store.close()
+            progress = Progress(count_briefings(store, query), unit="briefings")
+            written = write_lines(qa_lines(store, query, tally, progress), target, compress=compress,
+                                  encoder=encode_qa)
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return
+        if target is not None:
+            print(f"{written} question-answer pairs from {tally.with_pairs} of {tally.read} briefings written to "
+                  f"{target}", file=sys.stderr)
+
+    def _warc(self, store: ArchiveStore, query: ExportQuery, target: Path) -> None:
+        result = write_warc(target, store, query.selection(), all_versions=query.versions == "all")
         if result.without_raw_page:
             shown = ", ".join(result.without_raw_page[:5]) + (" …" if len(result.without_raw_page) > 5 else "")
             print(f"scrapy export: {len(result.without_raw_page)} selected versions have no raw page linked in the "

@@ -4,6 +4,13 @@ keeps the health records, publishes the public folder from the archive, and writ
 Exit codes: 0 when every target succeeded, 1 when any failed (one summary line per target on
 stderr either way), 2 for a bad command line, 75 when another update holds the lock.
 
+An archive that cannot be used — not reachable, not a database, truncated, read-only, on a full
+disk — is one line on stderr naming it and the reason (``scrapy update: URL: why``), then the
+targets' summary lines and the run report, which say what failed; exit 1. It is checked
+before any crawl (one write, undone), so a run does not fetch what it could not keep; an archive
+that fails during the crawls ends them (see :mod:`crawler.events`), and what was committed before
+is published as usual.
+
 With ``--scrapyd URL[,URL…]`` the crawls run as jobs on those Scrapyd nodes instead, against the
 same PostgreSQL archive, and this process follows them, then publishes and reports as above
 (:mod:`crawler.scrapyd`).
@@ -23,11 +30,12 @@ from scrapy.spiderloader import get_spider_loader
 from crawler.commands import one_line_usage_errors
 from crawler.commands.crawl import check_spider_arguments
 from crawler.commands.publish import publish_archive, publish_options
+from crawler.events import ARCHIVE_ERROR
 from crawler.lock import AlreadyRunning, run_lock
 from crawler.replay import Mirror, MirrorError
-from crawler.report import summarise, write_report
+from crawler.report import TargetRun, not_crawled, summarise, write_report
 from crawler.sources import SOURCES
-from crawler.store import ArchiveError, archive_url, open_archive
+from crawler.store import ArchiveError, archive_url, check_archive, open_archive
 
 if TYPE_CHECKING:
     import argparse
@@ -95,7 +103,7 @@ class Command(ScrapyCommand):
                 from crawler import scrapyd  # requests and scrapyd-client, only for a run on Scrapyd
 
                 opts.nodes = scrapyd.node_urls(opts.scrapyd)
-                scrapyd.check_archive(self.settings)
+                scrapyd.archive_for_nodes(self.settings)
         except ValueError as error:  # a publishing setting, the archive URL (ArchiveURLError), --scrapyd
             raise UsageError(str(error), print_help=False) from None
 
@@ -103,25 +111,30 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         assert self.crawler_process is not None
         targets, spider_args = opts.targets, opts.spider_args
+        started = datetime.now(UTC)
         try:
             with run_lock(self.settings, targets):
                 if opts.nodes:
                     from crawler import scrapyd
 
                     self.exitcode = scrapyd.ScrapydRun(self.settings, opts.nodes, targets, spider_args,
-                                                       scrapyd.settings_given(opts.set), self._publish).run()
+                                                       scrapyd.settings_given(opts.set), self._publish,
+                                                       self._finish, started).run()
                 else:
-                    self.exitcode = self._update(targets, spider_args)
+                    self.exitcode = self._update(targets, spider_args, started)
         except AlreadyRunning as error:
             print(f"scrapy update: another update is running ({error}); exiting without doing anything",
                   file=sys.stderr)
             self.exitcode = EXIT_LOCKED
-        except ArchiveError as error:
-            print(f"scrapy update: {error}", file=sys.stderr)
-            self.exitcode = 1
+        except ArchiveError as error:  # a PostgreSQL archive's lock could not be taken: no server
+            self.exitcode = self._not_crawled(targets, error, started)
 
-    def _update(self, targets: list[str], spider_args: dict[str, Any]) -> int:
-        started = datetime.now(UTC)
+    def _update(self, targets: list[str], spider_args: dict[str, Any], started: datetime) -> int:
+        url = archive_url(self.settings)
+        try:
+            check_archive(url)
+        except ArchiveError as error:
+            return self._not_crawled(targets, error, started)
         crawlers = []
         for name in targets:
             crawler = self.crawler_process.create_crawler(name)
@@ -129,26 +142,60 @@ class Command(ScrapyCommand):
             self.crawler_process.crawl(crawler, **spider_args)
         self.crawler_process.start()
         finished = datetime.now(UTC)
-        runs = [summarise(crawler.spidercls.name, crawler.stats.get_stats() if crawler.stats else {})
-                for crawler in crawlers]
-        with open_archive(archive_url(self.settings)) as store:
-            for run in runs:
-                store.record_run(run.name, run.ok, finished.isoformat(timespec="seconds"),
-                                 "; ".join(run.errors) or None)
+        stats = [crawler.stats.get_stats() if crawler.stats else {} for crawler in crawlers]
+        runs = [summarise(crawler.spidercls.name, stat) for crawler, stat in zip(crawlers, stats, strict=True)]
+        failure = next((str(stat[ARCHIVE_ERROR]) for stat in stats if stat.get(ARCHIVE_ERROR)), None)
+        health_recorded = True
+        try:
+            with open_archive(url) as store:
+                for run in runs:
+                    store.record_run(run.name, run.ok, finished.isoformat(timespec="seconds"),
+                                     "; ".join(run.errors) or None)
+        except ArchiveError as error:
+            failure, health_recorded = failure or str(error), False
         published = self._publish()
-        report = write_report(self.settings.get("MF_REPORT_DIR"), started, finished, runs, published)
+        if published.get("archive_failed"):
+            failure = failure or published["error"]
+        if failure is not None:
+            print(f"scrapy update: {failure}", file=sys.stderr)
+        archive = {"url": url.redacted(), "ok": failure is None, "error": failure, "health_recorded": health_recorded}
+        return self._finish(started, finished, runs, published, archive)
+
+    def _not_crawled(self, targets: list[str], error: ArchiveError, started: datetime) -> int:
+        """The archive cannot be used: no crawl, no publication (the public folder keeps what it
+        has); one line for the archive, the targets' lines and the run report say so."""
+        print(f"scrapy update: {error}", file=sys.stderr)
+        runs = [not_crawled(name, error.reason) for name in targets]
+        published = {"ok": False, "error": str(error), "summary": "not done: the archive cannot be used "
+                     "(the public folder keeps what it had)"}
+        archive = {"url": str(archive_url(self.settings)), "ok": False, "error": str(error), "health_recorded": False}
+        return self._finish(started, datetime.now(UTC), runs, published, archive)
+
+    def _finish(self, started: datetime, finished: datetime, runs: list[TargetRun], published: dict[str, Any],
+                archive: dict[str, Any], extra: dict[str, Any] | None = None) -> int:
+        """The targets' summary lines, publishing's and the run report's (exit code 1 when the
+        report cannot be written: it is how a failure is seen); ``extra``: more keys of the report."""
         for run in runs:
             print(run.summary_line(), file=sys.stderr)
         print(f"publish: {published['summary']}", file=sys.stderr)
+        try:
+            report = write_report(self.settings.get("MF_REPORT_DIR"), started, finished, runs, published, archive,
+                                  extra)
+        except OSError as error:
+            print(f"report: not written: {error}", file=sys.stderr)
+            return 1
         print(f"report: {report}", file=sys.stderr)
-        return 0 if all(run.ok for run in runs) and published["ok"] else 1
+        return 0 if all(run.ok for run in runs) and published["ok"] and archive["ok"] else 1
 
     def _publish(self) -> dict[str, Any]:
         """Publish from the archive whatever the crawls did: a failed source keeps its last good
         statements in the archive, so its feeds keep them too."""
         try:
             result = publish_archive(self.settings)
-        except (OSError, ValueError, ArchiveError, AlreadyRunning) as error:
+        except ArchiveError as error:  # its reason only: the archive is named once, by its own line
+            return {"ok": False, "error": str(error), "archive_failed": True,
+                    "summary": f"FAILED: the archive failed: {error.reason}"}
+        except (OSError, ValueError, AlreadyRunning) as error:
             return {"ok": False, "error": str(error), "summary": f"FAILED: {error}"}
         summary = (f"{result.feeds} feeds, {result.rendered} documents rendered, {len(result.written)} files "
                    f"written, {result.unchanged} unchanged, {len(result.skipped_entries)} entries skipped")

@@ -65,6 +65,10 @@ class Command(ScrapyCommand):
                     invalid += 1
                     print(f"{line.get('id')} v{line.get('version')} {line.get('url')}: {'; '.join(errors)}",
                           file=sys.stderr)
+        except ArchiveError as error:  # the archive failed while read
+            print(f"scrapy validate: {error}", file=sys.stderr)
+            self.exitcode = 1
+            return
         finally:
             store.close()
         print(f"{checked} statements checked, {invalid} invalid", file=sys.stderr)

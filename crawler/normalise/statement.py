@@ -232,4 +232,5 @@ def normalise(page: PageStatement) -> Statement:
         change_history=sorted(history, key=lambda change: change["at"]),
         withdrawn=withdrawn,
         segments=normalise_segments(page.segments, page.url),
+        extractor=page.extractor,
     )

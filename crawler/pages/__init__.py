@@ -7,12 +7,22 @@ reason when the page is not what it should be.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from functools import wraps
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from crawler import __version__
 from crawler.normalise.charset import decode_page
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from crawler.items import PageStatement
+
+
+def extractor_name(page_class: type) -> str:
+    """What a page object is called in a statement's provenance: the release and the class,
+    ``ministry-feeds 0.1.0 crawler.pages.mid.MidArticlePage``."""
+    return f"ministry-feeds {__version__} {page_class.__module__}.{page_class.__qualname__}"
 
 
 class ParseError(Exception):
@@ -32,6 +42,13 @@ class ArticlePage:
     #: Legacy encodings the site has served pages in, tried when the declared ones do not fit.
     charset_hints: ClassVar[tuple[str, ...]] = ()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every statement a page object reads says which one read it (``extractor``): its
+        ``statement()`` is wrapped once, where the class defines it."""
+        super().__init_subclass__(**kwargs)
+        if "statement" in cls.__dict__:
+            cls.statement = _stamped(cls.__dict__["statement"], extractor_name(cls))  # type: ignore[method-assign]
+
     def __init__(self, url: str, text: str) -> None:
         self.url = url
         self.text = text
@@ -41,6 +58,16 @@ class ArticlePage:
         """The page's text from its raw bytes, the charset decided by evidence (the HTTP header's
         ``content_type`` as served, the page's meta, the bytes; crawler.normalise.charset)."""
         return decode_page(body, content_type, cls.charset_hints)[0]
+
+
+def _stamped(read: Callable[..., PageStatement], extractor: str) -> Callable[..., PageStatement]:
+    @wraps(read)
+    def statement(self: ArticlePage, *args: Any, **kwargs: Any) -> PageStatement:
+        found = read(self, *args, **kwargs)
+        found.extractor = extractor
+        return found
+
+    return statement
 
 
 @dataclass

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from crawler.items import PageStatement
-from crawler.pages import ArticlePage, ParseError
+from crawler.pages import ArticlePage, ParseError, extractor_name
 from crawler.pages.cleanup import (
     Chrome,
     clean_element,
@@ -79,12 +79,20 @@ def clean_body(url: str, element: etree._Element) -> str:
     return inner_html(element)
 
 
+_FEED = re.compile(r"/includes/rss[^/]*/[^/]+\.xml$")
+
+
 class AaFeed:
     """The press releases and speeches feed of one language."""
 
     def __init__(self, url: str, data: bytes) -> None:
         self.url = url
         self.data = data
+
+    @staticmethod
+    def matches(url: str) -> bool:
+        """True for the feeds' URLs (``/static/…/includes/rss…/….xml``)."""
+        return bool(_FEED.search(urlsplit(url).path))
 
     def entries(self) -> list[FeedEntry]:
         entries = []
@@ -99,7 +107,7 @@ class AaFeed:
                 statement = PageStatement(
                     source=SOURCE, site=SITE, site_id=facts[1], url=item.link, language=facts[0], title=item.title,
                     type=doc_type(None, item.title), body_html=clean_body(item.link, body),
-                    published_raw=item.pub_date, tags=list(item.categories))
+                    published_raw=item.pub_date, tags=list(item.categories), extractor=extractor_name(AaFeed))
             entries.append(FeedEntry(url=item.link, title=item.title, date_raw=item.pub_date,
                                      tags=list(item.categories), statement=statement))
         return entries

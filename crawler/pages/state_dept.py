@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 from lxml import etree
 
 from crawler.items import PageStatement
-from crawler.pages import ArticlePage, ParseError
+from crawler.pages import ArticlePage, ParseError, extractor_name
 from crawler.pages.cleanup import (
     Chrome,
     copy_element,
@@ -77,12 +77,20 @@ def _post_id(guid: str | None) -> str | None:
     return values[0] if values and values[0].isdigit() else None
 
 
+_FEED_PATH = re.compile(r"^/rss-feed/[a-z0-9-]+/feed/?$")
+
+
 class StateFeed:
     """A full-text feed (``/rss-feed/press-releases/feed/``): statements straight from its items."""
 
     def __init__(self, url: str, data: bytes) -> None:
         self.url = url
         self.data = data
+
+    @staticmethod
+    def matches(url: str) -> bool:
+        """True for the feeds' URLs."""
+        return bool(_FEED_PATH.match(urlsplit(url).path))
 
     def entries(self) -> list[FeedEntry]:
         entries = []
@@ -96,7 +104,7 @@ class StateFeed:
                 statement = PageStatement(
                     source=SOURCE, site=SITE, site_id=post_id, url=url, language="en", title=item.title,
                     type=doc_type(label, item.title), body_html=clean_body_html(url, item.content),
-                    published_raw=item.pub_date, tags=tags)
+                    published_raw=item.pub_date, tags=tags, extractor=extractor_name(StateFeed))
                 statement.segments = segments_for(statement, STATE_DEPT)
             entries.append(FeedEntry(url=url, title=item.title, date_raw=item.pub_date, tags=tags,
                                      statement=statement))

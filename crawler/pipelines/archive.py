@@ -4,6 +4,11 @@ A batch is written in one transaction when it holds ``MF_ARCHIVE_BATCH_SIZE`` it
 or when its raw pages and statements' texts reach ``MF_ARCHIVE_BATCH_BYTES``, whichever comes
 first, and when the spider closes: the memory a batch holds is bounded by the settings, however
 large the pages.
+
+An archive that cannot be opened or written (a full disk, a read-only file, a file that is not a
+database, a server gone) closes the crawl at once, its reason in the stats
+(:func:`crawler.events.record_archive_failure`); nothing more is written, and what the failed
+batch held is fetched again by the next run (none of it is archived, so none of it is known).
 """
 
 from __future__ import annotations
@@ -12,12 +17,13 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
 
-from crawler.events import archive_event
+from crawler.events import ARCHIVE_FAILED, ArchiveFailed, archive_event, record_archive_failure
 from crawler.items import FetchFailed, ListingWalked, PageEvent
 from crawler.normalise.statement import now_utc
 from crawler.pipelines.validate import as_record
-from crawler.store import ArchiveStore, ArchiveURL, Capture, Validators, archive_url, open_archive
+from crawler.store import ArchiveError, ArchiveStore, ArchiveURL, Capture, Validators, archive_url, open_archive
 
 if TYPE_CHECKING:
     from typing import Self
@@ -25,6 +31,7 @@ if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+    from twisted.internet.defer import Deferred
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +46,7 @@ class ArchivePipeline:
     """Batches items and raw article pages; writes each batch in one transaction."""
 
     def __init__(self, crawler: Crawler, url: ArchiveURL, batch_size: int, batch_bytes: int) -> None:
+        self.crawler = crawler
         self.stats = crawler.stats
         self.url = url
         self.batch_size = batch_size
@@ -52,6 +60,9 @@ class ArchivePipeline:
         self.raw_by_url: dict[str, str] = {}
         self.walks: list[ListingWalked] = []
         self.listing_validators: list[Validators] = []
+        #: The archive failed: nothing more is written, the crawl is closing.
+        self.failed = False
+        self._closing: Deferred[None] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -65,7 +76,12 @@ class ArchivePipeline:
         return pipeline
 
     def open_spider(self) -> None:
-        self.store = open_archive(self.url)
+        try:
+            self.store = open_archive(self.url)
+        except ArchiveError as error:
+            self.failed = True
+            record_archive_failure(self.crawler, error)
+            raise ArchiveFailed(error) from None
         logger.info("Archive: %s", self.store.location())
 
     def close_spider(self) -> None:
@@ -76,8 +92,11 @@ class ArchivePipeline:
         is archived or pending); close the archive."""
         if self.store is None:
             return
-        if reason == "finished" and (self.walks or self.listing_validators):
-            self.store.write_batch([], self.walks, validators=self.listing_validators)
+        if reason == "finished" and not self.failed and (self.walks or self.listing_validators):
+            try:
+                self.store.write_batch([], self.walks, validators=self.listing_validators)
+            except ArchiveError as error:
+                self._archive_failed(error)
         self.store.close()
         self.store = None
 
@@ -85,7 +104,7 @@ class ArchivePipeline:
         """Keep the raw page and the validators of every article fetched, and the raw documents of
         feeds that carry whole texts."""
         kind = request.meta.get("mf_kind")
-        if kind is None or response.status != 200:
+        if kind is None or response.status != 200 or self.failed:
             return
         headers = {name: response.headers.get(name).decode("latin-1")
                    for name in KEPT_HEADERS if response.headers.get(name)}
@@ -113,6 +132,8 @@ class ArchivePipeline:
 
     def archive_event(self, event: PageEvent | FetchFailed | ListingWalked) -> None:
         """Events join the next batch; listings read wait for the crawl's end (see spider_closed)."""
+        if self.failed:
+            return
         if isinstance(event, ListingWalked):
             self.walks.append(event)
             return
@@ -120,8 +141,9 @@ class ArchivePipeline:
 
     def process_item(self, item: Any) -> Any:
         """Take a statement (the dict the validate pipeline checked, as it is) into the batch."""
-        record = as_record(item)
-        self._add(record, sum(len(value) for value in record.values() if isinstance(value, str)))
+        if not self.failed:
+            record = as_record(item)
+            self._add(record, sum(len(value) for value in record.values() if isinstance(value, str)))
         return item
 
     def _add(self, item: dict[str, Any] | PageEvent | FetchFailed, size: int) -> None:
@@ -132,9 +154,13 @@ class ArchivePipeline:
 
     def flush(self) -> None:
         """Write what is pending in one transaction."""
-        if self.store is None or not (self.items or self.captures or self.validators):
+        if self.store is None or self.failed or not (self.items or self.captures or self.validators):
             return
-        outcomes = self.store.write_batch(self.captures, self.items, self.raw_by_url, self.validators)
+        try:
+            outcomes = self.store.write_batch(self.captures, self.items, self.raw_by_url, self.validators)
+        except ArchiveError as error:
+            self._archive_failed(error)
+            return
         for item in self.items:
             self.raw_by_url.pop(item["url"] if isinstance(item, dict) else item.url, None)
         for outcome in outcomes:
@@ -144,3 +170,16 @@ class ArchivePipeline:
         self.captures.clear()
         self.validators.clear()
         self.pending_bytes = 0
+
+    def _archive_failed(self, error: ArchiveError) -> None:
+        """The archive cannot be written: keep why, drop what waits, close the crawl (called from
+        item processing and signal handlers, where raising would only log a traceback)."""
+        self.failed = True
+        for waiting in (self.items, self.captures, self.validators, self.walks, self.listing_validators):
+            waiting.clear()
+        self.raw_by_url.clear()
+        self.pending_bytes = 0
+        record_archive_failure(self.crawler, error)
+        engine = self.crawler.engine
+        if self._closing is None and engine is not None and engine.spider is not None:
+            self._closing = deferred_from_coro(engine.close_spider_async(reason=ARCHIVE_FAILED))

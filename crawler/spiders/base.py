@@ -35,7 +35,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionLost, DNSLookupError, TCPTimedOutError, TimeoutError
 
-from crawler.events import emit
+from crawler.events import emit, record_archive_failure
 from crawler.incremental import ArchiveIndex, RecheckSchedule
 from crawler.items import FetchFailed, ListingWalked, PageEvent
 from crawler.middlewares.retry import ChallengePageError
@@ -138,7 +138,10 @@ class SectionedSiteSpider(scrapy.Spider):
         return spider
 
     def closed(self, reason: str) -> None:
-        """The crawl is over: close the archive index's connection."""
+        """The crawl is over: close the archive index's connection (and say if the archive failed
+        under it)."""
+        if self.index.error is not None:
+            record_archive_failure(self.crawler, self.index.error)
         self.index.close()
 
     # --- what a site's spider provides -----------------------------------------------------------
@@ -211,6 +214,7 @@ class SectionedSiteSpider(scrapy.Spider):
         return [s for s in sections if s in self.only_sections or s.split("/")[-1] in self.only_sections]
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.index.check()  # an archive that cannot be read: no crawl
         for language in self.crawl_languages:
             for section in self._wanted_sections(language):
                 yield self._listing_request(language, section, 1)

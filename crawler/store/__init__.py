@@ -6,7 +6,8 @@ behind one interface. Callers say *what* they want (a :class:`Selection` of stat
 to count, a record to write); the store says *how*:
 
 - :func:`open_archive` opens an archive from its URL (:mod:`crawler.store.url`), read-only if
-  asked, bringing its schema up to date (:mod:`crawler.store.schema`);
+  asked, bringing its schema up to date (:mod:`crawler.store.schema`); :func:`check_archive`
+  says whether it can be written now;
 - :class:`ArchiveStore` writes (:mod:`crawler.store.writing`) and reads
   (:mod:`crawler.store.reading`) it;
 - :mod:`crawler.store.locks` holds named locks in a PostgreSQL archive, and
@@ -15,7 +16,7 @@ to count, a record to write); the store says *how*:
 Nothing outside this package writes SQL or holds a database connection.
 """
 
-from crawler.store.archive import ArchiveStore, open_archive
+from crawler.store.archive import ArchiveStore, check_archive, open_archive
 from crawler.store.backend import ArchiveError, ArchiveMissing
 from crawler.store.records import CONTENT_FIELDS, Capture, Validators, content_hash
 from crawler.store.schema import SCHEMA_VERSION
@@ -34,6 +35,7 @@ __all__ = [
     "Selection",
     "Validators",
     "archive_url",
+    "check_archive",
     "content_hash",
     "open_archive",
 ]

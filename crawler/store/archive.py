@@ -136,6 +136,14 @@ def open_archive(url: str | Path | ArchiveURL, *, readonly: bool = False, create
     return ArchiveStore(db)
 
 
+def check_archive(url: str | Path | ArchiveURL, *, application_name: str | None = None) -> None:
+    """Raise :class:`ArchiveError` unless the archive at ``url`` can be opened and written now
+    (its file, folder, disk or server all allow it; one is made where there is none): what a
+    command that writes checks before it starts work it could not keep."""
+    with open_archive(url, application_name=application_name) as store:
+        store.check_writable()
+
+
 def _migrate_for_reading(url: ArchiveURL, found: int) -> None:
     try:
         writable = connect(url, create=False)
@@ -146,7 +154,7 @@ def _migrate_for_reading(url: ArchiveURL, found: int) -> None:
         with writable.write():
             migrate(writable)
         logger.warning("%s: schema migrated from version %d to %d", url, found, SCHEMA_VERSION)
-    except writable.errors as error:
+    except (ArchiveError, *writable.errors) as error:
         raise ArchiveError(f"{url}: schema version {found} must be migrated to {SCHEMA_VERSION} first, and the "
                            f"archive cannot be written ({error})") from None
     finally:

@@ -4,7 +4,11 @@ between the two (placeholders, transactions, streaming, bulk loads, column types
 decided here and in :mod:`crawler.store.schema`, and nowhere else.
 
 Connections run in autocommit mode: every transaction is explicit (:meth:`Connection.write`,
-:meth:`Connection.snapshot`). Writers are serialised as SQLite's ``BEGIN IMMEDIATE`` does, on
+:meth:`Connection.snapshot`). A failure of the archive itself — a full disk, a read-only file or
+folder, a file that is not (or no longer) a database, a server that went away or refuses — is
+raised as :class:`ArchiveError`, one line naming the archive and the reason, whatever the call;
+an error of one statement (a value the database refuses) is raised as the driver's own, for the
+caller to skip that statement. Writers are serialised as SQLite's ``BEGIN IMMEDIATE`` does, on
 PostgreSQL by a transaction-level advisory lock, so a write transaction sees every write
 committed before it and the archive's change sequence follows commit order.
 """
@@ -18,7 +22,7 @@ import socket
 import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +38,20 @@ Row = tuple[Any, ...]
 
 
 class ArchiveError(RuntimeError):
-    """The archive cannot be opened or used; the message is one line, password hidden."""
+    """The archive cannot be opened or used; the message is one line, password hidden:
+    ``LOCATION: REASON`` when ``location`` (the archive's redacted URL) is given."""
+
+    def __init__(self, message: str, *, location: str | None = None) -> None:
+        super().__init__(message)
+        self.location = location
+
+    @property
+    def reason(self) -> str:
+        """The message without the archive's location in front (for lines that name it already)."""
+        message = str(self)
+        if self.location and message.startswith(f"{self.location}: "):
+            return message[len(self.location) + 2:]
+        return message
 
 
 class ArchiveMissing(ArchiveError):
@@ -58,6 +75,18 @@ class Connection(ABC):
     readonly: bool
     errors: tuple[type[BaseException], ...]
     """What a statement the database refuses raises."""
+    _writing = False
+
+    @abstractmethod
+    def is_failure(self, error: BaseException) -> bool:
+        """True when a driver's error means the archive itself cannot be used now (full disk,
+        read-only, corrupt, unreachable), not that one statement was refused."""
+
+    def failure(self, error: BaseException) -> ArchiveError:
+        """A driver's error as the one line of :class:`ArchiveError`."""
+        doing = "write" if self._writing else "read"
+        return ArchiveError(f"{self.location()}: cannot {doing} the archive ({_one_line(error)})",
+                            location=self.location())
 
     @abstractmethod
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
@@ -135,6 +164,9 @@ class SQLiteConnection(Connection):
 
     backend = SQLITE
     errors = (sqlite3.Error,)
+    #: Result codes (primary) of failures of the archive, not of a statement: SQLITE_PERM, BUSY,
+    #: LOCKED, NOMEM, READONLY, IOERR, CORRUPT, FULL, CANTOPEN, PROTOCOL, NOTADB.
+    FAILURE_CODES = frozenset({3, 5, 6, 7, 8, 10, 11, 13, 14, 15, 26})
 
     def __init__(self, url: ArchiveURL, *, readonly: bool = False, create: bool = True) -> None:
         assert url.path is not None
@@ -144,19 +176,20 @@ class SQLiteConnection(Connection):
         if not memory and (readonly or not create) and not path.exists():
             raise ArchiveMissing(f"{url}: no archive there (run `scrapy update` first)")
         if not memory and path.is_dir():
-            raise ArchiveError(f"{url}: is a folder, not an archive file")
+            raise ArchiveError(f"{url}: is a folder, not an archive file", location=str(url))
         try:
             self.db = self._open_readonly(path) if readonly else self._open(path, memory)
             self.db.execute("PRAGMA foreign_keys=ON")
         except sqlite3.Error as error:
-            raise ArchiveError(f"{url}: cannot open the archive ({error})") from None
+            raise ArchiveError(f"{url}: cannot open the archive ({error})", location=str(url)) from None
 
     def _open(self, path: Path, memory: bool) -> sqlite3.Connection:
         if not memory:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
-                raise ArchiveError(f"{self.url}: cannot create its folder ({error.strerror})") from None
+                raise ArchiveError(f"{self.url}: cannot create its folder ({error.strerror})",
+                                   location=str(self.url)) from None
         db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
@@ -179,26 +212,57 @@ class SQLiteConnection(Connection):
         db.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return db
 
+    def is_failure(self, error: BaseException) -> bool:
+        code = getattr(error, "sqlite_errorcode", None)
+        if code is not None:
+            return code & 0xFF in self.FAILURE_CODES
+        return type(error) is sqlite3.DatabaseError or isinstance(error, sqlite3.InternalError)
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        return self.db.execute(sql, params).rowcount
+        try:
+            return self.db.execute(sql, params).rowcount
+        except sqlite3.Error as error:
+            if self.is_failure(error):
+                raise self.failure(error) from None
+            raise
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        self.db.executemany(sql, rows)
+        try:
+            self.db.executemany(sql, rows)
+        except sqlite3.Error as error:
+            if self.is_failure(error):
+                raise self.failure(error) from None
+            raise
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        return self.db.execute(sql, params).fetchone()
+        try:
+            return self.db.execute(sql, params).fetchone()
+        except sqlite3.Error as error:
+            if self.is_failure(error):
+                raise self.failure(error) from None
+            raise
 
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        return self.db.execute(sql, params).fetchall()
+        try:
+            return self.db.execute(sql, params).fetchall()
+        except sqlite3.Error as error:
+            if self.is_failure(error):
+                raise self.failure(error) from None
+            raise
 
     def stream(self, sql: str, params: Sequence[Any] = (), size: int = 1000) -> Iterator[Row]:
-        cursor = self.db.execute(sql, params)
-        while rows := cursor.fetchmany(size):
-            yield from rows
+        try:
+            cursor = self.db.execute(sql, params)
+            while rows := cursor.fetchmany(size):
+                yield from rows
+        except sqlite3.Error as error:
+            if self.is_failure(error):
+                raise self.failure(error) from None
+            raise
 
     def bulk_insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
         marks = ", ".join("?" for _ in columns)
-        self.db.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)  # noqa: S608
+        self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)  # noqa: S608
 
     def sequence_follows(self, table: str, column: str) -> None:
         """Nothing to do: an INTEGER PRIMARY KEY continues after the highest by itself."""
@@ -210,39 +274,50 @@ class SQLiteConnection(Connection):
     def write(self) -> Iterator[None]:
         if self.db.in_transaction:
             raise RuntimeError("a write transaction inside another transaction")
-        self.db.execute("BEGIN IMMEDIATE")
+        self._writing = True
         try:
-            yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+            self.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                self.execute("COMMIT")
+            except BaseException:
+                self._rollback("ROLLBACK")
+                raise
+        finally:
+            self._writing = False
+
+    def _rollback(self, sql: str) -> None:
+        """Undo what failed; after some failures (a full disk) SQLite has undone it already, and
+        the failure, not the undoing, is what the caller must hear of."""
+        if self.db.in_transaction:
+            with suppress(sqlite3.Error):
+                self.db.execute(sql)
 
     @contextmanager
     def savepoint(self, name: str) -> Iterator[None]:
-        self.db.execute(f"SAVEPOINT {name}")
+        self.execute(f"SAVEPOINT {name}")
         try:
             yield
         except BaseException:
-            self.db.execute(f"ROLLBACK TO SAVEPOINT {name}")
-            self.db.execute(f"RELEASE SAVEPOINT {name}")
+            self._rollback(f"ROLLBACK TO SAVEPOINT {name}")
+            self._rollback(f"RELEASE SAVEPOINT {name}")
             raise
-        self.db.execute(f"RELEASE SAVEPOINT {name}")
+        self.execute(f"RELEASE SAVEPOINT {name}")
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
         if self.db.in_transaction:
             yield
             return
-        self.db.execute("BEGIN")
+        self.execute("BEGIN")
         try:
             yield
         finally:
             if self.db.in_transaction:
-                self.db.execute("COMMIT")
+                self.execute("COMMIT")
 
     def table_names(self) -> set[str]:
-        return {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return {row[0] for row in self.all("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
     def size_bytes(self) -> int:
         path = self.url.path
@@ -290,7 +365,7 @@ class PostgresConnection(Connection):
         try:
             params = conninfo_to_dict(url.conninfo or "")
         except psycopg.Error as error:
-            raise ArchiveError(f"{url}: not a usable PostgreSQL URL ({_one_line(error)})") from None
+            raise ArchiveError(f"{url}: not a usable PostgreSQL URL ({_one_line(error)})", location=str(url)) from None
         params.setdefault("connect_timeout", 10)
         params.setdefault("application_name", application_name or f"ministry-feeds pid {os.getpid()}"
                           f"@{socket.gethostname()}"[:63])
@@ -299,32 +374,63 @@ class PostgresConnection(Connection):
         try:
             self.db = psycopg.connect(autocommit=True, **params)
         except psycopg.Error as error:
-            raise ArchiveError(f"{url}: cannot connect ({_one_line(error)})") from None
+            raise ArchiveError(f"{url}: cannot connect ({_one_line(error)})", location=str(url)) from None
 
     @property
     def _idle(self) -> bool:
+        """No transaction open. Raises :class:`ArchiveError` when the session is gone (the
+        server ended it, or went away): then no transaction can be begun at all."""
+        if self.db.closed:
+            raise self.failure(self._psycopg.OperationalError("the connection is closed"))
         return self.db.info.transaction_status == self._psycopg.pq.TransactionStatus.IDLE
 
+    #: SQLSTATE classes and codes of failures of the archive, not of a statement: connection
+    #: (08), insufficient resources such as a full disk (53), operator intervention such as a
+    #: shutdown (57), system errors (58), internal errors (XX); a read-only transaction (25006),
+    #: no privilege (42501), no such database (3D000).
+    FAILURE_STATES = ("08", "53", "57", "58", "XX", "25006", "42501", "3D000")
+
+    def is_failure(self, error: BaseException) -> bool:
+        if not isinstance(error, self._psycopg.Error):
+            return False
+        state = error.sqlstate
+        if state is None:  # no answer from the server at all: the connection is gone
+            return isinstance(error, self._psycopg.OperationalError | self._psycopg.InterfaceError)
+        return state.startswith(self.FAILURE_STATES)
+
+    @contextmanager
+    def _failures(self) -> Iterator[None]:
+        try:
+            yield
+        except self._psycopg.Error as error:
+            if self.is_failure(error):
+                raise self.failure(error) from None
+            raise
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        return self.db.execute(_pg_sql(sql), params).rowcount
+        with self._failures():
+            return self.db.execute(_pg_sql(sql), params).rowcount
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        with self.db.cursor() as cursor:
+        with self._failures(), self.db.cursor() as cursor:
             cursor.executemany(_pg_sql(sql), rows)
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        return self.db.execute(_pg_sql(sql), params).fetchone()
+        with self._failures():
+            return self.db.execute(_pg_sql(sql), params).fetchone()
 
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        return self.db.execute(_pg_sql(sql), params).fetchall()
+        with self._failures():
+            return self.db.execute(_pg_sql(sql), params).fetchall()
 
     def stream(self, sql: str, params: Sequence[Any] = (), size: int = 1000) -> Iterator[Row]:
         # A server-side cursor lives in a transaction: the caller's, or one of its own.
-        if self._idle:
-            with self.db.transaction():
+        with self._failures():
+            if self._idle:
+                with self.db.transaction():
+                    yield from self._server_cursor(sql, params, size)
+            else:
                 yield from self._server_cursor(sql, params, size)
-        else:
-            yield from self._server_cursor(sql, params, size)
 
     def _server_cursor(self, sql: str, params: Sequence[Any], size: int) -> Iterator[Row]:
         self._cursors += 1
@@ -334,7 +440,8 @@ class PostgresConnection(Connection):
             yield from cursor
 
     def bulk_insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-        with self.db.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        with self._failures(), self.db.cursor() as cursor, \
+                cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
 
@@ -349,15 +456,19 @@ class PostgresConnection(Connection):
 
     @contextmanager
     def write(self) -> Iterator[None]:
-        if not self._idle:
-            raise RuntimeError("a write transaction inside another transaction")
-        with self.db.transaction():
-            self.db.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
-            yield
+        self._writing = True  # a session found gone is a write that cannot be done
+        try:
+            if not self._idle:
+                raise RuntimeError("a write transaction inside another transaction")
+            with self._failures(), self.db.transaction():
+                self.db.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+                yield
+        finally:
+            self._writing = False
 
     @contextmanager
     def savepoint(self, name: str) -> Iterator[None]:
-        with self.db.transaction(savepoint_name=name):
+        with self._failures(), self.db.transaction(savepoint_name=name):
             yield
 
     @contextmanager
@@ -365,13 +476,12 @@ class PostgresConnection(Connection):
         if not self._idle:
             yield
             return
-        with self.db.transaction():
+        with self._failures(), self.db.transaction():
             self.db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             yield
 
     def table_names(self) -> set[str]:
-        return {row[0] for row in self.db.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")}
+        return {row[0] for row in self.all("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")}
 
     def size_bytes(self) -> int:
         return int(self.db.execute("SELECT pg_database_size(current_database())").fetchone()[0])

@@ -85,9 +85,13 @@ class ArchiveLocks:
         self.held.clear()
 
     def close(self) -> None:
-        """Release and disconnect."""
+        """Release and disconnect. When releasing fails (the server already ended the session:
+        a restart, a terminated connection), the locks went with the session: session locks
+        never outlive their connection."""
         try:
             self.release()
+        except ArchiveError:
+            self.held.clear()
         finally:
             self.db.close()
 

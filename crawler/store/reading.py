@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from crawler.store.backend import Connection
 
 _DOCUMENT_COLUMNS = ("d.item, d.version, d.updated, d.removed_at, d.content_hash, d.first_seen, d.fetched_at,"
-                     " d.same_as, d.change_seq")
+                     " d.same_as, d.change_seq, d.extractor, d.origin, d.extracted_at")
 #: What :meth:`ArchiveReader.counts_by` can group by: a column, or a part of ``published``.
 _GROUPS = {"source": "d.source", "language": "d.language", "type": "d.type",
            "year": "substr(d.published, 1, 4)", "month": "substr(d.published, 1, 7)"}
@@ -37,7 +37,7 @@ def _document(row: tuple) -> dict[str, Any]:
     item = json.loads(row[0])
     item.update(version=row[1], updated=row[2], removed_at=row[3], content_hash=row[4], first_seen=row[5],
                 fetched_at=row[6], same_as=row[7])
-    item["change_seq"] = row[8]
+    item.update(change_seq=row[8], extractor=row[9], origin=row[10], extracted_at=row[11])
     return item
 
 
@@ -91,40 +91,46 @@ class ArchiveReader:
         return int(row[0])
 
     def versions(self, doc_id: str) -> list[dict[str, Any]]:
-        """Every version of one statement, oldest first (``translations``: the statement's, see
-        :func:`_with_links`)."""
-        rows = self.db.all("SELECT v.item, v.version, v.content_hash, v.fetched_at, v.raw_sha256, d.item"
-                           " FROM versions v JOIN documents d ON d.id = v.id WHERE v.id = ? ORDER BY v.version",
-                           (doc_id,))
+        """Every version of one statement, oldest first, with its provenance (``extractor``,
+        ``origin``, ``extracted_at``; ``translations``: the statement's, see :func:`_with_links`)."""
+        rows = self.db.all("SELECT v.item, v.version, v.content_hash, v.fetched_at, v.raw_sha256, d.item, v.extractor,"
+                           " v.origin, v.extracted_at FROM versions v JOIN documents d ON d.id = v.id WHERE v.id = ?"
+                           " ORDER BY v.version", (doc_id,))
         return [{**_with_links(json.loads(item), document), "version": version, "content_hash": digest,
-                 "fetched_at": fetched_at, "raw_sha256": raw}
-                for item, version, digest, fetched_at, raw, document in rows]
+                 "fetched_at": fetched_at, "raw_sha256": raw, "extractor": extractor, "origin": origin,
+                 "extracted_at": extracted_at}
+                for item, version, digest, fetched_at, raw, document, extractor, origin, extracted_at in rows]
 
     def version(self, doc_id: str, number: int) -> dict[str, Any] | None:
-        """One version of one statement (its fields, ``version``, ``content_hash``,
-        ``fetched_at``, ``raw_sha256``), or None when the statement has no such version."""
-        row = self.db.one("SELECT v.item, v.version, v.content_hash, v.fetched_at, v.raw_sha256, d.item"
-                          " FROM versions v JOIN documents d ON d.id = v.id WHERE v.id = ? AND v.version = ?",
-                          (doc_id, number))
+        """One version of one statement, as :meth:`versions` gives it (its fields, ``version``,
+        ``content_hash``, ``fetched_at``, ``raw_sha256`` and its provenance), or None when the
+        statement has no such version."""
+        row = self.db.one("SELECT v.item, v.version, v.content_hash, v.fetched_at, v.raw_sha256, d.item, v.extractor,"
+                          " v.origin, v.extracted_at FROM versions v JOIN documents d ON d.id = v.id"
+                          " WHERE v.id = ? AND v.version = ?", (doc_id, number))
         if row is None:
             return None
-        item, version, digest, fetched_at, raw, document = row
+        item, version, digest, fetched_at, raw, document, extractor, origin, extracted_at = row
         return {**_with_links(json.loads(item), document), "version": version, "content_hash": digest,
-                "fetched_at": fetched_at, "raw_sha256": raw}
+                "fetched_at": fetched_at, "raw_sha256": raw, "extractor": extractor, "origin": origin,
+                "extracted_at": extracted_at}
 
     def version_records(self, selection: Selection = EVERYTHING) -> Iterator[dict[str, Any]]:
         """Every version of the selection's statements, oldest publication first and each
         statement's versions in order, streaming: the version's fields (``fetched_at``: when the
-        version was fetched) with the statement's ``removed_at``, ``first_seen`` and ``same_as``."""
+        version was fetched) and provenance (``extractor``, ``origin``, ``extracted_at``) with the
+        statement's ``removed_at``, ``first_seen`` and ``same_as``."""
         condition, params = where(selection)
         sql = ("SELECT v.item, v.version, v.content_hash, v.fetched_at, d.removed_at, d.first_seen, d.same_as,"  # noqa: S608
-               f" d.item FROM versions v JOIN documents d ON d.id = v.id WHERE {condition}"
-               " ORDER BY d.published, d.id, v.version")
+               f" d.item, v.extractor, v.origin, v.extracted_at FROM versions v JOIN documents d ON d.id = v.id"
+               f" WHERE {condition} ORDER BY d.published, d.id, v.version")
         rows = self.db.stream(sql, params)
-        for item, version, digest, fetched_at, removed_at, first_seen, same_as, document in rows:
+        for (item, version, digest, fetched_at, removed_at, first_seen, same_as, document, extractor, origin,
+             extracted_at) in rows:
             record = _with_links(json.loads(item), document)
             record.update(version=version, content_hash=digest, fetched_at=fetched_at, removed_at=removed_at,
-                          first_seen=first_seen, same_as=same_as)
+                          first_seen=first_seen, same_as=same_as, extractor=extractor, origin=origin,
+                          extracted_at=extracted_at)
             yield record
 
     def edit_log(self, selection: Selection = EVERYTHING) -> list[dict[str, Any]]:
@@ -133,14 +139,11 @@ class ArchiveReader:
         after the first and each removal, as ``kind`` (``version`` or ``removed``), ``id``,
         ``source``, ``language``, ``published`` (the statement's, now), ``version`` (the new
         version, or the one removed), ``at`` (the fetch that found the version, or ``removed_at``)
-        and ``origin`` (what made the version: ``crawl`` or ``reextract``; ``crawl`` in an archive
-        that does not record it; None for a removal). In no particular order."""
+        and ``origin`` (what made the version: ``crawl`` or ``reextract``, schema version 5; the
+        versions archived before are ``crawl``; None for a removal). In no particular order."""
         condition, params = where(selection)
-        # Archives record a version's origin from the schema that added re-extraction on; before, every
-        # version came from a crawl.
-        origin = "v.origin" if "origin" in TABLES["versions"][0] else "'crawl'"
-        rows = self.db.all(f"SELECT 'version', d.id, d.source, d.language, d.published, v.version, v.fetched_at,"  # noqa: S608
-                           f" {origin} FROM versions v JOIN documents d ON d.id = v.id"
+        rows = self.db.all("SELECT 'version', d.id, d.source, d.language, d.published, v.version, v.fetched_at,"  # noqa: S608
+                           f" v.origin FROM versions v JOIN documents d ON d.id = v.id"
                            f" WHERE {condition} AND v.version > 1", params)
         rows += self.db.all("SELECT 'removed', d.id, d.source, d.language, d.published, d.version, d.removed_at,"  # noqa: S608
                             f" NULL FROM documents d WHERE {condition} AND d.removed_at IS NOT NULL", params)
@@ -189,6 +192,57 @@ class ArchiveReader:
         """A stored raw page by its hash."""
         row = self.db.one("SELECT body FROM blobs WHERE sha256 = ?", (sha256,))
         return zlib.decompress(bytes(row[0])) if row else None
+
+    # --- what re-extraction reads -------------------------------------------------------------------
+    def latest_raw_pages(self, selection: Selection = EVERYTHING, *, after: str = "",
+                         limit: int = 500) -> list[dict[str, Any]]:
+        """The statements of a selection whose id sorts after ``after`` (at most ``limit``, by id:
+        page through with the last id), each with what re-reading its page needs: ``id``,
+        ``source``, ``site``, ``url``, ``tags`` and ``published_raw`` (as archived), and
+        ``raw_sha256``, the raw page its latest version was read from (None: a feed's item, or
+        not kept)."""
+        condition, params = where(selection)
+        rows = self.db.all("SELECT d.id, d.source, d.site, d.url, d.item, v.raw_sha256 FROM documents d"  # noqa: S608
+                           " JOIN versions v ON v.id = d.id AND v.version = d.version"
+                           f" WHERE d.id > ? AND {condition} ORDER BY d.id LIMIT ?", (after, *params, limit))
+        pages = []
+        for doc_id, source, site, url, encoded, raw_sha256 in rows:
+            item = json.loads(encoded)
+            pages.append({"id": doc_id, "source": source, "site": site, "url": url, "tags": item.get("tags") or [],
+                          "published_raw": item.get("published_raw"), "raw_sha256": raw_sha256})
+        return pages
+
+    def capture(self, sha256: str | None = None, *, url: str | None = None) -> dict[str, Any] | None:
+        """A raw page kept, with its fetch: ``url``, ``fetched_at``, ``kind``, ``headers`` (a dict)
+        and ``body`` (bytes). By its hash (the newest fetch that gave it, of ``url`` when one
+        did), or the newest page fetched from ``url`` (an article's: not a feed document).
+        None when the archive holds no such page."""
+        select = "SELECT url, fetched_at, kind, headers, raw_sha256 FROM fetches"
+        row = None
+        if sha256 is not None:
+            if url is not None:
+                row = self.db.one(f"{select} WHERE url = ? AND raw_sha256 = ? ORDER BY fetch_id DESC LIMIT 1",
+                                  (url, sha256))
+            row = row or self.db.one(f"{select} WHERE raw_sha256 = ? ORDER BY fetch_id DESC LIMIT 1",
+                                     (sha256,))
+        elif url is not None:
+            row = self.db.one(f"{select} WHERE url = ? AND raw_sha256 IS NOT NULL AND status = 200"
+                              " AND (kind IS NULL OR kind != 'feed') ORDER BY fetch_id DESC LIMIT 1", (url,))
+        body = self.raw_page(row[4]) if row else None
+        if body is None:
+            return None
+        return {"url": row[0], "fetched_at": row[1], "kind": row[2], "headers": json.loads(row[3]),
+                "raw_sha256": row[4], "body": body}
+
+    def feed_captures(self) -> Iterator[dict[str, Any]]:
+        """The raw documents of feeds that carry whole statements (fetches of kind ``feed``), each
+        once, newest first: ``url``, ``fetched_at``, ``raw_sha256`` (their bodies by
+        :meth:`raw_page`). Read in one query: one row per distinct document."""
+        rows = self.db.all("SELECT url, raw_sha256, max(fetched_at), max(fetch_id) FROM fetches"
+                           " WHERE kind = 'feed' AND raw_sha256 IS NOT NULL GROUP BY url, raw_sha256"
+                           " ORDER BY max(fetch_id) DESC")
+        for url, raw_sha256, fetched_at, _ in rows:
+            yield {"url": url, "raw_sha256": raw_sha256, "fetched_at": fetched_at}
 
     # --- full-text search ---------------------------------------------------------------------------------
     def search(self, text: str, limit: int = 50) -> list[dict[str, Any]]:

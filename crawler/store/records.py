@@ -19,6 +19,37 @@ def content_hash(item: dict[str, Any]) -> str:
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
+#: Where a version came from: a crawl read the page when it fetched it; re-extraction read a raw
+#: page the archive already held, with a later release's page objects (not an edit on the site).
+ORIGINS = ("crawl", "reextract")
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What produced a version of a statement."""
+
+    extractor: str | None
+    """The release and the page object that read it (``ministry-feeds 0.1.0
+    crawler.pages.mid.MidArticlePage``); None for versions archived before this was recorded."""
+    origin: str
+    """One of :data:`ORIGINS`."""
+    extracted_at: str
+    """When it was read (ISO 8601 UTC): at the fetch for a crawl, at the run for re-extraction."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A statement read again from a raw page the archive holds (re-extraction)."""
+
+    item: dict[str, Any]
+    """The normalised, validated statement, with its ``extractor``; ``fetched_at`` is the raw
+    page's."""
+    raw_sha256: str | None
+    """The raw page it was read from."""
+    pending_url: str | None = None
+    """The pending page it recovers, when it was one."""
+
+
 @dataclass(frozen=True)
 class Validators:
     """What a server said to revalidate a page with (ETag, Last-Modified)."""

@@ -251,7 +251,20 @@ MIGRATIONS = (
                  " fetches by hash", (
         "CREATE INDEX IF NOT EXISTS fetches_by_raw ON fetches(raw_sha256, fetch_id)",
     ), sqlite=_SEARCH),
-    # (5: the provenance of versions, of `scrapy reextract`'s branch)
+    # Every version says what read it: the extractor (the release and the page object), and
+    # whether it came from a crawl or from re-extraction of a raw page already archived (which is
+    # not an edit on the site). Versions written before were all read by crawls, when fetched;
+    # which release's page objects read them was not recorded (NULL).
+    Migration(5, "provenance of versions: the extractor, crawl or re-extraction, when extracted", (
+        "ALTER TABLE versions ADD COLUMN extractor {text}",
+        "ALTER TABLE versions ADD COLUMN origin {text} NOT NULL DEFAULT 'crawl'",
+        "ALTER TABLE versions ADD COLUMN extracted_at {text}",
+        "UPDATE versions SET extracted_at = fetched_at",
+        "ALTER TABLE documents ADD COLUMN extractor {text}",
+        "ALTER TABLE documents ADD COLUMN origin {text} NOT NULL DEFAULT 'crawl'",
+        "ALTER TABLE documents ADD COLUMN extracted_at {text}",
+        "UPDATE documents SET extracted_at = fetched_at",
+    )),
     Migration(6, "crawl runs: each crawl of a target records its run (scrapy update --scrapyd)", (
         """CREATE TABLE crawl_runs (
     job {text} PRIMARY KEY,           -- the Scrapyd job id (or the crawl's own id)
@@ -281,9 +294,10 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "fetches": (("fetch_id", "url", "fetched_at", "status", "kind", "raw_sha256", "headers"), ("fetch_id",)),
     "documents": (("id", "source", "language", "site_id", "url", "type", "published", "doc_number", "version",
                    "content_hash", "first_seen", "updated", "fetched_at", "removed_at", "same_as", "change_seq",
-                   "item", "site"), ("id",)),
+                   "item", "site", "extractor", "origin", "extracted_at"), ("id",)),
     "document_tags": (("doc_id", "tag", "slug"), ("doc_id", "tag")),
-    "versions": (("id", "version", "content_hash", "fetched_at", "raw_sha256", "item"), ("id", "version")),
+    "versions": (("id", "version", "content_hash", "fetched_at", "raw_sha256", "item", "extractor", "origin",
+                  "extracted_at"), ("id", "version")),
     "validators": (("url", "etag", "last_modified", "seen_at"), ("url",)),
     "pending": (("url", "spider", "reason", "attempts", "first_failed", "last_failed", "tags", "listing_date"),
                 ("url",)),

@@ -2,7 +2,9 @@
 
 Nothing is ever deleted: an edited statement gets a new version beside the old ones, a removed
 one is marked ``removed_at``. Raw pages are kept compressed and de-duplicated by their SHA-256,
-so extraction can be re-run without re-crawling. Every write runs in a write transaction (see
+so extraction can be re-run without re-crawling (:meth:`ArchiveWriter.write_reextracted`). Every
+version records its provenance (:class:`~crawler.store.records.Provenance`): the extractor that
+read it, and whether a crawl or a re-extraction did. Every write runs in a write transaction (see
 :meth:`crawler.store.backend.Connection.write`); each one that changes what publishers show
 takes the next number of the archive's change sequence.
 """
@@ -19,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from crawler.items import FetchFailed, ListingWalked, PageEvent
 from crawler.normalise.slugs import tag_slug
 from crawler.store.backend import ArchiveError
-from crawler.store.records import Capture, Validators, content_hash
+from crawler.store.records import Capture, Provenance, Reading, Validators, content_hash
 from crawler.store.schema import TABLES
 
 if TYPE_CHECKING:
@@ -28,6 +30,20 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 DOCUMENT_COLUMNS = TABLES["documents"][0]
 VERSION_COLUMNS = TABLES["versions"][0]
+#: What a re-extraction compares with the stored version: everything read from the page but the
+#: fetch time, the language links (merged, as crawls merge them) and the extractor's name.
+_NOT_COMPARED = frozenset({"fetched_at", "translations", "extractor"})
+
+
+def _crawled(item: dict[str, Any]) -> tuple[dict[str, Any], Provenance]:
+    """A crawled statement without its extractor (kept in its own column), and its provenance:
+    read when it was fetched."""
+    item = dict(item)
+    return item, Provenance(item.pop("extractor", None), "crawl", item["fetched_at"])
+
+
+def _as_read(item: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in item.items() if name not in _NOT_COMPARED}
 
 
 class ArchiveWriter:
@@ -41,13 +57,20 @@ class ArchiveWriter:
         """One write transaction: committed at the end, rolled back on any exception. Raises
         ArchiveError on an archive opened read-only."""
         if self.db.readonly:
-            raise ArchiveError(f"{self.db.location()}: opened read-only, nothing can be written")
+            raise ArchiveError(f"{self.db.location()}: opened read-only, nothing can be written",
+                               location=self.db.location())
         self._seq = None
         try:
             with self.db.write():
                 yield
         finally:
             self._seq = None
+
+    def check_writable(self) -> None:
+        """Raise :class:`ArchiveError` unless a write can be committed now (the file, its folder,
+        the disk and the server all allow it): one write transaction rewriting a row as it is."""
+        with self.transaction():
+            self.db.execute("UPDATE meta SET value = value WHERE key = 'schema_version'")
 
     def write_batch(self, captures: Iterable[Capture],
                     items: Iterable[dict[str, Any] | PageEvent | FetchFailed | ListingWalked],
@@ -104,12 +127,14 @@ class ArchiveWriter:
                 tags.clear()
 
             for item in items:
+                item, made = _crawled(item)
                 digest, encoded = content_hash(item), json.dumps(item, ensure_ascii=False)
                 documents.append((item["id"], item["source"], item["language"], item["site_id"], item["url"],
                                   item["type"], item["published"], item["doc_number"], 1, digest, item["fetched_at"],
                                   item["published"], item["fetched_at"], None, None, seq, encoded,
-                                  item.get("site")))
-                versions.append((item["id"], 1, digest, item["fetched_at"], None, encoded))
+                                  item.get("site"), made.extractor, made.origin, made.extracted_at))
+                versions.append((item["id"], 1, digest, item["fetched_at"], None, encoded, made.extractor,
+                                 made.origin, made.extracted_at))
                 tags.extend((item["id"], tag, tag_slug(tag)) for tag in dict.fromkeys(item.get("tags", [])))
                 loaded += 1
                 if len(documents) >= chunk:
@@ -203,6 +228,7 @@ class ArchiveWriter:
         return sha
 
     def _upsert(self, item: dict[str, Any], raw_sha256: str | None) -> str:
+        item, made = _crawled(item)
         row = self.db.one("SELECT version, content_hash, item, removed_at, change_seq FROM documents WHERE id = ?",
                           (item["id"],))
         if row is not None:
@@ -216,44 +242,118 @@ class ArchiveWriter:
         digest = content_hash(item)
         encoded = json.dumps(item, ensure_ascii=False)
         if row is None:
-            self.db.execute(
-                "INSERT INTO documents (id, source, language, site_id, url, type, published, doc_number,"
-                " version, content_hash, first_seen, updated, fetched_at, removed_at, same_as, change_seq,"
-                " item, site) VALUES (?,?,?,?,?,?,?,?,1,?,?,?,?,NULL,?,?,?,?)",
-                (item["id"], item["source"], item["language"], item["site_id"], item["url"], item["type"],
-                 item["published"], item["doc_number"], digest, item["fetched_at"], item["published"],
-                 item["fetched_at"], self._same_document(item), self._change(), encoded, item.get("site")),
-            )
-            self._put_version(item, 1, digest, raw_sha256, encoded)
-            self._put_tags(item)
+            self._insert(item, digest, encoded, raw_sha256, made, first_seen=item["fetched_at"])
             return "new"
         version, stored_hash, stored_item, removed_at, change_seq = row
         if digest == stored_hash:
+            # The same text: the latest version stays; the statement as last read (its fetch time,
+            # its links, what this release reads of it) is what the archive shows.
             changed = removed_at is not None or stored_item != encoded
             self.db.execute(
                 "UPDATE documents SET fetched_at = ?, removed_at = NULL, url = ?, item = ?, change_seq = ?,"
-                " site = ?, site_id = ? WHERE id = ?",
+                " site = ?, site_id = ?, extractor = ?, origin = ?, extracted_at = ? WHERE id = ?",
                 (item["fetched_at"], item["url"], encoded, self._change() if changed else change_seq,
-                 item.get("site"), item["site_id"], item["id"]),
+                 item.get("site"), item["site_id"], made.extractor, made.origin, made.extracted_at, item["id"]),
             )
             return "restored" if removed_at else "unchanged"
         self.db.execute(
             "UPDATE documents SET url = ?, type = ?, published = ?, doc_number = ?, version = ?,"
             " content_hash = ?, updated = ?, fetched_at = ?, removed_at = NULL, change_seq = ?, item = ?,"
-            " site = ?, site_id = ? WHERE id = ?",
+            " site = ?, site_id = ?, extractor = ?, origin = ?, extracted_at = ? WHERE id = ?",
             (item["url"], item["type"], item["published"], item["doc_number"], version + 1, digest,
              item["fetched_at"], item["fetched_at"], self._change(), encoded, item.get("site"), item["site_id"],
-             item["id"]),
+             made.extractor, made.origin, made.extracted_at, item["id"]),
         )
-        self._put_version(item, version + 1, digest, raw_sha256, encoded)
+        self._put_version(item, version + 1, digest, raw_sha256, encoded, made)
         self._put_tags(item)
         return "updated"
 
+    def _insert(self, item: dict[str, Any], digest: str, encoded: str, raw_sha256: str | None, made: Provenance,
+                first_seen: str) -> None:
+        """A statement new to the archive: its document, its first version, its tags."""
+        self.db.execute(
+            "INSERT INTO documents (id, source, language, site_id, url, type, published, doc_number,"
+            " version, content_hash, first_seen, updated, fetched_at, removed_at, same_as, change_seq,"
+            " item, site, extractor, origin, extracted_at) VALUES (?,?,?,?,?,?,?,?,1,?,?,?,?,NULL,?,?,?,?,?,?,?)",
+            (item["id"], item["source"], item["language"], item["site_id"], item["url"], item["type"],
+             item["published"], item["doc_number"], digest, first_seen, item["published"],
+             item["fetched_at"], self._same_document(item), self._change(), encoded, item.get("site"),
+             made.extractor, made.origin, made.extracted_at),
+        )
+        self._put_version(item, 1, digest, raw_sha256, encoded, made)
+        self._put_tags(item)
+
     def _put_version(self, item: dict[str, Any], version: int, digest: str, raw_sha256: str | None,
-                     encoded: str) -> None:
-        self.db.execute("INSERT INTO versions (id, version, content_hash, fetched_at, raw_sha256, item)"
-                        " VALUES (?,?,?,?,?,?)",
-                        (item["id"], version, digest, item["fetched_at"], raw_sha256, encoded))
+                     encoded: str, made: Provenance) -> None:
+        self.db.execute("INSERT INTO versions (id, version, content_hash, fetched_at, raw_sha256, item, extractor,"
+                        " origin, extracted_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                        (item["id"], version, digest, item["fetched_at"], raw_sha256, encoded, made.extractor,
+                         made.origin, made.extracted_at))
+
+    # --- re-extraction ------------------------------------------------------------------------------
+    def write_reextracted(self, readings: Iterable[Reading], extracted_at: str) -> list[str]:
+        """Store what re-extraction read, in one transaction; returns each reading's outcome:
+
+        - ``recovered``: a statement new to the archive (a pending page that now reads), its
+          first version; the page leaves ``pending``;
+        - ``changed``: it reads differently from the latest version (anything read from the page
+          but its fetch time and language links): a new version, ``origin`` ``reextract``.
+          Not an edit on the site: the statement's ``updated``, ``fetched_at`` and ``removed_at``
+          stay as they were;
+        - ``linked``: it reads the same, but the page names language versions the archive did not
+          link: they are linked in place (no version, as in a crawl);
+        - ``unchanged``: nothing to do (so a second run changes nothing);
+        - ``rejected``: the database refused it (logged; the rest of the batch is kept).
+        """
+        outcomes = []
+        with self.transaction():
+            for reading in readings:
+                seq = self._seq
+                try:
+                    with self.db.savepoint("reading"):
+                        outcomes.append(self._reextracted(reading, extracted_at))
+                except (*self.db.errors, KeyError, TypeError, ValueError) as error:
+                    self._seq = seq
+                    logger.error("Re-extracted statement %s not archived: %s", reading.item.get("id"), error)
+                    outcomes.append("rejected")
+        return outcomes
+
+    def _reextracted(self, reading: Reading, extracted_at: str) -> str:
+        item = dict(reading.item)
+        made = Provenance(item.pop("extractor", None), "reextract", extracted_at)
+        for url in dict.fromkeys(filter(None, (reading.pending_url, item["url"]))):
+            self.db.execute("DELETE FROM pending WHERE url = ?", (url,))
+        row = self.db.one("SELECT version, item FROM documents WHERE id = ?", (item["id"],))
+        if row is None:
+            item = self._link_translations(item)
+            self._insert(item, content_hash(item), json.dumps(item, ensure_ascii=False), reading.raw_sha256, made,
+                         first_seen=extracted_at)
+            return "recovered"
+        version, encoded_doc = row
+        stored = json.loads(encoded_doc)
+        latest = self.db.one("SELECT item FROM versions WHERE id = ? AND version = ?", (item["id"], version))
+        latest_item = json.loads(latest[0]) if latest else stored
+        translations = {**stored.get("translations", {}), **item.get("translations", {})}
+        item = {**item, "translations": dict(sorted(translations.items()))}
+        if _as_read(item) == _as_read(latest_item):
+            if item["translations"] == stored.get("translations", {}):
+                return "unchanged"
+            self.db.execute("UPDATE documents SET item = ?, change_seq = ? WHERE id = ?",
+                            (json.dumps({**stored, "translations": item["translations"]}, ensure_ascii=False),
+                             self._change(), item["id"]))
+            return "linked"
+        item = self._link_translations(item)
+        digest, encoded = content_hash(item), json.dumps(item, ensure_ascii=False)
+        self.db.execute(
+            "UPDATE documents SET url = ?, type = ?, published = ?, doc_number = ?, version = ?, content_hash = ?,"
+            " change_seq = ?, item = ?, site = ?, site_id = ?, extractor = ?, origin = ?, extracted_at = ?"
+            " WHERE id = ?",
+            (item["url"], item["type"], item["published"], item["doc_number"], version + 1, digest, self._change(),
+             encoded, item.get("site"), item["site_id"], made.extractor, made.origin, made.extracted_at, item["id"]),
+        )
+        self._put_version(item, version + 1, digest, reading.raw_sha256, encoded, made)
+        self._put_tags(item)
+        return "changed"
 
     def _same_document(self, item: dict[str, Any]) -> str | None:
         """The id of an archived document this new one repeats: the same source, language and

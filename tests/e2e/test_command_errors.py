@@ -94,6 +94,12 @@ CASES = [
     # validate
     (["validate", "--versions", "x"], "scrapy validate: --versions x: say latest or all"),
     (["validate", "now"], "scrapy validate: unexpected arguments: now"),
+    # reextract
+    (["reextract", "--source", "nosuch"], "scrapy reextract: --source nosuch: unknown source(s) nosuch; known: mid, "),
+    (["reextract", "--since", "2024-13-01"], "scrapy reextract: --since: '2024-13-01' is not a date (YYYY-MM-DD)"),
+    (["reextract", "now"], "scrapy reextract: unexpected arguments: now"),
+    (["reextract", "-s", "MF_ARCHIVE_URL=mysql://x/y"], "scrapy reextract: MF_ARCHIVE_URL: 'mysql://x/y' is not an "),
+    (["crawl", "mid", "-s", "MF_ARCHIVE_URL=mysql://x/y"], "scrapy crawl: MF_ARCHIVE_URL: 'mysql://x/y' is not an "),
     # extract
     (["extract", "{place}/none.html", "--url", "https://mid.ru/en/foreign_policy/news/1/"],
      "{place}/none.html: cannot read (No such file or directory)"),
@@ -140,7 +146,7 @@ def test_bad_argument_for_the_archive_is_one_line_and_exit_2(place, archive, arg
     assert not (place / "new").exists()
 
 
-@pytest.mark.parametrize("command", ["publish", "export", "validate"])
+@pytest.mark.parametrize("command", ["publish", "export", "validate", "reextract"])
 def test_no_archive_there_is_one_line_and_exit_2(place, archive_url, command):
     """An archive URL with no archive there (an SQLite file never made, an empty PostgreSQL
     database): named, and left as it was."""

@@ -59,7 +59,7 @@ def test_published_dumps(crawled):
     public = folder / "public"
     result = run_scrapy("publish", "-s", f"MF_ARCHIVE_URL={archive}", "-s", f"MF_PUBLIC_DIR={public}")
     assert result.returncode == 0, result.stderr
-    dumps = sorted((public / "data" / "mid" / "en").glob("*.jsonl.gz"))
+    dumps = sorted((public / "data" / "mid" / "en").glob("[0-9][0-9][0-9][0-9].jsonl.gz"))  # statements
     assert dumps
     check_one_record_per_line(b"".join(gzip.decompress(path.read_bytes()) for path in dumps))
 
