@@ -156,6 +156,8 @@ def test_a_run_on_two_nodes_publishes_what_one_machine_publishes(tmp_path, postg
     assert len(re.findall(r"^publish: ", spread.stderr, re.MULTILINE)) == 1
     ours, theirs = report(tmp_path), report(local.folder)
     assert ours["ok"] is True and ours["publish"]["ok"] is True
+    assert ours["archive"] == {**theirs["archive"], "url": there} == {
+        "url": there, "ok": True, "error": None, "health_recorded": True}
     for part in ("sources", "targets"):
         assert {name: without(entry) for name, entry in ours[part].items()} == \
             {name: without(entry) for name, entry in theirs[part].items()}
