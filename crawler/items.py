@@ -25,8 +25,11 @@ SEGMENT_KINDS = ("heading", "statement", "question", "answer", "remark")
 
 @cache
 def statement_schema() -> dict[str, Any]:
-    """The JSON Schema of a statement, as published in ``schema/``."""
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    """The JSON Schema of a statement, as published in ``schema/``. Read through the package's
+    loader (PEP 302 ``get_data``), which reads it from the checkout, or from inside the egg
+    Scrapyd runs a crawl from (a zip file, where the schema sits at the same place: see
+    pyproject.toml)."""
+    return json.loads(__spec__.loader.get_data(str(SCHEMA_PATH)).decode("utf-8"))
 
 
 @dataclass

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -97,6 +97,19 @@ class TargetRun:
     interrupted: str | None = None
     """The signal that stopped the run before this crawl finished ("SIGINT"), or None. An
     interrupted crawl is neither a success nor a failure of its source: its health is not touched."""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TargetRun:
+        """A target's part of a run read back from where :func:`dataclasses.asdict` wrote it (the
+        archive's run record of a crawl, a run report's ``targets``); keys it does not know are
+        left out."""
+        names = {item.name for item in fields(cls)}
+        return cls(**{key: value for key, value in data.items() if key in names})
+
+    @classmethod
+    def not_run(cls, name: str, error: str) -> TargetRun:
+        """A target whose crawl never ran, or never said how it ended: failed, with ``error``."""
+        return replace(summarise(name, {}), errors=[error])
 
     def summary_line(self) -> str:
         """One line for the operator's terminal or cron mail."""
@@ -231,10 +244,11 @@ def interrupted_run(run: TargetRun, signal_name: str) -> TargetRun:
 
 def write_report(folder: str | Path, started: datetime, finished: datetime, runs: list[TargetRun],
                  publish: dict[str, Any] | None = None, archive: dict[str, Any] | None = None,
-                 interrupted: str | None = None) -> Path:
+                 extra: dict[str, Any] | None = None, *, interrupted: str | None = None) -> Path:
     """Write the run report (JSON) as ``runs/<start>.json`` and ``last-run.json``, atomically.
-    ``archive``: ``{"url", "ok", "error", "health_recorded"}``; ``interrupted`` names the signal
-    that stopped the run ("SIGINT"), if one did. Raises OSError when the folder cannot be written."""
+    ``archive``: ``{"url", "ok", "error", "health_recorded"}``; ``extra``: more top-level keys (a
+    run on Scrapyd nodes says which); ``interrupted`` names the signal that stopped the run
+    ("SIGINT"), if one did. Raises OSError when the folder cannot be written."""
     report = {
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
@@ -250,6 +264,7 @@ def write_report(folder: str | Path, started: datetime, finished: datetime, runs
         report["interrupted"] = interrupted
     if publish is not None:
         report["publish"] = publish
+    report.update(extra or {})
     data = (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     folder = Path(folder)
     dated = folder / "runs" / f"{started.strftime('%Y%m%dT%H%M%SZ')}-{os.getpid()}.json"

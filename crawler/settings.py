@@ -5,7 +5,7 @@ robots.txt obeyed, one request at a time per site, AutoThrottle on, a User-Agent
 project and a contact URL.
 """
 
-from crawler import __version__
+from crawler.deployment import from_environment, user_agent
 
 BOT_NAME = "ministry-feeds"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -87,8 +87,40 @@ MF_PENDING_MAX_ATTEMPTS = 5
 #: (crawler.middlewares.robots); Scrapy alone obeys only its Allow and Disallow lines.
 MF_OBEY_CRAWL_DELAY = True
 
+# --- per deployment (README, "Scaling out") ---------------------------------------------------------
+#: The crawl run (of `scrapy update --scrapyd`) a crawl belongs to: set, the crawl records its run
+#: and its target's health in the archive when it closes, and holds its target's crawl lock
+#: meanwhile (crawler.runs). `scrapy update --scrapyd` gives it to every job it schedules.
+MF_RUN_ID = None
+#: The project name the crawler is deployed under on the Scrapyd nodes (scrapy.cfg, [deploy]).
+MF_SCRAPYD_PROJECT = "ministry-feeds"
+#: Jobs of one run a node is given at once: set it to the nodes' Scrapyd max_proc, so that every
+#: job given starts at once and none waits in a node's queue while another node is idle.
+MF_SCRAPYD_JOBS_PER_NODE = 4
+#: Seconds between two looks at the nodes' jobs (listjobs.json) and the archive's run records.
+MF_SCRAPYD_POLL_INTERVAL = 2.0
+#: Seconds a node has to answer one call of its JSON API.
+MF_SCRAPYD_TIMEOUT = 10.0
+#: Calls in a row a node may fail before it is given up for the rest of the run (its targets go
+#: to the other nodes).
+MF_SCRAPYD_NODE_FAILURES = 3
+#: Times a target may be scheduled in one run (a job lost with its node is given to another).
+MF_SCRAPYD_ATTEMPTS = 2
+#: Seconds an interrupted run waits for the jobs it cancelled to record their end.
+MF_SCRAPYD_CANCEL_WAIT = 30.0
+#: The archive URL the jobs are given, when the nodes reach the archive at another address than
+#: this machine does (default: MF_ARCHIVE_URL). Never with a password: nodes read theirs from
+#: PGPASSWORD or ~/.pgpass.
+MF_SCRAPYD_ARCHIVE_URL = None
+#: Run records (one per crawl of a target) are kept this many days.
+MF_RUN_RECORDS_DAYS = 30
+
+# Every MF_ setting above may come from the environment under its own name (crawler.deployment).
+globals().update(from_environment(globals()))
+
 # --- politeness -----------------------------------------------------------------------------------
-USER_AGENT = f"ministry-feeds/{__version__} (+{MF_CONTACT_URL})"
+#: (It follows MF_CONTACT_URL given with -s too: crawler.deployment.ContactInUserAgent.)
+USER_AGENT = user_agent(MF_CONTACT_URL)
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
@@ -142,6 +174,11 @@ SPIDER_MIDDLEWARES = {
 EXTENSIONS = {
     # Reads the archive URL first, so that its password is hidden from every log line after.
     "crawler.redact.HideArchivePassword": 0,
+    # A crawl of a `scrapy update --scrapyd` run (MF_RUN_ID) records its run in the archive.
+    "crawler.runs.RunRecorder": 100,
+}
+ADDONS = {
+    "crawler.deployment.ContactInUserAgent": 0,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.normalise.NormalisePipeline": 100,

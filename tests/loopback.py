@@ -120,7 +120,8 @@ class LoopbackSite:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # serve_forever looks for a shutdown every poll_interval: 0.5 s by default, a wait on every exit.
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def page(self, path: str) -> tuple[int, dict, bytes]:
         """What the site serves at a path now."""

@@ -25,6 +25,7 @@ from crawler.store import (
     open_archive,
 )
 from crawler.store.copying import DestinationInUse, copy_archive
+from crawler.store.schema import MIGRATIONS
 from feeds.publish import publish
 from tests.conftest import FIXTURES
 from tests.feed_archive import PAGES, make_archive, options, statement
@@ -98,10 +99,10 @@ def release_archive(tmp_path):
 
 def check_release_archive(store) -> None:
     """Everything release 0.1.0 wrote into the fixture, found again."""
-    assert store.schema_version() == SCHEMA_VERSION == 5
+    assert store.schema_version() == SCHEMA_VERSION == MIGRATIONS[-1].version
     history = store.schema_history()
     assert history[0] == (1, None, "release 0.1.0")
-    assert [version for version, _, _ in history] == [1, 2, 3, 4, 5]
+    assert [version for version, _, _ in history] == [1, *(migration.version for migration in MIGRATIONS)]
     # provenance (schema 5): every version of release 0.1.0 was read by a crawl, when fetched,
     # by page objects of a release that did not say which
     versions = [version for doc in store.documents(Selection(include_repeats=True))
@@ -118,6 +119,7 @@ def check_release_archive(store) -> None:
                                                     "validators", "pending", "listing_walks", "health")} == {
         "blobs": 64, "fetches": 64, "documents": 67, "document_tags": 83, "versions": 68, "validators": 1,
         "pending": 3, "listing_walks": 38, "health": 7}
+    assert store.count("crawl_runs") == 0  # schema 6: a table for the runs of crawls, empty
     assert store.change_seq() == 8
     edited = store.get("mid:en:1820611")
     assert edited["version"] == 2
@@ -168,7 +170,8 @@ def test_an_archive_newer_than_the_release_is_refused(archive_url, monkeypatch):
     monkeypatch.setattr(crawler.store.archive, "SCHEMA_VERSION", 1)
     monkeypatch.setattr(crawler.store.schema, "SCHEMA_VERSION", 1)
     for readonly in (False, True):
-        with pytest.raises(ArchiveError, match=r"schema version 5 is newer than this release knows \(1\); upgrade"):
+        with pytest.raises(ArchiveError,
+                           match=rf"schema version {SCHEMA_VERSION} is newer than this release knows \(1\); upgrade"):
             open_archive(archive_url, readonly=readonly)
 
 

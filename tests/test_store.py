@@ -53,13 +53,23 @@ def test_fetch_without_listing_tags_keeps_stored_tags(store):
     assert store.get("mid:en:1819686")["tags"] == ["USA"]
 
 
-def test_translations_linked_whichever_comes_first(store):
-    ru_url = "https://mid.ru/ru/foreign_policy/news/1819686/"
-    store.write_batch([], [item()])
-    store.write_batch([], [item(id="mid:ru:1819686", language="ru", url=ru_url, title="Заявление")])
-    assert store.get("mid:en:1819686")["translations"] == {"ru": ru_url}
-    assert store.get("mid:ru:1819686")["translations"] == {"en": item()["url"]}
+@pytest.mark.parametrize("russian_first", [False, True])
+def test_translations_linked_whichever_comes_first(store, russian_first):
+    """Each page's language switcher names the other on the public site; both were fetched from
+    a copy of it: the archived URL is linked, in whatever order the two are written."""
+    ru_url = "http://127.0.0.1:8080/ru/foreign_policy/news/1819686/"
+    en = item(url="http://127.0.0.1:8080/en/foreign_policy/news/1819686/",
+              translations={"ru": "https://mid.ru/ru/foreign_policy/news/1819686/", "de": "https://mid.ru/de/1"})
+    ru = item(id="mid:ru:1819686", language="ru", url=ru_url, title="Заявление",
+              translations={"en": "https://mid.ru/en/foreign_policy/news/1819686/"})
+    for batch in ([ru], [en]) if russian_first else ([en], [ru]):
+        store.write_batch([], batch)
+    assert store.get("mid:en:1819686")["translations"] == {"de": "https://mid.ru/de/1", "ru": ru_url}
+    assert store.get("mid:ru:1819686")["translations"] == {"en": en["url"]}
     assert store.get("mid:en:1819686")["version"] == 1  # a new translation is not an edit
+    # Every version carries its statement's links, the one written first too (the dumps).
+    assert {record["id"]: record["translations"] for record in store.version_records()} == {
+        "mid:en:1819686": {"de": "https://mid.ru/de/1", "ru": ru_url}, "mid:ru:1819686": {"en": en["url"]}}
 
 
 def test_raw_pages_deduplicated_and_linked_to_versions(store):

@@ -13,6 +13,10 @@ is published as usual.
 
 Interrupted, it exits with 128 + the signal (130 for Ctrl-C's SIGINT, 143 for SIGTERM; no health
 record, no publishing).
+
+With ``--scrapyd URL[,URL…]`` the crawls run as jobs on those Scrapyd nodes instead, against the
+same PostgreSQL archive, and this process follows them, then publishes and reports as above
+(:mod:`crawler.scrapyd`).
 """
 
 from __future__ import annotations
@@ -55,7 +59,7 @@ class Command(ScrapyCommand):
     requires_project = True
 
     def syntax(self) -> str:
-        return "[--only SPIDER,…] [--replay DIR] [--pages N]"
+        return "[--only SPIDER,…] [--replay DIR] [--pages N] [--scrapyd URL,…]"
 
     def short_desc(self) -> str:
         return "Crawl every source incrementally, then report (the cron job)"
@@ -66,6 +70,8 @@ class Command(ScrapyCommand):
         parser.add_argument("--only", metavar="SPIDERS", help="comma-separated spider names (default: all)")
         parser.add_argument("--replay", metavar="DIR", help="answer every request from this offline mirror")
         parser.add_argument("--pages", metavar="N", help="at most N listing pages per section")
+        parser.add_argument("--scrapyd", metavar="URLS",
+                            help="run the crawls as jobs on these Scrapyd nodes (comma-separated URLs)")
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
@@ -99,7 +105,13 @@ class Command(ScrapyCommand):
         try:
             publish_options(self.settings)
             archive_url(self.settings)
-        except ValueError as error:  # a publishing setting or the archive URL (ArchiveURLError)
+            opts.nodes = None
+            if opts.scrapyd is not None:
+                from crawler import scrapyd  # requests and scrapyd-client, only for a run on Scrapyd
+
+                opts.nodes = scrapyd.node_urls(opts.scrapyd)
+                scrapyd.archive_for_nodes(self.settings)
+        except ValueError as error:  # a publishing setting, the archive URL (ArchiveURLError), --scrapyd
             raise UsageError(str(error), print_help=False) from None
         for name, what in (("MF_LOCK_PATH", "a lock file"), ("MF_REPORT_DIR", "a folder")):
             value = str(self.settings.get(name) or "")
@@ -125,7 +137,14 @@ class Command(ScrapyCommand):
                 return
         try:
             with run_lock(self.settings, targets):
-                self.exitcode = self._update(targets, spider_args, started)
+                if opts.nodes:
+                    from crawler import scrapyd
+
+                    self.exitcode = scrapyd.ScrapydRun(self.settings, opts.nodes, targets, spider_args,
+                                                       scrapyd.settings_given(opts.set), self._publish,
+                                                       self._finish, started).run()
+                else:
+                    self.exitcode = self._update(targets, spider_args, started)
         except AlreadyRunning as error:
             print(f"scrapy update: another update is running ({error}); exiting without doing anything",
                   file=sys.stderr)
@@ -185,14 +204,15 @@ class Command(ScrapyCommand):
         return self._finish(started, datetime.now(UTC), runs, published, archive)
 
     def _finish(self, started: datetime, finished: datetime, runs: list[TargetRun], published: dict[str, Any],
-                archive: dict[str, Any]) -> int:
+                archive: dict[str, Any], extra: dict[str, Any] | None = None) -> int:
         """The targets' summary lines, publishing's and the run report's (exit code 1 when the
-        report cannot be written: it is how a failure is seen)."""
+        report cannot be written: it is how a failure is seen); ``extra``: more keys of the report."""
         for run in runs:
             print(run.summary_line(), file=sys.stderr)
         print(f"publish: {published['summary']}", file=sys.stderr)
         try:
-            report = write_report(self.settings.get("MF_REPORT_DIR"), started, finished, runs, published, archive)
+            report = write_report(self.settings.get("MF_REPORT_DIR"), started, finished, runs, published, archive,
+                                  extra)
         except OSError as error:  # the crawls and publication stand; only the report is missing
             folder = str(self.settings.get("MF_REPORT_DIR"))
             problem = cannot_make_in(folder) or error.strerror or str(error)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from crawler.store.backend import ArchiveError, ArchiveMissing, connect
 from crawler.store.reading import ArchiveReader
+from crawler.store.runs import RunRecords
 from crawler.store.schema import SCHEMA_VERSION, TABLES, migrate, newer_schema, schema_version
 from crawler.store.selection import Selection
 from crawler.store.url import ArchiveURL
@@ -23,9 +24,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-class ArchiveStore(ArchiveWriter, ArchiveReader):
-    """Reads and writes one archive (see :mod:`crawler.store.writing` and
-    :mod:`crawler.store.reading` for its methods). Made by :func:`open_archive`."""
+class ArchiveStore(ArchiveWriter, ArchiveReader, RunRecords):
+    """Reads and writes one archive (see :mod:`crawler.store.writing`, :mod:`crawler.store.reading`
+    and, for the records of crawl runs, :mod:`crawler.store.runs`). Made by :func:`open_archive`."""
 
     def __init__(self, db: Connection) -> None:
         self.db = db

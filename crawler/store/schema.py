@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from crawler.store.backend import Connection
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 SCHEMA_LOCK = lock_key("archive-schema")
 
 _TYPES = {
@@ -265,6 +265,24 @@ MIGRATIONS = (
         "ALTER TABLE documents ADD COLUMN extracted_at {text}",
         "UPDATE documents SET extracted_at = fetched_at",
     )),
+    Migration(6, "crawl runs: each crawl of a target records its run (scrapy update --scrapyd)", (
+        """CREATE TABLE crawl_runs (
+    job {text} PRIMARY KEY,           -- the Scrapyd job id (or the crawl's own id)
+    run_id {text} NOT NULL,           -- the `scrapy update` run it belongs to (MF_RUN_ID)
+    target {text} NOT NULL,           -- the spider
+    node {text},                      -- the Scrapyd node it was given to (NULL: not scheduled)
+    state {text} NOT NULL,            -- scheduled, running, finished, abandoned, cancelled
+    scheduled_at {text},
+    started_at {text},
+    finished_at {text},
+    host {text},                      -- host and pid of the process that ran it
+    ok {int},                         -- 1 or 0 once finished
+    note {text},                      -- why it was abandoned or cancelled
+    report {text}                     -- JSON: the target's part of the run report, once finished
+)""",
+        "CREATE INDEX IF NOT EXISTS crawl_runs_by_run ON crawl_runs(run_id, target)",
+        "CREATE INDEX IF NOT EXISTS crawl_runs_by_target ON crawl_runs(target, finished_at)",
+    )),
 )
 
 #: Every table, in an order that satisfies the foreign keys, with its columns and primary key
@@ -285,6 +303,8 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                 ("url",)),
     "listing_walks": (("spider", "language", "section", "completed_at"), ("spider", "language", "section")),
     "health": (("name", "last_run", "last_success", "consecutive_failures", "last_error"), ("name",)),
+    "crawl_runs": (("job", "run_id", "target", "node", "state", "scheduled_at", "started_at", "finished_at", "host",
+                    "ok", "note", "report"), ("job",)),
 }
 
 #: Columns numbered by the database (a new row takes the next number).

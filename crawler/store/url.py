@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from crawler.redact import register_secret
 
@@ -107,6 +107,20 @@ class ArchiveURL:
         if self.backend == SQLITE:
             return f"sqlite:///{self.path}"  # an absolute path brings the fourth slash
         return mask_password(self.conninfo or "")
+
+    def without_password(self) -> str:
+        """The URL with no password in it, neither in its user part nor as a ``password``
+        parameter: what another process may be given (in a command line, a Scrapyd job), which
+        reads its password from ``PGPASSWORD`` or ``~/.pgpass``."""
+        if self.backend == SQLITE:
+            return self.redacted()
+        parts = urlsplit(self.conninfo or "")
+        netloc = parts.netloc
+        if "@" in netloc:
+            user, host = netloc.rsplit("@", 1)
+            netloc = f"{user.split(':', 1)[0]}@{host}"
+        query = "&".join(pair for pair in parts.query.split("&") if pair and pair.split("=", 1)[0] != "password")
+        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
     def __str__(self) -> str:
         return self.redacted()

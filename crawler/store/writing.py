@@ -381,7 +381,11 @@ class ArchiveWriter:
     def _link_translations(self, item: dict[str, Any]) -> dict[str, Any]:
         """Language versions share the site's id on the same site: link this one and its siblings
         both ways (the same number on mid.ru and archive.mid.ru is two documents). A document
-        archived before statement schema 1.3.0 may have no site; its site_id alone tells."""
+        archived before statement schema 1.3.0 may have no site; its site_id alone tells.
+
+        An archived sibling is linked at the URL it was fetched from, whichever was written
+        first (the page's own language switcher may name another form of it): crawls writing in
+        any order, on one machine or on Scrapyd nodes, leave the same links."""
         translations = dict(item.get("translations") or {})
         site = item.get("site")
         siblings = self.db.all(
@@ -392,7 +396,7 @@ class ArchiveWriter:
         for sibling_id, language, url, encoded in siblings:
             if language == item["language"]:
                 continue
-            translations.setdefault(language, url)
+            translations[language] = url
             sibling_item = json.loads(encoded)
             if sibling_item.get("translations", {}).get(item["language"]) != item["url"]:
                 sibling_item.setdefault("translations", {})[item["language"]] = item["url"]

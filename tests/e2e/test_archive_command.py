@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from crawler.store import ArchiveMissing, open_archive
+from crawler.store import SCHEMA_VERSION, ArchiveMissing, open_archive
+from crawler.store.schema import MIGRATIONS
 from tests.crawl import run_scrapy, start_scrapy
 from tests.feed_archive import make_archive
 
@@ -30,8 +31,9 @@ def test_info_says_what_the_archive_holds(archive_url):
     lines = result.stdout.splitlines()
     assert lines[0] == f"archive: {archive_url}"
     assert lines[1].startswith("backend: SQLite 3." if archive_url.startswith("sqlite:") else "backend: PostgreSQL ")
-    assert lines[2].startswith("schema: version 5 [1: release 0.1.0 (")
-    assert "rows: meta 2, schema_versions 5, blobs 0, fetches 0, documents 5, document_tags 5, versions 5," in lines[5]
+    assert lines[2].startswith(f"schema: version {SCHEMA_VERSION} [1: release 0.1.0 (")
+    assert (f"rows: meta 2, schema_versions {1 + len(MIGRATIONS)}, blobs 0, fetches 0, documents 5, document_tags 5,"
+            " versions 5,") in lines[5]
     assert lines[6] == "statements: mid/en 4, mid/ru 1"
     described = json.loads(run_scrapy("archive", "info", archive_url, "--json").stdout)
     assert described["tables"]["documents"] == 5
@@ -71,7 +73,7 @@ def test_copy_to_the_other_backend_and_back(tmp_path, archive_url, postgres):
     assert result.returncode == 0, result.stderr
     table = dict(line.split(maxsplit=1) for line in result.stdout.splitlines())
     assert list(table) == ["meta", "schema_versions", "blobs", "fetches", "documents", "document_tags", "versions",
-                           "validators", "pending", "listing_walks", "health"]
+                           "validators", "pending", "listing_walks", "health", "crawl_runs"]
     assert table["documents"].startswith("5 rows") and table["documents"].endswith("same as the source")
     assert result.stderr.strip().endswith("copied 5 statements; every table has the source's rows and checksum")
     again = run_scrapy("archive", "copy", archive_url, other)
