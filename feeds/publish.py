@@ -175,10 +175,10 @@ class PublishResult:
 
     def summary(self) -> str:
         """One line for the operator."""
-        everything = f"everything ({self.full_reason}): " if self.full_reason else ""
-        leftovers = f", {self.leftovers_removed} leftover temporary files removed" if self.leftovers_removed else ""
-        return (f"{everything}{self.feeds} feeds, {self.rendered} documents rendered, {len(self.written)} files "
-                f"written, {self.unchanged} unchanged, {len(self.skipped_entries)} entries skipped{leftovers}")
+        everything = f"; everything rendered: {self.full_reason}" if self.full_reason else ""
+        leftovers = f"; {self.leftovers_removed} leftover temporary files removed" if self.leftovers_removed else ""
+        return (f"{self.feeds} feeds, {self.rendered} documents rendered, {len(self.written)} files written, "
+                f"{self.unchanged} unchanged, {len(self.skipped_entries)} entries skipped{everything}{leftovers}")
 
     def as_dict(self) -> dict[str, Any]:
         return {"ok": True, "full": self.full, "full_reason": self.full_reason, "feeds": self.feeds,

@@ -114,8 +114,8 @@ def test_a_killed_publication_is_repaired_by_the_next(tmp_path, archive_url):
 
     repaired = run_scrapy("publish", *settings(archive_url, public))
     assert repaired.returncode == 0, repaired.stderr[-3000:]
-    assert "everything (the last publication did not finish): " in repaired.stderr
-    assert f"{len(left)} leftover temporary files removed" in repaired.stderr
+    assert "; everything rendered: the last publication did not finish; " in repaired.stderr
+    assert f"; {len(left)} leftover temporary files removed" in repaired.stderr
     assert leftovers(public) == []
     assert json.loads((public / STATE_FILE).read_text(encoding="utf-8"))["status"] == "done"
     fresh = tmp_path / "fresh"
