@@ -40,8 +40,8 @@ def test_one_pass_gives_the_bytes_of_each_year_on_its_own(archive, tmp_path):
     for path in years.rglob("*.jsonl.gz"):
         path.write_bytes(b"damaged")
     written = publish_dumps(archive, years, keys)  # each year read on its own
-    assert sorted(written) == sorted([f"data/{s}/{lang}/{y}.jsonl.gz" for s, lang, y in keys]
-                                     + ["data/manifest.json", "data/SHA256SUMS"])
+    dumps = [f"data/{s}/{lang}/{y}.{kind}jsonl.gz" for s, lang, y in keys for kind in ("", "qa.")]
+    assert sorted(written) == sorted([*dumps, "data/manifest.json", "data/SHA256SUMS"])
     for path in whole.rglob("*.jsonl.gz"):
         assert path.read_bytes() == (years / path.relative_to(whole)).read_bytes(), path
     manifest = [json.loads((folder / "manifest.json").read_text())["files"] for folder in (whole, years)]
@@ -66,9 +66,11 @@ def test_a_year_left_empty_goes(archive, tmp_path):
     written = publish_dumps(archive, tmp_path, {("mid", "en", "2017"), ("mid", "en", "2022")})
     assert written == ["data/mid/en/2022.jsonl.gz", "data/manifest.json", "data/SHA256SUMS"]
     assert not (tmp_path / "mid" / "en" / "2017.jsonl.gz").exists()
+    assert not (tmp_path / "mid" / "en" / "2017.qa.jsonl.gz").exists()
     paths = [entry["path"] for entry in json.loads((tmp_path / "manifest.json").read_text())["files"]]
-    assert paths == ["mid/en/2021.jsonl.gz", "mid/en/2022.jsonl.gz", "mid/ru/2022.jsonl.gz"]
-    assert "2017" not in (tmp_path / "SHA256SUMS").read_text()
+    assert paths == ["mid/en/2021.jsonl.gz", "mid/en/2021.qa.jsonl.gz", "mid/en/2022.jsonl.gz",
+                     "mid/en/2022.qa.jsonl.gz", "mid/ru/2022.jsonl.gz", "mid/ru/2022.qa.jsonl.gz"]
+    assert "mid/en/2017" not in (tmp_path / "SHA256SUMS").read_text()
 
 
 def test_a_failure_leaves_the_other_files_as_they_were(archive, tmp_path):
