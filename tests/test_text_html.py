@@ -90,12 +90,12 @@ def test_word_joiner_kept_and_zero_width_space_removed():
 
 
 # --- C1 controls (U+0080-U+009F) never reach XML (reviewer's finding 2) -------------------------
-def test_c1_controls_are_removed_and_next_line_is_a_space():
-    assert xml_safe("a\x85b\x80c\x9fd\x96e") == "a bcde"
+def test_c1_controls_are_removed_and_next_line_is_kept_in_html_a_space_in_text():
+    assert xml_safe("a\x85b\x80c\x9fd\x96e") == "a\x85bcde"
     assert clean_inline("a\x85b\x80c\x9fd") == "a bcd"
     assert clean_paragraph("a\x85b\nc\x9ad") == "a b\ncd"
     html = "<p>one\x85two\x80three\x9f</p>"
-    assert sanitise(html, BASE) == "<p>one twothree</p>"
+    assert sanitise(html, BASE) == "<p>one\x85twothree</p>"
     assert html_to_text(sanitise(html, BASE)) == "one twothree"
 
 

@@ -7,8 +7,10 @@ import re
 # C0 controls other than tab and newline, DEL, the C1 controls U+0080-U+009F other than U+0085 NEXT
 # LINE (XML 1.0 allows them but discourages them, and XML 1.1 requires them escaped: no feed reader
 # shows them, and in web pages they are almost always bytes of a mislabelled charset), lone
-# surrogates and the two non-characters XML forbids. Carriage returns are turned into newlines, and
-# NEXT LINE into a space (the white space it is to str.split(), so to body_text), before this runs.
+# surrogates and the two non-characters XML forbids. Carriage returns are turned into newlines
+# before this runs. NEXT LINE is a line break the publisher wrote (the jsonl-line-separators case):
+# HTML keeps it, like U+2028 and U+2029, and every JSON Lines writer escapes all three; in plain
+# text it is white space to str.split(), so body_text has a space there.
 _CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff"
 _XML_ILLEGAL = re.compile(f"[{_CONTROLS}]")
 # Controls plus invisible noise that breaks word matching: soft hyphen (a hyphenation hint; the
@@ -28,9 +30,9 @@ _SPACES = re.compile(r"[^\S\n]+")
 
 
 def xml_safe(text: str) -> str:
-    """Drop every character that XML 1.0 cannot carry, and the C1 controls; CR and CRLF become LF,
-    U+0085 NEXT LINE a space (as :func:`clean_inline` and :func:`clean_paragraph` make it)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x85", " ")
+    """Drop every character that XML 1.0 cannot carry, and the C1 controls but U+0085 NEXT LINE
+    (allowed by XML 1.0 §2.2); CR and CRLF become LF."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _XML_ILLEGAL.sub("", text)
 
 
