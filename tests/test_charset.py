@@ -11,12 +11,14 @@ from scrapy.http import HtmlResponse, JsonResponse, XmlResponse
 from scrapy.utils.test import get_crawler
 
 from crawler.middlewares.charset import CharsetMiddleware
-from crawler.normalise.charset import decide_charset, decode_page
+from crawler.normalise.charset import decide_charset, decode_page, single_byte
 from tests.conftest import FIXTURES
 from tests.crawl import run_scrapy
 
 RUSSIAN = "О встрече Министра иностранных дел России С.В.Лаврова"
 CHINESE = "外交部发言人毛宁主持例行记者会"
+FRENCH = "Déclaration du ministère des Affaires étrangères sur la situation à Genève"
+JAPANESE = "外務大臣会見記録　令和６年５月３０日"
 
 
 def page(text: str, encoding: str, meta: str | None) -> bytes:
@@ -39,6 +41,23 @@ def page(text: str, encoding: str, meta: str | None) -> bytes:
     # a declared label read through WHATWG's aliases: gb2312 pages are GBK, read as GB18030
     (page(CHINESE + "镕", "gbk", "gb2312"), "text/html; charset=gb2312", (), "gb18030", "declared"),
     (page(RUSSIAN, "cp1251", "windows-1251"), "text/html", (), "cp1251", "declared"),
+    # a single-byte label decodes any bytes, so it is weighed, not trusted: windows-1251 bytes
+    # under iso-8859-1, KOI8-R bytes under windows-1251 or UTF-8 (with the site's cp1251 hint)
+    (page(RUSSIAN, "cp1251", None), "text/html; charset=iso-8859-1", (), "cp1251", "detected"),
+    (page(RUSSIAN, "cp1251", None), "text/html; charset=iso-8859-1", ("cp1251",), "cp1251", "fallback"),
+    (page(RUSSIAN, "koi8-r", None), "text/html; charset=windows-1251", (), "koi8-r", "detected"),
+    (page(RUSSIAN, "koi8-r", None), "text/html; charset=windows-1251", ("cp1251",), "koi8-r", "detected"),
+    (page(RUSSIAN, "koi8-r", "utf-8"), "text/html; charset=utf-8", ("cp1251",), "koi8-r", "detected"),
+    # ... and kept when its text reads as well as any other
+    (page(RUSSIAN, "koi8-r", "koi8-r"), "text/html; charset=koi8-r", ("cp1251",), "koi8-r", "declared"),
+    (page(RUSSIAN, "cp1251", "windows-1251"), "text/html; charset=windows-1251", ("cp1251",), "cp1251", "declared"),
+    (page(FRENCH, "cp1252", None), "text/html; charset=iso-8859-1", (), "cp1252", "declared"),
+    (page(FRENCH, "cp1252", "windows-1252"), None, ("cp1251",), "cp1252", "declared"),
+    # multi-byte encodings: the declared or hinted one that decodes, else detected
+    (page(JAPANESE, "cp932", "shift_jis"), None, ("cp932",), "cp932", "declared"),
+    (page(JAPANESE, "cp932", None), None, ("cp932",), "cp932", "fallback"),
+    (page(JAPANESE, "cp932", None), "text/html; charset=iso-8859-1", (), "cp932", "detected"),
+    (page(CHINESE, "gbk", None), "text/html; charset=iso-8859-1", ("gb18030",), "gb18030", "fallback"),
     # a byte-order mark wins; pure ASCII keeps the declaration
     (b"\xef\xbb\xbf" + page(RUSSIAN, "utf-8", None), "text/html; charset=windows-1251", (), "utf-8-sig", "bom"),
     (page("plain", "ascii", "iso-8859-1"), None, (), "cp1252", "ascii"),
@@ -86,6 +105,21 @@ def test_middleware_reads_windows_1251_bytes_declared_utf8():
     assert RUSSIAN in mw.process_response(None, response).text
 
 
+@pytest.mark.parametrize(("encoding", "header"), [("koi8-r", "windows-1251"), ("cp1251", "iso-8859-1")])
+def test_middleware_reads_cyrillic_bytes_under_a_wrong_single_byte_label(encoding, header):
+    body = page(RUSSIAN, encoding, None)
+    response = HtmlResponse("https://mid.ru/ru/x/", body=body, headers={"Content-Type": f"text/html; charset={header}"})
+    assert RUSSIAN not in response.text  # what Scrapy alone would store: mojibake
+    mw, crawler = middleware(("cp1251",))
+    assert RUSSIAN in mw.process_response(None, response).text
+    assert crawler.stats.get_value("mf/charset/overruled") == 1
+
+
+def test_single_byte_encodings_are_told_from_multi_byte_ones():
+    assert all(map(single_byte, ["cp1251", "koi8_r", "cp1252", "latin-1", "iso8859_5"]))
+    assert not any(map(single_byte, ["gb18030", "cp932", "euc_kr", "big5", "utf-8"]))
+
+
 def test_middleware_leaves_agreeing_pages_and_xml_alone():
     mw, crawler = middleware()
     response = HtmlResponse("https://mid.ru/x/", body=page(RUSSIAN, "utf-8", "utf-8"),
@@ -122,6 +156,19 @@ def test_extract_windows_1251_bytes_declared_utf8(tmp_path):
     item = json.loads(result.stdout)
     assert item["title"] == TITLE
     assert "\ufffd" not in item["body_text"]
+
+
+@pytest.mark.parametrize(("written", "given"), [("koi8-r", "windows-1251"), ("cp1251", "iso-8859-1"),
+                                               ("koi8-r", "utf-8")])
+def test_extract_cyrillic_bytes_under_a_wrong_label(tmp_path, written, given):
+    path = tmp_path / "1820150.html"
+    text = UTF8_PAGE.read_text(encoding="utf-8").replace('charset="utf-8"', "")  # http-equiv says utf-8
+    path.write_bytes(text.encode(written, errors="xmlcharrefreplace"))
+    result = run_scrapy("extract", str(path), "--url", UTF8_URL, "--encoding", given)
+    assert result.returncode == 0, result.stderr
+    item = json.loads(result.stdout)
+    assert item["title"] == TITLE
+    assert "\ufffd" not in item["body_text"] and "Лавров" in item["body_text"]
 
 
 def test_extract_unknown_encoding_is_a_usage_error():

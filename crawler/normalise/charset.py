@@ -8,9 +8,10 @@ text would not, and an archive must not store mojibake. The evidence, strongest 
 1. a byte-order mark;
 2. the bytes themselves: non-ASCII bytes that form valid UTF-8 are UTF-8 (text in any legacy
    encoding almost never does, W3C "Character encodings for beginners");
-3. a declared encoding (header, then ``<meta>``) that decodes the bytes without error, when only
-   one does; between several, or none, the one whose text reads as a language (charset-normalizer,
-   limited to the declared labels and the site's known legacy encodings first);
+3. a declared multi-byte encoding (header, then ``<meta>``) that decodes the bytes without error,
+   when only one does; otherwise the one whose text reads as a language (charset-normalizer,
+   limited to the declared labels, the site's known legacy encodings and the common single-byte
+   ones), a declared label first when it reads as well as the best;
 4. a declared label resolves through WHATWG's aliases (gb2312 and gbk read as gb18030, latin-1 as
    windows-1252: w3lib's table).
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import charset_normalizer
@@ -84,11 +86,35 @@ def _decodes(body: bytes, encoding: str) -> bool:
     return True
 
 
+#: Single-byte encodings tried beside the declared ones and the site's hints when a single-byte
+#: label is all the evidence: a single-byte codec decodes almost any bytes, so "decodes without
+#: error" says nothing about it. The web's default (WHATWG) and the two Cyrillic encodings the
+#: Russian pages have been served in (mid-ru.md: windows-1251 on the old site, KOI8-R on mirrors).
+LEGACY_SINGLE_BYTE = ("cp1252", "cp1251", "koi8_r")
+
+
+@lru_cache(maxsize=64)
+def single_byte(encoding: str) -> bool:
+    """True when ``encoding`` maps every byte to one character (windows-1251, KOI8-R, latin-1):
+    such a codec decodes nearly any bytes, so decoding is no evidence for it; False for GB18030,
+    Shift_JIS, EUC-KR and the like, whose byte sequences are checked by decoding."""
+    # Every high byte one character, and two UTF-8 sequences four characters (UTF-8 itself turns
+    # each lone high byte into one U+FFFD, so the first test alone would call it single-byte).
+    return (len(bytes(range(0x80, 0x100)).decode(encoding, errors="replace")) == 0x80
+            and len(b"\xc3\xa9\xd0\xb0".decode(encoding, errors="replace")) == 4)
+
+
 def decide_charset(body: bytes, content_type: str | None = None,
                    hints: Iterable[str] = ()) -> CharsetChoice:
     """The encoding of ``body`` from the evidence above. ``content_type`` is the HTTP header's
     value (``text/html; charset=windows-1251``) or a bare label; ``hints`` are the site's known
-    legacy encodings, tried before a general detection."""
+    legacy encodings, tried before a general detection.
+
+    A declared multi-byte encoding that decodes the bytes, when it is the only declared one that
+    does, is taken (its byte sequences are the evidence). A single-byte one is not proof by
+    itself: charset-normalizer weighs it against the hints and :data:`LEGACY_SINGLE_BYTE`, and a
+    declared label is kept whenever its text reads as well as the best (windows-1251 bytes
+    under ``iso-8859-1``, KOI8-R bytes under ``windows-1251``: never mojibake)."""
     header = _codec(http_content_type_encoding(content_type) if content_type and "=" in content_type
                     else content_type)
     meta = _codec(html_body_declared_encoding(body))
@@ -103,18 +129,29 @@ def decide_charset(body: bytes, content_type: str | None = None,
         return CharsetChoice("utf-8", "valid utf-8", header, meta)
     declared = [label for label in dict.fromkeys((header, meta)) if label and label != "utf-8"]
     fitting = [label for label in declared if _decodes(body, label)]
-    if len(fitting) == 1:
+    if len(fitting) == 1 and not single_byte(fitting[0]):
         return CharsetChoice(fitting[0], "declared", header, meta)
-    candidates = list(dict.fromkeys(fitting + [c for c in map(_codec, hints) if c and c not in fitting]))
-    candidates = [label for label in candidates if _decodes(body, label)]
+    hinted = [c for c in map(_codec, hints) if c and _decodes(body, c)]
+    # Only single-byte evidence: weigh it against the common single-byte encodings. No evidence
+    # at all: charset-normalizer over every encoding it knows.
+    legacy = [c for c in map(_codec, LEGACY_SINGLE_BYTE) if c and _decodes(body, c)] if (
+        fitting + hinted and all(map(single_byte, fitting + hinted))) else []
+    candidates = list(dict.fromkeys(fitting + hinted + legacy))
     if len(candidates) == 1:
         return CharsetChoice(candidates[0], "declared" if candidates[0] in declared else "fallback", header, meta)
-    best = charset_normalizer.from_bytes(body, cp_isolation=candidates or None).best()
+    results = charset_normalizer.from_bytes(body, cp_isolation=candidates or None)
+    best = results.best()
     if best is not None:
+        readings = {_codec(match.encoding) or match.encoding: match.chaos for match in results}
+        for preferred, evidence in ((fitting, "declared"), (hinted, "fallback")):
+            for label in preferred:
+                if label in readings and readings[label] <= best.chaos:
+                    return CharsetChoice(label, evidence, header, meta)
         encoding = _codec(best.encoding) or best.encoding
         return CharsetChoice(encoding, "declared" if encoding in declared else "detected", header, meta)
-    # Nothing reads cleanly: the first declared label, else windows-1252 (the web's default).
-    return CharsetChoice((declared or ["cp1252"])[0], "fallback", header, meta)
+    # Nothing reads as a language: a declared label that decodes, a hint, else windows-1252.
+    return CharsetChoice((fitting or declared or hinted or ["cp1252"])[0],
+                         "declared" if fitting else "fallback", header, meta)
 
 
 def decode_page(body: bytes, content_type: str | None = None, hints: Iterable[str] = ()) -> tuple[str, CharsetChoice]:
