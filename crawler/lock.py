@@ -1,7 +1,8 @@
 """One run at a time, and one publication at a time.
 
 With an SQLite archive (one machine), ``scrapy update`` holds an exclusive lock on a file
-(``MF_LOCK_PATH``), released by the kernel when the process ends (even by SIGKILL), so a crashed
+(``MF_LOCK_PATH``, then, once the archive is known usable, ``<archive>.update.lock`` beside it),
+released by the kernel when the process ends (even by SIGKILL), so a crashed
 run never leaves a stale lock behind. With a PostgreSQL archive (several machines), it holds one
 advisory lock per crawl target in the archive itself (:mod:`crawler.store.locks`): two machines
 may crawl different targets at once, never the same one.
@@ -73,6 +74,14 @@ class RunLock:
             fcntl.flock(self.handle.fileno(), fcntl.LOCK_UN)
             self.handle.close()
             self.handle = None
+
+
+def archive_lock_path(archive: Path) -> Path:
+    """The update lock file of an SQLite archive: ``<archive>.update.lock`` beside it, by its
+    real path (a symbolic link or another spelling of the path names the same lock). Updates
+    started from other working folders, or with another ``MF_LOCK_PATH``, meet there."""
+    archive = Path(os.path.realpath(archive))
+    return archive.with_name(archive.name + ".update.lock")
 
 
 @contextmanager

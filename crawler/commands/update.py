@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import signal
 import sys
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,12 +37,12 @@ from crawler.commands import one_line_usage_errors
 from crawler.commands.crawl import check_spider_arguments
 from crawler.commands.publish import publish_archive, publish_options
 from crawler.events import ARCHIVE_ERROR
-from crawler.lock import AlreadyRunning, run_lock
+from crawler.lock import AlreadyRunning, RunLock, archive_lock_path, run_lock
 from crawler.paths import cannot_make_in
 from crawler.replay import Mirror, MirrorError
 from crawler.report import TargetRun, interrupted_run, not_crawled, summarise, write_report
 from crawler.sources import SOURCES
-from crawler.store import ArchiveError, archive_url, check_archive, open_archive
+from crawler.store import ArchiveError, ArchiveURL, archive_url, check_archive, open_archive
 
 if TYPE_CHECKING:
     import argparse
@@ -158,6 +159,19 @@ class Command(ScrapyCommand):
             check_archive(url)
         except ArchiveError as error:
             return self._not_crawled(targets, error, started)
+        with ExitStack() as held:
+            if url.is_sqlite:  # the archive's own lock: whatever MF_LOCK_PATH another update has
+                lock = archive_lock_path(url.path)
+                try:
+                    held.enter_context(RunLock(lock))
+                except OSError as error:
+                    reason = f"its lock file {lock} cannot be made ({error.strerror or error})"
+                    return self._not_crawled(targets, ArchiveError(f"{url.redacted()}: {reason}",
+                                                                   location=url.redacted()), started)
+            return self._crawl(url, targets, spider_args, started)
+
+    def _crawl(self, url: ArchiveURL, targets: list[str], spider_args: dict[str, Any], started: datetime) -> int:
+        """The targets' crawls in this process, the run record, publication and the report."""
         crawlers = []
         for name in targets:
             crawler = self.crawler_process.create_crawler(name)

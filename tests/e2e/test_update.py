@@ -44,10 +44,9 @@ class Deployment:
         self.archive = archive_url
 
     def options(self, **extra: str) -> list[str]:
-        return ["--only", "mid", *fast_settings(self.archive, MF_MID_BASE_URL=self.site.base_url,
-                                                 MF_LOCK_PATH=str(self.folder / "update.lock"),
-                                                 MF_REPORT_DIR=str(self.folder / "reports"),
-                                                 MF_PUBLIC_DIR=str(self.folder / "public"), **extra)]
+        return ["--only", "mid", *fast_settings(self.archive, **{
+            "MF_MID_BASE_URL": self.site.base_url, "MF_LOCK_PATH": str(self.folder / "update.lock"),
+            "MF_REPORT_DIR": str(self.folder / "reports"), "MF_PUBLIC_DIR": str(self.folder / "public"), **extra})]
 
     def update(self, **extra: str):
         self.site.hits.clear()
@@ -241,6 +240,21 @@ def test_two_concurrent_runs_never_overlap(deployment):
     _out, err = first.communicate(timeout=120)
     assert first.returncode == 0, err[-3000:]
     assert len(deployment.documents()) == 32
+
+
+def test_runs_with_other_lock_files_on_one_archive_never_overlap(deployment, tmp_path):
+    """Two crons, two working folders (so two MF_LOCK_PATHs), one archive: still one at a time."""
+    deployment.site.delay = 0.05
+    first = start_scrapy("update", *deployment.options())
+    deadline = time.monotonic() + 30
+    while deployment.lock_holder() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    second = run_scrapy("update", *deployment.options(MF_LOCK_PATH=str(tmp_path / "elsewhere.lock")))
+    assert second.returncode == 75, second.stderr[-3000:]
+    assert "another update is running" in second.stderr
+    assert f"pid {first.pid}" in second.stderr
+    _out, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err[-3000:]
 
 
 def test_sigkill_mid_run_loses_nothing_committed(deployment):
