@@ -27,13 +27,14 @@ from urllib.parse import SplitResult, urljoin, urlsplit
 
 from lxml import etree
 
+from crawler.normalise.html import string_value
 from crawler.normalise.text import clean_inline
 from crawler.pages import ParseError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-_STRING = etree.XPath("string()")
+_STRING = string_value
 #: Elements whose content is code or markup, never text a reader sees.
 _NOT_TEXT = ("script", "style", "noscript", "template")
 _VISIBLE_TEXT = etree.XPath("descendant::text()[not(ancestor::script or ancestor::style or ancestor::noscript"

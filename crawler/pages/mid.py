@@ -192,6 +192,10 @@ class _Parts:
     numbers: list[etree._Element] = field(default_factory=list)
     body: etree._Element | None = None
     tags: list[str] = field(default_factory=list)
+    elements: list[etree._Element] = field(default_factory=list)
+    """Every element of the wrapper, held while the page is read: lxml makes a Python object for
+    an element each time a walk reaches it unless one is alive, and the body is walked several
+    times (cleaning, text, segments)."""
 
 
 def _parts(article: etree._Element) -> _Parts:
@@ -199,7 +203,8 @@ def _parts(article: etree._Element) -> _Parts:
     parts = _Parts()
     tag_blocks = []
     titled = False  # an h1.photo-content__title was found
-    for element in article.iter(etree.Element):
+    parts.elements = list(article.iter(etree.Element))
+    for element in parts.elements:
         classes = element.get("class")
         tokens = classes.split() if classes else ()
         if element.tag == "h1" and not titled:

@@ -236,6 +236,10 @@ class _Parts:
     numbers: list[etree._Element] = field(default_factory=list)
     body: etree._Element | None = None
     tag_blocks: list[etree._Element] = field(default_factory=list)
+    elements: list[etree._Element] = field(default_factory=list)
+    """Every element of the portlet, held while the page is read: lxml makes a Python object for
+    an element each time a walk reaches it unless one is alive, and the body is walked several
+    times (cleaning, text, segments)."""
 
 
 def _parts(article: etree._Element) -> _Parts:
@@ -244,7 +248,8 @@ def _parts(article: etree._Element) -> _Parts:
                     if _PORTLET_CLASS in (div.get("class") or "").split()), article)
     parts = _Parts()
     in_note = None  # the div.article-note or status line being walked
-    for element in portlet.iter(etree.Element):
+    parts.elements = list(portlet.iter(etree.Element))
+    for element in parts.elements:
         classes = element.get("class")
         if not classes:
             continue

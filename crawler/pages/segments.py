@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from crawler.items import PageSegment
-from crawler.normalise.html import fragment_root, sanitised_texts_of
+from crawler.normalise.html import fragment_root, sanitised_texts_of, string_value
 from crawler.pages.cleanup import drop_empty_blocks
 
 if TYPE_CHECKING:
@@ -141,7 +141,7 @@ _BLOCKS = _HEADING_TAGS | _ATOMIC | (_CONTAINERS - {"span", "font"}) | {"p", "hr
 _BOLD = {"b", "strong"}
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(bold|[6-9]00)", re.I)
 _CENTRED_STYLE = re.compile(r"text-align\s*:\s*center", re.I)
-_STRING = etree.XPath("string()")
+_STRING = string_value
 #: a label-like start the marker set may not know: a few words, a colon, then text
 _LABEL_LIKE = re.compile(r"\s*[^\s:：.?!。？！,，;；]{1,2}[^:：.?!。？！;；\n]{0,48}[:：]\s*\S")
 _SENTENCE_END = re.compile(r"[.?!。？！…]\s*$")
