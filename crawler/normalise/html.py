@@ -283,7 +283,11 @@ def _paragraphs(root: etree._Element | None, rules: _Rules, nodes: Iterable[etre
 
     def source_text(value: str) -> None:
         """Text of the HTML source: its line breaks are white space, except in ``pre``, where each
-        is a line break (two with nothing visible between end the paragraph, as ``<br><br>``)."""
+        is a line break (two with nothing visible between end the paragraph, as ``<br><br>``).
+        White space before anything visible is dropped (the paragraph would strip it; the markup's
+        indentation between blocks is most text nodes)."""
+        if not current and value.isspace():
+            return
         if not preformatted or ("\n" not in value and "\r" not in value):
             current.append(_as_spaces(value))
             return

@@ -123,8 +123,9 @@ def text_of(element: etree._Element) -> str:
 
 
 def is_blank(element: etree._Element) -> bool:
-    """True when the element holds no visible text (its text nodes read until one is not blank)."""
-    return not any(not text.isspace() for text in element.itertext() if text)
+    """True when the element holds no visible text (its string value, in one C call, is white space)."""
+    text = _STRING(element)
+    return not text or text.isspace()
 
 
 def drop(element: etree._Element) -> None:
@@ -253,7 +254,7 @@ def _drop_link_blocks(root: etree._Element, page_url: str | None, links: Iterabl
     link_blocks: list[etree._Element] = []
     judged: set[etree._Element] = set()  # blocks removed, and everything inside them
     for element in root.iter():
-        if element.getparent() in judged:
+        if judged and element.getparent() in judged:
             judged.add(element)
             continue
         if element not in counts or element.tag not in _BLOCKS:
@@ -328,7 +329,7 @@ def _drop_empty(wrappers: list[etree._Element]) -> None:
     """:func:`drop_empty_blocks` over the body's ``wrappers`` (of :data:`_DROP_WHEN_EMPTY`, in page
     order; ones already removed with a block around them are harmless)."""
     for element in reversed(wrappers):
-        if (element.text and element.text.strip(_BLANKS)) or "".join(element.itertext()).strip(_BLANKS):
+        if (element.text and element.text.strip(_BLANKS)) or _STRING(element).strip(_BLANKS):
             continue
         if next(element.iter("img", "table"), None) is None:
             drop(element)
@@ -354,7 +355,7 @@ def clean_element(url: str, root: etree._Element, chrome: Chrome | None) -> None
     wrappers: list[etree._Element] = []
     inside: set[etree._Element] = set()  # the chrome found, and everything inside it
     for element in root.iterdescendants(etree.Element):
-        if element.getparent() in inside:
+        if inside and element.getparent() in inside:
             inside.add(element)
             continue
         tag = element.tag

@@ -261,8 +261,8 @@ def _paragraphs(block: etree._Element, starts_turn: Callable[[str], bool]) -> li
 
 def _is_visible(element: etree._Element) -> bool:
     """Whether the element shows text or an image."""
-    return any(not text.isspace() for text in element.itertext() if text) \
-        or next(element.iterdescendants("img"), None) is not None
+    text = _STRING(element)
+    return (bool(text) and not text.isspace()) or next(element.iterdescendants("img"), None) is not None
 
 
 def _bold_element(element: etree._Element) -> bool:
