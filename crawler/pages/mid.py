@@ -181,6 +181,10 @@ _DATE_CLASS = "photo-content__date"
 _NUMBER_CLASS = "article-line__note"
 #: the body: div.text.article-content (div.article-content as a fallback)
 _BODY_CLASS = "article-content"
+#: any of the classes above but the title's, or of a tag block: what an element's class attribute
+#: holds when it is worth splitting into tokens
+_PART_CLASSES = re.compile("|".join(re.escape(name) for name in (_DATE_CLASS, _NUMBER_CLASS, _BODY_CLASS))
+                           + "|" + TAG_BLOCK.pattern)
 
 
 @dataclass
@@ -204,19 +208,21 @@ def _parts(article: etree._Element) -> _Parts:
     tag_blocks = []
     titled = False  # an h1.photo-content__title was found
     parts.elements = list(article.iter(etree.Element))
+    search = _PART_CLASSES.search
     for element in parts.elements:
         classes = element.get("class")
-        tokens = classes.split() if classes else ()
-        if element.tag == "h1" and not titled:
-            titled = _TITLE_CLASS in tokens
+        tag = element.tag
+        if tag == "h1" and not titled:
+            titled = classes is not None and _TITLE_CLASS in classes.split()
             parts.title = element if titled or parts.title is None else parts.title
-        if not classes:
-            continue
+        if not classes or not search(classes):
+            continue  # no part's class is in its class attribute
+        tokens = classes.split()
         if _DATE_CLASS in tokens:
             parts.date = element if parts.date is None else parts.date
-        elif element.tag == "p" and _NUMBER_CLASS in tokens:
+        elif tag == "p" and _NUMBER_CLASS in tokens:
             parts.numbers.append(element)
-        elif element.tag == "div" and _BODY_CLASS in tokens:
+        elif tag == "div" and _BODY_CLASS in tokens:
             if parts.body is None or ("text" in tokens and "text" not in parts.body.get("class", "").split()):
                 parts.body = element
         elif TAG_BLOCK.search(classes):
