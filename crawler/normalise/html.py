@@ -167,13 +167,20 @@ def sanitise(body_html: str, base_url: str) -> str:
     absolute against the page's URL (as the WHATWG URL Standard resolves them) and limited to
     http(s) and mailto, no comments, containers that only wrap blocks unwrapped."""
     html = _unwrap_wrappers(xml_safe(body_html))
+    # The input is XML-safe now; what the parsers decode from a character reference ("&#1;",
+    # "&#x81;") is all that can make the output not so (named references are never controls).
+    finish = xml_safe if "&#" in body_html else _unchanged
     if _PLAIN_BASE.fullmatch(base_url):
         _resolving.base, _resolving.exact = base_url, True
         cleaned = _CLEANER.clean(html)
         if _resolving.exact:
-            return xml_safe(cleaned).strip()
+            return finish(cleaned).strip()
     cleaned = _cleaner(("rewrite_with_base", base_url)).clean(html)
-    return xml_safe(cleaned).strip()
+    return finish(cleaned).strip()
+
+
+def _unchanged(text: str) -> str:
+    return text
 
 
 @dataclass(frozen=True)
@@ -237,7 +244,8 @@ def _paragraphs(root: etree._Element | None, rules: _Rules, nodes: Iterable[etre
         if tag in flat and (not len(element) or structure.isdisjoint([sub.tag for sub in element.iterdescendants()])):
             # The common case, a paragraph of inline text: its string value in one C call, on one
             # line (what clean_paragraph makes of it once line breaks in the source are spaces).
-            flush()
+            if current:  # (an empty one has nothing to end: a call saved per block)
+                flush()
             text = clean_inline(_STRING(element) if len(element) else element.text or "")
             if text:
                 paragraphs.append(text)
@@ -247,7 +255,8 @@ def _paragraphs(root: etree._Element | None, rules: _Rules, nodes: Iterable[etre
             return
         if tag == "tr":
             # A row on one line: each cell's paragraphs joined by spaces, cells by tabs.
-            flush()
+            if current:
+                flush()
             cells = []
             for cell in element:
                 if cell.tag in ("td", "th"):
@@ -262,7 +271,7 @@ def _paragraphs(root: etree._Element | None, rules: _Rules, nodes: Iterable[etre
                 paragraphs.append("\t".join(cells))
             return
         block = tag in blocks
-        if block:
+        if block and current:
             flush()
         if tag == "li" and numbered:
             number = _list_number(element)
@@ -278,7 +287,7 @@ def _paragraphs(root: etree._Element | None, rules: _Rules, nodes: Iterable[etre
             if child.tail:
                 source_text(child.tail)
         preformatted = outer
-        if block:
+        if block and current:
             flush()
 
     def source_text(value: str) -> None:

@@ -271,6 +271,9 @@ def _bold_element(element: etree._Element) -> bool:
 
 def _boldness(element: etree._Element) -> tuple[bool, bool]:
     """(whether the first visible text is bold, whether all of it is), by walking the element."""
+    if not len(element):  # (the common case, a paragraph of plain text: no walk)
+        bold = bool(element.text and element.text.strip()) and _bold_element(element)
+        return bold, bold
     first: bool | None = None
     every = True
 
