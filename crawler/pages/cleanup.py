@@ -23,7 +23,7 @@ from __future__ import annotations
 import copy
 import re
 from typing import TYPE_CHECKING
-from urllib.parse import SplitResult, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
@@ -103,7 +103,8 @@ def first_with_classes(root: etree._Element, tag: str, classes: tuple[str, ...])
     as a token (a walk of the elements of that name: cheaper than an XPath class test)."""
     for element in root.iter(tag):
         names = element.get("class")
-        if names and all(name in names.split() for name in classes):
+        # (a substring test first: most elements' classes hold none of the names)
+        if names and all(name in names for name in classes) and all(name in names.split() for name in classes):
             return element
     return None
 
@@ -173,13 +174,14 @@ def _visible_length(text: str) -> int:
     return len(text) - sum(text.count(space) for space in (" ", "\n", "\t", "\r", "\u00a0"))
 
 
-def _in_page(href: str, page_url: str | None, own: SplitResult | None) -> bool:
+def _in_page(href: str, page_url: str | None) -> bool:
     """True for a link to an anchor of the same page: ``#2``, or the page's own URL with a
     fragment (compared by host and path, so a loopback copy and the site agree)."""
     if href.startswith("#"):
         return True
-    if "#" not in href or page_url is None or own is None:
+    if "#" not in href or not page_url:
         return False
+    own = urlsplit(page_url)
     parts = urlsplit(urljoin(page_url, href))
     return parts.path.rstrip("/") == own.path.rstrip("/") and (not parts.netloc or parts.netloc == own.netloc)
 
@@ -221,7 +223,6 @@ def drop_link_blocks(root: etree._Element, page_url: str | None = None) -> None:
 
 def _drop_link_blocks(root: etree._Element, page_url: str | None, links: Iterable[etree._Element]) -> None:
     """:func:`drop_link_blocks` over the body's ``links`` (``a`` elements, in page order)."""
-    own = urlsplit(page_url) if page_url else None
     counts: dict[etree._Element, list[int]] = {}  # element → [in-page chars, other chars, in-page n, other n]
     back_links: list[etree._Element] = []
     for link in links:
@@ -229,7 +230,7 @@ def _drop_link_blocks(root: etree._Element, page_url: str | None, links: Iterabl
         if not href or href.startswith(("javascript:", "mailto:", "tel:")):
             continue
         text = _STRING(link)
-        inward = _in_page(href, page_url, own)
+        inward = _in_page(href, page_url)
         if inward and BACK_LINK.fullmatch(clean_inline(text)):
             back_links.append(link)
             continue

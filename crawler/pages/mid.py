@@ -173,6 +173,7 @@ def _split_tags(text: str) -> list[str]:
 # bench/extract.py: on a few dozen elements a Python walk costs less than one XPath per part).
 #: the wrapper: div.photo-content, or div.page-body on older pages
 _WRAPPER_CLASSES = frozenset({"photo-content", "page-body"})
+_WRAPPER_CLASS = re.compile("photo-content|page-body")  # (a substring test before the split)
 #: the title: h1.photo-content__title, else the wrapper's first h1
 _TITLE_CLASS = "photo-content__title"
 #: the date line, "28 June 2022 11:44" / "28.06.2022 11:44": .photo-content__date
@@ -277,7 +278,7 @@ class MidArticlePage(ArticlePage):
         root = parse_document(self.url, self.text)
         for div in root.iter("div"):
             classes = div.get("class")
-            if classes and not _WRAPPER_CLASSES.isdisjoint(classes.split()):
+            if classes and _WRAPPER_CLASS.search(classes) and not _WRAPPER_CLASSES.isdisjoint(classes.split()):
                 return root, div
         if is_challenge(self.text):
             raise ParseError(self.url, "challenge_page")

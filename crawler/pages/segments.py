@@ -436,6 +436,11 @@ def _affiliation(value: str | None) -> str | None:
     return None if value is None or value[:1].islower() else value
 
 
+#: The element of a line probed by :meth:`_Reader.starts_turn` (only its text is read: one
+#: element for every probe, not a new document each).
+_PROBE = etree.Element("p")
+
+
 class _Reader:
     """Reads paragraphs in order into segments."""
 
@@ -468,7 +473,7 @@ class _Reader:
 
     def starts_turn(self, text: str) -> bool:
         """Whether a line of a paragraph starts a new turn (a label or a note)."""
-        probe = _Paragraph(element=etree.Element("p"), text=text, starts_bold=True)
+        probe = _Paragraph(element=_PROBE, text=text, starts_bold=True)
         return self.label(probe) is not None or bool(self.notes.fullmatch(text))
 
     def is_heading(self, paragraph: _Paragraph) -> bool:
