@@ -99,6 +99,13 @@ def test_c1_controls_are_removed_and_next_line_is_kept_in_html_a_space_in_text()
     assert html_to_text(sanitise(html, BASE)) == "one twothree"
 
 
+def test_controls_written_as_character_references_never_reach_the_sanitised_html():
+    # the parsers decode references: C0 and C1 controls, a carriage return, a non-character
+    html = "<p>a&#1;b&#x81;c&#13;d&#xFFFE;e&#X85;f</p><p title='&#2;t'>g</p>"
+    assert sanitise(html, BASE) == '<p>abc\nde\u2026f</p><p title="t">g</p>'
+    assert sanitise("<p>a&Tab;b&NewLine;c&amp;#1;</p>", BASE) == "<p>a\tb\nc&amp;#1;</p>"
+
+
 # --- <br><br> separates paragraphs, one <br> breaks a line (issue 10, item 4) ------------------
 @pytest.mark.parametrize(("html", "text"), [
     ("<div>One.<br><br>Two.<br><br>Three.<br />Four.</div>", "One.\n\nTwo.\n\nThree.\nFour."),

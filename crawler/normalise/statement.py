@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -177,8 +177,8 @@ def normalise_segments(segments: list[PageSegment] | None, base_url: str) -> lis
 
 
 def now_utc() -> str:
-    """The current time, ISO 8601 UTC, for ``fetched_at``."""
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    """The current time, ISO 8601 UTC to the second (``2026-07-01T09:30:00Z``), for ``fetched_at``."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 def normalise(page: PageStatement) -> Statement:

@@ -23,17 +23,18 @@ from __future__ import annotations
 import copy
 import re
 from typing import TYPE_CHECKING
-from urllib.parse import SplitResult, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from crawler.normalise.html import string_value
 from crawler.normalise.text import clean_inline
 from crawler.pages import ParseError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-_STRING = etree.XPath("string()")
+_STRING = string_value
 #: Elements whose content is code or markup, never text a reader sees.
 _NOT_TEXT = ("script", "style", "noscript", "template")
 _VISIBLE_TEXT = etree.XPath("descendant::text()[not(ancestor::script or ancestor::style or ancestor::noscript"
@@ -102,7 +103,8 @@ def first_with_classes(root: etree._Element, tag: str, classes: tuple[str, ...])
     as a token (a walk of the elements of that name: cheaper than an XPath class test)."""
     for element in root.iter(tag):
         names = element.get("class")
-        if names and all(name in names.split() for name in classes):
+        # (a substring test first: most elements' classes hold none of the names)
+        if names and all(name in names for name in classes) and all(name in names.split() for name in classes):
             return element
     return None
 
@@ -122,8 +124,9 @@ def text_of(element: etree._Element) -> str:
 
 
 def is_blank(element: etree._Element) -> bool:
-    """True when the element holds no visible text (its text nodes read until one is not blank)."""
-    return not any(not text.isspace() for text in element.itertext() if text)
+    """True when the element holds no visible text (its string value, in one C call, is white space)."""
+    text = _STRING(element)
+    return not text or text.isspace()
 
 
 def drop(element: etree._Element) -> None:
@@ -171,13 +174,14 @@ def _visible_length(text: str) -> int:
     return len(text) - sum(text.count(space) for space in (" ", "\n", "\t", "\r", "\u00a0"))
 
 
-def _in_page(href: str, page_url: str | None, own: SplitResult | None) -> bool:
+def _in_page(href: str, page_url: str | None) -> bool:
     """True for a link to an anchor of the same page: ``#2``, or the page's own URL with a
     fragment (compared by host and path, so a loopback copy and the site agree)."""
     if href.startswith("#"):
         return True
-    if "#" not in href or page_url is None or own is None:
+    if "#" not in href or not page_url:
         return False
+    own = urlsplit(page_url)
     parts = urlsplit(urljoin(page_url, href))
     return parts.path.rstrip("/") == own.path.rstrip("/") and (not parts.netloc or parts.netloc == own.netloc)
 
@@ -219,7 +223,6 @@ def drop_link_blocks(root: etree._Element, page_url: str | None = None) -> None:
 
 def _drop_link_blocks(root: etree._Element, page_url: str | None, links: Iterable[etree._Element]) -> None:
     """:func:`drop_link_blocks` over the body's ``links`` (``a`` elements, in page order)."""
-    own = urlsplit(page_url) if page_url else None
     counts: dict[etree._Element, list[int]] = {}  # element → [in-page chars, other chars, in-page n, other n]
     back_links: list[etree._Element] = []
     for link in links:
@@ -227,7 +230,7 @@ def _drop_link_blocks(root: etree._Element, page_url: str | None, links: Iterabl
         if not href or href.startswith(("javascript:", "mailto:", "tel:")):
             continue
         text = _STRING(link)
-        inward = _in_page(href, page_url, own)
+        inward = _in_page(href, page_url)
         if inward and BACK_LINK.fullmatch(clean_inline(text)):
             back_links.append(link)
             continue
@@ -252,7 +255,7 @@ def _drop_link_blocks(root: etree._Element, page_url: str | None, links: Iterabl
     link_blocks: list[etree._Element] = []
     judged: set[etree._Element] = set()  # blocks removed, and everything inside them
     for element in root.iter():
-        if element.getparent() in judged:
+        if judged and element.getparent() in judged:
             judged.add(element)
             continue
         if element not in counts or element.tag not in _BLOCKS:
@@ -327,7 +330,7 @@ def _drop_empty(wrappers: list[etree._Element]) -> None:
     """:func:`drop_empty_blocks` over the body's ``wrappers`` (of :data:`_DROP_WHEN_EMPTY`, in page
     order; ones already removed with a block around them are harmless)."""
     for element in reversed(wrappers):
-        if (element.text and element.text.strip(_BLANKS)) or "".join(element.itertext()).strip(_BLANKS):
+        if (element.text and element.text.strip(_BLANKS)) or _STRING(element).strip(_BLANKS):
             continue
         if next(element.iter("img", "table"), None) is None:
             drop(element)
@@ -353,7 +356,7 @@ def clean_element(url: str, root: etree._Element, chrome: Chrome | None) -> None
     wrappers: list[etree._Element] = []
     inside: set[etree._Element] = set()  # the chrome found, and everything inside it
     for element in root.iterdescendants(etree.Element):
-        if element.getparent() in inside:
+        if inside and element.getparent() in inside:
             inside.add(element)
             continue
         tag = element.tag

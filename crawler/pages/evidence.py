@@ -12,12 +12,13 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from crawler.normalise.html import string_value
 from crawler.normalise.text import clean_inline
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
-_STRING = etree.XPath("string()")
+_STRING = string_value
 
 #: The page's own record of its publication time, in its head (the ``name``, ``property`` or
 #: ``itemprop`` of a meta): China's ``PubDate``, Open Graph's ``article:published_time``,

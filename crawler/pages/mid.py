@@ -173,6 +173,7 @@ def _split_tags(text: str) -> list[str]:
 # bench/extract.py: on a few dozen elements a Python walk costs less than one XPath per part).
 #: the wrapper: div.photo-content, or div.page-body on older pages
 _WRAPPER_CLASSES = frozenset({"photo-content", "page-body"})
+_WRAPPER_CLASS = re.compile("photo-content|page-body")  # (a substring test before the split)
 #: the title: h1.photo-content__title, else the wrapper's first h1
 _TITLE_CLASS = "photo-content__title"
 #: the date line, "28 June 2022 11:44" / "28.06.2022 11:44": .photo-content__date
@@ -181,6 +182,10 @@ _DATE_CLASS = "photo-content__date"
 _NUMBER_CLASS = "article-line__note"
 #: the body: div.text.article-content (div.article-content as a fallback)
 _BODY_CLASS = "article-content"
+#: any of the classes above but the title's, or of a tag block: what an element's class attribute
+#: holds when it is worth splitting into tokens
+_PART_CLASSES = re.compile("|".join(re.escape(name) for name in (_DATE_CLASS, _NUMBER_CLASS, _BODY_CLASS))
+                           + "|" + TAG_BLOCK.pattern)
 
 
 @dataclass
@@ -192,6 +197,10 @@ class _Parts:
     numbers: list[etree._Element] = field(default_factory=list)
     body: etree._Element | None = None
     tags: list[str] = field(default_factory=list)
+    elements: list[etree._Element] = field(default_factory=list)
+    """Every element of the wrapper, held while the page is read: lxml makes a Python object for
+    an element each time a walk reaches it unless one is alive, and the body is walked several
+    times (cleaning, text, segments)."""
 
 
 def _parts(article: etree._Element) -> _Parts:
@@ -199,19 +208,22 @@ def _parts(article: etree._Element) -> _Parts:
     parts = _Parts()
     tag_blocks = []
     titled = False  # an h1.photo-content__title was found
-    for element in article.iter(etree.Element):
+    parts.elements = list(article.iter(etree.Element))
+    search = _PART_CLASSES.search
+    for element in parts.elements:
         classes = element.get("class")
-        tokens = classes.split() if classes else ()
-        if element.tag == "h1" and not titled:
-            titled = _TITLE_CLASS in tokens
+        tag = element.tag
+        if tag == "h1" and not titled:
+            titled = classes is not None and _TITLE_CLASS in classes.split()
             parts.title = element if titled or parts.title is None else parts.title
-        if not classes:
-            continue
+        if not classes or not search(classes):
+            continue  # no part's class is in its class attribute
+        tokens = classes.split()
         if _DATE_CLASS in tokens:
             parts.date = element if parts.date is None else parts.date
-        elif element.tag == "p" and _NUMBER_CLASS in tokens:
+        elif tag == "p" and _NUMBER_CLASS in tokens:
             parts.numbers.append(element)
-        elif element.tag == "div" and _BODY_CLASS in tokens:
+        elif tag == "div" and _BODY_CLASS in tokens:
             if parts.body is None or ("text" in tokens and "text" not in parts.body.get("class", "").split()):
                 parts.body = element
         elif TAG_BLOCK.search(classes):
@@ -266,7 +278,7 @@ class MidArticlePage(ArticlePage):
         root = parse_document(self.url, self.text)
         for div in root.iter("div"):
             classes = div.get("class")
-            if classes and not _WRAPPER_CLASSES.isdisjoint(classes.split()):
+            if classes and _WRAPPER_CLASS.search(classes) and not _WRAPPER_CLASSES.isdisjoint(classes.split()):
                 return root, div
         if is_challenge(self.text):
             raise ParseError(self.url, "challenge_page")

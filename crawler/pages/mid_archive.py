@@ -222,6 +222,10 @@ _NOTE_CLASS, _NUMBER_CLASSES = "article-note", frozenset({"nowrap", "doc-number"
 _BODY_CLASS, _SUMMARY_CLASS = "article-content", "anons-text"
 #: tags: Liferay's asset taglibs (categories or tags summary; any element, any depth)
 _TAG_CLASSES = re.compile("taglib-asset-categories-summary|taglib-asset-tags-summary|asset-categories|asset-tags")
+#: any of the classes above, or a tag block's: what an element's class attribute holds when it is
+#: worth splitting into tokens
+_PART_CLASSES = re.compile("|".join(re.escape(name) for name in (_STATUS_CLASS, _NOTE_CLASS, *_NUMBER_CLASSES,
+                                                                 _BODY_CLASS)) + "|" + _TAG_CLASSES.pattern)
 # Blocks inside the body that are never text, beside every site's (cleanup.SHARED_CHROME):
 # portlet title bars and menus, tag and language lists, the status line and the number.
 _BODY_CHROME = Chrome("portlet-title", "lfr-icon-menu", "taglib-", "article-status-line", "article-note",
@@ -236,6 +240,10 @@ class _Parts:
     numbers: list[etree._Element] = field(default_factory=list)
     body: etree._Element | None = None
     tag_blocks: list[etree._Element] = field(default_factory=list)
+    elements: list[etree._Element] = field(default_factory=list)
+    """Every element of the portlet, held while the page is read: lxml makes a Python object for
+    an element each time a walk reaches it unless one is alive, and the body is walked several
+    times (cleaning, text, segments)."""
 
 
 def _parts(article: etree._Element) -> _Parts:
@@ -244,10 +252,12 @@ def _parts(article: etree._Element) -> _Parts:
                     if _PORTLET_CLASS in (div.get("class") or "").split()), article)
     parts = _Parts()
     in_note = None  # the div.article-note or status line being walked
-    for element in portlet.iter(etree.Element):
+    parts.elements = list(portlet.iter(etree.Element))
+    search = _PART_CLASSES.search
+    for element in parts.elements:
         classes = element.get("class")
-        if not classes:
-            continue
+        if not classes or not search(classes):
+            continue  # no part's class is in its class attribute
         tokens = classes.split()
         if _STATUS_CLASS in tokens:
             parts.status.extend(span for outer in element.iterchildren("span") for span in outer.iterchildren("span"))

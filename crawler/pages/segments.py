@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from crawler.items import PageSegment
-from crawler.normalise.html import fragment_root, sanitised_texts_of
+from crawler.normalise.html import fragment_root, sanitised_texts_of, string_value
 from crawler.pages.cleanup import drop_empty_blocks
 
 if TYPE_CHECKING:
@@ -141,7 +141,7 @@ _BLOCKS = _HEADING_TAGS | _ATOMIC | (_CONTAINERS - {"span", "font"}) | {"p", "hr
 _BOLD = {"b", "strong"}
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(bold|[6-9]00)", re.I)
 _CENTRED_STYLE = re.compile(r"text-align\s*:\s*center", re.I)
-_STRING = etree.XPath("string()")
+_STRING = string_value
 #: a label-like start the marker set may not know: a few words, a colon, then text
 _LABEL_LIKE = re.compile(r"\s*[^\s:：.?!。？！,，;；]{1,2}[^:：.?!。？！;；\n]{0,48}[:：]\s*\S")
 _SENTENCE_END = re.compile(r"[.?!。？！…]\s*$")
@@ -261,8 +261,8 @@ def _paragraphs(block: etree._Element, starts_turn: Callable[[str], bool]) -> li
 
 def _is_visible(element: etree._Element) -> bool:
     """Whether the element shows text or an image."""
-    return any(not text.isspace() for text in element.itertext() if text) \
-        or next(element.iterdescendants("img"), None) is not None
+    text = _STRING(element)
+    return (bool(text) and not text.isspace()) or next(element.iterdescendants("img"), None) is not None
 
 
 def _bold_element(element: etree._Element) -> bool:
@@ -271,6 +271,9 @@ def _bold_element(element: etree._Element) -> bool:
 
 def _boldness(element: etree._Element) -> tuple[bool, bool]:
     """(whether the first visible text is bold, whether all of it is), by walking the element."""
+    if not len(element):  # (the common case, a paragraph of plain text: no walk)
+        bold = bool(element.text and element.text.strip()) and _bold_element(element)
+        return bold, bold
     first: bool | None = None
     every = True
 
@@ -433,6 +436,11 @@ def _affiliation(value: str | None) -> str | None:
     return None if value is None or value[:1].islower() else value
 
 
+#: The element of a line probed by :meth:`_Reader.starts_turn` (only its text is read: one
+#: element for every probe, not a new document each).
+_PROBE = etree.Element("p")
+
+
 class _Reader:
     """Reads paragraphs in order into segments."""
 
@@ -465,7 +473,7 @@ class _Reader:
 
     def starts_turn(self, text: str) -> bool:
         """Whether a line of a paragraph starts a new turn (a label or a note)."""
-        probe = _Paragraph(element=etree.Element("p"), text=text, starts_bold=True)
+        probe = _Paragraph(element=_PROBE, text=text, starts_bold=True)
         return self.label(probe) is not None or bool(self.notes.fullmatch(text))
 
     def is_heading(self, paragraph: _Paragraph) -> bool:
