@@ -58,6 +58,14 @@ def page(text: str, encoding: str, meta: str | None) -> bytes:
     (page(JAPANESE, "cp932", None), None, ("cp932",), "cp932", "fallback"),
     (page(JAPANESE, "cp932", None), "text/html; charset=iso-8859-1", (), "cp932", "detected"),
     (page(CHINESE, "gbk", None), "text/html; charset=iso-8859-1", ("gb18030",), "gb18030", "fallback"),
+    # ... but a declared multi-byte label that decodes is weighed against the site's own encoding
+    (page(JAPANESE, "cp932", None), "text/html; charset=gb2312", ("cp932",), "cp932", "fallback"),
+    (page(JAPANESE, "cp932", "gb2312"), None, ("cp932",), "cp932", "fallback"),
+    (page(CHINESE + "，中华人民共和国外交部", "gbk", None), "text/html; charset=euc-kr", ("gb18030",), "gb18030",
+     "fallback"),
+    # windows-1252 text with no usable label is windows-1252, not another encoding giving other text
+    (page(FRENCH, "cp1252", "utf-8"), "text/html; charset=utf-8", (), "cp1252", "detected"),
+    (page(FRENCH, "cp1252", None), None, (), "cp1252", "detected"),
     # a byte-order mark wins; pure ASCII keeps the declaration
     (b"\xef\xbb\xbf" + page(RUSSIAN, "utf-8", None), "text/html; charset=windows-1251", (), "utf-8-sig", "bom"),
     (page("plain", "ascii", "iso-8859-1"), None, (), "cp1252", "ascii"),
@@ -169,6 +177,26 @@ def test_extract_cyrillic_bytes_under_a_wrong_label(tmp_path, written, given):
     item = json.loads(result.stdout)
     assert item["title"] == TITLE
     assert "\ufffd" not in item["body_text"] and "Лавров" in item["body_text"]
+
+
+@pytest.mark.parametrize(("fixture", "url", "written", "given"), [
+    ("mofa_jp/ja/pressit_000001_04228.html", "https://www.mofa.go.jp/mofaj/press/release/pressit_000001_04228.html",
+     "cp932", "gb2312"),
+    ("mae_fr/fr/liban-deplacement-du-ministre-31-mars-2026.html", "https://www.diplomatie.gouv.fr/fr/presse-et-"
+     "ressources/decouvrir-et-informer/actualites/liban-deplacement-du-ministre-31-mars-2026", "cp1252", "utf-8"),
+])
+def test_extract_legacy_bytes_of_other_sources_under_a_wrong_label(tmp_path, fixture, url, written, given):
+    """Shift_JIS under a GB2312 label, windows-1252 French under UTF-8: the title and text as in
+    the UTF-8 page."""
+    right = run_scrapy("extract", str(FIXTURES / fixture), "--url", url)
+    assert right.returncode == 0, right.stderr
+    path = tmp_path / "page.html"
+    text = (FIXTURES / fixture).read_text(encoding="utf-8").replace('charset="utf-8"', "")
+    path.write_bytes(text.encode(written, errors="xmlcharrefreplace"))
+    result = run_scrapy("extract", str(path), "--url", url, "--encoding", given)
+    assert result.returncode == 0, result.stderr
+    expected, item = json.loads(right.stdout), json.loads(result.stdout)
+    assert (item["title"], item["body_text"]) == (expected["title"], expected["body_text"])
 
 
 def test_extract_unknown_encoding_is_a_usage_error():

@@ -9,9 +9,11 @@ text would not, and an archive must not store mojibake. The evidence, strongest 
 2. the bytes themselves: non-ASCII bytes that form valid UTF-8 are UTF-8 (text in any legacy
    encoding almost never does, W3C "Character encodings for beginners");
 3. a declared multi-byte encoding (header, then ``<meta>``) that decodes the bytes without error,
-   when only one does; otherwise the one whose text reads as a language (charset-normalizer,
-   limited to the declared labels, the site's known legacy encodings and the common single-byte
-   ones), a declared label first when it reads as well as the best;
+   when only one does and no other of the site's known encodings does; otherwise the one whose
+   text reads as a language (charset-normalizer, limited to the declared labels, the site's known
+   legacy encodings and the common single-byte ones), a declared label first when it reads as
+   well as the best, then a hint, then windows-1252, windows-1251 and KOI8-R (the detector alone
+   reads French windows-1252 text as windows-1250: "ŕ" for "à");
 4. a declared label resolves through WHATWG's aliases (gb2312 and gbk read as gb18030, latin-1 as
    windows-1252: w3lib's table).
 
@@ -129,9 +131,9 @@ def decide_charset(body: bytes, content_type: str | None = None,
         return CharsetChoice("utf-8", "valid utf-8", header, meta)
     declared = [label for label in dict.fromkeys((header, meta)) if label and label != "utf-8"]
     fitting = [label for label in declared if _decodes(body, label)]
-    if len(fitting) == 1 and not single_byte(fitting[0]):
-        return CharsetChoice(fitting[0], "declared", header, meta)
     hinted = [c for c in map(_codec, hints) if c and _decodes(body, c)]
+    if len(fitting) == 1 and not single_byte(fitting[0]) and set(hinted) <= set(fitting):
+        return CharsetChoice(fitting[0], "declared", header, meta)
     # Only single-byte evidence: weigh it against the common single-byte encodings. No evidence
     # at all: charset-normalizer over every encoding it knows.
     legacy = [c for c in map(_codec, LEGACY_SINGLE_BYTE) if c and _decodes(body, c)] if (
@@ -142,8 +144,12 @@ def decide_charset(body: bytes, content_type: str | None = None,
     results = charset_normalizer.from_bytes(body, cp_isolation=candidates or None)
     best = results.best()
     if best is not None:
-        readings = {_codec(match.encoding) or match.encoding: match.chaos for match in results}
-        for preferred, evidence in ((fitting, "declared"), (hinted, "fallback")):
+        # Encodings that give the very same text are one match (could_be_from_charset): each
+        # of them reads as well as the match.
+        readings = {_codec(name) or name: match.chaos for match in reversed(list(results))
+                    for name in match.could_be_from_charset}
+        common = [c for c in map(_codec, LEGACY_SINGLE_BYTE) if c]  # windows-1252 before windows-1250
+        for preferred, evidence in ((fitting, "declared"), (hinted, "fallback"), (common, "detected")):
             for label in preferred:
                 if label in readings and readings[label] <= best.chaos:
                     return CharsetChoice(label, evidence, header, meta)
