@@ -94,7 +94,7 @@ def machine(folder: Path, url: str, target: str, site: LoopbackSite, setting: st
 def test_two_machines_crawl_different_targets_at_once_never_the_same_one(tmp_path, postgres):
     url = postgres.url(postgres.create_database())
     with LoopbackSite(FIXTURES, delay=0.05) as current, \
-            LoopbackSite(FIXTURES, host="archive.mid.ru", delay=0.05) as old:
+            LoopbackSite(FIXTURES, host="archive.mid.ru", delay=0.5) as old:  # still crawling when the third asks
         first = start_scrapy("update", *machine(tmp_path / "a", url, "mid", current, "MF_MID_BASE_URL"))
         second = start_scrapy("update", *machine(tmp_path / "b", url, "mid_archive", old,
                                                  "MF_MID_ARCHIVE_BASE_URL"))
@@ -114,6 +114,7 @@ def test_two_machines_crawl_different_targets_at_once_never_the_same_one(tmp_pat
         assert "another update is running (update:mid_archive is held by ministry-feeds update " \
                f"pid {second.pid}@" in third.stderr
         assert not (tmp_path / "c" / "reports").exists()
+        old.delay = 0.05
         outputs = [process.communicate(timeout=180) for process in (first, second)]
     assert first.returncode == 0, outputs[0][1][-3000:]
     assert second.returncode == 0, outputs[1][1][-3000:]
