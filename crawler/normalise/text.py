@@ -27,6 +27,15 @@ _XML_ILLEGAL = re.compile(f"[{_CONTROLS}]")
 _NOISE = "\u00ad\u200b\u2061-\u2064\ufeff"
 _DROPPED = re.compile(f"[{_CONTROLS}{_NOISE}]")
 _SPACES = re.compile(r"[^\S\n]+")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def replace_lone_surrogates(text: str) -> str:
+    """``text`` with every lone surrogate (U+D800-U+DFFF: half of a UTF-16 pair, as JSON's
+    ``"\\ud83d"`` decodes alone) made U+FFFD REPLACEMENT CHARACTER (Unicode §3.9, "U+FFFD
+    substitution"). A Python string holds a surrogate only when it is lone; libxml2 stops reading
+    at one, so text must pass here before it is parsed, or all that follows it is lost."""
+    return _SURROGATES.sub("\ufffd", text) if _SURROGATES.search(text) else text
 
 
 def xml_safe(text: str) -> str:

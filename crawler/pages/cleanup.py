@@ -28,7 +28,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from crawler.normalise.html import string_value
-from crawler.normalise.text import clean_inline
+from crawler.normalise.text import clean_inline, replace_lone_surrogates
 from crawler.pages import ParseError
 
 if TYPE_CHECKING:
@@ -88,9 +88,10 @@ _HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, collect_i
 
 
 def parse_document(url: str, text: str) -> etree._Element:
-    """The page's element tree; a page lxml cannot read is a ParseError naming the URL."""
+    """The page's element tree; a page lxml cannot read is a ParseError naming the URL. A lone
+    surrogate (from a JSON API's ``"\\ud83d"``) is read as U+FFFD, not as the end of the text."""
     try:
-        root = etree.fromstring(text, _HTML_PARSER)
+        root = etree.fromstring(replace_lone_surrogates(text), _HTML_PARSER)
     except (etree.ParserError, ValueError) as error:
         raise ParseError(url, "unparsable_html", str(error)) from None
     if root is None:

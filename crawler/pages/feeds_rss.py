@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,10 @@ if TYPE_CHECKING:
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 DC_CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
+#: A character reference to a surrogate (``&#xD83D;``, ``&#55357;``): no character in XML 1.0
+#: (§4.1, "Legal character"), and libxml2's recovery keeps it as bytes no string can be read from.
+_SURROGATE_REFERENCE = re.compile(rb"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}"  # D800-DFFF
+                                  rb"|0*(?:5529[6-9]|55[3-9]\d\d|56\d{3}|57[0-2]\d\d|573[0-3]\d|5734[0-3]));")
 
 
 @dataclass
@@ -45,7 +50,8 @@ class FeedEntry:
 def read_rss(url: str, data: bytes) -> list[RssItem]:
     """The items of an RSS 2.0 document; a document that is not RSS is a ParseError (layout drift)."""
     try:
-        root = etree.fromstring(data, _PARSER)
+        # a reference to a lone surrogate is read as U+FFFD, like HTML's (WHATWG HTML §13.2.5.80)
+        root = etree.fromstring(_SURROGATE_REFERENCE.sub(b"&#xFFFD;", data), _PARSER)
     except etree.XMLSyntaxError as error:
         raise ParseError(url, "not_xml", str(error)) from None
     if root is None or root.tag != "rss" or root.find("channel") is None:

@@ -16,7 +16,7 @@ from parsel import Selector
 
 from crawler.items import PageStatement
 from crawler.normalise.html import sanitised_text
-from crawler.normalise.text import clean_inline
+from crawler.normalise.text import clean_inline, replace_lone_surrogates
 from crawler.pages import ArticlePage, ParseError
 from crawler.pages.challenge import is_challenge
 from crawler.pages.cleanup import Chrome, clean_body, parse_document, text_of
@@ -127,7 +127,7 @@ class MidListingPage:
 
     def __init__(self, url: str, text: str) -> None:
         self.url = url
-        self.selector = Selector(text=text)
+        self.selector = Selector(text=replace_lone_surrogates(text))
         self.text = text
 
     def entries(self) -> list[ListingEntry]:
