@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from crawler.normalise.statement import normalise
 from crawler.normalise.text import replace_lone_surrogates
 from crawler.pages.auswaertiges_amt import AaFeed
 from crawler.pages.cleanup import parse_document, text_of
 from crawler.pages.govuk import GovUkContentItem, content_api_url
+from crawler.pages.registry import read_saved_page
 from crawler.pages.state_dept import StateFeed
 from tests.conftest import FIXTURES, fixture_response
 
@@ -59,4 +62,62 @@ def test_rss_reference_to_a_surrogate_keeps_all_the_text():
     assert speech.body_text == ("Ladies \ufffd and gentlemen,\n\nWelcome to Berlin. The world around us is changing"
                                 " fast, and our diplomacy has to change with it.\n\nThank you.")
     assert speech.title.endswith("\ufffd")
+
+
+# --- 2. another article's tags, in a related block inside the article, are not this one's -----------
+def _other(tag_block: str) -> str:
+    return tag_block.replace("{tag}", "OtherArticleTag")
+
+
+#: (saved page, where the related block goes, the block): every source that reads tags from its page
+RELATED_TAGS = [
+    ("mid/en/foreign_policy/news/1819686.html", '<div class="photo-content">',
+     '<div class="photo-content"><div class="related"><div class="item"><a href="/en/foreign_policy/news/1/">'
+     'Other news</a><div class="tags"><a>{tag}</a></div></div></div>'),
+    ("mid_archive/en/answers/3990765.html", '<div class="article-tags">',
+     '<div class="related-articles"><div class="item"><a href="/en/x">Other news</a><div class="article-tags">'
+     '<div class="taglib-asset-tags-summary"><a class="tag" href="/en/tags/-/tags/x">{tag}</a></div></div></div>'
+     '</div><div class="article-tags">'),
+    # (mea.gov.in: the detail endpoint's answer, read under the public URL, as a crawl reads it)
+    ("mea_in/en/detail-41705.html|https://www.mea.gov.in/press-releases?dtl/41705/"
+     "Visit_of_External_Affairs_Minister_to_Japan_October_5_7_2026", '<div class="d-flex tags">',
+     '<div class="relatedBox"><ul class="relatedList"><li><a href="/x.htm">Other release</a>'
+     '<div class="d-flex tags"><a class="tagLink" href="/search-result?tag=x">{tag}</a></div></li></ul></div>'
+     '<div class="d-flex tags">'),
+    ("mae_fr/en/point-de-presse-du-porte-parole-15-juin-2026.html", '<aside class="diplomatie--sidebar">',
+     '<aside class="diplomatie--sidebar"><div class="diplomatie--related-inline"><a href="/en/x">Other news</a>'
+     '<ul class="fr-tags-group"><li><a class="fr-tag" href="/en/tags/x">{tag}</a></li></ul></div>'),
+    ("aa/article-2500440.html", '<div class="link-list">',
+     '<div class="c-teaser c-teaser--article"><a class="c-teaser__link" href="/en/x">Other news</a>'
+     '<div class="link-list"><ul class="link-list__list"><li><a class="link-list__link" href="/en/y">{tag}</a>'
+     '</li></ul></div></div><div class="link-list">'),
+    ("state_dept/article-104187.html", '<div class="related-tags">',
+     '<div class="related-posts"><article><a href="/x/">Other post</a><div class="related-tags">'
+     '<div class="related-tags__pills"><a class="related-tags__pill" href="/tag/x/">{tag}</a></div></div>'
+     '</article></div><div class="related-tags">'),
+]
+
+
+def _saved(path: str) -> tuple[str, str]:
+    path, _, public = path.partition("|")
+    for url, entry in json.loads((FIXTURES / "manifest.json").read_text(encoding="utf-8")).items():
+        if entry["file"] == path:
+            return public or url, entry["headers"]["Content-Type"]
+    raise LookupError(path)
+
+
+@pytest.mark.parametrize(("path", "anchor", "block"), RELATED_TAGS,
+                         ids=[path.partition("|")[0] for path, _, _ in RELATED_TAGS])
+def test_tags_in_a_related_block_are_another_articles(path, anchor, block):
+    url, content_type = _saved(path)
+    raw = (FIXTURES / path.partition("|")[0]).read_bytes()
+    encoding = "windows-1251" if "1251" in content_type.lower() else "utf-8"
+    page = raw.decode(encoding)
+    assert page.count(anchor) >= 1, anchor
+    varied = page.replace(anchor, _other(block), 1).encode(encoding)
+    own = normalise(read_saved_page(url, raw, content_type)).tags
+    item = normalise(read_saved_page(url, varied, content_type))
+    assert "OtherArticleTag" not in item.tags
+    assert item.tags == own
+    assert "Other" not in item.body_text.split("\n")[0]
 

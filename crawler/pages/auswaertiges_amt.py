@@ -27,7 +27,7 @@ from crawler.pages.cleanup import (
     parse_document,
     text_of,
 )
-from crawler.pages.evidence import language_versions, meta_published
+from crawler.pages.evidence import in_related_block, language_versions, meta_published
 from crawler.pages.feeds_rss import FeedEntry, read_rss
 
 SOURCE = "aa"
@@ -143,7 +143,7 @@ class AaArticlePage(ArticlePage):
         intro = _X_INTRO(root)
         if intro and text_of(intro[0]):  # the teaser opens the text
             body.insert(0, copy_element(intro[0]))
-        page_tags = [link.get("title") or text_of(link) for link in _X_TAGS(root)]
+        page_tags = [link.get("title") or text_of(link) for link in _X_TAGS(root) if not in_related_block(link)]
         return PageStatement(
             source=SOURCE, site=SITE, site_id=facts[1], url=self.url.split("?")[0].split("#")[0], language=facts[0],
             title=title, type=doc_type(meta["type"] if meta else None, title),

@@ -28,6 +28,10 @@ META_PUBLISHED = frozenset({"PubDate", "pubdate", "article:published_time", "dat
 #: Classes of tag and category blocks (``div.article-tags``, ``ul.tags-list``, Liferay's
 #: ``taglib-asset-categories-summary``, ``div.keywords``): substrings of the class attribute.
 TAG_BLOCK = re.compile("tags|tag-list|categories|keywords")
+#: Classes of blocks that list other pages (related news, teasers, "see also", latest, popular:
+#: the chrome crawler.pages.cleanup removes from bodies): a tag block inside one is another
+#: article's. A class token that names tags ("related-tags", state.gov's own tag block) is not one.
+RELATED_BLOCK = re.compile("related|teaser|latest|popular|see-?also|read-?also|more-news|recommend", re.I)
 
 
 def meta_published(root: etree._Element) -> str | None:
@@ -128,12 +132,24 @@ def head_alternates(root: etree._Element, base_url: str, language: str,
     return versions
 
 
+def in_related_block(element: etree._Element) -> bool:
+    """True when the element is inside (or is) a block listing other pages (:data:`RELATED_BLOCK`):
+    what it says (tags, dates) is about another article."""
+    for node in (element, *element.iterancestors()):
+        classes = node.get("class")
+        if classes and RELATED_BLOCK.search(classes) \
+                and any(RELATED_BLOCK.search(token) and not TAG_BLOCK.search(token) for token in classes.split()):
+            return True
+    return False
+
+
 def tags_of(scopes: Iterable[etree._Element]) -> list[str]:
     """The texts of the links in the tag blocks (:data:`TAG_BLOCK`) of the elements that belong to
-    the article, in page order, each once."""
+    the article, in page order, each once; a tag block inside a related or teaser block
+    (:func:`in_related_block`) is another article's and does not count."""
     blocks = [element for scope in scopes if isinstance(scope.tag, str) for element in scope.iter(etree.Element)
               if (classes := element.get("class")) and TAG_BLOCK.search(classes)]
-    return link_texts(link for block in blocks for link in block.iter("a"))
+    return link_texts(link for block in blocks if not in_related_block(block) for link in block.iter("a"))
 
 
 def link_texts(links: Iterable[etree._Element]) -> list[str]:

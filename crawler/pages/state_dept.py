@@ -28,7 +28,7 @@ from crawler.pages.cleanup import (
     parse_document,
     text_of,
 )
-from crawler.pages.evidence import meta_published
+from crawler.pages.evidence import in_related_block, meta_published
 from crawler.pages.feeds_rss import FeedEntry, read_rss
 from crawler.pages.markers import STATE_DEPT
 from crawler.pages.segments import segments_for
@@ -175,7 +175,7 @@ class StateArticlePage(ArticlePage):
         if is_blank(body):
             raise ParseError(self.url, "empty_body")
         label = text_of(_X_TYPE(root)[0]) if _X_TYPE(root) else None
-        page_tags = [text_of(link) for link in _X_TAGS(root) if text_of(link)]
+        page_tags = [text_of(link) for link in _X_TAGS(root) if text_of(link) and not in_related_block(link)]
         date = text_of(_X_DATE(root)[0]) if _X_DATE(root) else None
         statement = PageStatement(
             source=SOURCE, site=SITE, site_id=post_id, url=canonical_url(self.url), language="en", title=title,
