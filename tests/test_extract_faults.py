@@ -121,3 +121,88 @@ def test_tags_in_a_related_block_are_another_articles(path, anchor, block):
     assert item.tags == own
     assert "Other" not in item.body_text.split("\n")[0]
 
+
+# --- 4. a printed date is read with its weekday; an unreadable one is never dropped in silence --------
+MID_PAGE = FIXTURES / "mid" / "en" / "foreign_policy" / "news" / "1819686.html"
+MID_URL = "https://mid.ru/en/foreign_policy/news/1819686/"
+FMPRC_URL = "https://www.fmprc.gov.cn/eng/xw/fyrbt/lxjzh/202405/t20240530_11347301.html"
+
+
+def _mid_with_date(line: str) -> bytes:
+    page = MID_PAGE.read_bytes()
+    assert b">28 June 2022 11:44<" in page
+    return page.replace(b">28 June 2022 11:44<", f">{line}<".encode(), 1)
+
+
+@pytest.mark.parametrize(("raw", "tz", "value"), [
+    ("пятница, 1 июля 2022 г.", "Europe/Moscow", "2022-07-01T00:00:00+03:00"),
+    ("Пятница, 1 июля 2022 г. 11:44", "Europe/Moscow", "2022-07-01T11:44:00+03:00"),
+    ("пт, 01.07.2022 11:44", "Europe/Moscow", "2022-07-01T11:44:00+03:00"),
+    ("Friday, 1 July 2022 11:44", "Europe/Moscow", "2022-07-01T11:44:00+03:00"),
+    ("2019年1月2日 星期三", "Asia/Shanghai", "2019-01-02T00:00:00+08:00"),
+    ("2019年1月2日星期三 15:30", "Asia/Shanghai", "2019-01-02T15:30:00+08:00"),
+    ("2019年1月2日（星期三）", "Asia/Shanghai", "2019-01-02T00:00:00+08:00"),
+    ("2019年01月02日 周三", "Asia/Shanghai", "2019-01-02T00:00:00+08:00"),
+])
+def test_a_weekday_with_the_date_is_read(raw, tz, value):
+    from crawler.normalise.dates import isoformat, parse_date
+
+    assert isoformat(parse_date(raw, tz).value) == value
+
+
+@pytest.mark.parametrize("line", ["пятница, 1 июля 2022 г.", "Friday, 1 July 2022"])
+def test_mid_page_with_a_weekday_in_its_date_line(line, caplog):
+    item = normalise(read_saved_page(MID_URL, _mid_with_date(line), "text/html; charset=utf-8"))
+    assert item.published == "2022-07-01T00:00:00+03:00"
+    assert item.published_raw == line
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+
+
+def test_unreadable_printed_date_falls_back_with_a_warning(caplog):
+    page = _mid_with_date("garbage date")
+    item = normalise(read_saved_page(MID_URL, page, "text/html; charset=utf-8"))
+    assert item.published == "2022-06-28T00:00:00+03:00"  # the document number's day
+    assert item.published_raw is None  # docs/schema.md: null when from the document number
+    [warning] = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert MID_URL in warning and "'garbage date'" in warning and "document number '1345-28-06-2022'" in warning
+    caplog.clear()
+    item = normalise(read_saved_page(MID_URL, page, "text/html; charset=utf-8", listing_date="28.06.2022 11:44"))
+    assert item.published == "2022-06-28T11:44:00+03:00"
+    assert item.published_raw == "28.06.2022 11:44"  # the string the date was taken from
+    [warning] = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert MID_URL in warning and "'garbage date'" in warning and "listing's date '28.06.2022 11:44'" in warning
+
+
+@pytest.mark.parametrize(("name", "line", "published", "raw"), [
+    ("slash-date", "2019年1月2日 星期三", "2019-01-02T00:00:00+08:00", "2019年1月2日 星期三"),
+    # a printed day without a time takes the time of the page's PubDate meta of the same day
+    ("slash-date-with-meta", "2019年1月2日 星期三", "2019-01-02T15:30:00+08:00", "2019-01-02 15:30"),
+])
+def test_fmprc_page_with_a_trailing_weekday(name, line, published, raw, caplog):
+    page = (FIXTURES / "cases" / "fmprc-printed-dates" / f"{name}.html").read_bytes()
+    page = page.replace(b">2019/01/02<", f">{line}<".encode(), 1)
+    item = normalise(read_saved_page(FMPRC_URL, page))
+    assert (item.published, item.published_raw) == (published, raw)
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+
+
+def test_fmprc_unreadable_date_falls_back_to_the_meta_with_a_warning(caplog):
+    page = (FIXTURES / "cases" / "fmprc-printed-dates" / "slash-date-with-meta.html").read_bytes()
+    item = normalise(read_saved_page(FMPRC_URL, page.replace(b">2019/01/02<", b">date unknown<", 1)))
+    assert (item.published, item.published_raw) == ("2019-01-02T15:30:00+08:00", "2019-01-02 15:30")
+    [warning] = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert FMPRC_URL in warning and "'date unknown'" in warning and "metadata" in warning
+
+
+def test_extract_command_warns_about_an_unreadable_date(tmp_path):
+    from tests.crawl import run_scrapy
+
+    path = tmp_path / "1819686.html"
+    path.write_bytes(_mid_with_date("garbage date"))
+    result = run_scrapy("extract", str(path), "--url", MID_URL)
+    assert result.returncode == 0, result.stderr
+    item = json.loads(result.stdout)
+    assert item["published"] == "2022-06-28T00:00:00+03:00"
+    assert item["published_raw"] is None
+    [line] = [line for line in result.stderr.splitlines() if "garbage date" in line]
+    assert MID_URL in line and "document number" in line

@@ -5,8 +5,9 @@ returns a :class:`ParsedDate` or ``None``; none of them guesses a missing year o
 A date printed without a time becomes midnight local time with ``has_time`` false.
 
 Month names: English, Russian, French and Hindi; ordinals ("May 13th 2026", "1er mai 2026"); a
-leading weekday ("Friday, November 22, 2024, 1:46 p.m.", "mardi 13 mai 2026"); Chinese and
-Japanese year-month-day, with Japanese era years ("令和8年9月24日", "平成29年1月5日(木曜日)11時15分";
+leading weekday ("Friday, November 22, 2024, 1:46 p.m.", "mardi 13 mai 2026", "пятница, 1 июля
+2022 г."); Chinese and Japanese year-month-day, with a trailing weekday ("2019年1月2日 星期三") and
+Japanese era years ("令和8年9月24日", "平成29年1月5日(木曜日)11時15分";
 :data:`ERAS`); full-width digits read as digits.
 """
 
@@ -50,8 +51,10 @@ _TIME = (r"(?:\D{0,3}?(?P<hour>\d{1,2})(?:[:.]|\s*[时時]\s*)(?P<minute>\d{2})(
 _MONTH = r"(?P<month>[^\W\d_][^\s\d.,()]*)"
 # An ordinal day: "13th", "1st", French "1er".
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th|er)?"
-# A weekday in brackets after a CJK date: "(木曜日)", "（金）".
-_CJK_WEEKDAY = r"(?:\s*[(（][月火水木金土日](?:曜日?)?[)）])?"
+# A weekday after a CJK date: Japanese in brackets, "(木曜日)", "（金）"; Chinese, "星期三", "周三",
+# "（星期三）" (fmprc.gov.cn: "2019年1月2日 星期三").
+_CJK_WEEKDAY = (r"(?:\s*[(（][月火水木金土日](?:曜日?)?[)）]"
+                r"|\s*[(（]?(?:星期|礼拜|禮拜|周|週)[一二三四五六日天][)）]?)?")
 # "28 June 2022 11:44", "24 июля 2017 19:36", "24 July 2017", "24 июля 2017 г.", "1 июля 2022 года"
 # "13 mai 2026", "1er mai 2026", "30 September, 2026"
 _DAY_MONTH_YEAR = re.compile(
@@ -81,10 +84,11 @@ _ERA = re.compile(
     r"^(?P<era>" + "|".join(ERAS) + r")\s*(?P<year>元|\d{1,2})\s*年\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日"
     + _CJK_WEEKDAY + r"\s*" + _TIME + r"\s*$"
 )
-# A weekday before a date: "Friday, November 22, 2024", "mardi 13 mai 2026".
+# A weekday before a date: "Friday, November 22, 2024", "mardi 13 mai 2026", "пятница, 1 июля 2022 г."
 _WEEKDAY = re.compile(
     r"^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun"
-    r"|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\.?,?\s+", re.I)
+    r"|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+    r"|понедельник|вторник|среда|четверг|пятница|суббота|воскресенье|пн|вт|ср|чт|пт|сб|вс)\.?,?\s+", re.I)
 # Full-width digits (Japanese and Chinese pages print "令和８年９月３０日") read as ASCII ones.
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９：", "0123456789:")
 #: Printed forms with the month as a word, then those with numbers only.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,8 @@ from crawler.normalise.dates import (
 from crawler.normalise.html import html_to_text, sanitise
 from crawler.normalise.text import clean_inline
 from crawler.sources import get_source
+
+logger = logging.getLogger(__name__)
 
 
 class NormaliseError(ValueError):
@@ -105,12 +108,14 @@ def _published(parsed: ParsedDate, raw: str | None, tz: str) -> tuple[str, str, 
 
 def resolve_published(page: PageStatement, tz: str) -> tuple[str, str, str | None]:
     """The publication time, its precision (``datetime`` or ``date``) and the raw string it was
-    read from (None when from the document number).
+    read from (None when from the document number, as docs/schema.md has ``published_raw``).
 
     Evidence in order: the date the page prints; the page's metadata (a ``PubDate`` meta); the
     listing's or feed's date; the date inside the document number. A printed day without a time
     takes the time of the page's metadata when that names the same day (the metadata is the same
     page's record, only more precise). A date without a time stays a date: no time is invented.
+    When a date the page or the listing gives cannot be read and a later one is used, a warning
+    names the URL, the unreadable string and where the date came from instead.
     Raises NormaliseError (``unreadable_date`` or ``no_date``) when nothing gives a date."""
     printed = read_date(page.published_raw, tz)
     # the metadata and the listing's date are read only when the printed date leaves a need
@@ -120,19 +125,35 @@ def resolve_published(page: PageStatement, tz: str) -> tuple[str, str, str | Non
         printed, page_raw = meta, page.published_meta_raw
     else:
         page_raw = page.published_raw
-    for parsed, raw in ((printed, page_raw), (meta, page.published_meta_raw)):
-        if parsed:
-            return _published(parsed, raw, tz)
+    if printed:
+        return _published(printed, page_raw, tz)
+    unreadable = [("printed date", page.published_raw)] if page.published_raw else []
+    if meta:
+        _warn_fallback(page.url, unreadable, "page's metadata", page.published_meta_raw)
+        return _published(meta, page.published_meta_raw, tz)
+    if page.published_meta_raw:
+        unreadable.append(("metadata date", page.published_meta_raw))
     parsed = read_date(page.fallback_published_raw, tz)
     if parsed:
+        _warn_fallback(page.url, unreadable, "listing's date", page.fallback_published_raw)
         return _published(parsed, page.fallback_published_raw, tz)
+    if page.fallback_published_raw:
+        unreadable.append(("listing's date", page.fallback_published_raw))
     parsed = date_from_doc_number(page.doc_number, tz)
     if parsed:
+        _warn_fallback(page.url, unreadable, "document number", page.doc_number)
         return isoformat(parsed.value), "date", None
     shown = page.published_raw or page.published_meta_raw or page.fallback_published_raw
     if shown:
         raise NormaliseError(page.url, "unreadable_date", repr(shown))
     raise NormaliseError(page.url, "no_date", "on the page, the listing or the document number")
+
+
+def _warn_fallback(url: str, unreadable: list[tuple[str, str]], used: str, raw: str | None) -> None:
+    """One warning line when a date was given but could not be read and a fallback was used."""
+    if unreadable:
+        logger.warning("%s: unreadable %s; published taken from the %s %r", url,
+                       ", ".join(f"{what} {raw!r}" for what, raw in unreadable), used, raw)
 
 
 #: Stands between segments sanitised and rendered together: private-use characters, which no
