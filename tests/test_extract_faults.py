@@ -206,3 +206,79 @@ def test_extract_command_warns_about_an_unreadable_date(tmp_path):
     assert item["published_raw"] is None
     [line] = [line for line in result.stderr.splitlines() if "garbage date" in line]
     assert MID_URL in line and "document number" in line
+
+
+# --- 1. the link-density rule: a list the text introduces stays, a "Read also" run goes ----------------
+def _inserted(heading: str, lead: str) -> str:
+    """Blocks put into an article body after its first paragraph: a list of documents the article
+    introduces, a list of other pages it introduces, a "Read also" heading over one link per
+    paragraph, and the article's own closing paragraph."""
+    return (f'<p>{lead}</p><ul><li><a href="/docs/x.pdf">Agreement on economic cooperation between the two'
+            ' governments</a></li><li><a href="/upload/memo.docx">Memorandum on culture and education</a></li></ul>'
+            '<p>The delegation also visited:</p><ul><li><a href="/visit/museum">the Museum of Contemporary'
+            ' History</a></li><li><a href="/visit/library">the National Library</a></li></ul>'
+            f'<p><strong>{heading}</strong></p><p><a href="/x/1.html">Minister holds talks with his counterpart</a></p>'
+            '<p><a href="/x/2.html">Statement on the situation in the region</a></p>'
+            '<p><a href="/x/3.html">Comment on a question from the media</a></p>'
+            '<p>The sides agreed to meet again next year.</p>')
+
+
+#: (saved page, the body text the blocks go after, the "Read also" heading in the page's language)
+LINK_PAGES = [
+    ("mid/en/foreign_policy/news/1819686.html", "In response to the constantly expanding US sanctions", "Read also:"),
+    ("mid/ru/foreign_policy/news/1820801.html", "30 июня состоялся телефонный разговор", "Читайте также:"),
+    ("mid_archive/en/answers/3990765.html", "How does Moscow assess the implementation", "See also:"),
+    ("state_dept/article-104187.html", "The Department of State is designating", "Related Articles"),
+    ("fmprc/en/t20241128_11535555.html", "Wang Yi will chair the fifth China-Central Asia", "Related news:"),
+    ("aa/article-2500440.html", "For the climate crisis does not stop at borders.", "Read more:"),
+    ("mofa_jp/en/press4e_001223.html", "1. On August 2, the Government of Japan decided", "Related Links"),
+    ("mofa_jp/ja/pressit_000001_04231.html", "大空幸星外務大臣政務官は", "関連リンク"),
+    ("gac_ca/en/canada-announces-humanitarian-assistance-for-people-affected.html", None, "See also:"),
+    ("mae_fr/fr/point-de-presse-du-porte-parole-15-juin-2026.html", None, "Lire aussi :"),
+]
+
+
+def _charset(content_type: str) -> str:
+    label = content_type.lower().partition("charset=")[2].strip() or "utf-8"
+    return "gb18030" if label in ("gb2312", "gbk") else label
+
+
+@pytest.mark.parametrize(("path", "anchor", "heading"), LINK_PAGES, ids=[path for path, _, _ in LINK_PAGES])
+def test_introduced_lists_stay_and_read_also_runs_go(path, anchor, heading):
+    url, content_type = _saved(path)
+    raw = (FIXTURES / path).read_bytes()
+    if anchor is None:  # the first phrase the phrase corpus says the body has
+        corpus = json.loads((FIXTURES.parent / "phrases" / "sources.json").read_text(encoding="utf-8"))
+        anchor = corpus["pages"][url]["must"][0]
+    encoding = _charset(content_type)
+    at = raw.index(b"</p>", raw.index(anchor.encode(encoding))) + len(b"</p>")
+    lead = "The following documents were signed:"
+    varied = raw[:at] + _inserted(heading, lead).encode(encoding) + raw[at:]
+    text = normalise(read_saved_page(url, varied, content_type)).body_text
+    for phrase in (lead, "Agreement on economic cooperation between the two governments",
+                   "Memorandum on culture and education", "The delegation also visited:",
+                   "the Museum of Contemporary History", "the National Library",
+                   "The sides agreed to meet again next year."):
+        assert phrase in text, f"{path}: lost {phrase!r}"
+    for phrase in (heading.rstrip(" :"), "Minister holds talks", "Statement on the situation in the region",
+                   "Comment on a question"):
+        assert phrase not in text, f"{path}: chrome left in: {phrase!r}"
+
+
+def test_govuk_paragraph_of_inline_links_stays_and_a_see_also_run_goes():
+    name = "news_article_frontend_world_news_story_news_article"
+    item = json.loads((FIXTURES / "fcdo" / f"publishing-api__{name}.json").read_text(encoding="utf-8"))
+    item["details"]["body"] = (
+        '<div class="govspeak"><p>The Foreign Secretary made a statement today.</p>'
+        '<p><a href="https://www.gov.uk/government/news/uk-and-france-agree">UK and France agree new partnership</a>'
+        ' and <a href="https://www.gov.uk/government/news/joint-communique">the joint communiqué</a></p>'
+        '<p>The following documents were signed:</p><ul>'
+        '<li><a href="https://assets.publishing.service.gov.uk/media/1/treaty.pdf">Treaty on cooperation</a></li>'
+        '<li><a href="https://assets.publishing.service.gov.uk/media/2/annex.pdf">Annex to the treaty</a></li></ul>'
+        '<h2>See also</h2><p><a href="https://www.gov.uk/a">Travel advice</a></p>'
+        '<p><a href="https://www.gov.uk/b">Living in France</a></p></div>')
+    url = content_api_url("https://www.gov.uk" + item["base_path"])
+    text = normalise(GovUkContentItem(url, json.dumps(item)).statement()).body_text
+    assert text == ("The Foreign Secretary made a statement today.\n\n"
+                    "UK and France agree new partnership and the joint communiqué\n\n"
+                    "The following documents were signed:\n\nTreaty on cooperation\n\nAnnex to the treaty")

@@ -85,6 +85,21 @@ PAGE = "https://mid.ru/en/press_service/spokesman/briefings/1/"
     ('<p>Body.</p><div class="x"><ul><li><a href="/1/">Other one</a></li><li><a href="/2/">Other two</a></li>'
      '</ul></div><p><b>See also:</b></p><ul><li><a href="/3/">Other three</a></li></ul>',
      ["Body."], ["Other one", "Other two", "See also", "Other three"]),
+    # a list of links the article's own sentence introduces stays; so does a list of documents
+    ('<p>Body text of the statement.</p><p>The following documents were signed:</p><ul><li><a href="/docs/x.pdf">'
+     'Agreement on economic cooperation</a></li><li><a href="/docs/y.pdf">Protocol on trade</a></li></ul><p>End.</p>',
+     ["The following documents were signed:\n\nAgreement on economic cooperation\n\nProtocol on trade"], []),
+    ('<p>Body text of the statement.</p><ul><li><a href="/files/1.docx">Joint declaration</a></li>'
+     '<li><a href="/upload/2.pdf">Annex</a></li></ul><p>End.</p>', ["Joint declaration", "Annex"], []),
+    # a paragraph of links joined by words is text; links joined only by separators are not
+    ('<p>Body text of the statement.</p><p><a href="/a/">UK and France agree</a> and '
+     '<a href="/b/">the joint communique</a></p>', ["UK and France agree and the joint communique"], []),
+    # a "Read also" heading over one link per paragraph, in each language of our sources
+    *[(f'<p>Body text of the statement.</p><p><b>{heading}</b></p><p><a href="/x/1.html">Other one</a></p>'
+       '<p><a href="/x/2.html">Other two</a></p><p><a href="/x/3.html">Other three</a></p>',
+       ["Body text of the statement."], [heading.rstrip(" :："), "Other one", "Other two", "Other three"])
+      for heading in ("Read also:", "See also", "Читайте также:", "См. также:", "Voir aussi :", "Lire aussi :",
+                      "Siehe auch:", "Lesen Sie auch:", "相关新闻：", "延伸阅读", "関連記事", "関連リンク")],
     # a list of links that is the whole body stays (it is the text)
     ('<ul><li><a href="/1/">Decree No. 1 on the matter</a></li><li><a href="/2/">Decree No. 2</a></li></ul>',
      ["Decree No. 1 on the matter", "Decree No. 2"], []),

@@ -68,7 +68,16 @@ RELATED = re.compile(
     r"|More (on this topic|news|from)|Latest( news)?|Most (read|popular)|Other (news|materials)"
     r"|Читайте также|См(отрите|\.)? также|Другие (материалы|новости)|Последние новости|Популярное"
     r"|Mehr zum Thema|Weitere (Informationen|Artikel|Meldungen|Inhalte)|Das könnte Sie auch interessieren"
-    r"|Lire aussi|Voir aussi|Ver también|相关(新闻|链接|阅读|文章)|延伸阅读|推荐阅读)\s*:?", re.I)
+    r"|Lesen Sie auch|Siehe auch|Auch interessant|Lire aussi|Voir aussi|À lire aussi|A lire aussi|Sur le même sujet"
+    r"|Ver también|相关(新闻|链接|阅读|文章)|延伸阅读|推荐阅读|另见|参见|関連(リンク|記事|情報)|あわせて読みたい"
+    r"|こちらもご覧ください)\s*[:：]?", re.I)
+#: Links to documents (a PDF, a Word or spreadsheet file, a site's file store): a list of them is
+#: part of the text ("The following documents were signed:"), never a related-links block.
+DOCUMENT_LINK = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|rtf|odt|ods|zip)(?:$|[?#])|/(files?|uploads?|attachments?)/",
+                           re.I)
+#: What separates the links of a line of navigation ("A news | B news"): a paragraph of links
+#: with only these (and white space) between them is chrome; links joined by words are text.
+_SEPARATORS = frozenset(" \t\n\r\u00a0|•·/»›◦▪–—-")
 
 #: Elements judged as blocks by the link pass.
 _BLOCKS = frozenset({"ul", "ol", "dl", "p", "div", "section", "table", "tbody", "blockquote", "figure",
@@ -267,7 +276,7 @@ def _drop_link_blocks(root: etree._Element, page_url: str | None, links: Iterabl
             continue
         if inward_n and not outward_n and inward >= _ANCHOR_DENSITY * length:
             anchor_blocks.append(element)
-        elif _is_link_list(element, outward, outward_n, length):
+        elif _is_link_list(element, outward, outward_n, length, counts):
             link_blocks.append(element)
         else:
             continue
@@ -291,19 +300,79 @@ def _drop_link_blocks(root: etree._Element, page_url: str | None, links: Iterabl
         drop(element)
 
 
-def _is_link_list(element: etree._Element, linked: int, links: int, length: int) -> bool:
-    """A block of links to other pages: two links or more making most of its text; or one link
-    or more under a "See also" heading, inside the block or just before it."""
-    if links >= 2 and linked >= (_LINK_DENSITY if element.tag in _LIST_BLOCKS else _PARAGRAPH_LINK_DENSITY) * length:
-        return True
-    if not links or element.tag not in _LIST_BLOCKS:
+def _is_link_list(element: etree._Element, linked: int, links: int, length: int,
+                  counts: dict[etree._Element, list[int]]) -> bool:
+    """A block of links to other pages: one link or more under a "See also" heading (inside the
+    block, just before it, or before a run of such blocks: one paragraph per link); else two links
+    or more making most of its text, unless the links are to documents (pdf, doc…), the article's
+    own sentence introduces the list ("The following documents were signed:"), or, for a
+    paragraph, words join the links (only separators such as "|" between them make a line of
+    navigation)."""
+    if not links:
         return False
+    is_list = element.tag in _LIST_BLOCKS
     if linked >= 0.5 * length and _opens_with_related_heading(element):
         return True
     if linked < _LINK_DENSITY * length:
         return False
+    if _headed_by_related(element, counts):
+        return True
+    if links < 2 or linked < (_LINK_DENSITY if is_list else _PARAGRAPH_LINK_DENSITY) * length:
+        return False
+    if _links_to_documents(element) or _introduced_by_text(element):
+        return False
+    return is_list or _separators_only(element)
+
+
+def _link_only(element: etree._Element, counts: dict[etree._Element, list[int]]) -> bool:
+    """True when a block's text is (nearly) all links to other pages."""
+    entry = counts.get(element)
+    if entry is None or not entry[3]:
+        return False
+    return entry[1] >= _LINK_DENSITY * _visible_length(_STRING(element))
+
+
+def _headed_by_related(element: etree._Element, counts: dict[etree._Element, list[int]]) -> bool:
+    """True when a "See also" heading stands before the block, or before the run of link-only
+    blocks it ends ("Read also:" then one ``<p><a>…</a></p>`` per link)."""
     before = _significant_sibling(element, forward=False)
-    return before is not None and bool(RELATED.fullmatch(text_of(before)))
+    while before is not None and isinstance(before.tag, str) and _link_only(before, counts):
+        before = _significant_sibling(before, forward=False)
+    if before is None or not isinstance(before.tag, str):
+        return False
+    text = text_of(before)
+    return len(text) <= _SHORT and bool(RELATED.fullmatch(text))
+
+
+def _links_to_documents(element: etree._Element) -> bool:
+    """True when every link of the block is to a document (:data:`DOCUMENT_LINK`)."""
+    hrefs = [(link.get("href") or "").strip() for link in element.iter("a")]
+    hrefs = [href for href in hrefs if href and not href.startswith("#")]
+    return bool(hrefs) and all(DOCUMENT_LINK.search(href) for href in hrefs)
+
+
+def _introduced_by_text(element: etree._Element) -> bool:
+    """True when the block follows the article's own sentence ending in a colon ("The following
+    documents were signed:"), not a related-links or contents heading, nor a line of links."""
+    before = _significant_sibling(element, forward=False)
+    if before is None or not isinstance(before.tag, str) or before.tag not in _HEADINGS | {"p", "div", "strong", "b"}:
+        return False
+    text = text_of(before)
+    if not text.endswith((":", "：")) or RELATED.fullmatch(text) or CONTENTS.fullmatch(text):
+        return False
+    linked = sum(_visible_length(_STRING(link)) for link in before.iter("a"))
+    return linked < 0.5 * _visible_length(text)
+
+
+def _separators_only(element: etree._Element) -> bool:
+    """True when nothing but separators (:data:`_SEPARATORS`) stands between the block's links."""
+    pieces = [element.text or ""]
+    for child in element.iterdescendants():
+        if child.tag == "a":
+            pieces.append(child.tail or "")
+        elif not any(ancestor.tag == "a" for ancestor in child.iterancestors() if ancestor is not element):
+            pieces.extend((child.text or "", child.tail or ""))
+    return all(character in _SEPARATORS for piece in pieces for character in piece)
 
 
 def _opens_with_related_heading(element: etree._Element) -> bool:

@@ -25,7 +25,17 @@ from crawler.items import PageStatement
 from crawler.normalise.text import clean_inline
 from crawler.pages import ArticlePage, ListingEntry, ParseError
 from crawler.pages.challenge import is_challenge
-from crawler.pages.cleanup import Chrome, clean_element, copy_element, drop, inner_html, parse_document, text_of
+from crawler.pages.cleanup import (
+    RELATED,
+    Chrome,
+    clean_element,
+    copy_element,
+    drop,
+    inner_html,
+    is_blank,
+    parse_document,
+    text_of,
+)
 from crawler.pages.evidence import head_alternates, meta_published
 from crawler.pages.markers import MOFA_JP
 from crawler.pages.segments import segments_for
@@ -390,5 +400,16 @@ def _drop_chrome_lines(body: etree._Element) -> None:
         if element.getparent() is None:
             continue
         text = text_of(element)
-        if text and len(text) <= 200 and _CHROME_LINE.fullmatch(text):
+        if text and len(text) <= 200 and _CHROME_LINE.fullmatch(text) and not _heads_links(element, text):
             drop(element)
+
+
+def _heads_links(element: etree._Element, text: str) -> bool:
+    """True for a "Related Links" heading over links: the link pass (crawler.pages.cleanup) removes
+    it with the links it heads, which it tells from the text by that heading."""
+    if not RELATED.fullmatch(text):
+        return False
+    after = element.getnext()
+    while after is not None and (not isinstance(after.tag, str) or is_blank(after)):
+        after = after.getnext()
+    return after is not None and next(after.iter("a"), None) is not None
