@@ -10,7 +10,10 @@ Page objects hand :func:`clean_body` the element that holds the text and their s
   every list of links into the same page (a table of contents, however many lists and
   sub-headings it is split into, and its heading), "back to contents" links, and blocks whose text
   is mostly links to other pages (the general rule for related-links blocks no class names;
-  trafilatura and jusText use the same link-density idea), with their "See also" heading;
+  trafilatura and jusText use the same link-density idea), with their "See also" heading, and
+  runs of one-link paragraphs under such a heading. Links that are text stay: a list the
+  article's own sentence introduces ("The following documents were signed:"), links to
+  documents (:data:`DOCUMENT_LINK`), a paragraph whose links are joined by words;
 - wrappers left empty.
 
 Each rule has must / must-not phrases in tests/phrases/. The rules edit the element in place;
@@ -226,8 +229,10 @@ def drop_link_blocks(root: etree._Element, page_url: str | None = None) -> None:
 
     A block is judged by the share of its visible text inside links: into the same page
     (contents: at least 80 % and no link elsewhere), or to other pages (at least two links and
-    75 %; 90 % for a paragraph). A block holding nearly all the body's text is the text itself
-    and is never removed."""
+    75 %; 90 % for a paragraph, whose links only separators such as "|" join), unless the links
+    are to documents or the article's own sentence introduces them; under a "See also" heading,
+    one link is enough, and so is each paragraph of a run of one-link paragraphs. A block holding
+    nearly all the body's text is the text itself and is never removed."""
     _drop_link_blocks(root, page_url, root.iter("a"))
 
 
