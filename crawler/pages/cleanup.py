@@ -316,17 +316,14 @@ def _is_link_list(element: etree._Element, linked: int, links: int, length: int,
     if not links:
         return False
     is_list = element.tag in _LIST_BLOCKS
-    if linked >= 0.5 * length and _opens_with_related_heading(element):
+    if links >= 2 and linked >= (_LINK_DENSITY if is_list else _PARAGRAPH_LINK_DENSITY) * length \
+            and not _links_to_documents(element) and not _introduced_by_text(element) \
+            and (is_list or _separators_only(element)):
         return True
-    if linked < _LINK_DENSITY * length:
+    if linked < 0.5 * length:
         return False
-    if _headed_by_related(element, counts):
-        return True
-    if links < 2 or linked < (_LINK_DENSITY if is_list else _PARAGRAPH_LINK_DENSITY) * length:
-        return False
-    if _links_to_documents(element) or _introduced_by_text(element):
-        return False
-    return is_list or _separators_only(element)
+    return _opens_with_related_heading(element) \
+        or (linked >= _LINK_DENSITY * length and _headed_by_related(element, counts))
 
 
 def _link_only(element: etree._Element, counts: dict[etree._Element, list[int]]) -> bool:
