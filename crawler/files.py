@@ -26,6 +26,14 @@ def named(error: OSError, path: str | Path) -> OSError:
     return renamed
 
 
+def describe(error: OSError) -> str:
+    """One line for an OSError: ``FILE: reason`` when it names a file (``public/mid/en.atom: No
+    space left on device``), else its reason (or its message, for one raised with a message)."""
+    if error.filename is not None and error.strerror:
+        return f"{error.filename}: {error.strerror}"
+    return error.strerror or str(error)
+
+
 def write_target(path: str | Path) -> tuple[Path, bool]:
     """Where a write of ``path`` goes, and whether it streams: a symbolic link is followed (the
     file it points at is written, the link stays); an existing FIFO, character device or other
