@@ -60,7 +60,7 @@ def test_bad_command_lines_are_one_line_and_exit_2(arguments, code, message):
 
 def test_info_of_no_archive_is_one_line(tmp_path):
     result = run_scrapy("archive", "info", f"sqlite:///{tmp_path / 'none.sqlite3'}")
-    assert result.returncode == 1
+    assert result.returncode == 2  # a missing path, as for every command (README, "Commands")
     assert result.stderr == f"scrapy archive: sqlite:///{tmp_path / 'none.sqlite3'}: no archive there " \
                             "(run `scrapy update` first)\n"
     assert not (tmp_path / "none.sqlite3").exists()
