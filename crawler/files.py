@@ -39,13 +39,16 @@ def write_target(path: str | Path) -> tuple[Path, bool]:
     file it points at is written, the link stays); an existing FIFO, character device or other
     non-regular file (``/dev/stdout``, a named pipe) is written in place, streaming (True); a
     regular or new file is written beside itself and renamed over (False). IsADirectoryError
-    (naming ``path``) for a folder."""
+    (naming ``path``) for a folder, another OSError naming it for a path that cannot be looked
+    at (a loop of links)."""
     given = Path(path)
     target = Path(os.path.realpath(given)) if given.is_symlink() else given
     try:
         mode = os.stat(target).st_mode
     except FileNotFoundError:
         return target, False
+    except OSError as error:  # a loop of links, a name too long
+        raise named(error, given) from error
     if stat.S_ISDIR(mode):
         raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(given))
     return target, not stat.S_ISREG(mode)

@@ -235,6 +235,8 @@ class Command(ScrapyCommand):
             written, streaming = write_target(target)
         except IsADirectoryError:
             raise ExportError(f"{option} {target}: is a folder, not a file") from None
+        except OSError as error:  # a loop of symbolic links, say
+            raise ExportError(f"{option} {target}: {error.strerror or error}") from None
         if streaming:  # a FIFO or device (/dev/stdout): written in place
             return target
         folder = written.parent if str(written.parent) else Path(".")

@@ -176,6 +176,14 @@ def test_a_folder_as_output_is_a_usage_error(sqlite_archive, tmp_path, option):
     assert list(folder.iterdir()) == []
 
 
+def test_a_loop_of_links_as_output_is_a_usage_error(sqlite_archive, tmp_path):
+    (tmp_path / "a.jsonl").symlink_to(tmp_path / "b.jsonl")
+    (tmp_path / "b.jsonl").symlink_to(tmp_path / "a.jsonl")
+    result = run_scrapy("export", "-o", str(tmp_path / "a.jsonl"), "-s", f"MF_ARCHIVE_URL={sqlite_archive}")
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"scrapy export: -o {tmp_path / 'a.jsonl'}: Too many levels of symbolic links"
+
+
 def _dev_full_is_a_device():
     import stat
 
