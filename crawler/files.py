@@ -45,7 +45,7 @@ def write_target(path: str | Path) -> tuple[Path, bool]:
     target = Path(os.path.realpath(given)) if given.is_symlink() else given
     try:
         mode = os.stat(target).st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # a new file (its folder is the writer's to check)
         return target, False
     except OSError as error:  # a loop of links, a name too long
         raise named(error, given) from error
