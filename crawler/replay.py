@@ -7,8 +7,10 @@ downloader path (robots.txt, retries, bot-wall detection, decompression) as fetc
 the download size limits (DOWNLOAD_MAXSIZE, DOWNLOAD_WARNSIZE) apply as on the network. A URL
 the mirror does not hold answers 404.
 
-A mirror's manifest is read once per process (:meth:`Mirror.open`): `scrapy update` runs every
-spider in one process, and each has its download handler.
+A mirror's manifest is read once per process (:meth:`Mirror.open`), and every file it names is
+checked then (a manifest that names a missing file is a :class:`MirrorError` naming the
+manifest, the URL and the file, before anything is crawled): `scrapy update` runs every spider in
+one process, and each has its download handler.
 """
 
 from __future__ import annotations
@@ -86,6 +88,14 @@ class Mirror:
         for url, entry in entries.items():
             if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
                 raise MirrorError(f"{manifest}: entry for {url} needs a 'file'")
+            path = self.folder / entry["file"]
+            try:
+                is_file = path.is_file()
+            except OSError as error:  # a name too long, say
+                raise MirrorError(f"{manifest}: entry for {url}: {path} cannot be read ({error.strerror})") from None
+            if not is_file:
+                reason = "is not a file" if path.exists() else "does not exist"
+                raise MirrorError(f"{manifest}: entry for {url}: {path} {reason}")
             self.entries[_key(url)] = entry
 
     def lookup(self, url: str) -> tuple[int, dict[str, str], bytes] | None:

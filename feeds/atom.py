@@ -166,12 +166,21 @@ def _content(doc: dict, options: FeedOptions, edit: SiteEdit | None = None) -> s
     if html is None:
         html = sanitise(doc.get("body_html") or "", doc["url"])
     if len(changes) + len(html) <= options.max_content_chars:
-        return changes + html
+        return next_line_as_newline(changes + html)
     # An enormous body: the feed carries its beginning as text and points to the full page.
     text = xml_safe(doc.get("body_text") or "")[: options.max_content_chars // 2]
     paragraphs = "".join(f"<p>{escape(p)}</p>" for p in text.split("\n\n") if p.strip())
-    return changes + sanitise(paragraphs + f'<p><a href="{escape(doc["url"])}">Read the full text on the ministry’s '
-                              "site.</a></p>", doc["url"])
+    return next_line_as_newline(changes + sanitise(paragraphs + f'<p><a href="{escape(doc["url"])}">Read the full '
+                                                   "text on the ministry’s site.</a></p>", doc["url"]))
+
+
+def next_line_as_newline(html: str) -> str:
+    """HTML with U+0085 NEXT LINE written as a newline. The archive and the JSON Lines keep the
+    character (escaped there), but feed readers do not take it for a line break: feedparser
+    gives it as "…" (windows-1252's byte 0x85). A newline is what HTML makes of a line break in
+    text — white space, a line break inside ``<pre>`` — and is the same in an attribute's value.
+    Titles, summaries and categories are :func:`clean_inline`'s, where it is a space already."""
+    return html.replace("\x85", "\n") if "\x85" in html else html
 
 
 def _text(parent: etree._Element, tag: str, text: str | None) -> etree._Element:
@@ -332,7 +341,7 @@ def build_change_entry(change: SiteChange, older: dict | None, newer: dict | Non
         _text(entry, "title", f"{heading}: {title}")
         _text(entry, "updated", change.at.isoformat())
         _person(entry, "author", source.ministry if source else change.source, source.home if source else None)
-        _text(entry, "content", html).set("type", "html")
+        _text(entry, "content", next_line_as_newline(html)).set("type", "html")
         _link(entry, rel="alternate", type="text/html", hreflang=change.language, href=url)
         if archive:
             _link(entry, rel="related", type="application/atom+xml", title="The statement in the feed", href=archive)

@@ -137,8 +137,13 @@ class _YearFile:
         return True
 
     def discard(self) -> None:
-        self.gzip.close()
-        self.file.discard()
+        """Delete what was written, even when closing the gzip stream fails (a full disk)."""
+        try:
+            self.gzip.close()
+        except OSError:
+            pass
+        finally:
+            self.file.discard()
 
 
 def _write_years(store: ArchiveStore, folder: Path, source: str, language: str, year: str | None, *,

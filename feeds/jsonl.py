@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +18,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from crawler.exporters import one_line
+from crawler.files import AtomicFile
 from crawler.items import DOCUMENT_TYPES, STATEMENT_FIELDS
 from crawler.sources import SOURCES
 from crawler.store import Selection
@@ -130,7 +129,9 @@ def write_lines(items: Iterable[dict[str, Any]], target: Path | None, *, compres
                 progress: Callable[[int], None] | None = None,
                 encoder: Callable[[dict[str, Any]], bytes] = encode) -> int:
     """Write lines to ``target`` (stdout when None) and return how many. A file is written beside
-    its target and renamed over it at the end: the target path never holds a partial file.
+    its target and renamed over it at the end: the target path never holds a partial file (a
+    FIFO or device is written in place, :class:`crawler.files.AtomicFile`). OSError naming
+    ``target`` when it cannot be written.
     ``encoder`` turns an item into its line (statements: :func:`encode`)."""
     written = 0
     if target is None:
@@ -145,25 +146,15 @@ def write_lines(items: Iterable[dict[str, Any]], target: Path | None, *, compres
             out.close()
         sys.stdout.buffer.flush()
         return written
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            out = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") if compress else raw
-            for item in items:
-                out.write(encoder(item))
-                written += 1
-                if progress and written % 1000 == 0:
-                    progress(written)
-            if compress:
-                out.close()
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with AtomicFile(target) as file:
+        out = gzip.GzipFile(fileobj=file, mode="wb", mtime=0, filename="") if compress else file  # type: ignore[arg-type]
+        for item in items:
+            out.write(encoder(item))
+            written += 1
+            if progress and written % 1000 == 0:
+                progress(written)
+        if compress:
+            out.close()
     if progress:
         progress(written)
     return written

@@ -27,8 +27,6 @@ import base64
 import hashlib
 import io
 import json
-import os
-import tempfile
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -40,6 +38,8 @@ from urllib.parse import urlsplit
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
+
+from crawler.files import AtomicFile
 
 if TYPE_CHECKING:
     from crawler.store import ArchiveStore, Selection
@@ -168,19 +168,10 @@ def _write_pair(writer: WARCWriter, fetch: dict[str, Any], body: bytes, statemen
 def write_warc(target: Path, store: ArchiveStore, selection: Selection, *, all_versions: bool,
                made_at: str | None = None, progress: Callable[[int], None] | None = None) -> WarcResult:
     """Write the WARC file ``target`` (gzipped record by record when it ends in ``.gz``): beside
-    it first, renamed over it at the end, so the target never holds a partial file."""
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            result = write_warc_records(out, store, selection, all_versions=all_versions,
-                                        compress=target.suffix == ".gz", made_at=made_at, progress=progress)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return result
+    it first, renamed over it at the end, so the target never holds a partial file (a FIFO or
+    device is written in place, :class:`crawler.files.AtomicFile`). OSError naming ``target``
+    when it cannot be written."""
+    with AtomicFile(target) as out:
+        return write_warc_records(out, store, selection, all_versions=all_versions,  # type: ignore[arg-type]
+                                  compress=target.suffix == ".gz", made_at=made_at, progress=progress)
 

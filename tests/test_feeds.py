@@ -211,6 +211,19 @@ def test_bad_input_never_breaks_a_feed():
     assert "Read the full text on the ministry" in huge
 
 
+def test_next_line_is_a_line_break_for_feed_readers():
+    """U+0085 NEXT LINE, kept by the archive and escaped in JSON Lines, reaches a feed reader as
+    a line break (a newline in the HTML, a space in text constructs), never as feedparser's "…"."""
+    doc = hostile_doc(id="mid:en:1", title="Line one\x85line two",
+                      body_html="<p>Two\x85words.</p><pre>a\x85b</pre>", body_text="Two\x85words.\n\na\x85b")
+    rendered = render(SPEC, [doc], FeedOptions(BASE_URL), ArchiveLinks(), "mid/en.atom")
+    assert b"\xc2\x85" not in rendered.data
+    (entry,) = feedparser.parse(rendered.data).entries
+    assert entry.title == "Line one line two"
+    assert entry.content[0].value == "<p>Two\nwords.</p><pre>a\nb</pre>"
+    assert entry.summary == "Two words. a b"
+
+
 def test_tag_slugs_are_safe_whatever_the_tag():
     for tag in ["../../etc", "/etc/passwd", "..", "a/b\\c", "CON", " ", "\x00", "日本", "США", "x" * 500]:
         slug = tag_slug(tag)

@@ -32,8 +32,22 @@ def test_bad_manifests_name_the_file(tmp_path):
 
 def test_missing_file_names_it(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps({"https://x/": {"file": "gone.html"}}), encoding="utf-8")
-    with pytest.raises(MirrorError, match=r"gone\.html: cannot read mirror file for https://x/"):
-        Mirror(tmp_path).lookup("https://x/")
+    with pytest.raises(MirrorError) as raised:  # when the mirror is opened, before any request
+        Mirror.open(tmp_path)
+    assert str(raised.value) == f"{tmp_path}/manifest.json: entry for https://x/: {tmp_path}/gone.html does not exist"
+    (tmp_path / "gone.html").mkdir()
+    with pytest.raises(MirrorError) as raised:
+        Mirror(tmp_path)
+    assert str(raised.value) == f"{tmp_path}/manifest.json: entry for https://x/: {tmp_path}/gone.html is not a file"
+
+
+def test_a_file_gone_after_opening_names_it(tmp_path):
+    (tmp_path / "manifest.json").write_text(json.dumps({"https://x/": {"file": "page.html"}}), encoding="utf-8")
+    (tmp_path / "page.html").write_text("<p>x</p>", encoding="utf-8")
+    mirror = Mirror(tmp_path)
+    (tmp_path / "page.html").unlink()
+    with pytest.raises(MirrorError, match=r"page\.html: cannot read mirror file for https://x/"):
+        mirror.lookup("https://x/")
 
 
 def test_every_manifest_entry_exists():

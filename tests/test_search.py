@@ -103,6 +103,12 @@ def test_a_snapshot_never_overwrites_its_own_archive(tmp_path):
     make_archive(f"sqlite:///{path}", PAGES[:1]).close()
     with pytest.raises(DestinationInUse, match="is the archive itself"):
         write_snapshot(f"sqlite:///{path}", path)
+    link = tmp_path / "link.sqlite3"  # a symbolic link is followed: to the archive, it is the archive
+    link.symlink_to(path)
+    before = path.read_bytes()
+    with pytest.raises(DestinationInUse, match=r"link\.sqlite3: is the archive itself"):
+        write_snapshot(f"sqlite:///{path}", link)
+    assert link.is_symlink() and path.read_bytes() == before
 
 
 def test_an_archive_of_schema_3_gets_its_index_on_open(tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.store import Capture, Selection, content_hash, open_archive
+from crawler.store import ArchiveError, Capture, Selection, content_hash, open_archive
 
 
 def item(**changes):
@@ -162,3 +162,22 @@ def test_documents_at_a_url_in_the_order_first_seen(store):
         [("mid:en:1819686", 2, "Edited."), ("mid:en:9", 1, "Text.")]
     assert found[0] == store.get("mid:en:1819686")
     assert store.documents_at(url.rstrip("/")) == []  # the URL exactly as given
+
+
+@pytest.mark.parametrize("readonly", [True, False], ids=["reader", "writer"])
+@pytest.mark.parametrize("damage", ["truncated", "not-a-database"])
+def test_a_broken_archive_file_gets_no_files_beside_it(tmp_path, readonly, damage):
+    """An archive file found broken is left as it was found: the failed open leaves no -wal or
+    -shm file beside it (publish, export and validate only read it)."""
+    from tests.feed_archive import make_archive
+
+    path = tmp_path / "archive.sqlite3"
+    make_archive(f"sqlite:///{path}").close()
+    for journal in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        journal.unlink(missing_ok=True)
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) // 2] if damage == "truncated" else b"rotated log line\n" * 4000)
+    with pytest.raises(ArchiveError, match=r"cannot open the archive \((database disk image is malformed|file is "
+                                           r"not a database)\)"):
+        open_archive(f"sqlite:///{path}", readonly=readonly)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["archive.sqlite3"]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.commands import ScrapyCommand
 
 from crawler.paths import cannot_write_in
-from crawler.store import ArchiveError, ArchiveURL, ArchiveURLError, archive_url, open_archive
+from crawler.store import ArchiveError, ArchiveMissing, ArchiveURL, ArchiveURLError, archive_url, open_archive
 from crawler.store.copying import DestinationInUse, copy_archive, describe_checks
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ class Command(ScrapyCommand):
             else:
                 what = f"unknown action {action!r}" if action else "no action given"
                 self._fail(f"{what} (usage: scrapy archive {self.syntax()})", EXIT_USAGE)
-        except (ArchiveURLError, DestinationInUse) as error:
+        except (ArchiveURLError, ArchiveMissing, DestinationInUse) as error:  # a bad argument, a missing path
             self._fail(str(error), EXIT_USAGE)
         except ArchiveError as error:
             self._fail(str(error), EXIT_FAILED)

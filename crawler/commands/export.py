@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from scrapy.commands import ScrapyCommand
 
 from crawler.commands import EXIT_USAGE, one_line_usage_errors
+from crawler.files import write_target
 from crawler.paths import cannot_write_in
 from crawler.sources import SOURCES
 from crawler.store import ArchiveError, ArchiveMissing, ArchiveURLError, archive_url, open_archive
@@ -131,6 +132,18 @@ class Command(ScrapyCommand):
             return
         try:
             self._export(store, query, target, opts)
+        except BrokenPipeError:  # `scrapy export | head`: the reader has what it wanted
+            if target is not None:
+                print(f"scrapy export: {target}: the reader closed it (Broken pipe)", file=sys.stderr)
+                self.exitcode = 1
+            else:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError as error:  # the output could not be written (a full disk, an I/O error)
+            where = "standard output" if target is None else (error.filename or target)
+            print(f"scrapy export: {where}: {error.strerror or error}", file=sys.stderr)
+            self.exitcode = 1
+            if target is None:  # what is still buffered for stdout would fail again at exit
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         except ExportError as error:
             print(f"scrapy export: {error}", file=sys.stderr)
             self.exitcode = EXIT_USAGE
@@ -151,25 +164,17 @@ class Command(ScrapyCommand):
         if opts.segments:
             self._pairs(store, query, target, compress)
             return
-        try:
-            progress = Progress(count(store, query))
-            written = write_lines(lines(store, query), target, compress=compress, progress=progress)
-        except BrokenPipeError:  # `scrapy export | head`: the reader has what it wanted
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return
+        progress = Progress(count(store, query))
+        written = write_lines(lines(store, query), target, compress=compress, progress=progress)
         if target is not None:
             print(f"{written} statements written to {target}", file=sys.stderr)
 
     @staticmethod
     def _pairs(store: ArchiveStore, query: ExportQuery, target: Path | None, compress: bool) -> None:
         tally = QATally()
-        try:
-            progress = Progress(count_briefings(store, query), unit="briefings")
-            written = write_lines(qa_lines(store, query, tally, progress), target, compress=compress,
-                                  encoder=encode_qa)
-        except BrokenPipeError:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return
+        progress = Progress(count_briefings(store, query), unit="briefings")
+        written = write_lines(qa_lines(store, query, tally, progress), target, compress=compress,
+                              encoder=encode_qa)
         if target is not None:
             print(f"{written} question-answer pairs from {tally.with_pairs} of {tally.read} briefings written to "
                   f"{target}", file=sys.stderr)
@@ -190,6 +195,10 @@ class Command(ScrapyCommand):
         except ArchiveError as error:
             print(f"scrapy export: {error}", file=sys.stderr)
             self.exitcode = EXIT_USAGE if isinstance(error, ArchiveMissing) else 1
+            return
+        except OSError as error:  # the snapshot could not be written (a full disk, a reader gone)
+            print(f"scrapy export: {error.filename or target}: {error.strerror or error}", file=sys.stderr)
+            self.exitcode = 1
             return
         rows = {check.table: check.copied_rows for check in checks}
         print(f"SQLite snapshot written to {target}: {rows['documents']} statements, {rows['versions']} versions, "
@@ -217,13 +226,20 @@ class Command(ScrapyCommand):
     @staticmethod
     def _target(option: str | None, output: str | None) -> Path | None:
         """The output file given as ``option`` (-o, --warc, --sqlite), checked before anything is
-        read: its folder must exist and take a new file."""
+        read: its folder (a symbolic link's target's) must exist and take a new file; a FIFO or
+        device is written in place; a folder is an ExportError."""
         if output in (None, "-"):
             return None
         target = Path(output)
-        folder = target.parent if str(target.parent) else Path(".")
-        if target.is_dir():
-            raise ExportError(f"{option} {target}: is a folder, not a file")
+        try:
+            written, streaming = write_target(target)
+        except IsADirectoryError:
+            raise ExportError(f"{option} {target}: is a folder, not a file") from None
+        except OSError as error:  # a loop of symbolic links, say
+            raise ExportError(f"{option} {target}: {error.strerror or error}") from None
+        if streaming:  # a FIFO or device (/dev/stdout): written in place
+            return target
+        folder = written.parent if str(written.parent) else Path(".")
         problem = cannot_write_in(folder)
         if problem is not None:
             raise ExportError(f"{option} {target}: folder {folder} {problem}")

@@ -14,6 +14,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.commands import EXIT_USAGE, one_line_usage_errors
+from crawler.files import describe
 from crawler.lock import AlreadyRunning, publish_lock
 from crawler.paths import cannot_make_in
 from crawler.store import ArchiveError, ArchiveMissing, archive_url, open_archive
@@ -112,8 +113,12 @@ class Command(ScrapyCommand):
             print(f"scrapy publish: another publication is running ({error})", file=sys.stderr)
             self.exitcode = EXIT_LOCKED
             return
-        except (ArchiveError, OSError) as error:
+        except ArchiveError as error:
             print(f"scrapy publish: {error}", file=sys.stderr)
+            self.exitcode = 1
+            return
+        except OSError as error:  # the public folder cannot be written (a full disk): the file named
+            print(f"scrapy publish: {describe(error)}", file=sys.stderr)
             self.exitcode = 1
             return
         print(f"published {self.settings.get('MF_PUBLIC_DIR')}: {result.summary()}", file=sys.stderr)

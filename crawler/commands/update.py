@@ -37,6 +37,7 @@ from crawler.commands import one_line_usage_errors
 from crawler.commands.crawl import check_spider_arguments
 from crawler.commands.publish import publish_archive, publish_options
 from crawler.events import ARCHIVE_ERROR
+from crawler.files import describe
 from crawler.lock import AlreadyRunning, RunLock, archive_lock_path, run_lock
 from crawler.paths import cannot_make_in
 from crawler.replay import Mirror, MirrorError
@@ -277,6 +278,8 @@ class Command(ScrapyCommand):
         except ArchiveError as error:  # its reason only: the archive is named once, by its own line
             return {"ok": False, "error": str(error), "archive_failed": True,
                     "summary": f"FAILED: the archive failed: {error.reason}"}
-        except (OSError, ValueError, AlreadyRunning) as error:
+        except OSError as error:  # the public folder cannot be written (a full disk): the file named
+            return {"ok": False, "error": describe(error), "summary": f"FAILED: {describe(error)}"}
+        except (ValueError, AlreadyRunning) as error:
             return {"ok": False, "error": str(error), "summary": f"FAILED: {error}"}
         return {**result.as_dict(), "summary": result.summary()}

@@ -167,6 +167,8 @@ class SQLiteConnection(Connection):
     #: Result codes (primary) of failures of the archive, not of a statement: SQLITE_PERM, BUSY,
     #: LOCKED, NOMEM, READONLY, IOERR, CORRUPT, FULL, CANTOPEN, PROTOCOL, NOTADB.
     FAILURE_CODES = frozenset({3, 5, 6, 7, 8, 10, 11, 13, 14, 15, 26})
+    #: SQLITE_CORRUPT and SQLITE_NOTADB: the file is not (or no longer) a whole archive.
+    DAMAGED_CODES = frozenset({11, 26})
 
     def __init__(self, url: ArchiveURL, *, readonly: bool = False, create: bool = True) -> None:
         assert url.path is not None
@@ -177,10 +179,18 @@ class SQLiteConnection(Connection):
             raise ArchiveMissing(f"{url}: no archive there (run `scrapy update` first)")
         if not memory and path.is_dir():
             raise ArchiveError(f"{url}: is a folder, not an archive file", location=str(url))
+        journals = [] if memory else [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+        found = {journal for journal in journals if journal.exists()}
         try:
             self.db = self._open_readonly(path) if readonly else self._open(path, memory)
             self.db.execute("PRAGMA foreign_keys=ON")
         except sqlite3.Error as error:
+            if getattr(error, "sqlite_errorcode", 0) & 0xFF in self.DAMAGED_CODES:
+                # A file found broken is left as it was found: without the -wal and -shm files
+                # the failed open made beside it (no writer can be using a file that is no archive).
+                for journal in journals:
+                    if journal not in found:
+                        journal.unlink(missing_ok=True)
             raise ArchiveError(f"{url}: cannot open the archive ({error})", location=str(url)) from None
 
     def _open(self, path: Path, memory: bool) -> sqlite3.Connection:
@@ -191,8 +201,12 @@ class SQLiteConnection(Connection):
                 raise ArchiveError(f"{self.url}: cannot create its folder ({error.strerror})",
                                    location=str(self.url)) from None
         db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.Error:
+            db.close()
+            raise
         return db
 
     @staticmethod
@@ -209,7 +223,11 @@ class SQLiteConnection(Connection):
         # A WAL archive in a folder we cannot write to and no writer there (no -wal file): no
         # one can change it while we read, so it may be read as immutable.
         db = sqlite3.connect(f"{uri}&immutable=1", uri=True, isolation_level=None)
-        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        try:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error:
+            db.close()
+            raise
         return db
 
     def is_failure(self, error: BaseException) -> bool:

@@ -14,13 +14,16 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sqlite3
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from crawler.files import AtomicFile, write_target
 from crawler.store.archive import open_archive
 from crawler.store.backend import ArchiveError, Connection, connect
 from crawler.store.schema import SERIAL_COLUMNS, TABLES, migrate, optimise_search, schema_version
@@ -114,7 +117,7 @@ def copy_archive(source: str | Path | ArchiveURL, destination: str | Path | Arch
 
 def _copy_to_file(store: ArchiveStore, target: ArchiveURL, say: Callable[[str], None]) -> list[TableCheck]:
     assert target.path is not None
-    final = target.path
+    final = Path(os.path.realpath(target.path))  # a symbolic link's target, never the link
     if final.exists():
         raise DestinationInUse(f"{target}: already exists (copy makes a new archive file; name another one)")
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -201,9 +204,18 @@ def write_snapshot(source: str | Path | ArchiveURL, target: str | Path,
     is one file to hand on) with the full-text index built, every table checked as
     :func:`copy_archive` checks. Raises what :func:`copy_archive` raises, and
     :class:`DestinationInUse` when ``target`` is the source archive itself."""
-    source_url, target = ArchiveURL.parse(source), Path(target)
-    if source_url.is_sqlite and source_url.path and source_url.path.absolute() == target.absolute():
-        raise DestinationInUse(f"{target}: is the archive itself")
+    source_url, given = ArchiveURL.parse(source), Path(target)
+    target, streaming = write_target(given)  # a symbolic link's target; a FIFO or device streams
+    if source_url.is_sqlite and source_url.path and (source_url.path.absolute() == target.absolute()
+                                                     or source_url.path.resolve() == target.resolve()):
+        raise DestinationInUse(f"{given}: is the archive itself")
+    if streaming:  # no rename can put a file there: made in a temporary folder, then copied in
+        with tempfile.TemporaryDirectory(prefix="mf-snapshot.") as folder:
+            made = Path(folder) / "snapshot.sqlite3"
+            checks = write_snapshot(source_url, made, progress)
+            with made.open("rb") as snapshot, AtomicFile(given) as out:
+                shutil.copyfileobj(snapshot, out)  # type: ignore[misc]
+        return checks
     temporary = target.with_name(f".{target.name}.snapshot-{os.getpid()}")
     _remove_abandoned(target, "snapshot")
     for leftover in _with_journals(temporary):

@@ -60,7 +60,7 @@ def test_bad_command_lines_are_one_line_and_exit_2(arguments, code, message):
 
 def test_info_of_no_archive_is_one_line(tmp_path):
     result = run_scrapy("archive", "info", f"sqlite:///{tmp_path / 'none.sqlite3'}")
-    assert result.returncode == 1
+    assert result.returncode == 2  # a missing path, as for every command (README, "Commands")
     assert result.stderr == f"scrapy archive: sqlite:///{tmp_path / 'none.sqlite3'}: no archive there " \
                             "(run `scrapy update` first)\n"
     assert not (tmp_path / "none.sqlite3").exists()
@@ -116,3 +116,18 @@ def test_an_interrupted_copy_leaves_the_destination_unused(tmp_path, archive_url
     with open_archive(destination, readonly=True) as store:
         assert store.count() == 20_000
         assert store.count("document_tags") == 40_000
+
+
+def test_copy_to_a_symbolic_link_writes_its_target(tmp_path):
+    """A link to where the new archive goes (a dangling one): the copy is made there, the link stays."""
+    source = tmp_path / "source.sqlite3"
+    make_archive(f"sqlite:///{source}").close()
+    (tmp_path / "real").mkdir()
+    link = tmp_path / "copy.sqlite3"
+    link.symlink_to(tmp_path / "real" / "copy.sqlite3")
+    result = run_scrapy("archive", "copy", f"sqlite:///{source}", f"sqlite:///{link}")
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink()
+    with open_archive(f"sqlite:///{tmp_path / 'real' / 'copy.sqlite3'}", readonly=True) as copied, \
+            open_archive(f"sqlite:///{source}", readonly=True) as original:
+        assert copied.count() == original.count() > 0

@@ -161,13 +161,17 @@ def test_a_damaged_archive_file_is_one_line_for_every_command(sqlite_deployment,
     deployment = sqlite_deployment
     published = deployment.publish_now()
     path = Path(deployment.url.removeprefix("sqlite:///"))
+    for journal in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        journal.unlink(missing_ok=True)  # as a copy of the file alone would be
     damage(path)
     damaged, beside = path.read_bytes(), {p.name for p in path.parent.iterdir()}
+    assert not [name for name in beside if name.endswith(("-wal", "-shm"))]
     for args in (*WRITERS.values(), *READERS.values()):
         deployment.one_line(args, reason)
     deployment.update_not_crawled(reason)
     assert path.read_bytes() == damaged  # nothing written into it, nothing "repaired"
-    assert {p.name for p in path.parent.iterdir()} <= beside  # (SQLite may remove an empty WAL it left)
+    # Nothing made beside it either: no -wal or -shm file of the opens that found it broken.
+    assert {p.name for p in path.parent.iterdir()} <= beside, beside
     assert tree(deployment.public) == published  # the readers' feeds are as they were
     assert served(deployment.public) == published["mid/en.atom"]
 

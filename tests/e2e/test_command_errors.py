@@ -24,6 +24,11 @@ def place(tmp_path_factory):
     make_archive(f"sqlite:///{folder / 'archive.sqlite3'}").close()
     (folder / "bad-mirror").mkdir()
     (folder / "bad-mirror" / "manifest.json").write_text("{not json", encoding="utf-8")
+    (folder / "gap-mirror").mkdir()  # a manifest naming a file the mirror lacks
+    (folder / "gap-mirror" / "robots.txt").write_text("User-agent: *\n", encoding="utf-8")
+    (folder / "gap-mirror" / "manifest.json").write_text(
+        '{"https://www.gov.uk/robots.txt": {"file": "robots.txt"}, '
+        '"https://www.gov.uk/api/search.json": {"file": "search.json"}}', encoding="utf-8")
     (folder / "empty-public").mkdir()
     (folder / "page.html").write_text("<html></html>", encoding="utf-8")
     return folder
@@ -63,6 +68,9 @@ CASES = [
      "scrapy update: --replay /no/such/dir: /no/such/dir/manifest.json: no such file (a mirror needs manifest.json)"),
     (["update", "--replay", "{place}/bad-mirror"], "scrapy update: --replay {place}/bad-mirror: {place}/bad-mirror/"
                                                     "manifest.json: not valid JSON"),
+    (["update", "--only", "fcdo", "--replay", "{place}/gap-mirror"],
+     "scrapy update: --replay {place}/gap-mirror: {place}/gap-mirror/manifest.json: entry for "
+     "https://www.gov.uk/api/search.json: {place}/gap-mirror/search.json does not exist"),
     (["update", "--only", "nosuch"], "scrapy update: --only nosuch: unknown spider(s) nosuch; known: aa, fcdo"),
     (["update", "--only", ","], "scrapy update: --only ,: unknown spider(s) (none given)"),
     (["update", "now"], "scrapy update: unexpected arguments: now"),
@@ -113,6 +121,9 @@ CASES = [
     (["crawl", "mid", "-a", "pages=abc"], "scrapy crawl: -a pages=abc: not a number of listing pages (1 or more)"),
     (["crawl", "mid", "-a", "pages=0"], "scrapy crawl: -a pages=0: not a number of listing pages (1 or more)"),
     (["crawl", "fcdo", "-a", "replay=/no/such"], "scrapy crawl: -a replay=/no/such: /no/such/manifest.json: no such"),
+    (["crawl", "fcdo", "-a", "replay={place}/gap-mirror"],
+     "scrapy crawl: -a replay={place}/gap-mirror: {place}/gap-mirror/manifest.json: entry for "
+     "https://www.gov.uk/api/search.json: {place}/gap-mirror/search.json does not exist"),
     (["crawl", "mid", "-a", "languages=xx"], "scrapy crawl: -a languages=xx: mid has no language xx (it has en, ru)"),
     (["crawl", "aa", "-a", "sections=nosuch"], "scrapy crawl: -a sections=nosuch: aa has no section nosuch"),
     (["crawl", "mid", "-a", "page=3"], "scrapy crawl: -a page=…: mid takes no such argument (it takes pages, "),
