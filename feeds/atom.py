@@ -180,7 +180,7 @@ def next_line_as_newline(html: str) -> str:
     gives it as "…" (windows-1252's byte 0x85). A newline is what HTML makes of a line break in
     text — white space, a line break inside ``<pre>`` — and is the same in an attribute's value.
     Titles, summaries and categories are :func:`clean_inline`'s, where it is a space already."""
-    return html.replace("\x85", "\n") if "\x85" in html else html
+    return html.replace("\x85", "\n")
 
 
 def _text(parent: etree._Element, tag: str, text: str | None) -> etree._Element:
