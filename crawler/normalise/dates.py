@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 MONTHS = {
@@ -132,19 +132,16 @@ def _build(year: int, month: int, day: int, tz: str, hour: str | None = None, mi
            second: str | None = None, ampm: str | None = None) -> ParsedDate | None:
     """The local time of a printed date and optional clock; None for a day or time that does not exist."""
     try:
-        day_value = date(year, month, day)
-        clock = time()
-        if hour is not None and minute is not None:
-            hours = int(hour)
-            if ampm:
-                if not 1 <= hours <= 12:
-                    return None
-                hours = hours % 12 + (12 if ampm.lower() == "p" else 0)
-            clock = time(hours, int(minute), int(second or 0))
+        if hour is None or minute is None:
+            return ParsedDate(datetime(year, month, day, tzinfo=ZoneInfo(tz)), hour is not None)
+        hours = int(hour)
+        if ampm:
+            if not 1 <= hours <= 12:
+                return None
+            hours = hours % 12 + (12 if ampm.lower() == "p" else 0)
+        return ParsedDate(datetime(year, month, day, hours, int(minute), int(second or 0), tzinfo=ZoneInfo(tz)), True)
     except ValueError:
         return None
-    local = datetime.combine(day_value, clock, tzinfo=ZoneInfo(tz))
-    return ParsedDate(local, hour is not None)
 
 
 def _year(text: str) -> int:
@@ -169,8 +166,11 @@ def parse_date(raw: str | None, tz: str) -> ParsedDate | None:
     none of them (or names a day that does not exist)."""
     if not raw:
         return None
-    text = _unbracket(" ".join(raw.replace("\u00a0", " ").translate(_FULL_WIDTH_DIGITS).split()))
-    text = _WEEKDAY.sub("", text, count=1)
+    if max(raw) >= "\uff10":  # (a C scan: the translation costs more than the rest of the work)
+        raw = raw.translate(_FULL_WIDTH_DIGITS)
+    text = _unbracket(" ".join(raw.split()))  # (split() takes U+00A0 NO-BREAK SPACE as white space)
+    if text[:1].isalpha():  # a weekday first
+        text = _WEEKDAY.sub("", text, count=1)
     if not text or not text[0].isalnum():
         return None
     year_first = text[:4].isdigit()  # then numbers only

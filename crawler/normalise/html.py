@@ -56,13 +56,13 @@ string_value = partial(etree.tostring, method="text", encoding="unicode", with_t
 _STRING = string_value
 
 
-_FRAGMENT_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+_FRAGMENT_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, encoding="utf-8")
 _BODY = etree.XPath("/html/body")
 
 
 def fragment_root(body_html: str) -> etree._Element:
     """Parse an HTML fragment; the returned ``body`` element wraps it."""
-    document = etree.fromstring(f"<html><body>{xml_safe(body_html)}</body></html>", _FRAGMENT_PARSER)
+    document = etree.fromstring(f"<html><body>{xml_safe(body_html)}</body></html>".encode(), _FRAGMENT_PARSER)
     return _BODY(document)[0]
 
 

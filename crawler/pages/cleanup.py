@@ -31,7 +31,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from crawler.normalise.html import string_value
-from crawler.normalise.text import clean_inline, replace_lone_surrogates
+from crawler.normalise.text import clean_inline, utf8_bytes
 from crawler.pages import ParseError
 
 if TYPE_CHECKING:
@@ -96,14 +96,15 @@ _LINK_DENSITY = 0.75
 _PARAGRAPH_LINK_DENSITY = 0.9
 
 # No id index (collect_ids): nothing looks elements up by id, and building it costs parse time.
-_HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+# The text is given as UTF-8 (crawler.normalise.text.utf8_bytes): a ``<meta charset>`` in it is not read.
+_HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, encoding="utf-8")
 
 
 def parse_document(url: str, text: str) -> etree._Element:
     """The page's element tree; a page lxml cannot read is a ParseError naming the URL. A lone
     surrogate (from a JSON API's ``"\\ud83d"``) is read as U+FFFD, not as the end of the text."""
     try:
-        root = etree.fromstring(replace_lone_surrogates(text), _HTML_PARSER)
+        root = etree.fromstring(utf8_bytes(text), _HTML_PARSER)
     except (etree.ParserError, ValueError) as error:
         raise ParseError(url, "unparsable_html", str(error)) from None
     if root is None:

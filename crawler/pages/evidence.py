@@ -135,10 +135,11 @@ def head_alternates(root: etree._Element, base_url: str, language: str,
 def in_related_block(element: etree._Element) -> bool:
     """True when the element is inside (or is) a block listing other pages (:data:`RELATED_BLOCK`):
     what it says (tags, dates) is about another article."""
+    search = RELATED_BLOCK.search
     for node in (element, *element.iterancestors()):
         classes = node.get("class")
-        if classes and RELATED_BLOCK.search(classes) \
-                and any(RELATED_BLOCK.search(token) and not TAG_BLOCK.search(token) for token in classes.split()):
+        if classes and search(classes := classes.lower()) \
+                and any(search(token) and not TAG_BLOCK.search(token) for token in classes.split()):
             return True
     return False
 
