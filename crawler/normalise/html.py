@@ -500,6 +500,27 @@ def sanitised_texts_of(groups: list[list[etree._Element]], checked: bool = False
                 return None  # a table part, or an empty element, at the top of the fragment
             if not (checked and node.getparent() is not None) and _rebuilt(node, None, None, None, False, False):
                 return None
+    flat, structure = _AS_SANITISED.flat, _AS_SANITISED.structure
+    texts = []
+    for group in groups:  # (the common case first: each node a paragraph of inline text, as in the walk)
+        paragraphs = []
+        for node in group:
+            if node.tag not in flat:
+                break
+            if not len(node):
+                text = clean_inline(node.text or "")
+            elif structure.isdisjoint([sub.tag for sub in node.iterdescendants()]):
+                text = clean_inline(_STRING(node))
+            else:
+                break
+            if text:
+                paragraphs.append(text)
+        else:
+            texts.append("\n\n".join(paragraphs))
+            continue
+        break
+    else:
+        return texts
     nodes: list[etree._Element | None] = []
     for group in groups:
         nodes.extend(group)

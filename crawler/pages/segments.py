@@ -314,13 +314,21 @@ class _Paragraph:
 
     @classmethod
     def of(cls, element: etree._Element) -> _Paragraph:
-        starts_bold, bold = _boldness(element)
-        style = element.get("style") or ""
+        tag = element.tag
+        if len(element):
+            starts_bold, bold = _boldness(element)
+            text = _STRING(element)
+            atomic = tag in _ATOMIC or next(element.iterdescendants("table"), None) is not None
+        else:  # (the common case, a paragraph of plain text: its text is its string value)
+            text = element.text or ""
+            starts_bold = bold = bool(text.strip()) and _bold_element(element)
+            atomic = tag in _ATOMIC
+        style = element.get("style")
         return cls(
-            element=element, text=_STRING(element),
-            atomic=element.tag in _ATOMIC or next(element.iterdescendants("table"), None) is not None,
-            heading_tag=element.tag in _HEADING_TAGS, bold=bold, starts_bold=starts_bold,
-            centred=bool(_CENTRED_STYLE.search(style)) or (element.get("align") or "").lower() == "center",
+            element=element, text=text, atomic=atomic, heading_tag=tag in _HEADING_TAGS, bold=bold,
+            starts_bold=starts_bold,
+            centred=(style is not None and bool(_CENTRED_STYLE.search(style)))
+            or (element.get("align") or "").lower() == "center",
         )
 
 
@@ -370,6 +378,10 @@ def _keep(element: etree._Element, count: int) -> int:
 def _without_prefix(element: etree._Element, count: int) -> etree._Element:
     """A copy of the paragraph without its first ``count`` characters and the white space after
     them; inline wrappers left empty (the label's ``<strong>``) are dropped."""
+    if not len(element):  # (the common case, a paragraph of plain text)
+        result = etree.Element(element.tag, element.attrib)
+        result.text = (element.text or "")[count:].lstrip()
+        return result
     result = copy.deepcopy(element)
     result.tail = None
     _cut(result, count)
