@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qs, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
@@ -91,32 +91,46 @@ def parse_article_url(url: str) -> ArticleUrl | None:
     """Language, section and id of an old-site article URL; None for other URLs.
 
     The section is told by the asset publisher's instance id, whatever the path says."""
-    match = _ARTICLE_PATH.match(urlsplit(url).path)
+    parsed = _parsed(url)
+    return parsed[0] if parsed is not None else None
+
+
+def _parsed(url: str) -> tuple[ArticleUrl, SplitResult, re.Match[str]] | None:
+    """The URL's facts, its parts and its path's match; None for other URLs."""
+    parts = urlsplit(url)
+    match = _ARTICLE_PATH.match(parts.path)
     if not match:
         return None
     section = SECTIONS.get(match["instance"])
     if section is None:
         return None
-    return ArticleUrl(match["lang"], section, match["id"])
+    return ArticleUrl(match["lang"], section, match["id"]), parts, match
 
 
 def canonical_article_url(url: str) -> str:
     """The article URL on its current host (old www.mid.ru links → archive.mid.ru), no query or
     fragment."""
-    parsed = parse_article_url(url)
-    if parsed is None:
+    found = _read_url(url)
+    if found is None:
         raise ValueError(f"not an old-site article URL: {url}")
-    parts = urlsplit(url)
+    return found[1]
+
+
+def _read_url(url: str) -> tuple[ArticleUrl, str] | None:
+    """The facts and the canonical URL of an old-site article URL, in one reading of it."""
+    parsed = _parsed(url)
+    if parsed is None:
+        return None
+    facts, parts, match = parsed
     origin = ARCHIVE_ORIGIN if parts.netloc.lower() in OLD_HOSTS else f"{parts.scheme}://{parts.netloc}"
-    match = _ARTICLE_PATH.match(parts.path)
-    return (f"{origin}/{parsed.language}/{match['path']}/-/asset_publisher/{parsed.section.instance}"
-            f"/content/id/{parsed.site_id}")
+    return facts, (f"{origin}/{facts.language}/{match['path']}/-/asset_publisher/{facts.section.instance}"
+                   f"/content/id/{facts.site_id}")
 
 
-def _read_url(url: str) -> tuple[str, str, str] | None:
+def _linked(url: str) -> tuple[str, str, str] | None:
     """(language, canonical URL, id) of an old-site article URL a page links to."""
-    facts = parse_article_url(url)
-    return (facts.language, canonical_article_url(url), facts.site_id) if facts else None
+    found = _read_url(url)
+    return (found[0].language, found[1], found[0].site_id) if found is not None else None
 
 
 def rebase(url: str, base_url: str) -> str:
@@ -183,10 +197,10 @@ class MidArchiveListingPage:
         entries: list[ListingEntry] = []
         seen: set[str] = set()
         for link in _X_LISTING_LINKS(self._root()):
-            url = urljoin(self.url, (link.get("href") or "").strip())
-            if parse_article_url(url) is None:
+            found = _read_url(urljoin(self.url, (link.get("href") or "").strip()))
+            if found is None:
                 continue
-            canonical = canonical_article_url(url)
+            canonical = found[1]
             if canonical in seen:
                 continue
             seen.add(canonical)
@@ -290,9 +304,10 @@ class MidArchiveArticlePage(ArticlePage):
     def statement(self, tags: list[str] | None = None,
                   listing_date: str | None = None) -> PageStatement:
         """The page as a :class:`PageStatement` (tags come from the page; listing ones are added)."""
-        url_facts = parse_article_url(self.url)
-        if url_facts is None:
+        found = _read_url(self.url)
+        if found is None:
             raise ParseError(self.url, "unknown_url", "not an old-site article URL")
+        url_facts, canonical = found
         root, article = self._article()
         parts = _parts(article)
         title = self._parse_title(article)
@@ -300,7 +315,7 @@ class MidArchiveArticlePage(ArticlePage):
             source=SOURCE,
             site=SITE,
             site_id=url_facts.site_id,
-            url=canonical_article_url(self.url),
+            url=canonical,
             language=url_facts.language,
             title=title,
             type=self._parse_type(url_facts, title),
@@ -308,7 +323,7 @@ class MidArchiveArticlePage(ArticlePage):
             published_meta_raw=meta_published(root),
             doc_number=self._parse_doc_number(parts),
             tags=tags_of(parts.tag_blocks) + list(tags or []),  # the normaliser drops repeats and empty tags
-            translations=language_versions(root, self.url, url_facts.language, _read_url, url_facts.site_id,
+            translations=language_versions(root, self.url, url_facts.language, _linked, url_facts.site_id,
                                            self.text),
             fallback_published_raw=listing_date,
             body_html=self._parse_body(parts),  # last: cleaning edits the page's tree
