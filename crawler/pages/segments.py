@@ -300,36 +300,47 @@ def _boldness(element: etree._Element) -> tuple[bool, bool]:
     return bool(first), first is not None and every
 
 
-@dataclass
 class _Paragraph:
-    """One paragraph of the body with what its markup says."""
+    """One paragraph of the body with what its markup says. Its boldness is read when first asked
+    for (a paragraph a label opens seldom needs it, and it is a walk of the paragraph)."""
 
-    element: etree._Element
-    text: str
-    atomic: bool = False
-    heading_tag: bool = False
-    bold: bool = False
-    starts_bold: bool = False
-    centred: bool = False
+    __slots__ = ("_boldness", "atomic", "centred", "element", "heading_tag", "text")
+
+    def __init__(self, element: etree._Element, text: str, atomic: bool = False, heading_tag: bool = False,
+                 centred: bool = False, boldness: tuple[bool, bool] | None = None) -> None:
+        self.element = element
+        self.text = text
+        self.atomic = atomic
+        self.heading_tag = heading_tag
+        self.centred = centred
+        self._boldness = boldness
+        """(whether its first visible text is bold, whether all of it is); None until read."""
+
+    @property
+    def starts_bold(self) -> bool:
+        if self._boldness is None:
+            self._boldness = _boldness(self.element)
+        return self._boldness[0]
+
+    @property
+    def bold(self) -> bool:
+        if self._boldness is None:
+            self._boldness = _boldness(self.element)
+        return self._boldness[1]
 
     @classmethod
     def of(cls, element: etree._Element) -> _Paragraph:
         tag = element.tag
         if len(element):
-            starts_bold, bold = _boldness(element)
             text = _STRING(element)
             atomic = tag in _ATOMIC or next(element.iterdescendants("table"), None) is not None
         else:  # (the common case, a paragraph of plain text: its text is its string value)
             text = element.text or ""
-            starts_bold = bold = bool(text.strip()) and _bold_element(element)
             atomic = tag in _ATOMIC
         style = element.get("style")
-        return cls(
-            element=element, text=text, atomic=atomic, heading_tag=tag in _HEADING_TAGS, bold=bold,
-            starts_bold=starts_bold,
-            centred=(style is not None and bool(_CENTRED_STYLE.search(style)))
-            or (element.get("align") or "").lower() == "center",
-        )
+        return cls(element, text, atomic, tag in _HEADING_TAGS,
+                   (style is not None and bool(_CENTRED_STYLE.search(style)))
+                   or (element.get("align") or "").lower() == "center")
 
 
 def _cut(element: etree._Element, count: int) -> int:
@@ -485,7 +496,7 @@ class _Reader:
 
     def starts_turn(self, text: str) -> bool:
         """Whether a line of a paragraph starts a new turn (a label or a note)."""
-        probe = _Paragraph(element=_PROBE, text=text, starts_bold=True)
+        probe = _Paragraph(_PROBE, text, boldness=(True, False))
         return self.label(probe) is not None or bool(self.notes.fullmatch(text))
 
     def is_heading(self, paragraph: _Paragraph) -> bool:
