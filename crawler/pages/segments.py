@@ -17,7 +17,6 @@ questions and answers") and mid-ru.md.
 
 from __future__ import annotations
 
-import copy
 import re
 from collections import deque
 from dataclasses import dataclass, field
@@ -186,7 +185,7 @@ def _blocks(root: etree._Element) -> list[etree._Element]:
             if tag != "hr":
                 blocks.append(child)
         elif tag:
-            inline = copy.deepcopy(child)
+            inline = child.__copy__()  # (a deep copy, as lxml copies: without copy.deepcopy's memo)
             inline.tail = None
             run.append(inline)
         add_text(child.tail)
@@ -213,7 +212,7 @@ def _lines(element: etree._Element) -> list[list[str | etree._Element]]:
                 _fill(wrapper, [part])
                 lines[-1].append(wrapper)
         else:
-            inline = copy.deepcopy(child)
+            inline = child.__copy__()  # (a deep copy, as lxml copies: without copy.deepcopy's memo)
             inline.tail = None
             lines[-1].append(inline)
         if child.tail:
@@ -393,7 +392,7 @@ def _without_prefix(element: etree._Element, count: int) -> etree._Element:
         result = etree.Element(element.tag, element.attrib)
         result.text = (element.text or "")[count:].lstrip()
         return result
-    result = copy.deepcopy(element)
+    result = element.__copy__()
     result.tail = None
     _cut(result, count)
     text = _STRING(result)
@@ -418,7 +417,7 @@ def _drop_leading_empty(element: etree._Element) -> None:
 
 
 def _prefix(element: etree._Element, count: int) -> etree._Element:
-    result = copy.deepcopy(element)
+    result = element.__copy__()
     result.tail = None
     _keep(result, count)
     drop_empty_blocks(result)
@@ -547,8 +546,9 @@ class _Reader:
             self.open(_Turn("remark", None, None), paragraph.element)
             self.current = None  # what follows continues the turn before the note
             return
-        if not paragraph.atomic and paragraph.starts_bold and not paragraph.bold \
-                and _LABEL_LIKE.match(paragraph.text):
+        # (the text first: the boldness is a walk of the paragraph)
+        if not paragraph.atomic and _LABEL_LIKE.match(paragraph.text) and paragraph.starts_bold \
+                and not paragraph.bold:
             raise Unrecognised(f"unknown label {text[:40]!r}")  # a bold label, then plain text
         if self.is_heading(paragraph):
             if paragraph.bold and _QUESTION_END.search(text) and not paragraph.heading_tag:
@@ -556,7 +556,7 @@ class _Reader:
             self.open(_Turn("heading", None, None), paragraph.element)
             self.current = self.last_turn = None
             return
-        if not paragraph.atomic and paragraph.bold and _QUESTION_END.search(text):
+        if not paragraph.atomic and _QUESTION_END.search(text) and paragraph.bold:
             raise Unrecognised(f"unlabelled question {text[:40]!r}")
         if self.current is not None:
             self.current.parts.append(paragraph.element)
