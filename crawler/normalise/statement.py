@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -102,7 +103,8 @@ def read_date(raw: str | None, tz: str) -> ParsedDate | None:
 
 def _published(parsed: ParsedDate, raw: str | None, tz: str) -> tuple[str, str, str | None]:
     """:func:`resolve_published`'s answer from the date it chose and the string it read it from."""
-    local = parsed.value.astimezone(ZoneInfo(tz)) if parsed.has_time else parsed.value
+    zone = ZoneInfo(tz)  # (one instance per key: the printed dates are in it already)
+    local = parsed.value.astimezone(zone) if parsed.has_time and parsed.value.tzinfo is not zone else parsed.value
     return isoformat(local), "datetime" if parsed.has_time else "date", clean_inline(raw or "") or None
 
 
@@ -197,9 +199,15 @@ def normalise_segments(segments: list[PageSegment] | None, base_url: str) -> lis
     return normalised
 
 
+@lru_cache(maxsize=1)
+def _utc_second(second: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second))
+
+
 def now_utc() -> str:
-    """The current time, ISO 8601 UTC to the second (``2026-07-01T09:30:00Z``), for ``fetched_at``."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    """The current time, ISO 8601 UTC to the second (``2026-07-01T09:30:00Z``), for ``fetched_at``
+    (formatted once a second: a crawl asks for it several times a page)."""
+    return _utc_second(int(time.time()))
 
 
 def normalise(page: PageStatement) -> Statement:
