@@ -25,6 +25,24 @@ def test_clean_inline_and_paragraph():
     assert clean_paragraph("line  one \n\n  line\ttwo ") == "line one\nline two"
 
 
+def test_clean_inline_gives_printable_text_back_only_when_it_is_clean():
+    """The fast path for printable text gives what the full rule gives, for every code point
+    (alone between letters, and beside spaces), and the same object for clean text."""
+    from crawler.normalise.text import _DROPPED
+
+    clean = "Заявление МИД России: 中文 x"
+    assert clean_inline(clean) is clean
+    assert clean_inline(" می‌کند ‍ ") == "می‌کند ‍"  # joiners are not printable, and kept
+    for code_point in range(0x110000):
+        character = chr(code_point)
+        for text in (f"a{character}b", f" {character}  z"):
+            assert clean_inline(text) == " ".join(_DROPPED.sub("", text).split()), hex(code_point)
+    for code_point in range(0x110000):  # a paragraph's rule, on text with no line break, is the line's
+        text = f"a{chr(code_point)} b"
+        if code_point not in (0x0A, 0x0D, 0x85):
+            assert clean_paragraph(text) == clean_inline(text), hex(code_point)
+
+
 def test_sanitise_removes_scripts_styles_handlers_and_absolutises_links():
     html = ('<p onclick="steal()" style="color:red" class="MsoNormal">Text <a href="/en/x/1/">link</a>'
             ' <a href="javascript:alert(1)">bad</a> <img src="img/a.png" onerror="x()"></p>'

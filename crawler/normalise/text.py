@@ -64,11 +64,20 @@ def xml_safe(text: str) -> str:
 
 def clean_inline(text: str) -> str:
     """One line of text: XML-safe, no invisible characters, runs of white space as one space."""
+    # Printable text (str.isprintable, a C scan) holds none of the characters dropped here (all are
+    # in Unicode's categories Cc, Cf, Cs or Cn) and no white space but the ASCII space: most text
+    # is clean already, and is given back as it is.
+    if text.isprintable():
+        if "  " not in text and text[:1] != " " and text[-1:] != " ":
+            return text
+        return " ".join(text.split())
     return " ".join(_DROPPED.sub("", text).split())
 
 
 def clean_paragraph(text: str) -> str:
     """A paragraph: like :func:`clean_inline`, but line breaks inside it are kept (one each)."""
+    if text.isprintable():  # (no line break, no character to drop: as clean_inline reads it)
+        return clean_inline(text)
     text = _DROPPED.sub("", text.replace("\r\n", "\n").replace("\r", "\n").replace("\x85", " "))
     if "\n" not in text:
         return " ".join(text.split())
