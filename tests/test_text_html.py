@@ -28,7 +28,7 @@ def test_clean_inline_and_paragraph():
 def test_clean_inline_gives_printable_text_back_only_when_it_is_clean():
     """The fast path for printable text gives what the full rule gives, for every code point
     (alone between letters, and beside spaces), and the same object for clean text."""
-    from crawler.normalise.text import _DROPPED
+    from crawler.normalise.text import _DROPPED, _XML_ILLEGAL
 
     clean = "Заявление МИД России: 中文 x"
     assert clean_inline(clean) is clean
@@ -37,6 +37,9 @@ def test_clean_inline_gives_printable_text_back_only_when_it_is_clean():
         character = chr(code_point)
         for text in (f"a{character}b", f" {character}  z"):
             assert clean_inline(text) == " ".join(_DROPPED.sub("", text).split()), hex(code_point)
+    for code_point in range(0x110000):  # XML-safe text: what the pattern alone leaves
+        text = f"<p>a{chr(code_point)}\tb\n</p>"
+        assert xml_safe(text) == _XML_ILLEGAL.sub("", text.replace("\r", "\n")), hex(code_point)
     for code_point in range(0x110000):  # a paragraph's rule, on text with no line break, is the line's
         text = f"a{chr(code_point)} b"
         if code_point not in (0x0A, 0x0D, 0x85):

@@ -59,6 +59,10 @@ def xml_safe(text: str) -> str:
     """Drop every character that XML 1.0 cannot carry, and the C1 controls but U+0085 NEXT LINE
     (allowed by XML 1.0 §2.2); CR and CRLF become LF."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # (every character dropped here is outside str.isprintable, as in clean_inline: printable text
+    # but for its line breaks and tabs is given back without the pattern's scan)
+    if text.replace("\n", "").replace("\t", "").isprintable():
+        return text
     return _XML_ILLEGAL.sub("", text)
 
 
