@@ -485,7 +485,32 @@ def sanitised_text(root: etree._Element) -> str | None:
     parser or lxml's would rebuild (see above): the caller renders the sanitised HTML instead."""
     if any(_rebuilt(child, None, None, None, False, False) for child in root):
         return None
+    if not (root.text and not root.text.isspace()) \
+            and not any(child.tail and not child.tail.isspace() for child in root):
+        paragraphs = _flat_paragraphs(root)
+        if paragraphs is not None:
+            return "\n\n".join(paragraphs)
     return join_paragraphs(_paragraphs(root, _AS_SANITISED))
+
+
+def _flat_paragraphs(nodes: Iterable[etree._Element]) -> list[str] | None:
+    """The walk's common case, without the walk: the paragraphs of ``nodes`` (their tails left
+    out) when each is a block of inline text (taken whole, as :func:`_paragraphs` takes it), empty
+    ones left out; None when one is not."""
+    flat, structure = _AS_SANITISED.flat, _AS_SANITISED.structure
+    paragraphs = []
+    for node in nodes:
+        if node.tag not in flat:
+            return None
+        if not len(node):
+            text = clean_inline(node.text or "")
+        elif structure.isdisjoint([sub.tag for sub in node.iterdescendants()]):
+            text = clean_inline(_STRING(node))
+        else:
+            return None
+        if text:
+            paragraphs.append(text)
+    return paragraphs
 
 
 def sanitised_texts_of(groups: list[list[etree._Element]], checked: bool = False) -> list[str] | None:
@@ -500,25 +525,12 @@ def sanitised_texts_of(groups: list[list[etree._Element]], checked: bool = False
                 return None  # a table part, or an empty element, at the top of the fragment
             if not (checked and node.getparent() is not None) and _rebuilt(node, None, None, None, False, False):
                 return None
-    flat, structure = _AS_SANITISED.flat, _AS_SANITISED.structure
     texts = []
-    for group in groups:  # (the common case first: each node a paragraph of inline text, as in the walk)
-        paragraphs = []
-        for node in group:
-            if node.tag not in flat:
-                break
-            if not len(node):
-                text = clean_inline(node.text or "")
-            elif structure.isdisjoint([sub.tag for sub in node.iterdescendants()]):
-                text = clean_inline(_STRING(node))
-            else:
-                break
-            if text:
-                paragraphs.append(text)
-        else:
-            texts.append("\n\n".join(paragraphs))
-            continue
-        break
+    for group in groups:  # (the common case first: each node a paragraph of inline text)
+        paragraphs = _flat_paragraphs(group)
+        if paragraphs is None:
+            break
+        texts.append("\n\n".join(paragraphs))
     else:
         return texts
     nodes: list[etree._Element | None] = []
