@@ -311,3 +311,25 @@ def test_a_refused_zone_keeps_the_raw_string_and_the_date_comes_from_elsewhere()
     with pytest.raises(NormaliseError) as error:
         published("state_dept", "Wed, 30 Jul 2025 14:00:00 -1260")
     assert error.value.reason == "unreadable_date"
+
+
+_PIECES = ["28", "1", "01", "00", "31", "32", "9", "123", "٣", "²", "June", "июля", "мая", "Mai", "mai", "Foo", "jun.",
+           "2022", "22", "12", "202", "20222", "11:44", "1:05", "24:00", "11:4", "11:444", "11.44", "11:44:05",
+           "p.m.", "г.", "28.06.2022", "5.3.12", "28.06.22", "28.6.2022", "28.06.202", "28..2022", "28.06.2022.",
+           "１１:44", ",", "(", ")"]
+
+
+def test_common_forms_read_as_the_patterns_read_them(monkeypatch):
+    """The two forms most pages print are read without the patterns; every text made of their
+    pieces (and pieces of other forms, invalid numbers, other digits) reads as the patterns read it."""
+    import itertools
+
+    from crawler.normalise import dates
+
+    texts = [" ".join(parts) for size in (1, 2, 3, 4) for parts in itertools.product(_PIECES, repeat=size)
+             if size < 4 or (parts[1] in ("June", "июля", "Foo") and parts[0] in ("28", "1", "32"))]
+    quick = [parse_date(text, MOSCOW) for text in texts]
+    assert sum(dates._common_form(" ".join(text.split())) is not None for text in texts) > 50  # the fast path ran
+    monkeypatch.setattr(dates, "_common_form", lambda text: None)
+    for text, found in zip(texts, quick, strict=True):
+        assert found == parse_date(text, MOSCOW), text
