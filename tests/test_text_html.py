@@ -373,3 +373,23 @@ def test_preformatted_line_breaks_are_kept(html, text):
 def test_wrapper_containers_are_unwrapped(html, published):
     assert sanitise(html, BASE) == published.strip()
     assert html_to_text(sanitise(html, BASE)) == html_to_text(html)
+
+
+@given(st.text(alphabet="<>/ \t\xa0divDIVsectionSECTIONnavNAVmainMAINaprщ", max_size=40))
+@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow])
+def test_container_test_misses_no_start_tag(html):
+    """The parse that unwraps containers is spared only where no start tag of one can be, in
+    any case: wherever a case-insensitive pattern for such a tag finds one, the test says maybe."""
+    import re
+
+    from crawler.normalise.html import _CONTAINERS, _may_hold_container
+
+    start_tag = re.compile("<(?:" + "|".join(_CONTAINERS) + r")[\s/>]", re.I | re.A)
+    if start_tag.search(html) or re.search("<(?:" + "|".join(_CONTAINERS) + r")[\s/>]", html, re.I):
+        assert _may_hold_container(html)
+
+
+def test_upper_case_wrappers_are_unwrapped_like_lower_case_ones():
+    assert sanitise("<DIV><p>One.</p><P>Two.</P></DIV>", BASE) == sanitise("<div><p>One.</p><p>Two.</p></div>", BASE) \
+        == "<p>One.</p><p>Two.</p>"
+    assert sanitise("<SeCtIoN>\n<p>One.</p></SeCtIoN>", BASE) == "<p>One.</p>"

@@ -117,10 +117,16 @@ _CLEANER = _cleaner(_resolve)
 #: no boundary its content does not make, and is unwrapped (so a page's layout divs, which never
 #: ran text together, leave its published HTML, and its archived versions, as they were).
 _CONTAINERS = ("address", "article", "aside", "div", "footer", "header", "main", "nav", "section")
-# (each letter as a class of its two cases, not re.IGNORECASE: a case-insensitive scan of a
-# Cyrillic page is several times slower; the test only spares the parse)
-_HAS_CONTAINER = re.compile("<(?:" + "|".join("".join(f"[{c}{c.upper()}]" for c in name) for name in _CONTAINERS)
-                            + r")[\s/>]")
+#: What a container's start tag begins with, in UTF-8 (tag names are ASCII, in either case).
+_CONTAINER_STARTS = tuple(f"<{name}".encode() for name in _CONTAINERS)
+
+
+def _may_hold_container(html: str) -> bool:
+    """False when no container's start tag can be in ``html``: a few C searches of its UTF-8 in
+    ASCII lower case (bytes.lower changes only ASCII letters), which spare the parse. (Not a
+    pattern: a page's first pattern search costs several times the rest, bench/extract.py.)"""
+    lowered = html.encode("utf-8", "surrogatepass").lower()
+    return any(start in lowered for start in _CONTAINER_STARTS)
 
 
 def _is_wrapper(element: etree._Element) -> bool:
@@ -133,7 +139,7 @@ def _is_wrapper(element: etree._Element) -> bool:
 
 def _unwrap_wrappers(html: str) -> str:
     """The fragment with every wrapper container (:func:`_is_wrapper`) replaced by its content."""
-    if not _HAS_CONTAINER.search(html):
+    if not _may_hold_container(html):
         return html
     root = fragment_root(html)
     wrappers = [element for element in root.iter(*_CONTAINERS) if _is_wrapper(element)]
