@@ -17,8 +17,8 @@ Page objects hand :func:`clean_body` the element that holds the text and their s
 - wrappers left empty.
 
 Each rule has must / must-not phrases in tests/phrases/. The rules edit the element in place;
-they walk the body (never the whole page) in a few C-level iterations: bench/extract.py holds the
-whole extraction to 3x a bare parse of the page.
+they walk the body (never the whole page) in a few C-level iterations: bench/extract.py measures
+the whole extraction against a bare parse of the page (target: within 3x).
 """
 
 from __future__ import annotations
