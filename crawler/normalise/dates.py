@@ -133,15 +133,17 @@ def _build(year: int, month: int, day: int, tz: str, hour: str | None = None, mi
     """The local time of a printed date and optional clock; None for a day or time that does not exist."""
     try:
         if hour is None or minute is None:
-            return ParsedDate(datetime(year, month, day, tzinfo=ZoneInfo(tz)), hour is not None)
-        hours = int(hour)
-        if ampm:
-            if not 1 <= hours <= 12:
-                return None
-            hours = hours % 12 + (12 if ampm.lower() == "p" else 0)
-        return ParsedDate(datetime(year, month, day, hours, int(minute), int(second or 0), tzinfo=ZoneInfo(tz)), True)
+            local = datetime(year, month, day)
+        else:
+            hours = int(hour)
+            if ampm:
+                if not 1 <= hours <= 12:
+                    return None
+                hours = hours % 12 + (12 if ampm.lower() == "p" else 0)
+            local = datetime(year, month, day, hours, int(minute), int(second or 0))
     except ValueError:
         return None
+    return ParsedDate(local.replace(tzinfo=ZoneInfo(tz)), hour is not None)
 
 
 def _year(text: str) -> int:

@@ -37,9 +37,6 @@ TAG_BLOCK = re.compile("tags|tag-list|categories|keywords")
 RELATED_BLOCK = re.compile("related|teaser|latest|popular|see-also|seealso|read-also|readalso|more-news|recommend")
 
 
-_ABSOLUTE = ("https://", "http://")
-
-
 def meta_published(root: etree._Element) -> str | None:
     """The publication date the page's head gives, as written; None when it gives none."""
     head = next(root.iterchildren("head"), None)
@@ -105,8 +102,7 @@ def language_versions(root: etree._Element, base_url: str, language: str,
         href = (link.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:")):
             continue
-        # (an absolute http(s) reference is its own resolution: urljoin would only split and rejoin it)
-        facts = read_url(href if href.startswith(_ABSOLUTE) else urljoin(base_url, href))
+        facts = read_url(urljoin(base_url, href))
         if facts is None:
             continue
         link_language, url, linked_id = facts

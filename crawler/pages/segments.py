@@ -388,8 +388,9 @@ def _keep(element: etree._Element, count: int) -> int:
 def _without_prefix(element: etree._Element, count: int) -> etree._Element:
     """A copy of the paragraph without its first ``count`` characters and the white space after
     them; inline wrappers left empty (the label's ``<strong>``) are dropped."""
-    if not len(element):  # (the common case, a paragraph of plain text)
-        result = etree.Element(element.tag, element.attrib)
+    if not len(element):  # (the common case, a paragraph of plain text: no walk of the copy)
+        result = element.__copy__()  # (a copy keeps attributes XML cannot name: "xml:lang", "@click")
+        result.tail = None
         result.text = (element.text or "")[count:].lstrip()
         return result
     result = element.__copy__()
