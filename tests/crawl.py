@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,7 +34,10 @@ def fast_settings(archive: str | Path, folder: Path | None = None, **extra: str)
     if isinstance(archive, Path):
         url, folder = f"sqlite:///{archive.resolve()}", folder or archive.parent
     else:
-        url, folder = archive, folder or Path(tempfile.mkdtemp(prefix="mf-test-"))
+        if folder is None:
+            folder = Path(tempfile.mkdtemp(prefix="mf-test-"))
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)  # (removed when the test run ends)
+        url = archive
     settings = {
         "MF_ARCHIVE_URL": url,
         "MF_PUBLIC_DIR": str(folder / "public"),
