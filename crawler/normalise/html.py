@@ -225,7 +225,7 @@ def _paragraphs(root: etree._Element | None, rules: _Rules, nodes: Iterable[etre
     current: list[str] = []
     last_break = -1  # index in ``current`` of the newline the last ``br`` wrote, -1: none since
     preformatted = False  # inside a ``pre``: the source's line breaks are the text's
-    blocks, skip, flat, structure = rules.blocks, rules.skip, rules.flat, rules.structure
+    blocks, skip = rules.blocks, rules.skip
 
     def flush() -> None:
         nonlocal last_break
@@ -250,12 +250,10 @@ def _paragraphs(root: etree._Element | None, rules: _Rules, nodes: Iterable[etre
         tag = element.tag
         if not isinstance(tag, str) or tag in skip:
             return
-        if tag in flat and (not len(element) or structure.isdisjoint([sub.tag for sub in element.iterdescendants()])):
-            # The common case, a paragraph of inline text: its string value in one C call, on one
-            # line (what clean_paragraph makes of it once line breaks in the source are spaces).
+        text = _flat_text(element, rules)
+        if text is not None:
             if current:  # (an empty one has nothing to end: a call saved per block)
                 flush()
-            text = clean_inline(_STRING(element) if len(element) else element.text or "")
             if text:
                 paragraphs.append(text)
             return
@@ -499,20 +497,27 @@ def sanitised_text(root: etree._Element) -> str | None:
     return join_paragraphs(_paragraphs(root, _AS_SANITISED))
 
 
+def _flat_text(element: etree._Element, rules: _Rules) -> str | None:
+    """The text of a block of inline text (the common case): its string value in one C call, on one
+    line (what clean_paragraph makes of it once line breaks in the source are spaces); None for any
+    other element, which the walk reads part by part."""
+    if element.tag not in rules.flat:
+        return None
+    if not len(element):
+        return clean_inline(element.text or "")
+    if rules.structure.isdisjoint([sub.tag for sub in element.iterdescendants()]):
+        return clean_inline(_STRING(element))
+    return None
+
+
 def _flat_paragraphs(nodes: Iterable[etree._Element]) -> list[str] | None:
     """The walk's common case, without the walk: the paragraphs of ``nodes`` (their tails left
-    out) when each is a block of inline text (taken whole, as :func:`_paragraphs` takes it), empty
-    ones left out; None when one is not."""
-    flat, structure = _AS_SANITISED.flat, _AS_SANITISED.structure
+    out) when each is a block of inline text (:func:`_flat_text`), empty ones left out; None when
+    one is not."""
     paragraphs = []
     for node in nodes:
-        if node.tag not in flat:
-            return None
-        if not len(node):
-            text = clean_inline(node.text or "")
-        elif structure.isdisjoint([sub.tag for sub in node.iterdescendants()]):
-            text = clean_inline(_STRING(node))
-        else:
+        text = _flat_text(node, _AS_SANITISED)
+        if text is None:
             return None
         if text:
             paragraphs.append(text)

@@ -52,7 +52,7 @@ def utf8_bytes(text: str) -> bytes:
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:
-        return _SURROGATES.sub("\ufffd", text).encode("utf-8")
+        return replace_lone_surrogates(text).encode("utf-8")
 
 
 def xml_safe(text: str) -> str:

@@ -317,15 +317,16 @@ class _Paragraph:
 
     @property
     def starts_bold(self) -> bool:
-        if self._boldness is None:
-            self._boldness = _boldness(self.element)
-        return self._boldness[0]
+        return self._read_boldness()[0]
 
     @property
     def bold(self) -> bool:
+        return self._read_boldness()[1]
+
+    def _read_boldness(self) -> tuple[bool, bool]:
         if self._boldness is None:
             self._boldness = _boldness(self.element)
-        return self._boldness[1]
+        return self._boldness
 
     @classmethod
     def of(cls, element: etree._Element) -> _Paragraph:
@@ -388,13 +389,11 @@ def _keep(element: etree._Element, count: int) -> int:
 def _without_prefix(element: etree._Element, count: int) -> etree._Element:
     """A copy of the paragraph without its first ``count`` characters and the white space after
     them; inline wrappers left empty (the label's ``<strong>``) are dropped."""
+    result = element.__copy__()  # (a copy keeps attributes XML cannot name: "xml:lang", "@click")
+    result.tail = None
     if not len(element):  # (the common case, a paragraph of plain text: no walk of the copy)
-        result = element.__copy__()  # (a copy keeps attributes XML cannot name: "xml:lang", "@click")
-        result.tail = None
         result.text = (element.text or "")[count:].lstrip()
         return result
-    result = element.__copy__()
-    result.tail = None
     _cut(result, count)
     text = _STRING(result)
     _cut(result, len(text) - len(text.lstrip()))
