@@ -21,6 +21,7 @@ from scrapy.exceptions import CloseSpider
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
 
     from crawler.items import FetchFailed, ListingWalked, PageEvent
     from crawler.store import ArchiveError
@@ -51,12 +52,22 @@ class ArchiveFailed(CloseSpider):
         self.error = error
 
 
+def crawl_stats(crawler: Crawler) -> StatsCollector | None:
+    """The crawl's stats collector; None before the crawl made one (Scrapy's ``Crawler.stats``
+    raises RuntimeError until then: a crawl whose spider could not be made never gets one)."""
+    try:
+        return crawler.stats
+    except RuntimeError:
+        return None
+
+
 def record_archive_failure(crawler: Crawler, error: ArchiveError) -> bool:
     """Keep the archive's failure in the crawl's stats and log it once (at INFO: the command
     that ran the crawl says it on one line). True the first time, False when one was kept."""
-    if crawler.stats is None or crawler.stats.get_value(ARCHIVE_ERROR) is not None:
+    stats = crawl_stats(crawler)
+    if stats is None or stats.get_value(ARCHIVE_ERROR) is not None:
         return False
-    crawler.stats.set_value(ARCHIVE_ERROR, str(error))
-    crawler.stats.set_value(ARCHIVE_REASON, error.reason)
+    stats.set_value(ARCHIVE_ERROR, str(error))
+    stats.set_value(ARCHIVE_REASON, error.reason)
     logger.info("The archive failed, the crawl stops: %s", error)
     return True

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, NotConfigured
 
+from crawler.events import crawl_stats
 from crawler.report import summarise
 from crawler.store import ArchiveError, archive_url, open_archive
 from crawler.store.locks import ArchiveLocks, LockHeld
@@ -108,7 +109,8 @@ class RunRecorder:
         try:
             if self.job is None or (self.refused and self.refused[0] == SUPERSEDED):
                 return
-            stats = dict(self.crawler.stats.get_stats()) if self.crawler.stats else {}
+            collector = crawl_stats(self.crawler)
+            stats = dict(collector.get_stats()) if collector else {}
             # The core stats may close after this: the crawl's own end and length then.
             stats.setdefault("finish_reason", reason)
             stats.setdefault("elapsed_time_seconds", round(time.monotonic() - self.started, 3))

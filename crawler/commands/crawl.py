@@ -18,7 +18,8 @@ from scrapy.spiderloader import get_spider_loader
 
 from crawler import settings as default_settings
 from crawler.commands import one_line_usage_errors
-from crawler.events import ARCHIVE_ERROR
+from crawler.events import ARCHIVE_ERROR, crawl_stats
+from crawler.setting_checks import check_settings
 from crawler.spiders.base import SpiderArgumentError
 from crawler.store import ArchiveError, ArchiveURL, ArchiveURLError, archive_url, check_archive
 
@@ -77,8 +78,9 @@ class Command(ScrapyCrawlCommand):
         if len(args) == 1:
             check_spider_arguments(self.settings, args, opts.spargs)
         try:
+            check_settings(self.settings)
             archive_url(self.settings)
-        except ValueError as error:  # ArchiveURLError
+        except ValueError as error:  # a setting, the archive URL (ArchiveURLError)
             raise UsageError(str(error), print_help=False) from None
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -92,9 +94,14 @@ class Command(ScrapyCrawlCommand):
                 self.exitcode = 1
                 return
         super().run(args, opts)
-        failure = self.crawler.stats.get_value(ARCHIVE_ERROR) if self.crawler and self.crawler.stats else None
+        stats = crawl_stats(self.crawler) if self.crawler else None
+        failure = stats.get_value(ARCHIVE_ERROR) if stats else None
         if failure:
             print(f"scrapy crawl: {failure}", file=sys.stderr)
+            self.exitcode = 1
+        elif stats is not None and stats.get_value("finish_reason") == "start_error":
+            # (Scrapy logs the error and exits 0: the spider's first requests could not be made)
+            print(f"scrapy crawl: {args[0]}: the crawl did not start (start_error, see the log)", file=sys.stderr)
             self.exitcode = 1
 
     def _create_crawler(self, spidercls: type[Spider] | str) -> Crawler:

@@ -17,6 +17,7 @@ from crawler.commands import EXIT_USAGE, one_line_usage_errors
 from crawler.files import describe
 from crawler.lock import AlreadyRunning, publish_lock
 from crawler.paths import cannot_make_in
+from crawler.setting_checks import PUBLICATION, check_settings
 from crawler.store import ArchiveError, ArchiveMissing, archive_url, open_archive
 from feeds.publish import PublishOptions, PublishResult, publish
 
@@ -43,9 +44,8 @@ def _count(settings: BaseSettings, name: str, least: int = 1) -> int:
 def publish_options(settings: BaseSettings) -> PublishOptions:
     """Publishing options from the project's settings; ValueError naming a setting that cannot be
     used (a count that is not a number, a base URL that is not absolute)."""
-    base_url = str(settings.get("MF_PUBLIC_BASE_URL") or "")
-    if not base_url.startswith(("http://", "https://")):
-        raise ValueError(f"-s MF_PUBLIC_BASE_URL={base_url}: not an absolute http(s) URL")
+    check_settings(settings, PUBLICATION)
+    base_url = str(settings.get("MF_PUBLIC_BASE_URL"))
     out_dir = str(settings.get("MF_PUBLIC_DIR") or "")
     if not out_dir:
         raise ValueError("-s MF_PUBLIC_DIR=: no folder given")

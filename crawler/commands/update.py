@@ -36,12 +36,13 @@ from scrapy.spiderloader import get_spider_loader
 from crawler.commands import one_line_usage_errors
 from crawler.commands.crawl import check_spider_arguments
 from crawler.commands.publish import publish_archive, publish_options
-from crawler.events import ARCHIVE_ERROR
+from crawler.events import ARCHIVE_ERROR, crawl_stats
 from crawler.files import describe
 from crawler.lock import AlreadyRunning, RunLock, archive_lock_path, run_lock
 from crawler.paths import cannot_make_in
 from crawler.replay import Mirror, MirrorError
 from crawler.report import TargetRun, interrupted_run, not_crawled, summarise, write_report
+from crawler.setting_checks import check_settings
 from crawler.sources import SOURCES
 from crawler.store import ArchiveError, ArchiveURL, archive_url, check_archive, open_archive
 
@@ -105,6 +106,7 @@ class Command(ScrapyCommand):
             opts.spider_args["replay"] = opts.replay
         check_spider_arguments(self.settings, opts.targets, opts.spider_args)
         try:
+            check_settings(self.settings)
             publish_options(self.settings)
             archive_url(self.settings)
             opts.nodes = None
@@ -113,7 +115,7 @@ class Command(ScrapyCommand):
 
                 opts.nodes = scrapyd.node_urls(opts.scrapyd)
                 scrapyd.archive_for_nodes(self.settings)
-        except ValueError as error:  # a publishing setting, the archive URL (ArchiveURLError), --scrapyd
+        except ValueError as error:  # a setting, the archive URL (ArchiveURLError), --scrapyd
             raise UsageError(str(error), print_help=False) from None
         for name, what in (("MF_LOCK_PATH", "a lock file"), ("MF_REPORT_DIR", "a folder")):
             value = str(self.settings.get(name) or "")
@@ -185,7 +187,7 @@ class Command(ScrapyCommand):
         reactor.callWhenRunning(reactor.callLater, 0, self._watch_signals)
         self.crawler_process.start()
         finished = datetime.now(UTC)
-        stats = [crawler.stats.get_stats() if crawler.stats else {} for crawler in crawlers]
+        stats = [collector.get_stats() if (collector := crawl_stats(crawler)) else {} for crawler in crawlers]
         runs = [summarise(crawler.spidercls.name, stat) for crawler, stat in zip(crawlers, stats, strict=True)]
         if self.interrupted is None and any(run.finish_reason == "shutdown" for run in runs):
             self.interrupted = "a shutdown signal"

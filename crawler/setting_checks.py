@@ -1,0 +1,170 @@
+"""The settings the project reads, checked before anything starts.
+
+A value given with ``-s NAME=VALUE`` (or in a settings module) that a crawl or a publication
+could not use is refused here with one line naming it, before any crawl, log or archive write.
+Without the check, the fault would surface mid-run: a traceback from inside a spider, a crawl
+recorded as failed in the source's health although the source was never asked, or a finished
+crawl whose publication then fails.
+
+Each check takes the value as Scrapy gives it (a string from the command line, or the settings
+module's own type) and reads it the way the code that uses it reads it (``getint``,
+``getfloat``, ``getbool``, JSON for a schedule).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from crawler import settings as defaults
+from crawler.incremental import RecheckSchedule
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from scrapy.settings import BaseSettings
+
+
+@dataclass(frozen=True)
+class _Whole:
+    """A whole number of at least ``least`` (``int()`` of the value; ``2.5`` and ``"abc"`` are not)."""
+
+    least: int
+
+    def __call__(self, value: object) -> str | None:
+        try:
+            number = int(value)  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            number = None
+        if number is None or isinstance(value, float) or number < self.least:
+            return f"not a whole number of at least {self.least}"
+        return None
+
+
+@dataclass(frozen=True)
+class _Seconds:
+    """A number of seconds: at least 0, or above 0 when ``positive``."""
+
+    positive: bool = False
+
+    def __call__(self, value: object) -> str | None:
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            number = None
+        if number is None or number != number or number in (float("inf"), float("-inf")) \
+                or number < 0 or (self.positive and number == 0):
+            return f"not a number of seconds {'above' if self.positive else 'of at least'} 0"
+        return None
+
+
+def _boolean(value: object) -> str | None:
+    """What Scrapy's ``getbool`` reads: True, False, 1, 0 (also as strings, any case of true/false)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and value in (0, 1):
+        return None
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0"):
+        return None
+    return "not a boolean (True, False, 1 or 0)"
+
+
+def _base_url(value: object) -> str | None:
+    """An absolute http(s) URL with a host (and a valid port, if any), without query or fragment:
+    paths are appended to it."""
+    text = str(value or "")
+    try:
+        parts = urlsplit(text)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:  # an invalid port or IPv6 literal
+        return "not an absolute http(s) URL"
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok \
+            or any(character.isspace() for character in text):
+        return "not an absolute http(s) URL"
+    if parts.query or parts.fragment or "?" in text or "#" in text:
+        return "an absolute http(s) URL without query or fragment is needed"
+    return None
+
+
+def _schedule(value: object) -> str | None:
+    """``[[max_age_days, every_hours], …]``, as JSON on the command line (crawler.incremental)."""
+    try:
+        RecheckSchedule.from_setting(value)
+    except (TypeError, ValueError):
+        return "not a list of [max_age_days, every_hours] pairs, as JSON"
+    return None
+
+
+#: Setting → the check of its value (None: usable; else the reason it is not).
+CHECKS: dict[str, Callable[[object], str | None]] = {
+    # publication (crawler.commands.publish reads these with their own minimums as well)
+    "MF_FEED_ENTRIES": _Whole(1),
+    "MF_FEED_ARCHIVE_PAGE": _Whole(1),
+    "MF_FEED_MAX_BYTES": _Whole(1024),
+    "MF_FEED_MAX_CONTENT_CHARS": _Whole(1000),
+    "MF_PUBLISH_BUFFER_BYTES": _Whole(64 * 1024),
+    "MF_PUBLISH_LOCK_TIMEOUT": _Seconds(),
+    "MF_PUBLIC_BASE_URL": _base_url,
+    # the archive and the crawls
+    "MF_ARCHIVE_BATCH_SIZE": _Whole(1),
+    "MF_ARCHIVE_BATCH_BYTES": _Whole(1),
+    "MF_RETRY_BACKOFF_BASE": _Seconds(),
+    "MF_RETRY_BACKOFF_MAX": _Seconds(),
+    "MF_DEFAULT_LISTING_PAGES": _Whole(1),
+    "MF_MID_ARCHIVE_PAGE_SIZE": _Whole(1),
+    "MF_MEA_IN_PAGE_SIZE": _Whole(1),
+    "MF_GAC_CA_PAGE_SIZE": _Whole(1),
+    "MF_GOVUK_PAGE_SIZE": _Whole(1),
+    "MF_RECHECK_SCHEDULE": _schedule,
+    "MF_RECHECK_MAX_PER_RUN": _Whole(0),
+    "MF_PENDING_MAX_ATTEMPTS": _Whole(1),
+    "MF_OBEY_CRAWL_DELAY": _boolean,
+    "MF_RUN_RECORDS_DAYS": _Whole(1),
+    # runs on Scrapyd nodes
+    "MF_SCRAPYD_JOBS_PER_NODE": _Whole(1),
+    "MF_SCRAPYD_POLL_INTERVAL": _Seconds(positive=True),
+    "MF_SCRAPYD_TIMEOUT": _Seconds(positive=True),
+    "MF_SCRAPYD_NODE_FAILURES": _Whole(1),
+    "MF_SCRAPYD_ATTEMPTS": _Whole(1),
+    "MF_SCRAPYD_CANCEL_WAIT": _Seconds(),
+    # Scrapy's own, as the project sets them
+    "CONCURRENT_REQUESTS": _Whole(1),
+    "CONCURRENT_REQUESTS_PER_DOMAIN": _Whole(1),
+    "CONCURRENT_ITEMS": _Whole(1),
+    "DOWNLOAD_DELAY": _Seconds(),
+    "DOWNLOAD_DELAY_JITTER": _Seconds(),
+    "DOWNLOAD_TIMEOUT": _Seconds(positive=True),
+    "DOWNLOAD_MAXSIZE": _Whole(0),
+    "DOWNLOAD_WARNSIZE": _Whole(0),
+    "RETRY_TIMES": _Whole(0),
+    "ROBOTSTXT_OBEY": _boolean,
+    "AUTOTHROTTLE_ENABLED": _boolean,
+    "AUTOTHROTTLE_START_DELAY": _Seconds(),
+    "AUTOTHROTTLE_MAX_DELAY": _Seconds(),
+    "AUTOTHROTTLE_TARGET_CONCURRENCY": _Seconds(positive=True),
+    # every site's base URL (MF_MID_BASE_URL, MF_GAC_CA_API_BASE_URL, …)
+    **{name: _base_url for name in dir(defaults) if name.startswith("MF_") and name.endswith("_BASE_URL")},
+}
+
+
+#: What a publication reads (``scrapy publish`` checks only these).
+PUBLICATION = ("MF_FEED_ENTRIES", "MF_FEED_ARCHIVE_PAGE", "MF_FEED_MAX_BYTES", "MF_FEED_MAX_CONTENT_CHARS",
+               "MF_PUBLISH_BUFFER_BYTES", "MF_PUBLISH_LOCK_TIMEOUT", "MF_PUBLIC_BASE_URL", "MF_PENDING_MAX_ATTEMPTS")
+
+
+def check_settings(settings: BaseSettings, names: Iterable[str] | None = None) -> None:
+    """ValueError ``-s NAME=VALUE: reason`` for the first setting of :data:`CHECKS` (or of
+    ``names``, a part of it) whose value cannot be used."""
+    for name in CHECKS if names is None else names:
+        value = settings.get(name)
+        if value is None:  # not set: the code that reads it uses its own default
+            continue
+        reason = CHECKS[name](value)
+        if reason is not None:
+            raise ValueError(f"-s {name}={_shown(value)}: {reason}")
+
+
+def _shown(value: object) -> str:
+    """The value as the command line gave it (a list or a number as Python writes it)."""
+    return value if isinstance(value, str) else repr(value)

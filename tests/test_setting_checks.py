@@ -1,0 +1,105 @@
+"""Settings are checked before anything starts (crawler.setting_checks): what each kind of check
+accepts and refuses, the project's own values pass, and every number or boolean the code reads
+from the settings is checked."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from scrapy.settings import Settings
+
+import crawler.settings as project_settings
+from crawler.setting_checks import CHECKS, PUBLICATION, check_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def settings(**values: object) -> Settings:
+    found = Settings()
+    found.setmodule(project_settings)
+    found.setdict(values, priority="cmdline")
+    return found
+
+
+def test_the_projects_own_settings_pass():
+    check_settings(settings())
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("MF_FEED_ENTRIES", "1"), ("MF_FEED_ENTRIES", 20), ("MF_RECHECK_MAX_PER_RUN", "0"),
+    ("MF_FEED_MAX_BYTES", "1024"), ("DOWNLOAD_MAXSIZE", "0"),
+    ("MF_RETRY_BACKOFF_BASE", "0"), ("MF_RETRY_BACKOFF_BASE", "0.05"), ("DOWNLOAD_DELAY", 2),
+    ("MF_SCRAPYD_POLL_INTERVAL", "0.2"),
+    ("MF_OBEY_CRAWL_DELAY", "False"), ("MF_OBEY_CRAWL_DELAY", "true"), ("MF_OBEY_CRAWL_DELAY", "0"),
+    ("MF_OBEY_CRAWL_DELAY", True), ("ROBOTSTXT_OBEY", 1),
+    ("MF_MID_BASE_URL", "http://127.0.0.1:8080"), ("MF_MID_BASE_URL", "https://mid.ru/"),
+    ("MF_GAC_CA_API_BASE_URL", "http://[::1]:9000/api"), ("MF_PUBLIC_BASE_URL", "https://feeds.example.org/mf/"),
+    ("MF_RECHECK_SCHEDULE", "[[36500, 0]]"), ("MF_RECHECK_SCHEDULE", [(2, 6), (14, 48)]),
+])
+def test_usable_values_pass(name, value):
+    check_settings(settings(**{name: value}))
+
+
+@pytest.mark.parametrize(("name", "value", "reason"), [
+    ("MF_FEED_ENTRIES", "abc", "not a whole number of at least 1"),
+    ("MF_FEED_ENTRIES", "0", "not a whole number of at least 1"),
+    ("MF_FEED_ENTRIES", "2.5", "not a whole number of at least 1"),
+    ("MF_FEED_ENTRIES", 2.0, "not a whole number of at least 1"),
+    ("MF_FEED_MAX_BYTES", "1023", "not a whole number of at least 1024"),
+    ("MF_RECHECK_MAX_PER_RUN", "-3", "not a whole number of at least 0"),
+    ("MF_ARCHIVE_BATCH_SIZE", "0", "not a whole number of at least 1"),
+    ("MF_ARCHIVE_BATCH_BYTES", "-1", "not a whole number of at least 1"),
+    ("MF_DEFAULT_LISTING_PAGES", "0", "not a whole number of at least 1"),
+    ("MF_RUN_RECORDS_DAYS", "abc", "not a whole number of at least 1"),
+    ("CONCURRENT_REQUESTS", "", "not a whole number of at least 1"),
+    ("MF_RETRY_BACKOFF_BASE", "-1", "not a number of seconds of at least 0"),
+    ("MF_PUBLISH_LOCK_TIMEOUT", "-1", "not a number of seconds of at least 0"),
+    ("MF_PUBLISH_LOCK_TIMEOUT", "nan", "not a number of seconds of at least 0"),
+    ("DOWNLOAD_DELAY", "inf", "not a number of seconds of at least 0"),
+    ("MF_SCRAPYD_POLL_INTERVAL", "0", "not a number of seconds above 0"),
+    ("DOWNLOAD_TIMEOUT", "0", "not a number of seconds above 0"),
+    ("MF_OBEY_CRAWL_DELAY", "maybe", "not a boolean (True, False, 1 or 0)"),
+    ("MF_OBEY_CRAWL_DELAY", "2", "not a boolean (True, False, 1 or 0)"),
+    ("ROBOTSTXT_OBEY", "", "not a boolean (True, False, 1 or 0)"),
+    ("MF_MID_BASE_URL", "notaurl", "not an absolute http(s) URL"),
+    ("MF_MID_BASE_URL", "ftp://mid.ru", "not an absolute http(s) URL"),
+    ("MF_MID_BASE_URL", "https://", "not an absolute http(s) URL"),
+    ("MF_MID_BASE_URL", "https://mid.ru:abc/", "not an absolute http(s) URL"),
+    ("MF_MID_BASE_URL", "http://[::1", "not an absolute http(s) URL"),
+    ("MF_PUBLIC_BASE_URL", "http://[::1]:99999/", "not an absolute http(s) URL"),
+    ("MF_PUBLIC_BASE_URL", "https://example.org/a b/", "not an absolute http(s) URL"),
+    ("MF_PUBLIC_BASE_URL", "https://example.org/#frag", "an absolute http(s) URL without query or fragment is needed"),
+    ("MF_PUBLIC_BASE_URL", "https://example.org/x?y=1", "an absolute http(s) URL without query or fragment is needed"),
+    ("MF_PUBLIC_BASE_URL", "https://example.org/?", "an absolute http(s) URL without query or fragment is needed"),
+    ("MF_RECHECK_SCHEDULE", "garbage", "not a list of [max_age_days, every_hours] pairs, as JSON"),
+    ("MF_RECHECK_SCHEDULE", "[[1]]", "not a list of [max_age_days, every_hours] pairs, as JSON"),
+    ("MF_RECHECK_SCHEDULE", "5", "not a list of [max_age_days, every_hours] pairs, as JSON"),
+    ("MF_RECHECK_SCHEDULE", "[]", "not a list of [max_age_days, every_hours] pairs, as JSON"),
+    ("MF_RECHECK_SCHEDULE", '[["a", 1]]', "not a list of [max_age_days, every_hours] pairs, as JSON"),
+])
+def test_unusable_values_are_named_with_the_reason(name, value, reason):
+    with pytest.raises(ValueError) as raised:
+        check_settings(settings(**{name: value}))
+    shown = value if isinstance(value, str) else repr(value)
+    assert str(raised.value) == f"-s {name}={shown}: {reason}"
+
+
+def test_a_publication_checks_only_what_it_reads():
+    check_settings(settings(CONCURRENT_REQUESTS="abc"), PUBLICATION)
+    with pytest.raises(ValueError, match="MF_PUBLISH_LOCK_TIMEOUT"):
+        check_settings(settings(MF_PUBLISH_LOCK_TIMEOUT="abc"), PUBLICATION)
+    assert set(PUBLICATION) <= set(CHECKS)
+
+
+def test_every_number_and_boolean_the_code_reads_is_checked():
+    """A setting read with getint, getfloat or getbool (or a site's base URL) that the check does
+    not know would fail mid-run again, as a traceback from inside a crawl."""
+    read = set()
+    for path in [*ROOT.joinpath("crawler").rglob("*.py"), *ROOT.joinpath("feeds").rglob("*.py")]:
+        read |= set(re.findall(r"settings\.get(?:int|float|bool)\(\s*\"([A-Z_]+)\"", path.read_text(encoding="utf-8")))
+    base_urls = {name for name in dir(project_settings) if name.startswith("MF_") and name.endswith("_BASE_URL")}
+    assert read, "no settings found: the pattern no longer matches the code"
+    assert "MF_RETRY_BACKOFF_MAX" in read
+    assert read | base_urls <= set(CHECKS), sorted((read | base_urls) - set(CHECKS))
