@@ -70,10 +70,9 @@ def _boolean(value: object) -> str | None:
     return "not a boolean (True, False, 1 or 0)"
 
 
-def _base_url(value: object) -> str | None:
-    """An absolute http(s) URL with a host (and a valid port, if any), without query or fragment:
-    paths are appended to it."""
-    text = str(value or "")
+def http_url_problem(text: str, *, base: bool = False) -> str | None:
+    """Why ``text`` is not an absolute http(s) URL with a host (and a valid port, if any), or None.
+    ``base``: a URL that paths are appended to, so it may have no query or fragment either."""
     try:
         parts = urlsplit(text)
         port_ok = parts.port is None or parts.port > 0
@@ -82,9 +81,13 @@ def _base_url(value: object) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok \
             or any(character.isspace() for character in text):
         return "not an absolute http(s) URL"
-    if parts.query or parts.fragment or "?" in text or "#" in text:
+    if base and (parts.query or parts.fragment or "?" in text or "#" in text):
         return "an absolute http(s) URL without query or fragment is needed"
     return None
+
+
+def _base_url(value: object) -> str | None:
+    return http_url_problem(str(value), base=True)
 
 
 def _schedule(value: object) -> str | None:

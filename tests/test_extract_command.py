@@ -41,7 +41,7 @@ def test_unknown_url_and_missing_file(tmp_path):
     assert "unknown_url" in result.stderr and "https://mid.ru/en/about/" in result.stderr
     result = run_scrapy("extract", str(tmp_path / "none.html"), "--url", URL)
     assert result.returncode == 2  # a missing PATH is a bad argument
-    assert result.stderr.strip() == f"{tmp_path / 'none.html'}: cannot read (No such file or directory)"
+    assert result.stderr.strip() == f"scrapy extract: {tmp_path / 'none.html'}: cannot read (No such file or directory)"
 
 
 def test_missing_title(tmp_path):

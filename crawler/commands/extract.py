@@ -15,7 +15,6 @@ import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import urlsplit
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
@@ -26,6 +25,7 @@ from crawler.normalise.statement import NormaliseError, normalise
 from crawler.pages import ParseError
 from crawler.pages.registry import page_class_for
 from crawler.pipelines.validate import schema_errors
+from crawler.setting_checks import http_url_problem
 
 if TYPE_CHECKING:
     import argparse
@@ -54,15 +54,16 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError(f"give exactly one PATH (got {len(args)})", print_help=False)
-        if not opts.url.startswith(("http://", "https://")) or not urlsplit(opts.url).netloc:
-            raise UsageError(f"--url {opts.url}: not an absolute http(s) URL", print_help=False)
+        problem = http_url_problem(opts.url)
+        if problem is not None:
+            raise UsageError(f"--url {opts.url}: {problem}", print_help=False)
         if opts.encoding is not None and not known_encoding(opts.encoding):
             raise UsageError(f"--encoding {opts.encoding}: not a known character encoding", print_help=False)
         path = Path(args[0])
         try:
             body = path.read_bytes()
         except OSError as error:  # a missing or unreadable PATH is a bad argument: exit 2
-            print(f"{path}: cannot read ({error.strerror or error})", file=sys.stderr)
+            print(f"scrapy extract: {path}: cannot read ({error.strerror or error})", file=sys.stderr)
             self.exitcode = EXIT_USAGE
             return
         # --encoding stands for the HTTP header the page was served with: evidence like the rest.

@@ -141,7 +141,10 @@ CASES = [
     (["crawl", "mid", "-s", "MF_ARCHIVE_URL=mysql://x/y"], "scrapy crawl: MF_ARCHIVE_URL: 'mysql://x/y' is not an "),
     # extract
     (["extract", "{place}/none.html", "--url", "https://mid.ru/en/foreign_policy/news/1/"],
-     "{place}/none.html: cannot read (No such file or directory)"),
+     "scrapy extract: {place}/none.html: cannot read (No such file or directory)"),
+    (["extract", "{place}/page.html", "--url", "http://[::1"], "scrapy extract: --url http://[::1: not an absolute"),
+    (["extract", "{place}/page.html", "--url", "https://mid.ru:abc/en/foreign_policy/news/1820150/"],
+     "scrapy extract: --url https://mid.ru:abc/en/foreign_policy/news/1820150/: not an absolute http(s) URL"),
     (["extract", "{place}/page.html", "--url", "mid.ru/en/"], "scrapy extract: --url mid.ru/en/: not an absolute"),
     (["extract", "{place}/page.html", "--url", "https://mid.ru/en/foreign_policy/news/1/", "--encoding", "nosuch"],
      "scrapy extract: --encoding nosuch: not a known character encoding"),
