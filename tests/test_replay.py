@@ -30,6 +30,29 @@ def test_bad_manifests_name_the_file(tmp_path):
         Mirror(tmp_path)
 
 
+@pytest.mark.parametrize(("field", "value", "reason"), [
+    ("status", "abc", "status 'abc' is not an HTTP status (100 to 599)"),
+    ("status", "200", "status '200' is not an HTTP status (100 to 599)"),
+    ("status", 99, "status 99 is not an HTTP status (100 to 599)"),
+    ("status", 600, "status 600 is not an HTTP status (100 to 599)"),
+    ("status", True, "status True is not an HTTP status (100 to 599)"),
+    ("headers", "nope", "headers must map names to strings"),
+    ("headers", ["Content-Type", "text/html"], "headers must map names to strings"),
+    ("headers", {"Content-Length": 5}, "headers must map names to strings"),
+])
+def test_a_bad_status_or_headers_is_refused_when_the_mirror_is_opened(tmp_path, field, value, reason):
+    """Before any request: in a crawl, it was a traceback from inside the download handler."""
+    (tmp_path / "page.html").write_text("<html></html>", encoding="utf-8")
+    entry = {"file": "page.html", field: value}
+    (tmp_path / "manifest.json").write_text(json.dumps({"https://x/": entry}), encoding="utf-8")
+    with pytest.raises(MirrorError) as raised:
+        Mirror(tmp_path)
+    assert str(raised.value) == f"{tmp_path}/manifest.json: entry for https://x/: {reason}"
+    entry.pop(field)  # status and headers are optional
+    (tmp_path / "manifest.json").write_text(json.dumps({"https://x/": entry}), encoding="utf-8")
+    assert Mirror(tmp_path).lookup("https://x/") == (200, {}, b"<html></html>")
+
+
 def test_missing_file_names_it(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps({"https://x/": {"file": "gone.html"}}), encoding="utf-8")
     with pytest.raises(MirrorError) as raised:  # when the mirror is opened, before any request
