@@ -24,6 +24,7 @@ from crawler.store import (
     archive_url,
     open_archive,
 )
+from crawler.store.backend import connect
 from crawler.store.copying import DestinationInUse, copy_archive
 from crawler.store.schema import MIGRATIONS
 from feeds.publish import publish
@@ -176,6 +177,32 @@ def test_an_archive_newer_than_the_release_is_refused(archive_url, monkeypatch):
 
 
 # --- opening ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("tables", [["documents"], ["foo", "bar"]])
+def test_another_programs_database_is_refused_and_left_as_it_was(archive_url, tables):
+    """A database with tables but no archive (another program's SQLite file, a PostgreSQL schema
+    in use): refused with one line, nothing added (a table named like one of ours was a traceback
+    from the migration; unrelated tables got the archive's added beside them)."""
+    db = connect(ArchiveURL.parse(archive_url))
+    try:
+        with db.write():
+            for table in tables:
+                db.execute(f"CREATE TABLE {table} (x TEXT)")
+    finally:
+        db.close()
+    with pytest.raises(ArchiveError) as raised:
+        open_archive(archive_url)
+    location = ArchiveURL.parse(archive_url).redacted()
+    assert str(raised.value) == (f"{location}: not an archive: it holds other tables ({', '.join(sorted(tables))}); "
+                                 f"nothing was written to it")
+    with pytest.raises(ArchiveMissing):
+        open_archive(archive_url, readonly=True)
+    db = connect(ArchiveURL.parse(archive_url), create=False)
+    try:
+        assert db.table_names() == set(tables)
+    finally:
+        db.close()
+
+
 def test_no_archive_is_missing_when_reading(tmp_path, archive_url):
     with pytest.raises(ArchiveMissing, match="no archive there"):
         open_archive(archive_url, readonly=True)

@@ -329,6 +329,17 @@ def newer_schema(location: str, found: int) -> ArchiveError:
                         f"({SCHEMA_VERSION}); upgrade ministry-feeds")
 
 
+def _refuse_foreign_tables(db: Connection) -> None:
+    """ArchiveError when a database that holds no archive holds tables already: it is another
+    program's (an SQLite file is one program's database; in PostgreSQL, the archive's schema must
+    be its own), and nothing is written to it."""
+    foreign = sorted(name for name in db.table_names() if not name.startswith("sqlite_"))
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise ArchiveError(f"{db.location()}: not an archive: it holds other tables ({shown}); "
+                           f"nothing was written to it", location=db.location())
+
+
 def migrate(db: Connection) -> int:
     """Bring the archive to :data:`SCHEMA_VERSION`, inside the caller's write transaction;
     returns the version it had (0: none). Raises :class:`ArchiveError` for an archive newer
@@ -338,6 +349,8 @@ def migrate(db: Connection) -> int:
     found = schema_version(db)
     if found > SCHEMA_VERSION:
         raise newer_schema(db.location(), found)
+    if found == 0:
+        _refuse_foreign_tables(db)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     current = found
     if current == 0:
