@@ -14,6 +14,7 @@ module's own type) and reads it the way the code that uses it reads it (``getint
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -90,6 +91,16 @@ def _base_url(value: object) -> str | None:
     return http_url_problem(str(value), base=True)
 
 
+def _folder(value: object) -> str | None:
+    """A folder, or where one can be made (Scrapy makes a missing ``JOBDIR``)."""
+    text = str(value)
+    if not text:
+        return "no folder given"
+    if Path(text).exists() and not Path(text).is_dir():
+        return "is not a folder"
+    return None
+
+
 def _schedule(value: object) -> str | None:
     """``[[max_age_days, every_hours], …]``, as JSON on the command line (crawler.incremental)."""
     try:
@@ -146,6 +157,7 @@ CHECKS: dict[str, Callable[[object], str | None]] = {
     "AUTOTHROTTLE_START_DELAY": _Seconds(),
     "AUTOTHROTTLE_MAX_DELAY": _Seconds(),
     "AUTOTHROTTLE_TARGET_CONCURRENCY": _Seconds(positive=True),
+    "JOBDIR": _folder,
     # every site's base URL (MF_MID_BASE_URL, MF_GAC_CA_API_BASE_URL, …)
     **{name: _base_url for name in dir(defaults) if name.startswith("MF_") and name.endswith("_BASE_URL")},
 }

@@ -31,7 +31,7 @@ from crawler.files import write_target
 from crawler.paths import cannot_write_in
 from crawler.sources import SOURCES
 from crawler.store import ArchiveError, ArchiveMissing, ArchiveURLError, archive_url, open_archive
-from crawler.store.copying import write_snapshot
+from crawler.store.copying import DestinationInUse, write_snapshot
 from feeds.dumps import dump_keys
 from feeds.jsonl import ExportError, ExportQuery, count, lines, parse_day, write_lines
 from feeds.qa import QATally, check_query, count_briefings, encode_qa, qa_lines
@@ -194,7 +194,8 @@ class Command(ScrapyCommand):
             checks = write_snapshot(archive_url(self.settings), target)
         except ArchiveError as error:
             print(f"scrapy export: {error}", file=sys.stderr)
-            self.exitcode = EXIT_USAGE if isinstance(error, ArchiveMissing) else 1
+            # (no archive yet, or the snapshot asked to replace the archive itself: a bad command line)
+            self.exitcode = EXIT_USAGE if isinstance(error, (ArchiveMissing, DestinationInUse)) else 1
             return
         except OSError as error:  # the snapshot could not be written (a full disk, a reader gone)
             print(f"scrapy export: {error.filename or target}: {error.strerror or error}", file=sys.stderr)

@@ -105,13 +105,14 @@ class SectionedSiteSpider(scrapy.Spider):
                 raise SpiderArgumentError(f"-a pages={pages}: not a number of listing pages (1 or more)")
             self.max_pages = int(pages)
         self.backfill = _flag("backfill", backfill) if backfill is not None else False
-        wanted = [lang.strip() for lang in languages.split(",") if lang.strip()] if languages else None
+        wanted = [lang.strip() for lang in languages.split(",") if lang.strip()] if languages is not None else None
         unknown = [lang for lang in wanted or () if lang not in self.languages]
         if unknown or wanted == []:
             raise SpiderArgumentError(f"-a languages={languages}: {self.name} has no language "
                                       f"{', '.join(unknown) or '(none given)'} (it has {', '.join(self.languages)})")
         self.crawl_languages = tuple(wanted or self.languages)
-        self.only_sections = {s.strip().strip("/") for s in sections.split(",") if s.strip()} if sections else None
+        self.only_sections = {s.strip().strip("/") for s in sections.split(",") if s.strip()} \
+            if sections is not None else None
         if self.only_sections is not None:
             known = [section for language in self.crawl_languages for section in self.sections(language)]
             missing = sorted(name for name in self.only_sections

@@ -106,6 +106,12 @@ CASES = [
      "fragment is needed"),
     (["crawl", "mid", "-s", "MF_MID_BASE_URL=notaurl"], "scrapy crawl: -s MF_MID_BASE_URL=notaurl: not an absolute"),
     (["crawl", "mid", "-s", "MF_FEED_ENTRIES=abc"], "scrapy crawl: -s MF_FEED_ENTRIES=abc: not a whole number"),
+    (["crawl", "mid_archive", "-a", "backfill=1", "-s", "JOBDIR={place}/page.html"],
+     "scrapy crawl: -s JOBDIR={place}/page.html: is not a folder"),
+    (["crawl", "mid", "-a", "languages="], "scrapy crawl: -a languages=: mid has no language (none given)"),
+    (["crawl", "mid", "-a", "sections="], "scrapy crawl: -a sections=: mid has no section (none given)"),
+    (["export", "--sqlite", "{place}/archive.sqlite3"],
+     "scrapy export: {place}/archive.sqlite3: is the archive itself"),
     (["publish", "-s", "MF_PUBLISH_LOCK_TIMEOUT=abc"],
      "scrapy publish: -s MF_PUBLISH_LOCK_TIMEOUT=abc: not a number of seconds of at least 0"),
     # publish
