@@ -163,6 +163,8 @@ class PublishResult:
     unchanged: int = 0
     rendered: int = 0
     skipped_entries: list[tuple[str, str, str]] = field(default_factory=list)
+    not_published: list[tuple[str, str]] = field(default_factory=list)
+    """(feed, reason) of each document that could not be written (its file keeps what it had)."""
     feeds: int = 0
     full: bool = False
     full_reason: str | None = None
@@ -177,15 +179,18 @@ class PublishResult:
         """One line for the operator."""
         everything = f"; everything rendered: {self.full_reason}" if self.full_reason else ""
         leftovers = f"; {self.leftovers_removed} leftover temporary files removed" if self.leftovers_removed else ""
+        failed = f"; {len(self.not_published)} documents NOT published (see the log)" if self.not_published else ""
         return (f"{self.feeds} feeds, {self.rendered} documents rendered, {len(self.written)} files written, "
-                f"{self.unchanged} unchanged, {len(self.skipped_entries)} entries skipped{everything}{leftovers}")
+                f"{self.unchanged} unchanged, {len(self.skipped_entries)} entries skipped{failed}{everything}"
+                f"{leftovers}")
 
     def as_dict(self) -> dict[str, Any]:
-        return {"ok": True, "full": self.full, "full_reason": self.full_reason, "feeds": self.feeds,
+        return {"ok": not self.not_published, "full": self.full, "full_reason": self.full_reason, "feeds": self.feeds,
                 "documents_rendered": self.rendered, "files_written": len(self.written),
                 "files_unchanged": self.unchanged, "leftovers_removed": self.leftovers_removed,
                 "seconds": {phase: round(seconds, 3) for phase, seconds in self.seconds.items()},
-                "entries_skipped": [{"feed": f, "id": i, "reason": r} for f, i, r in self.skipped_entries]}
+                "entries_skipped": [{"feed": f, "id": i, "reason": r} for f, i, r in self.skipped_entries],
+                "documents_not_published": [{"feed": f, "reason": r} for f, r in self.not_published]}
 
 
 def write_if_changed(path: Path, data: bytes, result: PublishResult, relative: str) -> None:
@@ -593,6 +598,7 @@ class Publisher:
         for spec in specs:
             if not _SAFE_KEY.match(spec.key):
                 logger.error("Feed %s not published: not a safe path", spec.key)
+                result.not_published.append((spec.key, "not a safe path"))
         specs = [spec for spec in specs if _SAFE_KEY.match(spec.key)]
         size = self.options.archive_page
         by_language: dict[str, list[FeedSpec]] = defaultdict(list)
@@ -685,6 +691,7 @@ class Publisher:
                 continue
             if not _SAFE_KEY.match(spec.key):
                 logger.error("Feed %s not published: not a safe path", spec.key)
+                result.not_published.append((spec.key, "not a safe path"))
                 continue
             changes = site_changes(self.store, spec.selection)
             built: dict[str, Entry | EntryError] = {}  # the newest changes stand in two documents: built once
@@ -777,6 +784,7 @@ class Publisher:
             data, entries = self._fit(spec, entries, links, path, subscription, docs)
         except ValueError as error:
             logger.error("Feed %s not published: %s", spec.key, error)
+            result.not_published.append((spec.key, str(error)))
             return
         result.rendered += 1
         for doc_id, entry in entries:

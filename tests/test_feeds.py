@@ -313,6 +313,23 @@ def test_incremental_publish_gives_the_same_files_as_a_full_one(tmp_path, archiv
     store.close()
 
 
+def test_a_document_over_the_size_limit_however_short_is_not_published_and_the_result_says_so(tmp_path, archive_url):
+    """No half-written or cut feed: the file is not written; the publication's result is not ok
+    and names each such document (``scrapy publish`` and ``scrapy update`` then exit 1)."""
+    store = make_archive(archive_url, PAGES)
+    out = tmp_path / "public"
+    result = publish(store, options(out, max_bytes=1024, max_content_chars=1000))
+    assert not (out / "mid" / "en.atom").exists()
+    assert ("mid/en", "mid/en.atom: over 1024 bytes however short its entries") in result.not_published
+    report = result.as_dict()
+    assert report["ok"] is False
+    assert {"feed": "mid/en", "reason": "mid/en.atom: over 1024 bytes however short its entries"} \
+        in report["documents_not_published"]
+    assert f"; {len(result.not_published)} documents NOT published (see the log)" in result.summary()
+    assert publish(store, options(tmp_path / "ok")).as_dict()["ok"] is True
+    store.close()
+
+
 def test_size_limit_drops_old_entries_from_the_subscription_not_from_archives(tmp_path, archive_url):
     store = make_archive(archive_url, PAGES)
     out = tmp_path / "public"

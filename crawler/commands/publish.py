@@ -122,3 +122,5 @@ class Command(ScrapyCommand):
             self.exitcode = 1
             return
         print(f"published {self.settings.get('MF_PUBLIC_DIR')}: {result.summary()}", file=sys.stderr)
+        if result.not_published:  # each is logged with its reason; the files keep what they had
+            self.exitcode = 1

@@ -48,3 +48,17 @@ def test_opml_lists_every_feed(published):
     assert urls == {BASE + str(p.relative_to(public)) for p in public.rglob("*.atom") if "/archive/" not in str(p)}
     ministries = [o.get("text") for o in opml.find("body")]
     assert ministries == ["Ministry of Foreign Affairs of the Russian Federation", "All ministries"]
+
+
+def test_a_feed_that_cannot_fit_its_size_limit_makes_publish_exit_1(published, tmp_path, module_archive_url):
+    """``scrapy publish`` says how many documents were not published and exits 1 (the log names
+    each with the reason); no such file is written."""
+    public = tmp_path / "public"
+    result = run_scrapy("publish", *fast_settings(module_archive_url, MF_PUBLIC_DIR=str(public),
+                                                  MF_PUBLIC_BASE_URL=BASE, MF_FEED_MAX_BYTES="1024",
+                                                  MF_LOCK_PATH=str(tmp_path / "lock")))
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "documents NOT published (see the log)" in result.stderr
+    assert "Feed mid/en not published: mid/en.atom: over 1024 bytes however short its entries" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (public / "mid" / "en.atom").exists()
