@@ -321,3 +321,13 @@ def test_a_language_that_only_the_archive_has_is_accepted(place, archive_url):
     result = run_scrapy("export", "--language", "ur", *settings(place, archive_url))
     assert result.returncode == 0, result.stderr
     assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["mid:ur:1819686"]
+
+
+def test_a_crawl_that_could_not_start_exits_1_and_says_so(tmp_path):
+    """Scrapy logs a spider's failed start and exits 0; the project's ``scrapy crawl`` says it on
+    one line and exits 1, as a cron job must see it."""
+    result = run_scrapy("crawl", "no_start", "-s", "SPIDER_MODULES=tests.e2e.spiders_that_fail",
+                        "-s", f"MF_ARCHIVE_URL=sqlite:///{tmp_path / 'a.sqlite3'}", timeout=60)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert result.stderr.splitlines()[-1] == \
+        "scrapy crawl: no_start: the crawl did not start (start_error, see the log)"
