@@ -104,12 +104,16 @@ class Command(ScrapyCommand):
                        if value is not None]
             if len(outputs) > 1:
                 raise ExportError(f"{' and '.join(outputs)}: give one output")
+            for option in ("source", "language", "type", "tag", "since", "until"):
+                value = getattr(opts, option)
+                if value is not None and not value.strip():  # (an empty filter was read as none)
+                    raise ExportError(f"--{option} {value!r}: no value given")
             if opts.segments and (opts.warc is not None or opts.sqlite is not None):
                 raise ExportError(f"--segments writes JSON Lines: not with {'--warc' if opts.warc else '--sqlite'}")
             query = ExportQuery(
                 source=opts.source, language=opts.language, type=opts.type, tag=opts.tag,
-                since=parse_day(opts.since, "--since") if opts.since else None,
-                until=parse_day(opts.until, "--until") if opts.until else None,
+                since=parse_day(opts.since, "--since") if opts.since is not None else None,
+                until=parse_day(opts.until, "--until") if opts.until is not None else None,
                 versions=opts.versions, include_removed=opts.include_removed,
                 include_repeats=opts.include_repeats,
             ).check()

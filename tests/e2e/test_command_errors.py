@@ -136,6 +136,8 @@ CASES = [
     (["export", "-o", "/no/such/dir/x.jsonl"],
      "scrapy export: -o /no/such/dir/x.jsonl: folder /no/such/dir does not exist"),
     (["export", "extra"], "scrapy export: unexpected arguments: extra"),
+    (["export", "--since", ""], "scrapy export: --since '': no value given"),
+    (["export", "--source", " "], "scrapy export: --source ' ': no value given"),
     # validate
     (["validate", "--versions", "x"], "scrapy validate: --versions x: say latest or all"),
     (["validate", "now"], "scrapy validate: unexpected arguments: now"),
