@@ -61,12 +61,12 @@ class _Seconds:
 
 
 def _boolean(value: object) -> str | None:
-    """What Scrapy's ``getbool`` reads: True, False, 1, 0 (also as strings, any case of true/false)."""
-    if isinstance(value, bool):
+    """True, False, 1 or 0, and as strings ``True``, ``true``, ``False``, ``false``, ``1``, ``0``:
+    what Scrapy's ``getbool`` reads (it refuses ``TRUE``; it takes other whole numbers too, which
+    are refused here as the mistakes they would be)."""
+    if isinstance(value, bool) or (isinstance(value, int) and value in (0, 1)):
         return None
-    if isinstance(value, int) and value in (0, 1):
-        return None
-    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0"):
+    if isinstance(value, str) and (value.strip() in ("0", "1") or value in ("True", "true", "False", "false")):
         return None
     return "not a boolean (True, False, 1 or 0)"
 

@@ -63,6 +63,7 @@ def test_usable_values_pass(name, value):
     ("MF_OBEY_CRAWL_DELAY", "maybe", "not a boolean (True, False, 1 or 0)"),
     ("MF_OBEY_CRAWL_DELAY", "2", "not a boolean (True, False, 1 or 0)"),
     ("ROBOTSTXT_OBEY", "", "not a boolean (True, False, 1 or 0)"),
+    ("ROBOTSTXT_OBEY", "TRUE", "not a boolean (True, False, 1 or 0)"),
     ("MF_MID_BASE_URL", "notaurl", "not an absolute http(s) URL"),
     ("MF_MID_BASE_URL", "ftp://mid.ru", "not an absolute http(s) URL"),
     ("MF_MID_BASE_URL", "https://", "not an absolute http(s) URL"),
