@@ -77,6 +77,10 @@ def test_archive_url_setting_and_the_older_path_setting():
     settings.set("MF_ARCHIVE_URL", "nonsense", priority="cmdline")
     with pytest.raises(ArchiveURLError, match=r"^MF_ARCHIVE_URL: 'nonsense' is not an archive URL"):
         archive_url(settings)
+    settings = Settings({"MF_ARCHIVE_URL": "sqlite:///data/archive.sqlite3", "MF_ARCHIVE_PATH": None})
+    settings.set("MF_ARCHIVE_PATH", " ", priority="cmdline")  # given empty: not the default archive
+    with pytest.raises(ArchiveURLError, match=r"^-s MF_ARCHIVE_PATH=: no path given$"):
+        archive_url(settings)
 
 
 def test_selection_is_plain_data():

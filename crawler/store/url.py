@@ -131,7 +131,9 @@ def archive_url(settings: BaseSettings) -> ArchiveURL:
     (a file path) when that one was given with a higher priority (``-s MF_ARCHIVE_PATH=…``).
     Raises :class:`ArchiveURLError` for a URL that cannot be used."""
     path = settings.get("MF_ARCHIVE_PATH")
-    if path and settings.getpriority("MF_ARCHIVE_URL") < (settings.getpriority("MF_ARCHIVE_PATH") or 0):
+    if path is not None and settings.getpriority("MF_ARCHIVE_URL") < (settings.getpriority("MF_ARCHIVE_PATH") or 0):
+        if not str(path).strip():  # (was read as not given: the default archive, not the one meant)
+            raise ArchiveURLError("-s MF_ARCHIVE_PATH=: no path given")
         return ArchiveURL.sqlite(path)
     url = settings.get("MF_ARCHIVE_URL")
     if not url:
