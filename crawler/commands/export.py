@@ -120,6 +120,8 @@ class Command(ScrapyCommand):
             if opts.segments:
                 check_query(query)
             target = self._target(outputs[0] if outputs else None, opts.warc or opts.sqlite or opts.output)
+            if target is not None:
+                self._not_the_archive(outputs[0], target)
             if opts.sqlite is not None:
                 if query != ExportQuery():
                     raise ExportError("--sqlite writes the whole archive: filters apply to JSON Lines and --warc")
@@ -227,6 +229,19 @@ class Command(ScrapyCommand):
             if not count(store, anywhere):
                 print(f"scrapy export: --tag {query.tag}: no statement has this tag (tags match exactly, as "
                       "written in the feeds' categories)", file=sys.stderr)
+
+    def _not_the_archive(self, option: str, target: Path) -> None:
+        """ExportError when ``target`` is the SQLite archive's own file, or its write-ahead log,
+        shared-memory or journal file (symbolic links followed): the export would destroy it."""
+        assert self.settings is not None
+        url = archive_url(self.settings)
+        if not url.is_sqlite or url.path is None or str(url.path) == ":memory:":
+            return
+        written = target.resolve()
+        for suffix, what in (("", "the archive itself"), ("-wal", "the archive's write-ahead log"),
+                             ("-shm", "the archive's shared-memory file"), ("-journal", "the archive's journal")):
+            if written == url.path.with_name(url.path.name + suffix).resolve():
+                raise ExportError(f"{option} {target}: is {what}")
 
     @staticmethod
     def _target(option: str | None, output: str | None) -> Path | None:

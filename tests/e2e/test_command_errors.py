@@ -22,6 +22,7 @@ def place(tmp_path_factory):
     """An archive, a published folder's place, a bad mirror, and where nothing may appear."""
     folder = tmp_path_factory.mktemp("errors")
     make_archive(f"sqlite:///{folder / 'archive.sqlite3'}").close()
+    (folder / "link.sqlite3").symlink_to(folder / "archive.sqlite3")  # the archive under another name
     (folder / "bad-mirror").mkdir()
     (folder / "bad-mirror" / "manifest.json").write_text("{not json", encoding="utf-8")
     (folder / "gap-mirror").mkdir()  # a manifest naming a file the mirror lacks
@@ -111,7 +112,13 @@ CASES = [
     (["crawl", "mid", "-a", "languages="], "scrapy crawl: -a languages=: mid has no language (none given)"),
     (["crawl", "mid", "-a", "sections="], "scrapy crawl: -a sections=: mid has no section (none given)"),
     (["export", "--sqlite", "{place}/archive.sqlite3"],
-     "scrapy export: {place}/archive.sqlite3: is the archive itself"),
+     "scrapy export: --sqlite {place}/archive.sqlite3: is the archive itself"),
+    (["export", "-o", "{place}/archive.sqlite3"], "scrapy export: -o {place}/archive.sqlite3: is the archive itself"),
+    (["export", "--segments", "-o", "{place}/archive.sqlite3"],
+     "scrapy export: -o {place}/archive.sqlite3: is the archive itself"),
+    (["export", "--warc", "{place}/link.sqlite3"], "scrapy export: --warc {place}/link.sqlite3: is the archive itself"),
+    (["export", "--sqlite", "{place}/archive.sqlite3-wal"],
+     "scrapy export: --sqlite {place}/archive.sqlite3-wal: is the archive's write-ahead log"),
     (["publish", "-s", "MF_PUBLISH_LOCK_TIMEOUT=abc"],
      "scrapy publish: -s MF_PUBLISH_LOCK_TIMEOUT=abc: not a number of seconds of at least 0"),
     # publish
