@@ -29,9 +29,10 @@ How a publication goes:
 - **State.** ``.publish-state.json`` remembers the change sequence published, the catalog, the
   settings and the code the documents depend on (:func:`renderer_digest`), a few of the
   statements changed last (to recognise the archive next time), and whether the last publication
-  finished ("in progress" is recorded before the first write, "done" after the last). A
-  publication renders everything again (:meth:`Publisher.full_reason`) when the last one did not
-  finish, when those settings or that code changed, when the archive's change sequence went back
+  finished ("in progress" is recorded before the first write, "done" after the last,
+  "incomplete" when documents could not be written). A publication renders everything again
+  (:meth:`Publisher.full_reason`) when the last one did not finish or left documents unpublished,
+  when those settings or that code changed, when the archive's change sequence went back
   or the statements changed last are not the ones published (an archive restored from an older
   copy, crawled since or not, or another archive), or when there is no state it can read; it then
   first deletes the temporary files a killed publication left (dotfiles, which ``scrapy serve``
@@ -469,7 +470,8 @@ class Publisher:
     def _save_state(self, status: str, seq: int | None = None, catalog: list[FeedSpec] | None = None) -> None:
         """Record the publication ``in progress`` (before its first write) or ``done`` (after
         its last, with the change sequence and catalog published and the witnesses of that
-        archive). Flushed to disk."""
+        archive); ``incomplete`` when it finished with documents it could not write (the next
+        publication renders everything again). Flushed to disk."""
         state: dict[str, Any] = {"format": STATE_FORMAT, "status": status, "release": __version__,
                                  "renderer": _this_renderer(), "settings": self.options.feed_settings()}
         if status == "done":
@@ -491,6 +493,8 @@ class Publisher:
             return "no publication state (a first publication, or its state file is unreadable)"
         if state.get("format") != STATE_FORMAT:
             return "the publication state was written by another release"
+        if state.get("status") == "incomplete":
+            return "the last publication left documents unpublished"
         if state.get("status") != "done":
             return "the last publication did not finish"
         if state.get("release") != __version__:
@@ -636,7 +640,9 @@ class Publisher:
         clock.lap("pages")
         if result.written:
             sync_folder(self.out)
-        self._save_state("done", seq, catalog)
+        # A document left unpublished is rendered again next time (with the rest: its reasons are
+        # said again, and the exit code, until it can be written).
+        self._save_state("incomplete" if result.not_published else "done", seq, catalog)
         clock.lap("flush")
         return result
 
