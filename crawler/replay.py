@@ -88,13 +88,17 @@ class Mirror:
         for url, entry in entries.items():
             if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
                 raise MirrorError(f"{manifest}: entry for {url} needs a 'file'")
-            status = entry.get("status", 200)
-            if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+            status = entry.get("status", 200)  # a number, or a string of one ("200"), as int() reads it
+            if isinstance(status, bool) or not isinstance(status, int | str) \
+                    or not (str(status).strip().isdigit() and 100 <= int(status) <= 599):
                 raise MirrorError(f"{manifest}: entry for {url}: status {status!r} is not an HTTP status (100 to 599)")
-            headers = entry.get("headers", {})
-            if not isinstance(headers, dict) or not all(isinstance(name, str) and isinstance(value, str)
-                                                        for name, value in headers.items()):
-                raise MirrorError(f"{manifest}: entry for {url}: headers must map names to strings")
+            headers = entry.get("headers", {})  # a value, or a list of values for a repeated header
+            if not isinstance(headers, dict) or not all(
+                    isinstance(name, str) and (isinstance(value, str) or (isinstance(value, list) and all(
+                        isinstance(item, str) for item in value)))
+                    for name, value in headers.items()):
+                raise MirrorError(f"{manifest}: entry for {url}: headers must map names to strings "
+                                  "(or lists of strings)")
             path = self.folder / entry["file"]
             try:
                 is_file = path.is_file()

@@ -32,13 +32,14 @@ def test_bad_manifests_name_the_file(tmp_path):
 
 @pytest.mark.parametrize(("field", "value", "reason"), [
     ("status", "abc", "status 'abc' is not an HTTP status (100 to 599)"),
-    ("status", "200", "status '200' is not an HTTP status (100 to 599)"),
+    ("status", "2.5", "status '2.5' is not an HTTP status (100 to 599)"),
     ("status", 99, "status 99 is not an HTTP status (100 to 599)"),
     ("status", 600, "status 600 is not an HTTP status (100 to 599)"),
     ("status", True, "status True is not an HTTP status (100 to 599)"),
-    ("headers", "nope", "headers must map names to strings"),
-    ("headers", ["Content-Type", "text/html"], "headers must map names to strings"),
-    ("headers", {"Content-Length": 5}, "headers must map names to strings"),
+    ("headers", "nope", "headers must map names to strings (or lists of strings)"),
+    ("headers", ["Content-Type", "text/html"], "headers must map names to strings (or lists of strings)"),
+    ("headers", {"Content-Length": 5}, "headers must map names to strings (or lists of strings)"),
+    ("headers", {"Set-Cookie": ["a=1", 2]}, "headers must map names to strings (or lists of strings)"),
 ])
 def test_a_bad_status_or_headers_is_refused_when_the_mirror_is_opened(tmp_path, field, value, reason):
     """Before any request: in a crawl, it was a traceback from inside the download handler."""
@@ -51,6 +52,13 @@ def test_a_bad_status_or_headers_is_refused_when_the_mirror_is_opened(tmp_path, 
     entry.pop(field)  # status and headers are optional
     (tmp_path / "manifest.json").write_text(json.dumps({"https://x/": entry}), encoding="utf-8")
     assert Mirror(tmp_path).lookup("https://x/") == (200, {}, b"<html></html>")
+
+
+def test_a_status_as_a_string_and_a_repeated_header_are_read(tmp_path):
+    (tmp_path / "page.html").write_text("<html></html>", encoding="utf-8")
+    entry = {"file": "page.html", "status": "404", "headers": {"Set-Cookie": ["a=1", "b=2"]}}
+    (tmp_path / "manifest.json").write_text(json.dumps({"https://x/": entry}), encoding="utf-8")
+    assert Mirror(tmp_path).lookup("https://x/") == (404, {"Set-Cookie": ["a=1", "b=2"]}, b"<html></html>")
 
 
 def test_missing_file_names_it(tmp_path):
