@@ -46,10 +46,18 @@ class RecheckSchedule:
                 raise ValueError(f"MF_RECHECK_SCHEDULE is not JSON: {error}") from None
         return cls(value)  # type: ignore[arg-type]
 
+    #: The largest age or interval a row may give (days or hours): about 114,000 years, within
+    #: what a :class:`~datetime.timedelta` holds ("never" is written as a large number).
+    LIMIT = 1e9
+
     def __init__(self, rows: Iterable[Iterable[float]]) -> None:
         self.rows = sorted((float(age), float(hours)) for age, hours in rows)
         if not self.rows:
             raise ValueError("MF_RECHECK_SCHEDULE needs at least one (max_age_days, every_hours) row")
+        for row in self.rows:
+            if not all(0 <= value <= self.LIMIT for value in row):  # (False for NaN too)
+                raise ValueError(f"MF_RECHECK_SCHEDULE: {list(row)}: days and hours must be numbers from 0 to "
+                                 f"{self.LIMIT:.0e}")
 
     def interval(self, age: timedelta) -> timedelta:
         """How long a page of this age may go unchecked."""

@@ -37,6 +37,7 @@ def test_the_projects_own_settings_pass():
     ("MF_MID_BASE_URL", "http://127.0.0.1:8080"), ("MF_MID_BASE_URL", "https://mid.ru/"),
     ("MF_GAC_CA_API_BASE_URL", "http://[::1]:9000/api"), ("MF_PUBLIC_BASE_URL", "https://feeds.example.org/mf/"),
     ("MF_RECHECK_SCHEDULE", "[[36500, 0]]"), ("MF_RECHECK_SCHEDULE", [(2, 6), (14, 48)]),
+    ("MF_RECHECK_SCHEDULE", "[[36500, 1e9]]"),  # "never", as a large number
 ])
 def test_usable_values_pass(name, value):
     check_settings(settings(**{name: value}))
@@ -79,6 +80,10 @@ def test_usable_values_pass(name, value):
     ("MF_RECHECK_SCHEDULE", "5", "not a list of [max_age_days, every_hours] pairs, as JSON"),
     ("MF_RECHECK_SCHEDULE", "[]", "not a list of [max_age_days, every_hours] pairs, as JSON"),
     ("MF_RECHECK_SCHEDULE", '[["a", 1]]', "not a list of [max_age_days, every_hours] pairs, as JSON"),
+    ("MF_RECHECK_SCHEDULE", "[[36500, 1e11]]", "not a list of [max_age_days, every_hours] pairs, as JSON"),
+    ("MF_RECHECK_SCHEDULE", "[[1, NaN]]", "not a list of [max_age_days, every_hours] pairs, as JSON"),
+    ("MF_RECHECK_SCHEDULE", "[[1, Infinity]]", "not a list of [max_age_days, every_hours] pairs, as JSON"),
+    ("MF_RECHECK_SCHEDULE", "[[-1, 5]]", "not a list of [max_age_days, every_hours] pairs, as JSON"),
 ])
 def test_unusable_values_are_named_with_the_reason(name, value, reason):
     with pytest.raises(ValueError) as raised:
