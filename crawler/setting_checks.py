@@ -13,13 +13,18 @@ module's own type) and reads it the way the code that uses it reads it (``getint
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from scrapy.settings import SETTINGS_PRIORITIES
+from scrapy.settings import default_settings as scrapy_defaults
+
 from crawler import settings as defaults
 from crawler.incremental import RecheckSchedule
+from crawler.paths import cannot_make_in
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -29,17 +34,22 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class _Whole:
-    """A whole number of at least ``least`` (``int()`` of the value; ``2.5`` and ``"abc"`` are not)."""
+    """A whole number of at least ``least`` (``int()`` of the value; ``"2.5"``, ``2.5`` and
+    ``"abc"`` are not; ``5e6`` in a settings module is)."""
 
     least: int
+    most: int = 2**62
+    """(Below SQLite's and PostgreSQL's largest integer: counts are compared with stored ones.)"""
 
     def __call__(self, value: object) -> str | None:
         try:
             number = int(value)  # type: ignore[call-overload]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             number = None
-        if number is None or isinstance(value, float) or number < self.least:
+        if number is None or (isinstance(value, float) and not value.is_integer()) or number < self.least:
             return f"not a whole number of at least {self.least}"
+        if number > self.most:
+            return f"more than {self.most}, the most this project takes"
         return None
 
 
@@ -92,13 +102,14 @@ def _base_url(value: object) -> str | None:
 
 
 def _folder(value: object) -> str | None:
-    """A folder, or where one can be made (Scrapy makes a missing ``JOBDIR``)."""
+    """A folder files can be written in, or one that can be made there (Scrapy makes a missing
+    ``JOBDIR`` with its parents): crawler.paths.cannot_make_in."""
     text = str(value)
-    if not text:
+    if not text.strip():
         return "no folder given"
     if Path(text).exists() and not Path(text).is_dir():
         return "is not a folder"
-    return None
+    return cannot_make_in(text)
 
 
 def _schedule(value: object) -> str | None:
@@ -143,9 +154,9 @@ CHECKS: dict[str, Callable[[object], str | None]] = {
     "MF_SCRAPYD_ATTEMPTS": _Whole(1),
     "MF_SCRAPYD_CANCEL_WAIT": _Seconds(),
     # Scrapy's own, as the project sets them
-    "CONCURRENT_REQUESTS": _Whole(1),
-    "CONCURRENT_REQUESTS_PER_DOMAIN": _Whole(1),
-    "CONCURRENT_ITEMS": _Whole(1),
+    "CONCURRENT_REQUESTS": _Whole(1, 10_000),
+    "CONCURRENT_REQUESTS_PER_DOMAIN": _Whole(1, 10_000),
+    "CONCURRENT_ITEMS": _Whole(1, 10_000),
     "DOWNLOAD_DELAY": _Seconds(),
     "DOWNLOAD_DELAY_JITTER": _Seconds(),
     "DOWNLOAD_TIMEOUT": _Seconds(positive=True),
@@ -168,16 +179,79 @@ PUBLICATION = ("MF_FEED_ENTRIES", "MF_FEED_ARCHIVE_PAGE", "MF_FEED_MAX_BYTES", "
                "MF_PUBLISH_BUFFER_BYTES", "MF_PUBLISH_LOCK_TIMEOUT", "MF_PUBLIC_BASE_URL", "MF_PENDING_MAX_ATTEMPTS")
 
 
+def _number(value: object) -> str | None:
+    """A number, or what ``getbool`` reads (Scrapy reads some settings whose default is a number,
+    such as ``TELNETCONSOLE_ENABLED``, as booleans)."""
+    if isinstance(value, (int, float)) or value in ("True", "true", "False", "false"):
+        return None
+    try:
+        float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "not a number"
+    return None
+
+
+def _status_codes(value: object) -> str | None:
+    """HTTP status codes, as ``getlist`` reads them (a list, or a comma-separated string)."""
+    codes = value.split(",") if isinstance(value, str) else value
+    try:
+        if all(100 <= int(code) <= 599 for code in codes):  # type: ignore[union-attr]
+            return None
+    except (TypeError, ValueError):
+        pass
+    return "not a list of HTTP status codes (100 to 599)"
+
+
+def _log_level(value: object) -> str | None:
+    """A level Python's logging knows: a number, or a name as written (``INFO``; logging refuses
+    ``info``)."""
+    if isinstance(value, int) or (isinstance(value, str) and value in logging.getLevelNamesMapping()):
+        return None
+    return f"not a log level ({', '.join(name for name in logging.getLevelNamesMapping() if name != 'NOTSET')})"
+
+
+#: Settings whose value is a list or a name, beyond the kinds below.
+CHECKS_OF_FORM: dict[str, Callable[[object], str | None]] = {
+    "RETRY_HTTP_CODES": _status_codes,
+    "LOG_LEVEL": _log_level,
+}
+
+
+def _by_default(name: str) -> Callable[[object], str | None] | None:
+    """The check of a setting :data:`CHECKS` does not name, from its default's type in Scrapy's
+    default settings: a boolean, or a number; None for any other."""
+    default = vars(scrapy_defaults).get(name)  # (not getattr: a deprecated name warns)
+    if isinstance(default, bool):
+        return _boolean
+    if isinstance(default, (int, float)):
+        return _number
+    return None
+
+
 def check_settings(settings: BaseSettings, names: Iterable[str] | None = None) -> None:
-    """ValueError ``-s NAME=VALUE: reason`` for the first setting of :data:`CHECKS` (or of
-    ``names``, a part of it) whose value cannot be used."""
-    for name in CHECKS if names is None else names:
+    """ValueError ``-s NAME=VALUE: reason`` for the first setting whose value cannot be used:
+    of :data:`CHECKS` (or of ``names``, a part of it); when ``names`` is not given, also every
+    other setting given whose Scrapy default is a boolean or a number, and :data:`CHECKS_OF_FORM`.
+    Each is read as the code that uses it reads it, so no value accepted here fails there."""
+    if names is None:
+        given = [name for name in settings if name not in CHECKS]
+        checks = {**CHECKS, **CHECKS_OF_FORM,
+                  **{name: check for name in given if name not in CHECKS_OF_FORM and (check := _by_default(name))}}
+    else:
+        checks = {name: CHECKS[name] for name in names}
+    for name, check in checks.items():
         value = settings.get(name)
         if value is None:  # not set: the code that reads it uses its own default
             continue
-        reason = CHECKS[name](value)
+        reason = check(value)
         if reason is not None:
-            raise ValueError(f"-s {name}={_shown(value)}: {reason}")
+            raise ValueError(f"{_given(settings, name)}={_shown(value)}: {reason}")
+
+
+def _given(settings: BaseSettings, name: str) -> str:
+    """How the setting was given: ``-s NAME`` on the command line, else ``NAME`` (a settings module,
+    the environment)."""
+    return f"-s {name}" if settings.getpriority(name) == SETTINGS_PRIORITIES["cmdline"] else name
 
 
 def _shown(value: object) -> str:

@@ -38,6 +38,10 @@ def test_the_projects_own_settings_pass():
     ("MF_GAC_CA_API_BASE_URL", "http://[::1]:9000/api"), ("MF_PUBLIC_BASE_URL", "https://feeds.example.org/mf/"),
     ("MF_RECHECK_SCHEDULE", "[[36500, 0]]"), ("MF_RECHECK_SCHEDULE", [(2, 6), (14, 48)]),
     ("MF_RECHECK_SCHEDULE", "[[36500, 1e9]]"),  # "never", as a large number
+    ("MF_FEED_MAX_BYTES", 5e6),  # a whole number written as a float in a settings module
+    ("TELNETCONSOLE_ENABLED", "True"), ("CLOSESPIDER_TIMEOUT", "1.5"), ("DEPTH_LIMIT", "3"),
+    ("RETRY_ENABLED", "false"), ("RETRY_HTTP_CODES", "500,503"), ("RETRY_HTTP_CODES", [500, 503]),
+    ("LOG_LEVEL", "DEBUG"), ("LOG_LEVEL", 10),
 ])
 def test_usable_values_pass(name, value):
     check_settings(settings(**{name: value}))
@@ -47,13 +51,16 @@ def test_usable_values_pass(name, value):
     ("MF_FEED_ENTRIES", "abc", "not a whole number of at least 1"),
     ("MF_FEED_ENTRIES", "0", "not a whole number of at least 1"),
     ("MF_FEED_ENTRIES", "2.5", "not a whole number of at least 1"),
-    ("MF_FEED_ENTRIES", 2.0, "not a whole number of at least 1"),
+    ("MF_FEED_ENTRIES", 2.5, "not a whole number of at least 1"),
     ("MF_FEED_MAX_BYTES", "1023", "not a whole number of at least 1024"),
     ("MF_RECHECK_MAX_PER_RUN", "-3", "not a whole number of at least 0"),
     ("MF_ARCHIVE_BATCH_SIZE", "0", "not a whole number of at least 1"),
     ("MF_ARCHIVE_BATCH_BYTES", "-1", "not a whole number of at least 1"),
     ("MF_DEFAULT_LISTING_PAGES", "0", "not a whole number of at least 1"),
     ("MF_RUN_RECORDS_DAYS", "abc", "not a whole number of at least 1"),
+    ("MF_PENDING_MAX_ATTEMPTS", "9223372036854775808", f"more than {2**62}, the most this project takes"),
+    ("CONCURRENT_ITEMS", "100000000000000000000000", "more than 10000, the most this project takes"),
+    ("CONCURRENT_REQUESTS", "10001", "more than 10000, the most this project takes"),
     ("CONCURRENT_REQUESTS", "", "not a whole number of at least 1"),
     ("MF_RETRY_BACKOFF_BASE", "-1", "not a number of seconds of at least 0"),
     ("MF_PUBLISH_LOCK_TIMEOUT", "-1", "not a number of seconds of at least 0"),
@@ -75,6 +82,17 @@ def test_usable_values_pass(name, value):
     ("MF_PUBLIC_BASE_URL", "https://example.org/#frag", "an absolute http(s) URL without query or fragment is needed"),
     ("MF_PUBLIC_BASE_URL", "https://example.org/x?y=1", "an absolute http(s) URL without query or fragment is needed"),
     ("MF_PUBLIC_BASE_URL", "https://example.org/?", "an absolute http(s) URL without query or fragment is needed"),
+    # Scrapy's own, by the type of their default (read as Scrapy reads them)
+    ("RETRY_ENABLED", "yes", "not a boolean (True, False, 1 or 0)"),
+    ("COOKIES_ENABLED", "yes", "not a boolean (True, False, 1 or 0)"),
+    ("RANDOMIZE_DOWNLOAD_DELAY", "yes", "not a boolean (True, False, 1 or 0)"),
+    ("TELNETCONSOLE_ENABLED", "yes", "not a number"),
+    ("CLOSESPIDER_TIMEOUT", "x", "not a number"),
+    ("DEPTH_LIMIT", "x", "not a number"),
+    ("RETRY_HTTP_CODES", "abc", "not a list of HTTP status codes (100 to 599)"),
+    ("RETRY_HTTP_CODES", "500,99", "not a list of HTTP status codes (100 to 599)"),
+    ("LOG_LEVEL", "LOUD", "not a log level (CRITICAL, FATAL, ERROR, WARN, WARNING, INFO, DEBUG)"),
+    ("LOG_LEVEL", "info", "not a log level (CRITICAL, FATAL, ERROR, WARN, WARNING, INFO, DEBUG)"),
     ("MF_RECHECK_SCHEDULE", "garbage", "not a list of [max_age_days, every_hours] pairs, as JSON"),
     ("MF_RECHECK_SCHEDULE", "[[1]]", "not a list of [max_age_days, every_hours] pairs, as JSON"),
     ("MF_RECHECK_SCHEDULE", "5", "not a list of [max_age_days, every_hours] pairs, as JSON"),
@@ -90,6 +108,26 @@ def test_unusable_values_are_named_with_the_reason(name, value, reason):
         check_settings(settings(**{name: value}))
     shown = value if isinstance(value, str) else repr(value)
     assert str(raised.value) == f"-s {name}={shown}: {reason}"
+
+
+def test_jobdir_must_be_a_folder_that_can_be_made(tmp_path):
+    check_settings(settings(JOBDIR=str(tmp_path / "jobs" / "mid_archive")))  # made, with its parents
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    for value, reason in ((str(tmp_path / "file"), "is not a folder"),
+                          (str(tmp_path / "file" / "sub"), f"cannot be made: {tmp_path / 'file'} is not a folder"),
+                          (" ", "no folder given")):
+        with pytest.raises(ValueError) as raised:
+            check_settings(settings(JOBDIR=value))
+        assert str(raised.value) == f"-s JOBDIR={value}: {reason}"
+
+
+def test_a_value_not_given_on_the_command_line_is_named_without_s():
+    """A value from a settings module or the environment: ``NAME=VALUE``, not ``-s NAME=VALUE``."""
+    found = settings()
+    found.set("MF_FEED_ENTRIES", "abc", priority="project")
+    with pytest.raises(ValueError) as raised:
+        check_settings(found)
+    assert str(raised.value) == "MF_FEED_ENTRIES=abc: not a whole number of at least 1"
 
 
 def test_a_publication_checks_only_what_it_reads():

@@ -36,7 +36,7 @@ def _count(settings: BaseSettings, name: str, least: int = 1) -> int:
         number = int(value)
     except (TypeError, ValueError):
         number = None
-    if number is None or number < least or isinstance(value, float):
+    if number is None or number < least or (isinstance(value, float) and not value.is_integer()):
         raise ValueError(f"-s {name}={value}: not a whole number of at least {least}")
     return number
 

@@ -92,6 +92,10 @@ class Command(ScrapyCommand):
         if unknown or not opts.targets:
             raise UsageError(f"--only {opts.only}: unknown spider(s) {', '.join(unknown) or '(none given)'}; "
                              f"known: {', '.join(sorted(known))}", print_help=False)
+        jobdir = self.settings.get("JOBDIR")
+        if jobdir and len(opts.targets) > 1:  # (the crawls would share one record of requests seen)
+            raise UsageError(f"-s JOBDIR={jobdir}: the state of one crawl; with several targets, give it with "
+                             "--only TARGET", print_help=False)
         opts.spider_args = {}
         if opts.pages is not None:
             if not opts.pages.strip().isdigit() or int(opts.pages) < 1:

@@ -109,6 +109,9 @@ CASES = [
     (["crawl", "mid", "-s", "MF_FEED_ENTRIES=abc"], "scrapy crawl: -s MF_FEED_ENTRIES=abc: not a whole number"),
     (["crawl", "mid_archive", "-a", "backfill=1", "-s", "JOBDIR={place}/page.html"],
      "scrapy crawl: -s JOBDIR={place}/page.html: is not a folder"),
+    (["update", "--only", "fcdo,aa", "-s", "JOBDIR={place}/jobs"],
+     "scrapy update: -s JOBDIR={place}/jobs: the state of one crawl; with several targets, give it with --only "
+     "TARGET"),
     (["crawl", "mid", "-a", "languages="], "scrapy crawl: -a languages=: mid has no language (none given)"),
     (["crawl", "mid", "-a", "sections="], "scrapy crawl: -a sections=: mid has no section (none given)"),
     (["export", "--sqlite", "{place}/archive.sqlite3"],
