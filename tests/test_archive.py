@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -181,30 +182,55 @@ def test_an_archive_newer_than_the_release_is_refused(archive_url, monkeypatch):
 
 
 # --- opening ---------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("tables", [["documents"], ["foo", "bar"]])
-def test_another_programs_database_is_refused_and_left_as_it_was(archive_url, tables):
+def make_sqlite_file(path: Path, statement: str) -> None:
+    """Another program's SQLite file (rollback journal, as SQLite makes one), with one more object."""
+    db = sqlite3.connect(path)
+    try:
+        db.execute(statement)
+        db.commit()
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("tables", [["documents"], ["foo", "bar"], ["VIEW v"]])
+def test_another_programs_database_is_refused_and_left_as_it_was(archive_url, tables, tmp_path):
     """A database with tables but no archive (another program's SQLite file, a PostgreSQL schema
     in use): refused with one line, nothing added (a table named like one of ours was a traceback
     from the migration; unrelated tables got the archive's added beside them)."""
-    db = connect(ArchiveURL.parse(archive_url))
-    try:
-        with db.write():
-            for table in tables:
-                db.execute(f"CREATE TABLE {table} (x TEXT)")
-    finally:
+    url = ArchiveURL.parse(archive_url)
+    if url.is_sqlite:  # made as another program makes it (not in WAL mode), to see it left so
+        archive_url = f"sqlite:///{tmp_path / 'other.sqlite3'}"
+        url = ArchiveURL.parse(archive_url)
+    db = connect(url) if not url.is_sqlite else None
+    made = []
+    for table in tables:
+        statement = f"CREATE {table} AS SELECT 1 AS x" if table.startswith("VIEW") else f"CREATE TABLE {table} (x TEXT)"
+        made.append(table.split()[-1])
+        if db is not None:
+            with db.write():
+                db.execute(statement)
+        else:
+            make_sqlite_file(url.path, statement)
+    if db is not None:
         db.close()
-    with pytest.raises(ArchiveError) as raised:
-        open_archive(archive_url)
-    location = ArchiveURL.parse(archive_url).redacted()
-    assert str(raised.value) == (f"{location}: not an archive: it holds other tables ({', '.join(sorted(tables))}); "
-                                 f"nothing was written to it")
-    with pytest.raises(ArchiveMissing):
-        open_archive(archive_url, readonly=True)
-    db = connect(ArchiveURL.parse(archive_url), create=False)
-    try:
-        assert db.table_names() == set(tables)
-    finally:
-        db.close()
+    before = url.path.read_bytes() if url.is_sqlite else None
+    location = url.redacted()
+    message = (f"{location}: not an archive: it holds other tables ({', '.join(sorted(made))}); "
+               "nothing was written to it")
+    for readonly in (False, True):  # a command that writes, and one that reads
+        with pytest.raises(ArchiveError) as raised:
+            open_archive(archive_url, readonly=readonly)
+        assert str(raised.value) == message
+        assert not isinstance(raised.value, ArchiveMissing)
+    if url.is_sqlite:
+        assert url.path.read_bytes() == before  # not even switched to WAL
+        assert sorted(p.name for p in url.path.parent.iterdir()) == ["other.sqlite3"]
+    else:
+        db = connect(url, create=False)
+        try:
+            assert db.table_names() | db.view_names() == set(made)
+        finally:
+            db.close()
 
 
 def test_no_archive_is_missing_when_reading(tmp_path, archive_url):

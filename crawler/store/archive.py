@@ -7,10 +7,10 @@ import logging
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from crawler.store.backend import ArchiveError, ArchiveMissing, connect
+from crawler.store.backend import ArchiveError, ArchiveMissing, connect, not_an_archive
 from crawler.store.reading import ArchiveReader
 from crawler.store.runs import RunRecords
-from crawler.store.schema import SCHEMA_VERSION, TABLES, migrate, newer_schema, schema_version
+from crawler.store.schema import SCHEMA_VERSION, TABLES, foreign_objects, migrate, newer_schema, schema_version
 from crawler.store.selection import Selection
 from crawler.store.url import ArchiveURL
 from crawler.store.writing import ArchiveWriter
@@ -120,6 +120,9 @@ def open_archive(url: str | Path | ArchiveURL, *, readonly: bool = False, create
         if found > SCHEMA_VERSION:
             raise newer_schema(db.location(), found)
         if found == 0 and (readonly or not create):
+            foreign = foreign_objects(db)
+            if foreign:  # another program's database, not one still to be made
+                raise not_an_archive(db.location(), foreign)
             raise ArchiveMissing(f"{url}: no archive there (run `scrapy update` first)")
         if found < SCHEMA_VERSION and readonly:  # migrate through a writable connection, then reopen
             db.close()

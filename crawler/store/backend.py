@@ -54,6 +54,15 @@ class ArchiveError(RuntimeError):
         return message
 
 
+def not_an_archive(location: str, names: Iterable[str]) -> ArchiveError:
+    """The error for a database that holds tables or views (``names``) but no archive: another
+    program's, which is left as it was."""
+    found = sorted(names)
+    shown = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
+    return ArchiveError(f"{location}: not an archive: it holds other tables ({shown}); nothing was written to it",
+                        location=location)
+
+
 class ArchiveMissing(ArchiveError):
     """No archive at the URL (nothing written there yet)."""
 
@@ -140,6 +149,10 @@ class Connection(ABC):
         """The tables of the archive's schema."""
 
     @abstractmethod
+    def view_names(self) -> set[str]:
+        """The views of the archive's schema (an archive has none)."""
+
+    @abstractmethod
     def size_bytes(self) -> int:
         """The archive's size on disk."""
 
@@ -202,6 +215,12 @@ class SQLiteConnection(Connection):
                                    location=str(self.url)) from None
         db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
         try:
+            # Another program's database is refused before the switch to WAL, which would change it.
+            names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
+                                                  "AND name NOT LIKE 'sqlite!_%' ESCAPE '!'")}
+            if names and "meta" not in names:
+                db.close()
+                raise not_an_archive(str(self.url), names)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.Error:
@@ -336,6 +355,9 @@ class SQLiteConnection(Connection):
 
     def table_names(self) -> set[str]:
         return {row[0] for row in self.all("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+    def view_names(self) -> set[str]:
+        return {row[0] for row in self.all("SELECT name FROM sqlite_master WHERE type = 'view'")}
 
     def size_bytes(self) -> int:
         path = self.url.path
@@ -500,6 +522,9 @@ class PostgresConnection(Connection):
 
     def table_names(self) -> set[str]:
         return {row[0] for row in self.all("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")}
+
+    def view_names(self) -> set[str]:
+        return {row[0] for row in self.all("SELECT viewname FROM pg_views WHERE schemaname = current_schema()")}
 
     def size_bytes(self) -> int:
         return int(self.db.execute("SELECT pg_database_size(current_database())").fetchone()[0])

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from crawler.store.backend import ArchiveError, lock_key
+from crawler.store.backend import ArchiveError, lock_key, not_an_archive
 
 if TYPE_CHECKING:
     import sqlite3
@@ -330,14 +330,18 @@ def newer_schema(location: str, found: int) -> ArchiveError:
 
 
 def _refuse_foreign_tables(db: Connection) -> None:
-    """ArchiveError when a database that holds no archive holds tables already: it is another
-    program's (an SQLite file is one program's database; in PostgreSQL, the archive's schema must
-    be its own), and nothing is written to it."""
-    foreign = sorted(name for name in db.table_names() if not name.startswith("sqlite_"))
+    """ArchiveError when a database that holds no archive holds tables or views already: it is
+    another program's (an SQLite file is one program's database; in PostgreSQL, the archive's
+    schema must be its own), and nothing is written to it."""
+    foreign = foreign_objects(db)
     if foreign:
-        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
-        raise ArchiveError(f"{db.location()}: not an archive: it holds other tables ({shown}); "
-                           f"nothing was written to it", location=db.location())
+        raise not_an_archive(db.location(), foreign)
+
+
+def foreign_objects(db: Connection) -> set[str]:
+    """The tables and views of a database that holds no archive (SQLite's own left out): none
+    where an archive is still to be made."""
+    return {name for name in db.table_names() | db.view_names() if not name.startswith("sqlite_")}
 
 
 def migrate(db: Connection) -> int:
