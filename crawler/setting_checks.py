@@ -87,8 +87,8 @@ def http_url_problem(text: str, *, base: bool = False) -> str | None:
     try:
         parts = urlsplit(text)
         port_ok = parts.port is None or parts.port > 0
-    except ValueError:  # an invalid port or IPv6 literal
-        return "not an absolute http(s) URL"
+    except ValueError as error:  # an invalid port or IPv6 literal: Python's reason says which
+        return f"not an absolute http(s) URL ({error})"
     if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok \
             or any(character.isspace() for character in text):
         return "not an absolute http(s) URL"
