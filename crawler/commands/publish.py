@@ -29,22 +29,10 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
 
-def _count(settings: BaseSettings, name: str, least: int = 1) -> int:
-    """An integer setting of at least ``least``; ValueError naming it otherwise."""
-    value = settings.get(name)
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = None
-    if number is None or number < least or (isinstance(value, float) and not value.is_integer()):
-        raise ValueError(f"-s {name}={value}: not a whole number of at least {least}")
-    return number
-
-
 def publish_options(settings: BaseSettings) -> PublishOptions:
     """Publishing options from the project's settings; ValueError naming a setting that cannot be
     used (a count that is not a number, a base URL that is not absolute)."""
-    check_settings(settings, PUBLICATION)
+    check_settings(settings, PUBLICATION)  # (so every count below is a usable whole number)
     base_url = str(settings.get("MF_PUBLIC_BASE_URL"))
     out_dir = str(settings.get("MF_PUBLIC_DIR") or "")
     if not out_dir:
@@ -54,12 +42,12 @@ def publish_options(settings: BaseSettings) -> PublishOptions:
     return PublishOptions(
         base_url=base_url,
         out_dir=Path(out_dir),
-        entries=_count(settings, "MF_FEED_ENTRIES"),
-        archive_page=_count(settings, "MF_FEED_ARCHIVE_PAGE"),
-        max_bytes=_count(settings, "MF_FEED_MAX_BYTES", 1024),
-        max_content_chars=_count(settings, "MF_FEED_MAX_CONTENT_CHARS", 1000),
-        pending_max_attempts=_count(settings, "MF_PENDING_MAX_ATTEMPTS"),
-        buffer_bytes=_count(settings, "MF_PUBLISH_BUFFER_BYTES", 64 * 1024),
+        entries=settings.getint("MF_FEED_ENTRIES"),
+        archive_page=settings.getint("MF_FEED_ARCHIVE_PAGE"),
+        max_bytes=settings.getint("MF_FEED_MAX_BYTES"),
+        max_content_chars=settings.getint("MF_FEED_MAX_CONTENT_CHARS"),
+        pending_max_attempts=settings.getint("MF_PENDING_MAX_ATTEMPTS"),
+        buffer_bytes=settings.getint("MF_PUBLISH_BUFFER_BYTES"),
     )
 
 

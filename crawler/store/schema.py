@@ -329,15 +329,6 @@ def newer_schema(location: str, found: int) -> ArchiveError:
                         f"({SCHEMA_VERSION}); upgrade ministry-feeds")
 
 
-def _refuse_foreign_tables(db: Connection) -> None:
-    """ArchiveError when a database that holds no archive holds tables or views already: it is
-    another program's (an SQLite file is one program's database; in PostgreSQL, the archive's
-    schema must be its own), and nothing is written to it."""
-    foreign = foreign_objects(db)
-    if foreign:
-        raise not_an_archive(db.location(), foreign)
-
-
 def foreign_objects(db: Connection) -> set[str]:
     """The tables and views of a database that holds no archive (SQLite's own left out): none
     where an archive is still to be made."""
@@ -353,8 +344,10 @@ def migrate(db: Connection) -> int:
     found = schema_version(db)
     if found > SCHEMA_VERSION:
         raise newer_schema(db.location(), found)
-    if found == 0:
-        _refuse_foreign_tables(db)
+    # Another program's database (an SQLite file is one program's; in PostgreSQL, the archive's
+    # schema must be its own): nothing is written to it.
+    if found == 0 and (foreign := foreign_objects(db)):
+        raise not_an_archive(db.location(), foreign)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     current = found
     if current == 0:
