@@ -117,16 +117,14 @@ _CLEANER = _cleaner(_resolve)
 #: no boundary its content does not make, and is unwrapped (so a page's layout divs, which never
 #: ran text together, leave its published HTML, and its archived versions, as they were).
 _CONTAINERS = ("address", "article", "aside", "div", "footer", "header", "main", "nav", "section")
-#: What a container's start tag begins with, in UTF-8 (tag names are ASCII, in either case).
-_CONTAINER_STARTS = tuple(f"<{name}".encode() for name in _CONTAINERS)
+#: Where a container's start tag may begin (tag names are ASCII in either case, as the HTML parsers
+#: read them: ``re.A``, so that no other letter folds into one).
+_CONTAINER_START = re.compile("<(?:" + "|".join(_CONTAINERS) + ")", re.I | re.A)
 
 
 def _may_hold_container(html: str) -> bool:
-    """False when no container's start tag can be in ``html``: a few C searches of its UTF-8 in
-    ASCII lower case (bytes.lower changes only ASCII letters), which spare the parse. (Not a
-    pattern: a page's first pattern search costs several times the rest, bench/extract.py.)"""
-    lowered = html.encode("utf-8", "surrogatepass").lower()
-    return any(start in lowered for start in _CONTAINER_STARTS)
+    """False when no container's start tag can be in ``html``: one pattern search spares the parse."""
+    return _CONTAINER_START.search(html) is not None
 
 
 def _is_wrapper(element: etree._Element) -> bool:
