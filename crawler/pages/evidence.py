@@ -35,6 +35,10 @@ TAG_BLOCK = re.compile("tags|tag-list|categories|keywords")
 #: ancestor of every tag block, and a case-insensitive pattern, or one with an optional character
 #: ("see-?also"), is several times slower in Python's re.
 RELATED_BLOCK = re.compile("related|teaser|latest|popular|see-also|seealso|read-also|readalso|more-news|recommend")
+#: An absolute http(s) URL that ``urljoin`` hands back exactly as written, whatever the base
+#: (:func:`_resolved`): a lower-case scheme and a host, printable ASCII without spaces, none of
+#: ``? # ;`` and no brackets.
+_AS_WRITTEN = re.compile(r"https?://[^\x00-\x20\x7f-\U0010ffff?#;\[\]/][^\x00-\x20\x7f-\U0010ffff?#;\[\]]*")
 
 
 def meta_published(root: etree._Element) -> str | None:
@@ -46,6 +50,22 @@ def meta_published(root: etree._Element) -> str | None:
             if value:
                 return value
     return None
+
+
+def _resolved(base_url: str, href: str) -> str:
+    """``urljoin(base_url, href)``, without its split and rejoin of an absolute link that it would
+    hand back unchanged.
+
+    The shortcut is taken only where that is certain (Python's urllib.parse): ``href`` matches
+    :data:`_AS_WRITTEN`, so urlsplit removes nothing from it (it drops tabs and newlines, strips
+    leading controls and spaces, lower-cases the scheme), urlunparse adds and drops nothing (it
+    drops an empty query, fragment or ``;params``), and it has a host (without one the base's is
+    taken); urljoin then returns it rejoined, or as given when the base's scheme is another. The
+    base is ASCII without brackets, so that neither split raises ValueError (an IPv6 host is
+    checked, a non-ASCII host normalised)."""
+    if _AS_WRITTEN.fullmatch(href) and base_url.isascii() and "[" not in base_url and "]" not in base_url:
+        return href
+    return urljoin(base_url, href)
 
 
 def _candidate_links(root: etree._Element, document_id: str | None, text: str | None) -> Iterator[etree._Element]:
@@ -102,7 +122,7 @@ def language_versions(root: etree._Element, base_url: str, language: str,
         href = (link.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:")):
             continue
-        facts = read_url(urljoin(base_url, href))
+        facts = read_url(_resolved(base_url, href))
         if facts is None:
             continue
         link_language, url, linked_id = facts
@@ -126,7 +146,7 @@ def head_alternates(root: etree._Element, base_url: str, language: str,
     for link in head.iterchildren("link") if head is not None else ():
         if not link.get("hreflang") or "alternate" not in (link.get("rel") or "").split():
             continue
-        facts = read_url(urljoin(base_url, (link.get("href") or "").strip()))
+        facts = read_url(_resolved(base_url, (link.get("href") or "").strip()))
         if facts is None:
             continue
         link_language = facts[0] or _primary_language(link.get("hreflang"))
