@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from crawler.normalise.dates import parse_date
-from crawler.pages import auswaertiges_amt
+from crawler.pages import auswaertiges_amt, mid_archive
 from crawler.pages.cleanup import parse_document
 from crawler.pages.evidence import _resolved, language_versions
 from crawler.pages.markers import MID, STATE_DEPT
@@ -104,6 +104,13 @@ def test_absolute_links_of_every_shape_are_resolved_as_urljoin_resolves_them():
         href = draw.choice(["", "http://", "https://"]) + href
         base = draw.choice(bases)
         assert outcome(_resolved, base, href) == outcome(urljoin, base, href), (base, href)
+
+
+def test_every_class_of_an_old_site_part_holds_one_of_the_marks_the_walk_looks_for():
+    # _parts splits a class attribute into tokens only when it holds one of _PART_MARKS.
+    names = (mid_archive._STATUS_CLASS, mid_archive._NOTE_CLASS, *mid_archive._NUMBER_CLASSES,
+             mid_archive._BODY_CLASS, *mid_archive._TAG_CLASSES)
+    assert all(any(mark in name for mark in mid_archive._PART_MARKS) for name in names)
 
 
 def test_a_day_that_does_not_exist_is_none_before_the_zone_is_looked_up():
