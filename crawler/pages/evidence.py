@@ -34,7 +34,9 @@ TAG_BLOCK = re.compile("tags|tag-list|categories|keywords")
 #: Matched against the class attribute in lower case, every variant spelled out: this runs on every
 #: ancestor of every tag block, and a case-insensitive pattern, or one with an optional character
 #: ("see-?also"), is several times slower in Python's re.
-RELATED_BLOCK = re.compile("related|teaser|latest|popular|see-also|seealso|read-also|readalso|more-news|recommend")
+RELATED_WORDS = ("related", "teaser", "latest", "popular", "see-also", "seealso", "read-also", "readalso", "more-news",
+                 "recommend")
+RELATED_BLOCK = re.compile("|".join(RELATED_WORDS))
 #: An absolute http(s) URL that ``urljoin`` hands back exactly as written, whatever the base
 #: (:func:`_resolved`): a lower-case scheme and a host, printable ASCII without spaces, none of
 #: ``? # ;`` and no brackets.
@@ -158,13 +160,15 @@ def head_alternates(root: etree._Element, base_url: str, language: str,
 def in_related_block(element: etree._Element) -> bool:
     """True when the element is inside (or is) a block listing other pages (:data:`RELATED_BLOCK`):
     what it says (tags, dates) is about another article."""
+    names = [classes.lower() for node in (element, *element.iterancestors()) if (classes := node.get("class"))]
+    # (most pages name no such block: substring tests of all the classes at once, cheaper than a
+    # regex search of each, rule that out first)
+    joined = " ".join(names)
+    if not any(word in joined for word in RELATED_WORDS):
+        return False
     search = RELATED_BLOCK.search
-    for node in (element, *element.iterancestors()):
-        classes = node.get("class")
-        if classes and search(classes := classes.lower()) \
-                and any(search(token) and not TAG_BLOCK.search(token) for token in classes.split()):
-            return True
-    return False
+    return any(search(classes) and any(search(token) and not TAG_BLOCK.search(token) for token in classes.split())
+               for classes in names)
 
 
 def tags_of(scopes: Iterable[etree._Element]) -> list[str]:
