@@ -55,6 +55,10 @@ _OLD_PAGE = "https://archive.mid.ru/ru/kommentarii/-/asset_publisher/2MrVt3CzL5s
      "https://www.mid.ru/en/comments/-/asset_publisher/2MrVt3CzL5sw/content/id/4005408"),
     (_OLD_PAGE, "https://www.mid.ru", "https://www.mid.ru"),
     (_OLD_PAGE, "http://www.mid.ru/en/x", "http://www.mid.ru/en/x"),
+    # a link with a host is not normalised: dot segments, empty segments and a port stay as written
+    (_OLD_PAGE, "https://www.mid.ru/en/a/../b/./c", "https://www.mid.ru/en/a/../b/./c"),
+    (_OLD_PAGE, "https://www.mid.ru//en", "https://www.mid.ru//en"),
+    (_OLD_PAGE, "https://www.mid.ru:443/en", "https://www.mid.ru:443/en"),
     ("", "https://www.mid.ru/en/x", "https://www.mid.ru/en/x"),
     # urlunparse drops an empty query, fragment or ;params
     (_OLD_PAGE, "https://www.mid.ru/en/x?", "https://www.mid.ru/en/x"),
