@@ -36,6 +36,7 @@ TAG_BLOCK = re.compile("tags|tag-list|categories|keywords")
 #: ("see-?also"), is several times slower in Python's re.
 RELATED_WORDS = ("related", "teaser", "latest", "popular", "see-also", "seealso", "read-also", "readalso", "more-news",
                  "recommend")
+#: :data:`RELATED_WORDS` as one pattern, for one class attribute or token.
 RELATED_BLOCK = re.compile("|".join(RELATED_WORDS))
 #: An absolute http(s) URL that ``urljoin`` hands back exactly as written, whatever the base
 #: (:func:`_resolved`): a lower-case scheme and a host, printable ASCII without spaces, none of
