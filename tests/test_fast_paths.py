@@ -3,13 +3,16 @@ the speed-ups of issue 17: each failed on a first version of them)."""
 
 from __future__ import annotations
 
+import random
+from urllib.parse import urljoin
+
 import pytest
 from lxml import etree
 
 from crawler.normalise.dates import parse_date
-from crawler.pages import auswaertiges_amt
+from crawler.pages import auswaertiges_amt, mid_archive
 from crawler.pages.cleanup import parse_document
-from crawler.pages.evidence import language_versions
+from crawler.pages.evidence import _resolved, language_versions
 from crawler.pages.markers import MID, STATE_DEPT
 from crawler.pages.segments import read_segments
 
@@ -42,6 +45,76 @@ def test_an_absolute_language_link_broken_over_a_line_is_read_as_browsers_read_i
     versions = language_versions(root, "https://www.auswaertiges-amt.de/de/newsroom/presse/icg-2776130", "de",
                                  auswaertiges_amt._read_url)
     assert versions == {"en": "https://www.auswaertiges-amt.de/en/newsroom/news/icg-2776128"}
+
+
+_OLD_PAGE = "https://archive.mid.ru/ru/kommentarii/-/asset_publisher/2MrVt3CzL5sw/content/id/4005408"
+
+
+@pytest.mark.parametrize(("base", "href", "joined"), [
+    (_OLD_PAGE, "https://www.mid.ru/en/comments/-/asset_publisher/2MrVt3CzL5sw/content/id/4005408",
+     "https://www.mid.ru/en/comments/-/asset_publisher/2MrVt3CzL5sw/content/id/4005408"),
+    (_OLD_PAGE, "https://www.mid.ru", "https://www.mid.ru"),
+    (_OLD_PAGE, "http://www.mid.ru/en/x", "http://www.mid.ru/en/x"),
+    # a link with a host is not normalised: dot segments, empty segments and a port stay as written
+    (_OLD_PAGE, "https://www.mid.ru/en/a/../b/./c", "https://www.mid.ru/en/a/../b/./c"),
+    (_OLD_PAGE, "https://www.mid.ru//en", "https://www.mid.ru//en"),
+    (_OLD_PAGE, "https://www.mid.ru:443/en", "https://www.mid.ru:443/en"),
+    ("", "https://www.mid.ru/en/x", "https://www.mid.ru/en/x"),
+    # urlunparse drops an empty query, fragment or ;params
+    (_OLD_PAGE, "https://www.mid.ru/en/x?", "https://www.mid.ru/en/x"),
+    (_OLD_PAGE, "https://www.mid.ru/en/x?a=1#", "https://www.mid.ru/en/x?a=1"),
+    (_OLD_PAGE, "https://www.mid.ru/en/x;", "https://www.mid.ru/en/x"),
+    # urlsplit drops tabs and newlines and lower-cases the scheme
+    (_OLD_PAGE, "https://www.mid.ru/en/\nx", "https://www.mid.ru/en/x"),
+    (_OLD_PAGE, "HTTPS://www.mid.ru/en/x", "https://www.mid.ru/en/x"),
+    # ... but a link of another scheme than the base's is handed back as given, tab and all
+    (_OLD_PAGE, "http://www.mid.ru/en/\tx", "http://www.mid.ru/en/\tx"),
+    # no host: the base's
+    (_OLD_PAGE, "https:///en/x", "https://archive.mid.ru/en/x"),
+])
+def test_a_language_link_is_resolved_as_urljoin_resolves_it(base, href, joined):
+    assert urljoin(base, href) == joined
+    assert _resolved(base, href) == joined
+
+
+@pytest.mark.parametrize(("base", "href"), [
+    (_OLD_PAGE, "https://[::1/x"),  # an IPv6 host without its closing bracket
+    ("https://[::1/", "https://www.mid.ru/en/x"),
+    (_OLD_PAGE, "https://\u2100.example/x"),  # a host that NFKC turns into a/c
+    ("https://\u2100.example/", "https://www.mid.ru/en/x"),
+])
+def test_a_link_urljoin_refuses_is_refused_by_the_shortcut_too(base, href):
+    with pytest.raises(ValueError):
+        urljoin(base, href)
+    with pytest.raises(ValueError):
+        _resolved(base, href)
+
+
+def test_absolute_links_of_every_shape_are_resolved_as_urljoin_resolves_them():
+    # Random links built from the characters urllib treats specially, on bases of every kind.
+    pieces = [*"hHtTsS:/?#;[]@.%a1 \t\n\r\x00\x01\x1f\x7fé\u2100=&", "http://", "https://", "//"]
+    bases = [_OLD_PAGE, "http://archive.mid.ru/ru/", "", "https://[::1]/", "https://h[/", "ftp://h/p",
+             "https://é.example/", "https://\u2100.example/", "HTTPS://H/", "/relative", "mailto:x@y"]
+    draw = random.Random(17)
+
+    def outcome(join, base, href):
+        try:
+            return join(base, href)
+        except ValueError as error:
+            return repr(error)
+
+    for _ in range(20000):
+        href = "".join(draw.choice(pieces) for _ in range(draw.randint(0, 12)))
+        href = draw.choice(["", "http://", "https://"]) + href
+        base = draw.choice(bases)
+        assert outcome(_resolved, base, href) == outcome(urljoin, base, href), (base, href)
+
+
+def test_every_class_of_an_old_site_part_holds_one_of_the_marks_the_walk_looks_for():
+    # _parts splits a class attribute into tokens only when it holds one of _PART_MARKS.
+    names = (mid_archive._STATUS_CLASS, mid_archive._NOTE_CLASS, *mid_archive._NUMBER_CLASSES,
+             mid_archive._BODY_CLASS, *mid_archive._TAG_CLASSES)
+    assert all(any(mark in name for mark in mid_archive._PART_MARKS) for name in names)
 
 
 def test_a_day_that_does_not_exist_is_none_before_the_zone_is_looked_up():

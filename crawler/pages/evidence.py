@@ -34,7 +34,14 @@ TAG_BLOCK = re.compile("tags|tag-list|categories|keywords")
 #: Matched against the class attribute in lower case, every variant spelled out: this runs on every
 #: ancestor of every tag block, and a case-insensitive pattern, or one with an optional character
 #: ("see-?also"), is several times slower in Python's re.
-RELATED_BLOCK = re.compile("related|teaser|latest|popular|see-also|seealso|read-also|readalso|more-news|recommend")
+RELATED_WORDS = ("related", "teaser", "latest", "popular", "see-also", "seealso", "read-also", "readalso", "more-news",
+                 "recommend")
+#: :data:`RELATED_WORDS` as one pattern, for one class attribute or token.
+RELATED_BLOCK = re.compile("|".join(RELATED_WORDS))
+#: An absolute http(s) URL that ``urljoin`` hands back exactly as written, whatever the base
+#: (:func:`_resolved`): a lower-case scheme and a host, printable ASCII without spaces, none of
+#: ``? # ;`` and no brackets.
+_AS_WRITTEN = re.compile(r"https?://[^\x00-\x20\x7f-\U0010ffff?#;\[\]/][^\x00-\x20\x7f-\U0010ffff?#;\[\]]*")
 
 
 def meta_published(root: etree._Element) -> str | None:
@@ -46,6 +53,22 @@ def meta_published(root: etree._Element) -> str | None:
             if value:
                 return value
     return None
+
+
+def _resolved(base_url: str, href: str) -> str:
+    """``urljoin(base_url, href)``, without its split and rejoin of an absolute link that it would
+    hand back unchanged.
+
+    The shortcut is taken only where that is certain (Python's urllib.parse): ``href`` matches
+    :data:`_AS_WRITTEN`, so urlsplit removes nothing from it (it drops tabs and newlines, strips
+    leading controls and spaces, lower-cases the scheme), urlunparse adds and drops nothing (it
+    drops an empty query, fragment or ``;params``), and it has a host (without one the base's is
+    taken); urljoin then returns it rejoined, or as given when the base's scheme is another. The
+    base is ASCII without brackets, so that neither split raises ValueError (an IPv6 host is
+    checked, a non-ASCII host normalised)."""
+    if _AS_WRITTEN.fullmatch(href) and base_url.isascii() and "[" not in base_url and "]" not in base_url:
+        return href
+    return urljoin(base_url, href)
 
 
 def _candidate_links(root: etree._Element, document_id: str | None, text: str | None) -> Iterator[etree._Element]:
@@ -102,7 +125,7 @@ def language_versions(root: etree._Element, base_url: str, language: str,
         href = (link.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:")):
             continue
-        facts = read_url(urljoin(base_url, href))
+        facts = read_url(_resolved(base_url, href))
         if facts is None:
             continue
         link_language, url, linked_id = facts
@@ -126,7 +149,7 @@ def head_alternates(root: etree._Element, base_url: str, language: str,
     for link in head.iterchildren("link") if head is not None else ():
         if not link.get("hreflang") or "alternate" not in (link.get("rel") or "").split():
             continue
-        facts = read_url(urljoin(base_url, (link.get("href") or "").strip()))
+        facts = read_url(_resolved(base_url, (link.get("href") or "").strip()))
         if facts is None:
             continue
         link_language = facts[0] or _primary_language(link.get("hreflang"))
@@ -138,13 +161,15 @@ def head_alternates(root: etree._Element, base_url: str, language: str,
 def in_related_block(element: etree._Element) -> bool:
     """True when the element is inside (or is) a block listing other pages (:data:`RELATED_BLOCK`):
     what it says (tags, dates) is about another article."""
+    names = [classes.lower() for node in (element, *element.iterancestors()) if (classes := node.get("class"))]
+    # (most pages name no such block: substring tests of all the classes at once, cheaper than a
+    # regex search of each, rule that out first)
+    joined = " ".join(names)
+    if not any(word in joined for word in RELATED_WORDS):
+        return False
     search = RELATED_BLOCK.search
-    for node in (element, *element.iterancestors()):
-        classes = node.get("class")
-        if classes and search(classes := classes.lower()) \
-                and any(search(token) and not TAG_BLOCK.search(token) for token in classes.split()):
-            return True
-    return False
+    return any(search(classes) and any(search(token) and not TAG_BLOCK.search(token) for token in classes.split())
+               for classes in names)
 
 
 def tags_of(scopes: Iterable[etree._Element]) -> list[str]:

@@ -234,12 +234,13 @@ _STATUS_CLASS = "article-status-line"
 _NOTE_CLASS, _NUMBER_CLASSES = "article-note", frozenset({"nowrap", "doc-number"})
 #: the body: div.text.article-content, or div.anons-text
 _BODY_CLASS, _SUMMARY_CLASS = "article-content", "anons-text"
-#: tags: Liferay's asset taglibs (categories or tags summary; any element, any depth)
-_TAG_CLASSES = re.compile("taglib-asset-categories-summary|taglib-asset-tags-summary|asset-categories|asset-tags")
-#: any of the classes above, or a tag block's: what an element's class attribute holds when it is
-#: worth splitting into tokens
-_PART_CLASSES = re.compile("|".join(re.escape(name) for name in (_STATUS_CLASS, _NOTE_CLASS, *_NUMBER_CLASSES,
-                                                                 _BODY_CLASS)) + "|" + _TAG_CLASSES.pattern)
+#: tags: Liferay's asset taglibs (taglib-asset-categories-summary, taglib-asset-tags-summary, or
+#: asset-categories / asset-tags blocks; any element, any depth): what their class attribute holds
+_TAG_CLASSES = ("asset-categories", "asset-tags")
+#: a substring of each part's class above ("article-" of the status line's, the note's and the
+#: body's, "asset-" of the tag blocks', the number's two): an element's class attribute is split
+#: into tokens only when it holds one (tests/test_fast_paths.py checks the list)
+_PART_MARKS = ("article-", "asset-", "nowrap", "doc-number")
 # Blocks inside the body that are never text, beside every site's (cleanup.SHARED_CHROME):
 # portlet title bars and menus, tag and language lists, the status line and the number.
 _BODY_CHROME = Chrome("portlet-title", "lfr-icon-menu", "taglib-", "article-status-line", "article-note",
@@ -263,14 +264,18 @@ class _Parts:
 def _parts(article: etree._Element) -> _Parts:
     """One walk of the article's portlet (the article itself when it has none)."""
     portlet = next((div for div in article.iterancestors("div")
-                    if _PORTLET_CLASS in (div.get("class") or "").split()), article)
+                    if (classes := div.get("class")) and _PORTLET_CLASS in classes
+                    and _PORTLET_CLASS in classes.split()), article)
     parts = _Parts()
     in_note = None  # the div.article-note or status line being walked
     parts.elements = list(portlet.iter(etree.Element))
-    search = _PART_CLASSES.search
+    article_mark, asset_mark, nowrap_mark, number_mark = _PART_MARKS
+    categories_mark, tags_mark = _TAG_CLASSES
     for element in parts.elements:
         classes = element.get("class")
-        if not classes or not search(classes):
+        # (substring tests, cheaper than a regex: most elements' classes hold none of the marks)
+        if not classes or not (article_mark in classes or asset_mark in classes or nowrap_mark in classes
+                               or number_mark in classes):
             continue  # no part's class is in its class attribute
         tokens = classes.split()
         if _STATUS_CLASS in tokens:
@@ -283,7 +288,7 @@ def _parts(article: etree._Element) -> _Parts:
             parts.numbers.append(element)
         elif element.tag == "div" and _BODY_CLASS in tokens and "text" in tokens and parts.body is None:
             parts.body = element
-        elif _TAG_CLASSES.search(classes):
+        elif categories_mark in classes or tags_mark in classes:
             parts.tag_blocks.append(element)
     if parts.body is None:
         parts.body = next((div for div in article.iter("div") if _SUMMARY_CLASS in (div.get("class") or "").split()),
