@@ -7,7 +7,7 @@ import pytest
 from lxml import etree
 
 from crawler.normalise.dates import parse_date
-from crawler.pages import auswaertiges_amt
+from crawler.pages import auswaertiges_amt, segments
 from crawler.pages.cleanup import parse_document
 from crawler.pages.evidence import language_versions
 from crawler.pages.markers import MID, STATE_DEPT
@@ -56,3 +56,49 @@ def test_a_page_opening_with_an_xml_declaration_is_read_whatever_encoding_it_nam
         root = parse_document("https://example.org/x", f'<?xml version="1.0" encoding="{encoding}"?>'
                               "<html><body><p>Привет</p></body></html>")
         assert root.findtext(".//p") == "Привет"
+
+
+def _html(element: etree._Element) -> str:
+    return etree.tostring(element, encoding="unicode", with_tail=False)
+
+
+@pytest.mark.parametrize(("html", "count", "expected"), [
+    ("<p><strong>Question:</strong> What is it?</p>", 9, "<p>What is it?</p>"),
+    ('<p class="c"><span class="r"><b>Вопрос:</b>  Как?<i>x</i></span> y</p>', 7,
+     '<p class="c"><span class="r">Как?<i>x</i></span> y</p>'),
+])
+def test_a_label_in_bold_is_cut_as_the_walk_cuts_it(html, count, expected):
+    element = etree.fromstring(html)
+    assert _html(segments._without_prefix(element, count)) == expected
+    assert _html(segments._cut_prefix(element.__copy__(), count)) == expected
+    assert _html(element) == html  # the paragraph itself unchanged
+
+
+def _shapes():
+    """Paragraphs opening with a chain of first children, each part varied where the fast path of
+    _without_prefix tests it: text before, tags, the label's text, what follows in its tail."""
+    texts = [None, "", " ", "x"]
+    tails = [None, "", " ", " \u00a0", "  What?", "What? ", "\u3000问"]
+    for outer_text in texts:
+        for middle in ([], ["span"], ["span", "i"], ["br"], ["img"]):
+            for leaf in ("strong", "b", "br", "img"):
+                for label in (None, "", "Q:", " Q:"):
+                    for tail in tails:
+                        chain = "".join(f"<{tag}>" for tag in middle)
+                        close = "".join(f"</{tag}>" for tag in reversed(middle))
+                        inner = f"<{leaf}>{label or ''}</{leaf}>" if label is not None else f"<{leaf}/>"
+                        html = f"<p>{outer_text or ''}{chain}{inner}{tail or ''}<em>more</em> end{close}</p>"
+                        yield html
+
+
+def test_the_fast_path_of_without_prefix_agrees_with_the_walk():
+    checked = fast = 0
+    parser = etree.HTMLParser()
+    for html in _shapes():
+        element = etree.fromstring(html, parser).find(".//p")
+        for count in range(5):
+            expected = _html(segments._cut_prefix(element.__copy__(), count))
+            assert _html(segments._without_prefix(element, count)) == expected, (html, count)
+            checked += 1
+            fast += bool(segments._label_depth(element, count))
+    assert checked > 4000 and fast > 100  # both ways taken, many times

@@ -394,6 +394,38 @@ def _without_prefix(element: etree._Element, count: int) -> etree._Element:
     if not len(element):  # (the common case, a paragraph of plain text: no walk of the copy)
         result.text = (element.text or "")[count:].lstrip()
         return result
+    depth = _label_depth(element, count)
+    if depth:  # (the common case, a label in bold: the copy's label element dropped, no walk)
+        parent = result
+        for _ in range(depth - 1):
+            parent = parent[0]
+        parent.text = parent[0].tail.lstrip()
+        parent.remove(parent[0])  # (its tail with it)
+        return result
+    return _cut_prefix(result, count)
+
+
+def _label_depth(element: etree._Element, count: int) -> int:
+    """How deep below ``element`` the element printing exactly its first ``count`` characters is,
+    when the paragraph opens with it as :func:`_cut_prefix` would drop it whole: no text before
+    it, each element down to it the first child of the one above, none of them a ``br`` or an
+    image, and visible text after it in its tail (``<p><strong>Question:</strong> What…``,
+    ``<p><span><b>Question:</b> What…``). 0 for any other paragraph."""
+    node, depth = element, 0
+    while not node.text and len(node):
+        node, depth = node[0], depth + 1
+        if not isinstance(node.tag, str) or node.tag in ("br", "img"):
+            return 0
+        if not len(node):
+            # what the cut and the drop of empty wrappers do with it: its text cut, the white
+            # space after it cut from its tail, it removed, and that tail its parent's text
+            visible_tail = bool(node.tail) and not node.tail.isspace()
+            return depth if len(node.text or "") == count and visible_tail else 0
+    return 0
+
+
+def _cut_prefix(result: etree._Element, count: int) -> etree._Element:
+    """:func:`_without_prefix` by walking the copy ``result``: any paragraph."""
     _cut(result, count)
     text = _STRING(result)
     _cut(result, len(text) - len(text.lstrip()))
