@@ -3,6 +3,8 @@ the speed-ups of issue 17: each failed on a first version of them)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from lxml import etree
 
@@ -102,3 +104,47 @@ def test_the_fast_path_of_without_prefix_agrees_with_the_walk():
             checked += 1
             fast += bool(segments._label_depth(element, count))
     assert checked > 4000 and fast > 100  # both ways taken, many times
+
+
+@pytest.mark.parametrize(("pattern", "needs"), [
+    (segments._LABEL_LIKE.pattern, True),
+    (r"\s*(?:Question|Вопрос)\s*[:：]", True),
+    (r"(?:A|B:)", False),  # in one branch only
+    (r"(?:A:|B：)", True),
+    (r"Q\s*[:：]?", False),  # optional
+    (r"Q(?::)+", True),
+    (r"Q(?=:)", False),  # looked at, not matched
+    (r"Q[^:]", False),
+    (r"Q[:;]", False),
+    (r"(?i)q\s*:", True),
+    (r"有记者问(?:及|到)?", False),
+])
+def test_a_pattern_needs_a_colon_only_when_every_match_holds_one(pattern, needs):
+    assert segments._needs_colon(re.compile(pattern)) is needs
+
+
+def test_paragraphs_without_a_colon_are_read_as_when_every_rule_is_tried(monkeypatch):
+    # The colon guard of _Reader.label and of the unknown-label test, against every rule tried on
+    # every paragraph, over the labelled briefings of every source.
+    from tests.briefing_set import BRIEFINGS, labelled_pages
+
+    def read_all():
+        return [(page.name, page.predicted) for page in labelled_pages()]
+
+    guarded = read_all()
+    segments._compile.cache_clear()
+    monkeypatch.setattr(segments, "_needs_colon", lambda pattern: False)
+    monkeypatch.setattr(segments, "_COLONS", ("", ""))  # every text "holds" one
+    try:
+        assert read_all() == guarded
+    finally:
+        segments._compile.cache_clear()
+    assert sum(bool(found) for _, found in guarded) > 15 and len(list(BRIEFINGS.glob("*.html"))) == len(guarded)
+
+
+@pytest.mark.parametrize("text", ["", " ", "Why?", "Why? ", "Why?\n", "Why?\n\n", "Why ?\u3000", "为什么？", "Why?\x1c",
+                                  "Why?x", "Yes.", "Yes.\u00a0", "Yes…", "Да!", "好。", "Yes", "?", ".\n", "a\n?"])
+def test_a_sentence_and_a_question_end_as_the_patterns_anchored_at_the_end_say(text):
+    sentence, question = re.compile(r"[.?!。？！…]\s*$"), re.compile(r"[?？]\s*$")
+    assert text.rstrip().endswith(segments._SENTENCE_ENDS) is bool(sentence.search(text))
+    assert text.rstrip().endswith(segments._QUESTION_ENDS) is bool(question.search(text))

@@ -21,6 +21,7 @@ import re
 from collections import deque
 from dataclasses import dataclass, field
 from functools import lru_cache
+from re import _parser as _regex_parser
 from typing import TYPE_CHECKING
 
 from lxml import etree
@@ -100,6 +101,8 @@ class _Rule:
     label: Label
     match: Callable[..., re.Match[str] | None]
     search: Callable[..., re.Match[str] | None] | None
+    colon: bool = False
+    """Every match holds a colon (:func:`_needs_colon`): a paragraph without one is not tried."""
 
 
 @lru_cache(maxsize=256)
@@ -114,8 +117,41 @@ def _compile(labels: tuple[Label, ...], names: tuple[str, ...]) -> tuple[_Rule, 
         if label.keep and label.role == PODIUM:
             # inside a narrative question's paragraph, after the end of a sentence
             search = re.compile(rf"(?<=[。？?！!])\s*(?:{body})").search
-        rules.append(_Rule(label, re.compile(rf"\s*(?:{body})").match, search))
+        pattern = re.compile(rf"\s*(?:{body})")
+        rules.append(_Rule(label, pattern.match, search, _needs_colon(pattern)))
     return tuple(rules)
+
+
+#: The colons labels end with, Latin and full-width
+_COLONS = (":", "：")
+
+
+def _needs_colon(pattern: re.Pattern[str]) -> bool:
+    """Whether every match of ``pattern`` holds a colon (:data:`_COLONS`), as its parse shows: a
+    colon, or a class of colons only, outside any optional part and in every branch. False when
+    that cannot be told (re's parser is internal to Python), so that the pattern is always tried.
+    (Colons have no case: a pattern ignoring case matches them as they are.)"""
+    try:
+        return _holds_colon(_regex_parser.parse(pattern.pattern, pattern.flags))
+    except Exception:
+        return False
+
+
+def _holds_colon(items: _regex_parser.SubPattern) -> bool:
+    """:func:`_needs_colon` for a parsed sequence: one of its items needs one."""
+    p = _regex_parser
+    for op, value in items:
+        if op == p.LITERAL and chr(value) in _COLONS:
+            return True
+        if op == p.IN and value and all(kind == p.LITERAL and chr(char) in _COLONS for kind, char in value):
+            return True
+        if (op == p.SUBPATTERN and _holds_colon(value[-1])) or (op == p.ATOMIC_GROUP and _holds_colon(value)):
+            return True
+        if op == p.BRANCH and all(_holds_colon(branch) for branch in value[1]):
+            return True
+        if op in (p.MAX_REPEAT, p.MIN_REPEAT, p.POSSESSIVE_REPEAT) and value[0] >= 1 and _holds_colon(value[2]):
+            return True
+    return False
 
 
 @lru_cache(maxsize=32)
@@ -143,8 +179,10 @@ _CENTRED_STYLE = re.compile(r"text-align\s*:\s*center", re.I)
 _STRING = string_value
 #: a label-like start the marker set may not know: a few words, a colon, then text
 _LABEL_LIKE = re.compile(r"\s*[^\s:：.?!。？！,，;；]{1,2}[^:：.?!。？！;；\n]{0,48}[:：]\s*\S")
-_SENTENCE_END = re.compile(r"[.?!。？！…]\s*$")
-_QUESTION_END = re.compile(r"[?？]\s*$")
+#: how a sentence ends, and a question: the last character before any white space (a test of the
+#: end, where a pattern anchored at the end tries every character of the paragraph)
+_SENTENCE_ENDS = (".", "?", "!", "。", "？", "！", "…")
+_QUESTION_ENDS = ("?", "？")
 _MAX_HEADING = 200
 
 
@@ -238,7 +276,7 @@ def _fill(element: etree._Element, lines: list[list[str | etree._Element]]) -> e
 
 def _paragraphs(block: etree._Element, starts_turn: Callable[[str], bool]) -> list[etree._Element]:
     """A block as paragraphs: cut at ``<br><br>`` and before a line that starts a new turn."""
-    if block.tag in _ATOMIC or next(block.iterdescendants("br"), None) is None:
+    if block.tag in _ATOMIC or not len(block) or next(block.iterdescendants("br"), None) is None:
         return [block]
     attributes = {key: value for key, value in block.attrib.items() if key in ("style", "align")}
     groups: list[list[list[str | etree._Element]]] = [[]]
@@ -303,12 +341,14 @@ class _Paragraph:
     """One paragraph of the body with what its markup says. Its boldness is read when first asked
     for (a paragraph a label opens seldom needs it, and it is a walk of the paragraph)."""
 
-    __slots__ = ("_boldness", "atomic", "centred", "element", "heading_tag", "text")
+    __slots__ = ("_boldness", "atomic", "centred", "colon", "element", "heading_tag", "text")
 
     def __init__(self, element: etree._Element, text: str, atomic: bool = False, heading_tag: bool = False,
                  centred: bool = False, boldness: tuple[bool, bool] | None = None) -> None:
         self.element = element
         self.text = text
+        self.colon = _COLONS[0] in text or _COLONS[1] in text
+        """Whether its text holds a colon (a label's does)."""
         self.atomic = atomic
         self.heading_tag = heading_tag
         self.centred = centred
@@ -501,6 +541,8 @@ class _Reader:
     def __init__(self, markers: MarkerSet, title: str) -> None:
         self.markers = markers
         self.rules = markers.rules(title)
+        self.colonless = tuple(rule for rule in self.rules if not rule.colon)
+        """The rules a paragraph without a colon may match."""
         self.notes = _notes(markers.notes)
         self.segments: list[_Segment] = []
         self.current: _Segment | None = None
@@ -513,7 +555,7 @@ class _Reader:
         if paragraph.atomic:
             return None
         narrative = self.current is not None and self.current.narrative
-        for rule in self.rules:
+        for rule in self.rules if paragraph.colon else self.colonless:
             label = rule.label
             if label.keep and label.role == PODIUM and not narrative:
                 continue
@@ -536,7 +578,7 @@ class _Reader:
         if paragraph.heading_tag:
             return True
         text = paragraph.text.strip()
-        if len(text) > _MAX_HEADING or _SENTENCE_END.search(text):
+        if len(text) > _MAX_HEADING or text.endswith(_SENTENCE_ENDS):
             return False
         return (self.markers.bold_headings and paragraph.bold) or \
             (self.markers.centred_headings and paragraph.centred)
@@ -553,7 +595,7 @@ class _Reader:
             label = rule.label
             if label.role == PODIUM and self.current is not None and len(self.current.parts) > 1 \
                     and self.current.turn.kind in ("statement", "answer") \
-                    and _QUESTION_END.search(_STRING(self.current.parts[-1])):
+                    and _STRING(self.current.parts[-1]).rstrip().endswith(_QUESTION_ENDS):
                 # a podium turn ending in an unlabelled line with a question mark, then the podium
                 # again: that line was a question the marker set does not see
                 raise Unrecognised(f"unlabelled question before {match.group(0).strip()!r}")
@@ -578,17 +620,17 @@ class _Reader:
             self.open(_Turn("remark", None, None), paragraph.element)
             self.current = None  # what follows continues the turn before the note
             return
-        # (the text first: the boldness is a walk of the paragraph)
-        if not paragraph.atomic and _LABEL_LIKE.match(paragraph.text) and paragraph.starts_bold \
+        # (the text first: the boldness is a walk of the paragraph; the pattern needs a colon)
+        if not paragraph.atomic and paragraph.colon and _LABEL_LIKE.match(paragraph.text) and paragraph.starts_bold \
                 and not paragraph.bold:
             raise Unrecognised(f"unknown label {text[:40]!r}")  # a bold label, then plain text
         if self.is_heading(paragraph):
-            if paragraph.bold and _QUESTION_END.search(text) and not paragraph.heading_tag:
+            if paragraph.bold and text.endswith(_QUESTION_ENDS) and not paragraph.heading_tag:
                 raise Unrecognised(f"unlabelled question {text[:40]!r}")
             self.open(_Turn("heading", None, None), paragraph.element)
             self.current = self.last_turn = None
             return
-        if not paragraph.atomic and _QUESTION_END.search(text) and paragraph.bold:
+        if not paragraph.atomic and text.endswith(_QUESTION_ENDS) and paragraph.bold:
             raise Unrecognised(f"unlabelled question {text[:40]!r}")
         if self.current is not None:
             self.current.parts.append(paragraph.element)
