@@ -3,7 +3,9 @@ the speed-ups of issue 17: each failed on a first version of them)."""
 
 from __future__ import annotations
 
+import json
 import re
+from collections import deque
 
 import pytest
 from lxml import etree
@@ -148,3 +150,28 @@ def test_a_sentence_and_a_question_end_as_the_patterns_anchored_at_the_end_say(t
     sentence, question = re.compile(r"[.?!。？！…]\s*$"), re.compile(r"[?？]\s*$")
     assert text.rstrip().endswith(segments._SENTENCE_ENDS) is bool(sentence.search(text))
     assert text.rstrip().endswith(segments._QUESTION_ENDS) is bool(question.search(text))
+
+
+def test_the_string_values_a_reader_keeps_are_its_parts_string_values():
+    # _Segment.values spares reading each part's text again for its visibility and its end.
+    from crawler.normalise.html import fragment_root, string_value
+    from crawler.pages.markers import MARKERS
+    from tests.briefing_set import BRIEFINGS, read_page
+
+    parts = 0
+    for path in sorted(BRIEFINGS.glob("*.labels.json")):
+        page = read_page(json.loads(path.read_text(encoding="utf-8")))
+        reader = segments._Reader(MARKERS[page.source], page.title)
+        pending: deque = deque()
+        try:
+            for block in segments._blocks(fragment_root(page.body_html)):
+                pending.extend(segments._Paragraph.of(element)
+                               for element in segments._paragraphs(block, reader.starts_turn))
+                while pending:
+                    reader.read(pending.popleft(), pending)
+        except segments.Unrecognised:
+            pass
+        for segment in reader.segments:
+            assert segment.values == [string_value(part) for part in segment.parts]
+            parts += len(segment.parts)
+    assert parts > 200

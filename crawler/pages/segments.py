@@ -298,7 +298,11 @@ def _paragraphs(block: etree._Element, starts_turn: Callable[[str], bool]) -> li
 
 def _is_visible(element: etree._Element) -> bool:
     """Whether the element shows text or an image."""
-    text = _STRING(element)
+    return _shows(element, _STRING(element))
+
+
+def _shows(element: etree._Element, text: str) -> bool:
+    """:func:`_is_visible` for an element whose string value ``text`` was read already."""
     return (bool(text) and not text.isspace()) or next(element.iterdescendants("img"), None) is not None
 
 
@@ -347,6 +351,7 @@ class _Paragraph:
                  centred: bool = False, boldness: tuple[bool, bool] | None = None) -> None:
         self.element = element
         self.text = text
+        """Its string value (:func:`crawler.normalise.html.string_value`)."""
         self.colon = _COLONS[0] in text or _COLONS[1] in text
         """Whether its text holds a colon (a label's does)."""
         self.atomic = atomic
@@ -506,12 +511,19 @@ class _Turn:
 @dataclass
 class _Segment:
     turn: _Turn
-    parts: list[etree._Element] = field(default_factory=list)
     narrative: bool = False
+    parts: list[etree._Element] = field(default_factory=list)
+    values: list[str] = field(default_factory=list)
+    """The string value of each part, read once (its visibility and how it ends are read from it)."""
+
+    def add(self, part: etree._Element, value: str | None = None) -> None:
+        """Append a part; ``value``: its string value, when the caller has it."""
+        self.parts.append(part)
+        self.values.append(_STRING(part) if value is None else value)
 
     def visible(self) -> list[etree._Element]:
         """The parts with text or an image (a label alone on its line leaves an empty one)."""
-        return [part for part in self.parts if _is_visible(part)]
+        return [part for part, value in zip(self.parts, self.values, strict=True) if _shows(part, value)]
 
     def html(self) -> str:
         return "".join(etree.tostring(part, encoding="unicode", method="html", with_tail=False)
@@ -584,8 +596,10 @@ class _Reader:
             (self.markers.centred_headings and paragraph.centred)
 
     # -- reading ---------------------------------------------------------------------------------
-    def open(self, turn: _Turn, part: etree._Element | None = None, *, narrative: bool = False) -> None:
-        self.current = _Segment(turn, [part] if part is not None else [], narrative=narrative)
+    def open(self, turn: _Turn, part: etree._Element, value: str | None = None, *, narrative: bool = False) -> None:
+        """Start a segment with its first part (``value``: its string value, when known)."""
+        self.current = _Segment(turn, narrative)
+        self.current.add(part, value)
         self.segments.append(self.current)
 
     def read(self, paragraph: _Paragraph, pending: deque[_Paragraph]) -> None:
@@ -595,7 +609,7 @@ class _Reader:
             label = rule.label
             if label.role == PODIUM and self.current is not None and len(self.current.parts) > 1 \
                     and self.current.turn.kind in ("statement", "answer") \
-                    and _STRING(self.current.parts[-1]).rstrip().endswith(_QUESTION_ENDS):
+                    and self.current.values[-1].rstrip().endswith(_QUESTION_ENDS):
                 # a podium turn ending in an unlabelled line with a question mark, then the podium
                 # again: that line was a question the marker set does not see
                 raise Unrecognised(f"unlabelled question before {match.group(0).strip()!r}")
@@ -612,12 +626,12 @@ class _Reader:
                 element = paragraph.element
             else:
                 element = _without_prefix(paragraph.element, match.end())
-            self.open(turn, element, narrative=narrative)
+            self.open(turn, element, paragraph.text if element is paragraph.element else None, narrative=narrative)
             self.last_turn = turn
             return
         text = paragraph.text.strip()
         if not paragraph.atomic and self.notes.fullmatch(text):
-            self.open(_Turn("remark", None, None), paragraph.element)
+            self.open(_Turn("remark", None, None), paragraph.element, paragraph.text)
             self.current = None  # what follows continues the turn before the note
             return
         # (the text first: the boldness is a walk of the paragraph; the pattern needs a colon)
@@ -627,15 +641,15 @@ class _Reader:
         if self.is_heading(paragraph):
             if paragraph.bold and text.endswith(_QUESTION_ENDS) and not paragraph.heading_tag:
                 raise Unrecognised(f"unlabelled question {text[:40]!r}")
-            self.open(_Turn("heading", None, None), paragraph.element)
+            self.open(_Turn("heading", None, None), paragraph.element, paragraph.text)
             self.current = self.last_turn = None
             return
         if not paragraph.atomic and text.endswith(_QUESTION_ENDS) and paragraph.bold:
             raise Unrecognised(f"unlabelled question {text[:40]!r}")
         if self.current is not None:
-            self.current.parts.append(paragraph.element)
+            self.current.add(paragraph.element, paragraph.text)
         else:
-            self.open(self.last_turn or _Turn("statement", None, None), paragraph.element)
+            self.open(self.last_turn or _Turn("statement", None, None), paragraph.element, paragraph.text)
 
     def split_narrative(self, paragraph: _Paragraph, start: int, pending: deque[_Paragraph]) -> etree._Element:
         """A narrative question's paragraph, cut where the podium's narrative answer begins in it
