@@ -242,7 +242,7 @@ def _lines(element: etree._Element) -> list[list[str | etree._Element]]:
             pass
         elif child.tag == "br":
             lines.append([])
-        elif next(child.iterdescendants("br"), None) is not None:
+        elif len(child) and next(child.iterdescendants("br"), None) is not None:
             for index, part in enumerate(_lines(child)):
                 if index:
                     lines.append([])
@@ -282,9 +282,8 @@ def _paragraphs(block: etree._Element, starts_turn: Callable[[str], bool]) -> li
     groups: list[list[list[str | etree._Element]]] = [[]]
     for line in _lines(block):
         text = "".join(node if isinstance(node, str) else _STRING(node) for node in line)
-        has_image = any(not isinstance(node, str) and next(node.iter("img"), None) is not None
-                        for node in line)
-        if not text.strip() and not has_image:
+        if not text.strip() and not any(not isinstance(node, str) and next(node.iter("img"), None) is not None
+                                        for node in line):
             groups.append([])  # a blank line: the paragraph ends
             continue
         if groups[-1] and starts_turn(text):
