@@ -194,20 +194,26 @@ def _blocks(root: etree._Element) -> list[etree._Element]:
     """The body's blocks in order: wrappers holding blocks are walked into, runs of inline
     content between blocks become paragraphs of their own."""
     blocks: list[etree._Element] = []
-    run = etree.Element("p")
+    # the inline content gathered since the last block; made when some comes (the common case,
+    # blocks one after another, makes none: each element made is a document of its own)
+    run: etree._Element | None = None
 
     def flush() -> None:
         nonlocal run
-        if run.text is None and not len(run):
-            return  # nothing gathered (the common case: blocks one after another)
-        if _is_visible(run):
+        if run is not None and _is_visible(run):
             blocks.append(run)
-        run = etree.Element("p")
+        run = None
 
     def add_text(text: str | None) -> None:
-        if not text or (run.text is None and not len(run) and not text.strip()):
-            return  # white space between blocks
-        if len(run):
+        nonlocal run
+        if not text:
+            return
+        if run is None:
+            if text.isspace():
+                return  # white space between blocks
+            run = etree.Element("p")
+            run.text = text
+        elif len(run):
             run[-1].tail = (run[-1].tail or "") + text
         else:
             run.text = (run.text or "") + text
@@ -219,14 +225,18 @@ def _blocks(root: etree._Element) -> list[etree._Element]:
             flush()
             blocks.extend(_blocks(child))
         elif tag in _BLOCKS:
-            flush()
+            if run is not None:
+                flush()
             if tag != "hr":
                 blocks.append(child)
         elif tag:
             inline = child.__copy__()  # (a deep copy, as lxml copies: without copy.deepcopy's memo)
             inline.tail = None
+            if run is None:
+                run = etree.Element("p")
             run.append(inline)
-        add_text(child.tail)
+        if child.tail and (run is not None or not child.tail.isspace()):
+            add_text(child.tail)
     flush()
     return blocks
 
@@ -507,6 +517,12 @@ class _Turn:
     affiliation: str | None
 
 
+#: The turns no label opens (frozen: shared by every segment they start)
+_HEADING = _Turn("heading", None, None)
+_REMARK = _Turn("remark", None, None)
+_STATEMENT = _Turn("statement", None, None)
+
+
 @dataclass
 class _Segment:
     turn: _Turn
@@ -583,12 +599,12 @@ class _Reader:
         probe = _Paragraph(_PROBE, text, boldness=(True, False))
         return self.label(probe) is not None or bool(self.notes.fullmatch(text))
 
-    def is_heading(self, paragraph: _Paragraph) -> bool:
+    def is_heading(self, paragraph: _Paragraph, text: str) -> bool:
+        """Whether the paragraph is a heading; ``text``: its text stripped."""
         if paragraph.atomic:
             return False
         if paragraph.heading_tag:
             return True
-        text = paragraph.text.strip()
         if len(text) > _MAX_HEADING or text.endswith(_SENTENCE_ENDS):
             return False
         return (self.markers.bold_headings and paragraph.bold) or \
@@ -630,17 +646,17 @@ class _Reader:
             return
         text = paragraph.text.strip()
         if not paragraph.atomic and self.notes.fullmatch(text):
-            self.open(_Turn("remark", None, None), paragraph.element, paragraph.text)
+            self.open(_REMARK, paragraph.element, paragraph.text)
             self.current = None  # what follows continues the turn before the note
             return
         # (the text first: the boldness is a walk of the paragraph; the pattern needs a colon)
         if not paragraph.atomic and paragraph.colon and _LABEL_LIKE.match(paragraph.text) and paragraph.starts_bold \
                 and not paragraph.bold:
             raise Unrecognised(f"unknown label {text[:40]!r}")  # a bold label, then plain text
-        if self.is_heading(paragraph):
+        if self.is_heading(paragraph, text):
             if paragraph.bold and text.endswith(_QUESTION_ENDS) and not paragraph.heading_tag:
                 raise Unrecognised(f"unlabelled question {text[:40]!r}")
-            self.open(_Turn("heading", None, None), paragraph.element, paragraph.text)
+            self.open(_HEADING, paragraph.element, paragraph.text)
             self.current = self.last_turn = None
             return
         if not paragraph.atomic and text.endswith(_QUESTION_ENDS) and paragraph.bold:
@@ -648,7 +664,7 @@ class _Reader:
         if self.current is not None:
             self.current.add(paragraph.element, paragraph.text)
         else:
-            self.open(self.last_turn or _Turn("statement", None, None), paragraph.element, paragraph.text)
+            self.open(self.last_turn or _STATEMENT, paragraph.element, paragraph.text)
 
     def split_narrative(self, paragraph: _Paragraph, start: int, pending: deque[_Paragraph]) -> etree._Element:
         """A narrative question's paragraph, cut where the podium's narrative answer begins in it
