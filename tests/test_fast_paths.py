@@ -3,14 +3,17 @@ the speed-ups of issue 17: each failed on a first version of them)."""
 
 from __future__ import annotations
 
+import json
 import random
+import re
+from collections import deque
 from urllib.parse import urljoin
 
 import pytest
 from lxml import etree
 
 from crawler.normalise.dates import parse_date
-from crawler.pages import auswaertiges_amt, mid_archive
+from crawler.pages import auswaertiges_amt, mid_archive, segments
 from crawler.pages.cleanup import parse_document
 from crawler.pages.evidence import _META_PUBLISHED_LETTERS, META_PUBLISHED, _resolved, language_versions, meta_published
 from crawler.pages.markers import MID, STATE_DEPT
@@ -153,3 +156,118 @@ def test_the_metadata_date_is_the_same_with_the_source_at_hand_or_without(head, 
 
 def test_every_metadata_date_name_holds_one_of_the_letter_runs_the_shortcut_looks_for():
     assert all(any(letters in name for letters in _META_PUBLISHED_LETTERS) for name in META_PUBLISHED)
+
+
+def _html(element: etree._Element) -> str:
+    return etree.tostring(element, encoding="unicode", with_tail=False)
+
+
+@pytest.mark.parametrize(("html", "count", "expected"), [
+    ("<p><strong>Question:</strong> What is it?</p>", 9, "<p>What is it?</p>"),
+    ('<p class="c"><span class="r"><b>Вопрос:</b>  Как?<i>x</i></span> y</p>', 7,
+     '<p class="c"><span class="r">Как?<i>x</i></span> y</p>'),
+])
+def test_a_label_in_bold_is_cut_as_the_walk_cuts_it(html, count, expected):
+    element = etree.fromstring(html)
+    assert _html(segments._without_prefix(element, count)) == expected
+    assert _html(segments._cut_prefix(element.__copy__(), count)) == expected
+    assert _html(element) == html  # the paragraph itself unchanged
+
+
+def _shapes():
+    """Paragraphs opening with a chain of first children, each part varied where the fast path of
+    _without_prefix tests it: text before, tags, the label's text, what follows in its tail."""
+    texts = [None, "", " ", "x"]
+    tails = [None, "", " ", " \u00a0", "  What?", "What? ", "\u3000问"]
+    for outer_text in texts:
+        for middle in ([], ["span"], ["span", "i"], ["br"], ["img"]):
+            for leaf in ("strong", "b", "br", "img"):
+                for label in (None, "", "Q:", " Q:"):
+                    for tail in tails:
+                        chain = "".join(f"<{tag}>" for tag in middle)
+                        close = "".join(f"</{tag}>" for tag in reversed(middle))
+                        inner = f"<{leaf}>{label or ''}</{leaf}>" if label is not None else f"<{leaf}/>"
+                        html = f"<p>{outer_text or ''}{chain}{inner}{tail or ''}<em>more</em> end{close}</p>"
+                        yield html
+
+
+def test_the_fast_path_of_without_prefix_agrees_with_the_walk():
+    checked = fast = 0
+    parser = etree.HTMLParser()
+    for html in _shapes():
+        element = etree.fromstring(html, parser).find(".//p")
+        for count in range(5):
+            expected = _html(segments._cut_prefix(element.__copy__(), count))
+            assert _html(segments._without_prefix(element, count)) == expected, (html, count)
+            checked += 1
+            fast += bool(segments._label_depth(element, count))
+    assert checked > 4000 and fast > 100  # both ways taken, many times
+
+
+@pytest.mark.parametrize(("pattern", "needs"), [
+    (segments._LABEL_LIKE.pattern, True),
+    (r"\s*(?:Question|Вопрос)\s*[:：]", True),
+    (r"(?:A|B:)", False),  # in one branch only
+    (r"(?:A:|B：)", True),
+    (r"Q\s*[:：]?", False),  # optional
+    (r"Q(?::)+", True),
+    (r"Q(?=:)", False),  # looked at, not matched
+    (r"Q[^:]", False),
+    (r"Q[:;]", False),
+    (r"(?i)q\s*:", True),
+    (r"有记者问(?:及|到)?", False),
+])
+def test_a_pattern_needs_a_colon_only_when_every_match_holds_one(pattern, needs):
+    assert segments._needs_colon(re.compile(pattern)) is needs
+
+
+def test_paragraphs_without_a_colon_are_read_as_when_every_rule_is_tried(monkeypatch):
+    # The colon guard of _Reader.label and of the unknown-label test, against every rule tried on
+    # every paragraph, over the labelled briefings of every source.
+    from tests.briefing_set import BRIEFINGS, labelled_pages
+
+    def read_all():
+        return [(page.name, page.predicted) for page in labelled_pages()]
+
+    guarded = read_all()
+    segments._compile.cache_clear()
+    monkeypatch.setattr(segments, "_needs_colon", lambda pattern: False)
+    monkeypatch.setattr(segments, "_COLONS", ("", ""))  # every text "holds" one
+    try:
+        assert read_all() == guarded
+    finally:
+        segments._compile.cache_clear()
+    assert sum(bool(found) for _, found in guarded) > 15 and len(list(BRIEFINGS.glob("*.html"))) == len(guarded)
+
+
+@pytest.mark.parametrize("text", ["", " ", "Why?", "Why? ", "Why?\n", "Why?\n\n", "Why ?\u3000", "为什么？", "Why?\x1c",
+                                  "Why?x", "Yes.", "Yes.\u00a0", "Yes…", "Да!", "好。", "Yes", "?", ".\n", "a\n?"])
+def test_a_sentence_and_a_question_end_as_the_patterns_anchored_at_the_end_say(text):
+    sentence, question = re.compile(r"[.?!。？！…]\s*$"), re.compile(r"[?？]\s*$")
+    assert text.rstrip().endswith(segments._SENTENCE_ENDS) is bool(sentence.search(text))
+    assert text.rstrip().endswith(segments._QUESTION_ENDS) is bool(question.search(text))
+
+
+def test_the_string_values_a_reader_keeps_are_its_parts_string_values():
+    # _Segment.values spares reading each part's text again for its visibility and its end.
+    from crawler.normalise.html import fragment_root, string_value
+    from crawler.pages.markers import MARKERS
+    from tests.briefing_set import BRIEFINGS, read_page
+
+    parts = 0
+    for path in sorted(BRIEFINGS.glob("*.labels.json")):
+        page = read_page(json.loads(path.read_text(encoding="utf-8")))
+        reader = segments._Reader(MARKERS[page.source], page.title)
+        pending: deque = deque()
+        try:
+            for block in segments._blocks(fragment_root(page.body_html)):
+                pending.extend(segments._Paragraph.of(element)
+                               for element in segments._paragraphs(block, reader.starts_turn))
+                while pending:
+                    reader.read(pending.popleft(), pending)
+        except segments.Unrecognised:
+            pass
+        for segment in reader.segments:
+            assert segment.values == [string_value(part) for part in segment.parts]
+            parts += len(segment.parts)
+    assert parts > 200

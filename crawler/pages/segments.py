@@ -21,6 +21,7 @@ import re
 from collections import deque
 from dataclasses import dataclass, field
 from functools import lru_cache
+from re import _parser as _regex_parser
 from typing import TYPE_CHECKING
 
 from lxml import etree
@@ -100,6 +101,8 @@ class _Rule:
     label: Label
     match: Callable[..., re.Match[str] | None]
     search: Callable[..., re.Match[str] | None] | None
+    colon: bool = False
+    """Every match holds a colon (:func:`_needs_colon`): a paragraph without one is not tried."""
 
 
 @lru_cache(maxsize=256)
@@ -114,8 +117,41 @@ def _compile(labels: tuple[Label, ...], names: tuple[str, ...]) -> tuple[_Rule, 
         if label.keep and label.role == PODIUM:
             # inside a narrative question's paragraph, after the end of a sentence
             search = re.compile(rf"(?<=[。？?！!])\s*(?:{body})").search
-        rules.append(_Rule(label, re.compile(rf"\s*(?:{body})").match, search))
+        pattern = re.compile(rf"\s*(?:{body})")
+        rules.append(_Rule(label, pattern.match, search, _needs_colon(pattern)))
     return tuple(rules)
+
+
+#: The colons labels end with, Latin and full-width
+_COLONS = (":", "：")
+
+
+def _needs_colon(pattern: re.Pattern[str]) -> bool:
+    """Whether every match of ``pattern`` holds a colon (:data:`_COLONS`), as its parse shows: a
+    colon, or a class of colons only, outside any optional part and in every branch. False when
+    that cannot be told (re's parser is internal to Python), so that the pattern is always tried.
+    (Colons have no case: a pattern ignoring case matches them as they are.)"""
+    try:
+        return _holds_colon(_regex_parser.parse(pattern.pattern, pattern.flags))
+    except Exception:
+        return False
+
+
+def _holds_colon(items: _regex_parser.SubPattern) -> bool:
+    """:func:`_needs_colon` for a parsed sequence: one of its items needs one."""
+    p = _regex_parser
+    for op, value in items:
+        if op == p.LITERAL and chr(value) in _COLONS:
+            return True
+        if op == p.IN and value and all(kind == p.LITERAL and chr(char) in _COLONS for kind, char in value):
+            return True
+        if (op == p.SUBPATTERN and _holds_colon(value[-1])) or (op == p.ATOMIC_GROUP and _holds_colon(value)):
+            return True
+        if op == p.BRANCH and all(_holds_colon(branch) for branch in value[1]):
+            return True
+        if op in (p.MAX_REPEAT, p.MIN_REPEAT, p.POSSESSIVE_REPEAT) and value[0] >= 1 and _holds_colon(value[2]):
+            return True
+    return False
 
 
 @lru_cache(maxsize=32)
@@ -143,8 +179,10 @@ _CENTRED_STYLE = re.compile(r"text-align\s*:\s*center", re.I)
 _STRING = string_value
 #: a label-like start the marker set may not know: a few words, a colon, then text
 _LABEL_LIKE = re.compile(r"\s*[^\s:：.?!。？！,，;；]{1,2}[^:：.?!。？！;；\n]{0,48}[:：]\s*\S")
-_SENTENCE_END = re.compile(r"[.?!。？！…]\s*$")
-_QUESTION_END = re.compile(r"[?？]\s*$")
+#: how a sentence ends, and a question: the last character before any white space (a test of the
+#: end, where a pattern anchored at the end tries every character of the paragraph)
+_SENTENCE_ENDS = (".", "?", "!", "。", "？", "！", "…")
+_QUESTION_ENDS = ("?", "？")
 _MAX_HEADING = 200
 
 
@@ -156,20 +194,26 @@ def _blocks(root: etree._Element) -> list[etree._Element]:
     """The body's blocks in order: wrappers holding blocks are walked into, runs of inline
     content between blocks become paragraphs of their own."""
     blocks: list[etree._Element] = []
-    run = etree.Element("p")
+    # the inline content gathered since the last block; made when some comes (the common case,
+    # blocks one after another, makes none: each element made is a document of its own)
+    run: etree._Element | None = None
 
     def flush() -> None:
         nonlocal run
-        if run.text is None and not len(run):
-            return  # nothing gathered (the common case: blocks one after another)
-        if _is_visible(run):
+        if run is not None and _is_visible(run):
             blocks.append(run)
-        run = etree.Element("p")
+        run = None
 
     def add_text(text: str | None) -> None:
-        if not text or (run.text is None and not len(run) and not text.strip()):
-            return  # white space between blocks
-        if len(run):
+        nonlocal run
+        if not text:
+            return
+        if run is None:
+            if text.isspace():
+                return  # white space between blocks
+            run = etree.Element("p")
+            run.text = text
+        elif len(run):
             run[-1].tail = (run[-1].tail or "") + text
         else:
             run.text = (run.text or "") + text
@@ -181,14 +225,18 @@ def _blocks(root: etree._Element) -> list[etree._Element]:
             flush()
             blocks.extend(_blocks(child))
         elif tag in _BLOCKS:
-            flush()
+            if run is not None:
+                flush()
             if tag != "hr":
                 blocks.append(child)
         elif tag:
             inline = child.__copy__()  # (a deep copy, as lxml copies: without copy.deepcopy's memo)
             inline.tail = None
+            if run is None:
+                run = etree.Element("p")
             run.append(inline)
-        add_text(child.tail)
+        if child.tail and (run is not None or not child.tail.isspace()):
+            add_text(child.tail)
     flush()
     return blocks
 
@@ -204,7 +252,7 @@ def _lines(element: etree._Element) -> list[list[str | etree._Element]]:
             pass
         elif child.tag == "br":
             lines.append([])
-        elif next(child.iterdescendants("br"), None) is not None:
+        elif len(child) and next(child.iterdescendants("br"), None) is not None:
             for index, part in enumerate(_lines(child)):
                 if index:
                     lines.append([])
@@ -238,15 +286,14 @@ def _fill(element: etree._Element, lines: list[list[str | etree._Element]]) -> e
 
 def _paragraphs(block: etree._Element, starts_turn: Callable[[str], bool]) -> list[etree._Element]:
     """A block as paragraphs: cut at ``<br><br>`` and before a line that starts a new turn."""
-    if block.tag in _ATOMIC or next(block.iterdescendants("br"), None) is None:
+    if block.tag in _ATOMIC or not len(block) or next(block.iterdescendants("br"), None) is None:
         return [block]
     attributes = {key: value for key, value in block.attrib.items() if key in ("style", "align")}
     groups: list[list[list[str | etree._Element]]] = [[]]
     for line in _lines(block):
         text = "".join(node if isinstance(node, str) else _STRING(node) for node in line)
-        has_image = any(not isinstance(node, str) and next(node.iter("img"), None) is not None
-                        for node in line)
-        if not text.strip() and not has_image:
+        if not text.strip() and not any(not isinstance(node, str) and next(node.iter("img"), None) is not None
+                                        for node in line):
             groups.append([])  # a blank line: the paragraph ends
             continue
         if groups[-1] and starts_turn(text):
@@ -260,7 +307,11 @@ def _paragraphs(block: etree._Element, starts_turn: Callable[[str], bool]) -> li
 
 def _is_visible(element: etree._Element) -> bool:
     """Whether the element shows text or an image."""
-    text = _STRING(element)
+    return _shows(element, _STRING(element))
+
+
+def _shows(element: etree._Element, text: str) -> bool:
+    """:func:`_is_visible` for an element whose string value ``text`` was read already."""
     return (bool(text) and not text.isspace()) or next(element.iterdescendants("img"), None) is not None
 
 
@@ -303,12 +354,15 @@ class _Paragraph:
     """One paragraph of the body with what its markup says. Its boldness is read when first asked
     for (a paragraph a label opens seldom needs it, and it is a walk of the paragraph)."""
 
-    __slots__ = ("_boldness", "atomic", "centred", "element", "heading_tag", "text")
+    __slots__ = ("_boldness", "atomic", "centred", "colon", "element", "heading_tag", "text")
 
     def __init__(self, element: etree._Element, text: str, atomic: bool = False, heading_tag: bool = False,
                  centred: bool = False, boldness: tuple[bool, bool] | None = None) -> None:
         self.element = element
         self.text = text
+        """Its string value (:func:`crawler.normalise.html.string_value`)."""
+        self.colon = _COLONS[0] in text or _COLONS[1] in text
+        """Whether its text holds a colon (a label's does)."""
         self.atomic = atomic
         self.heading_tag = heading_tag
         self.centred = centred
@@ -394,6 +448,38 @@ def _without_prefix(element: etree._Element, count: int) -> etree._Element:
     if not len(element):  # (the common case, a paragraph of plain text: no walk of the copy)
         result.text = (element.text or "")[count:].lstrip()
         return result
+    depth = _label_depth(element, count)
+    if depth:  # (the common case, a label in bold: the copy's label element dropped, no walk)
+        parent = result
+        for _ in range(depth - 1):
+            parent = parent[0]
+        parent.text = parent[0].tail.lstrip()
+        parent.remove(parent[0])  # (its tail with it)
+        return result
+    return _cut_prefix(result, count)
+
+
+def _label_depth(element: etree._Element, count: int) -> int:
+    """How deep below ``element`` the element printing exactly its first ``count`` characters is,
+    when the paragraph opens with it as :func:`_cut_prefix` would drop it whole: no text before
+    it, each element down to it the first child of the one above, none of them a ``br`` or an
+    image, and visible text after it in its tail (``<p><strong>Question:</strong> What…``,
+    ``<p><span><b>Question:</b> What…``). 0 for any other paragraph."""
+    node, depth = element, 0
+    while not node.text and len(node):
+        node, depth = node[0], depth + 1
+        if not isinstance(node.tag, str) or node.tag in ("br", "img"):
+            return 0
+        if not len(node):
+            # what the cut and the drop of empty wrappers do with it: its text cut, the white
+            # space after it cut from its tail, it removed, and that tail its parent's text
+            visible_tail = bool(node.tail) and not node.tail.isspace()
+            return depth if len(node.text or "") == count and visible_tail else 0
+    return 0
+
+
+def _cut_prefix(result: etree._Element, count: int) -> etree._Element:
+    """:func:`_without_prefix` by walking the copy ``result``: any paragraph."""
     _cut(result, count)
     text = _STRING(result)
     _cut(result, len(text) - len(text.lstrip()))
@@ -431,15 +517,28 @@ class _Turn:
     affiliation: str | None
 
 
+#: The turns no label opens (frozen: shared by every segment they start)
+_HEADING = _Turn("heading", None, None)
+_REMARK = _Turn("remark", None, None)
+_STATEMENT = _Turn("statement", None, None)
+
+
 @dataclass
 class _Segment:
     turn: _Turn
-    parts: list[etree._Element] = field(default_factory=list)
     narrative: bool = False
+    parts: list[etree._Element] = field(default_factory=list)
+    values: list[str] = field(default_factory=list)
+    """The string value of each part, read once (its visibility and how it ends are read from it)."""
+
+    def add(self, part: etree._Element, value: str | None = None) -> None:
+        """Append a part; ``value``: its string value, when the caller has it."""
+        self.parts.append(part)
+        self.values.append(_STRING(part) if value is None else value)
 
     def visible(self) -> list[etree._Element]:
         """The parts with text or an image (a label alone on its line leaves an empty one)."""
-        return [part for part in self.parts if _is_visible(part)]
+        return [part for part, value in zip(self.parts, self.values, strict=True) if _shows(part, value)]
 
     def html(self) -> str:
         return "".join(etree.tostring(part, encoding="unicode", method="html", with_tail=False)
@@ -469,6 +568,8 @@ class _Reader:
     def __init__(self, markers: MarkerSet, title: str) -> None:
         self.markers = markers
         self.rules = markers.rules(title)
+        self.colonless = tuple(rule for rule in self.rules if not rule.colon)
+        """The rules a paragraph without a colon may match."""
         self.notes = _notes(markers.notes)
         self.segments: list[_Segment] = []
         self.current: _Segment | None = None
@@ -481,7 +582,7 @@ class _Reader:
         if paragraph.atomic:
             return None
         narrative = self.current is not None and self.current.narrative
-        for rule in self.rules:
+        for rule in self.rules if paragraph.colon else self.colonless:
             label = rule.label
             if label.keep and label.role == PODIUM and not narrative:
                 continue
@@ -498,20 +599,22 @@ class _Reader:
         probe = _Paragraph(_PROBE, text, boldness=(True, False))
         return self.label(probe) is not None or bool(self.notes.fullmatch(text))
 
-    def is_heading(self, paragraph: _Paragraph) -> bool:
+    def is_heading(self, paragraph: _Paragraph, text: str) -> bool:
+        """Whether the paragraph is a heading; ``text``: its text stripped."""
         if paragraph.atomic:
             return False
         if paragraph.heading_tag:
             return True
-        text = paragraph.text.strip()
-        if len(text) > _MAX_HEADING or _SENTENCE_END.search(text):
+        if len(text) > _MAX_HEADING or text.endswith(_SENTENCE_ENDS):
             return False
         return (self.markers.bold_headings and paragraph.bold) or \
             (self.markers.centred_headings and paragraph.centred)
 
     # -- reading ---------------------------------------------------------------------------------
-    def open(self, turn: _Turn, part: etree._Element | None = None, *, narrative: bool = False) -> None:
-        self.current = _Segment(turn, [part] if part is not None else [], narrative=narrative)
+    def open(self, turn: _Turn, part: etree._Element, value: str | None = None, *, narrative: bool = False) -> None:
+        """Start a segment with its first part (``value``: its string value, when known)."""
+        self.current = _Segment(turn, narrative)
+        self.current.add(part, value)
         self.segments.append(self.current)
 
     def read(self, paragraph: _Paragraph, pending: deque[_Paragraph]) -> None:
@@ -521,7 +624,7 @@ class _Reader:
             label = rule.label
             if label.role == PODIUM and self.current is not None and len(self.current.parts) > 1 \
                     and self.current.turn.kind in ("statement", "answer") \
-                    and _QUESTION_END.search(_STRING(self.current.parts[-1])):
+                    and self.current.values[-1].rstrip().endswith(_QUESTION_ENDS):
                 # a podium turn ending in an unlabelled line with a question mark, then the podium
                 # again: that line was a question the marker set does not see
                 raise Unrecognised(f"unlabelled question before {match.group(0).strip()!r}")
@@ -538,30 +641,30 @@ class _Reader:
                 element = paragraph.element
             else:
                 element = _without_prefix(paragraph.element, match.end())
-            self.open(turn, element, narrative=narrative)
+            self.open(turn, element, paragraph.text if element is paragraph.element else None, narrative=narrative)
             self.last_turn = turn
             return
         text = paragraph.text.strip()
         if not paragraph.atomic and self.notes.fullmatch(text):
-            self.open(_Turn("remark", None, None), paragraph.element)
+            self.open(_REMARK, paragraph.element, paragraph.text)
             self.current = None  # what follows continues the turn before the note
             return
-        # (the text first: the boldness is a walk of the paragraph)
-        if not paragraph.atomic and _LABEL_LIKE.match(paragraph.text) and paragraph.starts_bold \
+        # (the text first: the boldness is a walk of the paragraph; the pattern needs a colon)
+        if not paragraph.atomic and paragraph.colon and _LABEL_LIKE.match(paragraph.text) and paragraph.starts_bold \
                 and not paragraph.bold:
             raise Unrecognised(f"unknown label {text[:40]!r}")  # a bold label, then plain text
-        if self.is_heading(paragraph):
-            if paragraph.bold and _QUESTION_END.search(text) and not paragraph.heading_tag:
+        if self.is_heading(paragraph, text):
+            if paragraph.bold and text.endswith(_QUESTION_ENDS) and not paragraph.heading_tag:
                 raise Unrecognised(f"unlabelled question {text[:40]!r}")
-            self.open(_Turn("heading", None, None), paragraph.element)
+            self.open(_HEADING, paragraph.element, paragraph.text)
             self.current = self.last_turn = None
             return
-        if not paragraph.atomic and _QUESTION_END.search(text) and paragraph.bold:
+        if not paragraph.atomic and text.endswith(_QUESTION_ENDS) and paragraph.bold:
             raise Unrecognised(f"unlabelled question {text[:40]!r}")
         if self.current is not None:
-            self.current.parts.append(paragraph.element)
+            self.current.add(paragraph.element, paragraph.text)
         else:
-            self.open(self.last_turn or _Turn("statement", None, None), paragraph.element)
+            self.open(self.last_turn or _STATEMENT, paragraph.element, paragraph.text)
 
     def split_narrative(self, paragraph: _Paragraph, start: int, pending: deque[_Paragraph]) -> etree._Element:
         """A narrative question's paragraph, cut where the podium's narrative answer begins in it
