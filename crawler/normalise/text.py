@@ -60,8 +60,9 @@ def xml_safe(text: str) -> str:
     (allowed by XML 1.0 §2.2); CR and CRLF become LF."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     # (every character dropped here is outside str.isprintable, as in clean_inline: printable text
-    # but for its line breaks and tabs is given back without the pattern's scan)
-    if text.replace("\n", "").replace("\t", "").isprintable():
+    # but for its line breaks, tabs and no-break spaces, common in Russian text, is given back
+    # without the pattern's scan)
+    if text.replace("\n", "").replace("\t", "").replace("\xa0", "").isprintable():
         return text
     return _XML_ILLEGAL.sub("", text)
 
@@ -75,13 +76,15 @@ def clean_inline(text: str) -> str:
         if "  " not in text and text[:1] != " " and text[-1:] != " ":
             return text
         return " ".join(text.split())
+    if "\xa0" in text and text.replace("\xa0", " ").isprintable():  # (no-break spaces only: no scan)
+        return " ".join(text.split())
     return " ".join(_DROPPED.sub("", text).split())
 
 
 def clean_paragraph(text: str) -> str:
     """A paragraph: like :func:`clean_inline`, but line breaks inside it are kept (one each)."""
-    if text.isprintable():  # (no line break, no character to drop: as clean_inline reads it)
-        return clean_inline(text)
+    if text.isprintable() or ("\xa0" in text and text.replace("\xa0", " ").isprintable()):
+        return clean_inline(text)  # (no line break, no character to drop: as clean_inline reads it)
     text = _DROPPED.sub("", text.replace("\r\n", "\n").replace("\r", "\n").replace("\x85", " "))
     if "\n" not in text:
         return " ".join(text.split())
