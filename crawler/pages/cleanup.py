@@ -401,14 +401,31 @@ def drop_empty_blocks(root: etree._Element) -> None:
     _drop_empty([element for element in root.iterdescendants() if element.tag in _DROP_WHEN_EMPTY])
 
 
-def _drop_empty(wrappers: list[etree._Element]) -> None:
+def _drop_empty(wrappers: list[etree._Element], root: etree._Element | None = None) -> bool:
     """:func:`drop_empty_blocks` over the body's ``wrappers`` (of :data:`_DROP_WHEN_EMPTY`, in page
-    order; ones already removed with a block around them are harmless)."""
+    order; ones already removed with a block around them are harmless). True when ``root`` is
+    known to hold visible text (not :func:`is_blank`): a wrapper holding some is a child of it
+    (False: not known)."""
+    # Innermost first, so that a wrapper's text is found in its own text or in a wrapper inside it
+    # before its string value is serialised: the parent of a wrapper holding visible text (not
+    # only white space: is_blank's rule is str.isspace, wider than _BLANKS) holds it too, as
+    # removing a blank element never takes text away (its tail stays).
+    full: set[etree._Element | None] = set()  # elements known to hold visible text
     for element in reversed(wrappers):
-        if (element.text and element.text.strip(_BLANKS)) or _STRING(element).strip(_BLANKS):
+        if element in full:
+            full.add(element.getparent())
             continue
-        if next(element.iter("img", "table"), None) is None:
+        text = element.text
+        if text:
+            text = text.strip(_BLANKS)
+        if not text:
+            text = _STRING(element).strip(_BLANKS)
+        if text:
+            if not text.isspace():
+                full.add(element.getparent())
+        elif next(element.iter("img", "table"), None) is None:
             drop(element)
+    return root is not None and root in full
 
 
 def clean_body(url: str, body: etree._Element, chrome: Chrome, in_place: bool = False) -> str:
@@ -446,14 +463,27 @@ def clean_element(url: str, root: etree._Element, chrome: Chrome | None) -> None
     for element in found:
         drop(element)
     _drop_link_blocks(root, url, links)
-    _drop_empty(wrappers)
-    if is_blank(root):
+    if not _drop_empty(wrappers, root) and is_blank(root):
         raise ParseError(url, "empty_body")
 
 
 def inner_html(root: etree._Element) -> str:
     """The HTML inside an element (the element serialised once as a bare ``div``, its own tag then
     cut off: one call, not one per child)."""
+    if ">" in "".join(root.values()) or ">" in "".join(root.keys()):
+        return _inner_html_bare(root)
+    # No ">" in its attributes: the first one ends the start tag, and the attributes can stay.
+    tag = root.tag
+    root.tag = "div"
+    try:
+        html = etree.tostring(root, encoding="unicode", method="html", with_tail=False)
+    finally:
+        root.tag = tag
+    return html[html.index(">") + 1:-len("</div>")].strip()
+
+
+def _inner_html_bare(root: etree._Element) -> str:
+    """:func:`inner_html` with the element's attributes taken off while it is serialised."""
     tag, attributes = root.tag, dict(root.attrib)
     root.tag = "div"
     root.attrib.clear()
