@@ -13,7 +13,7 @@ from lxml import etree
 
 from crawler.normalise import html as body_html
 from crawler.normalise.html import sanitised_text
-from crawler.normalise.text import join_paragraphs
+from crawler.normalise.text import clean_inline, join_paragraphs
 from crawler.pages import ParseError, cleanup, mid, mid_archive
 from crawler.pages.cleanup import Chrome, clean_element, inner_html, parse_document
 
@@ -47,6 +47,74 @@ def _general_drop_empty(wrappers: list[etree._Element]) -> None:
             cleanup.drop(element)
 
 
+def _general_drop_link_blocks(root: etree._Element, page_url: str | None, links: list[etree._Element]) -> None:
+    counts: dict[etree._Element, list[int]] = {}  # element → [in-page chars, other chars, in-page n, other n]
+    back_links: list[etree._Element] = []
+    for link in links:
+        href = (link.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "tel:")):
+            continue
+        text = cleanup._STRING(link)
+        inward = cleanup._in_page(href, page_url)
+        if inward and cleanup.BACK_LINK.fullmatch(clean_inline(text)):
+            back_links.append(link)
+            continue
+        length = cleanup._visible_length(text)
+        slot = 0 if inward else 1
+        for ancestor in link.iterancestors():
+            if ancestor is root:
+                break
+            entry = counts.setdefault(ancestor, [0, 0, 0, 0])
+            entry[slot] += length
+            entry[slot + 2] += 1
+    for link in back_links:  # inline back links, and the blocks they leave empty
+        parent = link.getparent()
+        cleanup.drop(link)
+        if parent is not None and parent is not root and cleanup.is_blank(parent) \
+                and next(parent.iterdescendants("img", "table"), None) is None:
+            cleanup.drop(parent)
+    if not counts:
+        return
+    body_length = cleanup._visible_length(cleanup._STRING(root))
+    anchor_blocks: list[etree._Element] = []
+    link_blocks: list[etree._Element] = []
+    judged: set[etree._Element] = set()  # blocks removed, and everything inside them
+    for element in root.iter():
+        if judged and element.getparent() in judged:
+            judged.add(element)
+            continue
+        if element not in counts or element.tag not in cleanup._BLOCKS:
+            continue
+        inward, outward, inward_n, outward_n = counts[element]
+        length = cleanup._visible_length(cleanup._STRING(element))
+        if not length or length >= 0.9 * body_length:
+            continue
+        if inward_n and not outward_n and inward >= cleanup._ANCHOR_DENSITY * length:
+            anchor_blocks.append(element)
+        elif cleanup._is_link_list(element, outward, outward_n, length, counts):
+            link_blocks.append(element)
+        else:
+            continue
+        judged.add(element)
+    removed = set(anchor_blocks) | set(link_blocks)
+    headings: list[etree._Element] = []
+    for block in anchor_blocks:
+        before = cleanup._significant_sibling(block, forward=False)
+        if before is None or before in removed or not cleanup._is_heading(before):
+            continue
+        # The contents heading ("Contents", or any heading over two links into the page or
+        # more), or a sub-heading between two parts of the contents ("Answers to media questions:").
+        if cleanup.CONTENTS.fullmatch(cleanup.text_of(before)) or counts[block][2] >= 2 \
+                or cleanup._significant_sibling(before, forward=False) in anchor_blocks:
+            headings.append(before)
+    for block in link_blocks:
+        before = cleanup._significant_sibling(block, forward=False)
+        if before is not None and before not in removed and cleanup.RELATED.fullmatch(cleanup.text_of(before)):
+            headings.append(before)
+    for element in anchor_blocks + link_blocks + headings:
+        cleanup.drop(element)
+
+
 def _general_clean_element(url: str, root: etree._Element, chrome: Chrome | None) -> None:
     tags = chrome.tags if chrome is not None else frozenset()
     search = chrome.classes.search if chrome is not None else None
@@ -67,7 +135,7 @@ def _general_clean_element(url: str, root: etree._Element, chrome: Chrome | None
             wrappers.append(element)
     for element in found:
         cleanup.drop(element)
-    cleanup._drop_link_blocks(root, url, links)
+    _general_drop_link_blocks(root, url, links)
     _general_drop_empty(wrappers)
     if cleanup.is_blank(root):
         raise ParseError(url, "empty_body")
@@ -113,9 +181,10 @@ _TAGS = ("p", "div", "span", "a", "b", "strong", "em", "i", "font", "br", "ul", 
          "h3", "table", "tbody", "tr", "td", "th", "caption", "colgroup", "col", "blockquote", "pre", "section",
          "center", "hr", "img", "script", "iframe", "noscript", "nobr", "svg", "sup", "figure", "figcaption",
          "nav", "o:p")
-_TEXTS = ("a", "b c", " ", "\n", "\u00a0", "\u200b", "\u3000", "Q:", "See also", "x\ty", "1.", "\u200c")
+_TEXTS = ("a", "b c", " ", "\n", "\u00a0", "\u200b", "\u3000", "Q:", "See also", "Contents", "Back to top", "x\ty",
+          "1.", "\u200c")
 _STARTS = ("", ' href="/x"', ' href="#2"', ' href="/a.pdf"', ' class="share"', ' class="article-line__note"',
-           ' title="a>b"', ' start="3"')
+           ' title="a>b"', ' start="3"', ' href="#2"', ' href="/y"', ' href="https://mid.ru/en/foreign_policy/news/1819686/#3"')
 
 
 def _markup(depth: int = 3):
@@ -181,6 +250,24 @@ def test_the_bodys_html_whatever_its_start_tag(start, html):
     ("<p>a</p><div><span><img src='/i.png'></span></div>", '<p>a</p><div><span><img src="/i.png"></span></div>'),
 ])
 def test_wrappers_left_empty(markup, cleaned):
+    root = _body(markup)
+    clean_element(URL, root, _CHROME)
+    assert inner_html(root) == cleaned
+    assert _cleaned(clean_element, markup, _CHROME) == _cleaned(_general_clean_element, markup, _CHROME)
+
+
+@pytest.mark.parametrize(("markup", "cleaned"), [
+    # a contents list and its heading, a back link, a "See also" list of links with its heading
+    ("<p>Contents</p><ul><li><a href='#1'>One</a></li><li><a href='#2'>Two</a></li></ul>"
+     "<p>Text here long enough to be text of the body.</p><p><a href='#top'>Back to top</a></p>"
+     "<p>See also</p><ul><li><a href='/x'>Xxxx</a></li><li><a href='/y'>Yyyy</a></li></ul>",
+     "<p>Text here long enough to be text of the body.</p>"),
+    # a link list inside blocks; a back link beside another link: the paragraph stays
+    ("<div><p>Text of the body, long enough.</p><p><span><a href='#top'>Back to top</a></span><a href='/z'>z</a></p>"
+     "<div><ul><li><a href='/x'>Xxxx</a></li><li><a href='/y'>Yyyy</a></li></ul></div></div>",
+     '<div><p>Text of the body, long enough.</p><p><a href="/z">z</a></p></div>'),
+])
+def test_link_blocks(markup, cleaned):
     root = _body(markup)
     clean_element(URL, root, _CHROME)
     assert inner_html(root) == cleaned

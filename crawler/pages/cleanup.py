@@ -185,9 +185,13 @@ class Chrome:
                 if element.tag in tags or ((name := element.get("class")) and search(name))]
 
 
+#: What :func:`_visible_length` does not count.
+_SPACES = (" ", "\n", "\t", "\r", "\u00a0")
+
+
 def _visible_length(text: str) -> int:
     """Characters that are not white space (markup indentation must not dilute densities)."""
-    return len(text) - sum(text.count(space) for space in (" ", "\n", "\t", "\r", "\u00a0"))
+    return len(text) - sum(map(text.count, _SPACES))  # (map: no generator frame per call)
 
 
 def _in_page(href: str, page_url: str | None) -> bool:
@@ -242,12 +246,17 @@ def drop_link_blocks(root: etree._Element, page_url: str | None = None) -> None:
 def _drop_link_blocks(root: etree._Element, page_url: str | None, links: Iterable[etree._Element]) -> None:
     """:func:`drop_link_blocks` over the body's ``links`` (``a`` elements, in page order)."""
     counts: dict[etree._Element, list[int]] = {}  # element → [in-page chars, other chars, in-page n, other n]
+    # The elements of ``counts`` in page order, the only ones the judging looks at: a link's
+    # ancestors not seen with an earlier link, outermost first, come after those of every earlier link.
+    candidates: list[etree._Element] = []
+    new: list[etree._Element] = []
     back_links: list[etree._Element] = []
     for link in links:
         href = (link.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "tel:")):
             continue
-        text = _STRING(link)
+        # (a link with no element inside, the common case, has its text as its string value)
+        text = _STRING(link) if len(link) else link.text or ""
         inward = _in_page(href, page_url)
         if inward and BACK_LINK.fullmatch(clean_inline(text)):
             back_links.append(link)
@@ -257,26 +266,35 @@ def _drop_link_blocks(root: etree._Element, page_url: str | None, links: Iterabl
         for ancestor in link.iterancestors():
             if ancestor is root:
                 break
-            entry = counts.setdefault(ancestor, [0, 0, 0, 0])
+            entry = counts.get(ancestor)
+            if entry is None:
+                entry = counts[ancestor] = [0, 0, 0, 0]
+                new.append(ancestor)
             entry[slot] += length
             entry[slot + 2] += 1
+        if new:
+            candidates.extend(reversed(new))
+            new.clear()
+    # blocks removed (with what is inside them, as the judging finds it: a candidate's parent is
+    # a candidate, or the body), and the blocks back links leave empty, which are no longer in it
+    judged: set[etree._Element] = set()
     for link in back_links:  # inline back links, and the blocks they leave empty
         parent = link.getparent()
         drop(link)
         if parent is not None and parent is not root and is_blank(parent) \
                 and next(parent.iterdescendants("img", "table"), None) is None:
             drop(parent)
+            judged.add(parent)
     if not counts:
         return
     body_length = _visible_length(_STRING(root))
     anchor_blocks: list[etree._Element] = []
     link_blocks: list[etree._Element] = []
-    judged: set[etree._Element] = set()  # blocks removed, and everything inside them
-    for element in root.iter():
-        if judged and element.getparent() in judged:
+    for element in candidates:
+        if judged and (element in judged or element.getparent() in judged):
             judged.add(element)
             continue
-        if element not in counts or element.tag not in _BLOCKS:
+        if element.tag not in _BLOCKS:
             continue
         inward, outward, inward_n, outward_n = counts[element]
         length = _visible_length(_STRING(element))
