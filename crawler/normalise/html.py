@@ -475,8 +475,11 @@ def _rebuilt(element: etree._Element, parent: str | None, kept: str | None, scop
     if tag in _ITEM_SCOPE:
         scope = tag
     in_p, in_a = in_p or tag == "p", in_a or tag == "a"
-    for child in element:  # noqa: SIM110 (a loop: cheaper than any() over a generator, bench/extract.py)
-        if _rebuilt(child, tag, kept, scope, in_p, in_a):
+    table = tag in _TABLE_CONTENT
+    for child in element:
+        # (a child with nothing below it is only judged when it is notable, or when this is a table
+        # part: the test here spares a call per leaf of inline markup)
+        if (len(child) or table or child.tag in _NOTABLE) and _rebuilt(child, tag, kept, scope, in_p, in_a):
             return True
     return False
 
@@ -485,13 +488,44 @@ def sanitised_text(root: etree._Element) -> str | None:
     """What ``html_to_text(sanitise(html, url))`` gives for the HTML inside ``root``, read from the
     tree itself: no serialising, no second parse. None when the markup is one the sanitiser's
     parser or lxml's would rebuild (see above): the caller renders the sanitised HTML instead."""
-    if any(_rebuilt(child, None, None, None, False, False) for child in root):
-        return None
-    if not (root.text and not root.text.isspace()) \
-            and not any(child.tail and not child.tail.isspace() for child in root):
-        paragraphs = _flat_paragraphs(root)
-        if paragraphs is not None:
-            return "\n\n".join(paragraphs)
+    # One pass over the children makes both _rebuilt's checks and the common case of the text (each
+    # child a block of inline text with no text around it: _flat_paragraphs). A flat candidate's
+    # descendants' tags, read once, also say whether anything below it is notable: when nothing
+    # is (and it is no table part, whose every child is judged), _rebuilt would judge nothing
+    # below it, and is not called.
+    flat, structure = _AS_SANITISED.flat, _AS_SANITISED.structure
+    paragraphs: list[str] | None = None if root.text and not root.text.isspace() else []
+    for child in root:
+        tag = child.tag
+        if tag in _NOTABLE and _rebuilt_here(child, None, None, None, False, False):
+            return None
+        if paragraphs is not None and child.tail and not child.tail.isspace():
+            paragraphs = None
+        if not len(child):
+            if paragraphs is not None:
+                if tag in flat:
+                    text = clean_inline(child.text or "")
+                    if text:
+                        paragraphs.append(text)
+                else:
+                    paragraphs = None
+        elif tag in flat:  # (never a table part)
+            tags = [sub.tag for sub in child.iterdescendants()]
+            if not _NOTABLE.isdisjoint(tags) and _rebuilt(child, None, None, None, False, False):
+                return None
+            if paragraphs is not None:
+                if structure.isdisjoint(tags):
+                    text = clean_inline(_STRING(child))
+                    if text:
+                        paragraphs.append(text)
+                else:
+                    paragraphs = None
+        else:
+            if _rebuilt(child, None, None, None, False, False):
+                return None
+            paragraphs = None
+    if paragraphs is not None:
+        return "\n\n".join(paragraphs)
     return join_paragraphs(_paragraphs(root, _AS_SANITISED))
 
 

@@ -185,9 +185,13 @@ class Chrome:
                 if element.tag in tags or ((name := element.get("class")) and search(name))]
 
 
+#: What :func:`_visible_length` does not count.
+_SPACES = (" ", "\n", "\t", "\r", "\u00a0")
+
+
 def _visible_length(text: str) -> int:
     """Characters that are not white space (markup indentation must not dilute densities)."""
-    return len(text) - sum(text.count(space) for space in (" ", "\n", "\t", "\r", "\u00a0"))
+    return len(text) - sum(map(text.count, _SPACES))  # (map: no generator frame per call)
 
 
 def _in_page(href: str, page_url: str | None) -> bool:
@@ -242,12 +246,17 @@ def drop_link_blocks(root: etree._Element, page_url: str | None = None) -> None:
 def _drop_link_blocks(root: etree._Element, page_url: str | None, links: Iterable[etree._Element]) -> None:
     """:func:`drop_link_blocks` over the body's ``links`` (``a`` elements, in page order)."""
     counts: dict[etree._Element, list[int]] = {}  # element → [in-page chars, other chars, in-page n, other n]
+    # The elements of ``counts`` in page order, the only ones the judging looks at: a link's
+    # ancestors not seen with an earlier link, outermost first, come after those of every earlier link.
+    candidates: list[etree._Element] = []
+    new: list[etree._Element] = []
     back_links: list[etree._Element] = []
     for link in links:
         href = (link.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "tel:")):
             continue
-        text = _STRING(link)
+        # (a link with no element inside, the common case, has its text as its string value)
+        text = _STRING(link) if len(link) else link.text or ""
         inward = _in_page(href, page_url)
         if inward and BACK_LINK.fullmatch(clean_inline(text)):
             back_links.append(link)
@@ -257,26 +266,35 @@ def _drop_link_blocks(root: etree._Element, page_url: str | None, links: Iterabl
         for ancestor in link.iterancestors():
             if ancestor is root:
                 break
-            entry = counts.setdefault(ancestor, [0, 0, 0, 0])
+            entry = counts.get(ancestor)
+            if entry is None:
+                entry = counts[ancestor] = [0, 0, 0, 0]
+                new.append(ancestor)
             entry[slot] += length
             entry[slot + 2] += 1
+        if new:
+            candidates.extend(reversed(new))
+            new.clear()
+    # blocks removed (with what is inside them, as the judging finds it: a candidate's parent is
+    # a candidate, or the body), and the blocks back links leave empty, which are no longer in it
+    judged: set[etree._Element] = set()
     for link in back_links:  # inline back links, and the blocks they leave empty
         parent = link.getparent()
         drop(link)
         if parent is not None and parent is not root and is_blank(parent) \
                 and next(parent.iterdescendants("img", "table"), None) is None:
             drop(parent)
+            judged.add(parent)
     if not counts:
         return
     body_length = _visible_length(_STRING(root))
     anchor_blocks: list[etree._Element] = []
     link_blocks: list[etree._Element] = []
-    judged: set[etree._Element] = set()  # blocks removed, and everything inside them
-    for element in root.iter():
-        if judged and element.getparent() in judged:
+    for element in candidates:
+        if judged and (element in judged or element.getparent() in judged):
             judged.add(element)
             continue
-        if element not in counts or element.tag not in _BLOCKS:
+        if element.tag not in _BLOCKS:
             continue
         inward, outward, inward_n, outward_n = counts[element]
         length = _visible_length(_STRING(element))
@@ -401,14 +419,31 @@ def drop_empty_blocks(root: etree._Element) -> None:
     _drop_empty([element for element in root.iterdescendants() if element.tag in _DROP_WHEN_EMPTY])
 
 
-def _drop_empty(wrappers: list[etree._Element]) -> None:
+def _drop_empty(wrappers: list[etree._Element], root: etree._Element | None = None) -> bool:
     """:func:`drop_empty_blocks` over the body's ``wrappers`` (of :data:`_DROP_WHEN_EMPTY`, in page
-    order; ones already removed with a block around them are harmless)."""
+    order; ones already removed with a block around them are harmless). True when ``root`` is
+    known to hold visible text (not :func:`is_blank`): a wrapper holding some is a child of it
+    (False: not known)."""
+    # Innermost first, so that a wrapper's text is found in its own text or in a wrapper inside it
+    # before its string value is serialised: the parent of a wrapper holding visible text (not
+    # only white space: is_blank's rule is str.isspace, wider than _BLANKS) holds it too, as
+    # removing a blank element never takes text away (its tail stays).
+    full: set[etree._Element | None] = set()  # elements known to hold visible text
     for element in reversed(wrappers):
-        if (element.text and element.text.strip(_BLANKS)) or _STRING(element).strip(_BLANKS):
+        if element in full:
+            full.add(element.getparent())
             continue
-        if next(element.iter("img", "table"), None) is None:
+        text = element.text
+        if text:
+            text = text.strip(_BLANKS)
+        if not text:
+            text = _STRING(element).strip(_BLANKS)
+        if text:
+            if not text.isspace():
+                full.add(element.getparent())
+        elif next(element.iter("img", "table"), None) is None:
             drop(element)
+    return root is not None and root in full
 
 
 def clean_body(url: str, body: etree._Element, chrome: Chrome, in_place: bool = False) -> str:
@@ -446,14 +481,27 @@ def clean_element(url: str, root: etree._Element, chrome: Chrome | None) -> None
     for element in found:
         drop(element)
     _drop_link_blocks(root, url, links)
-    _drop_empty(wrappers)
-    if is_blank(root):
+    if not _drop_empty(wrappers, root) and is_blank(root):
         raise ParseError(url, "empty_body")
 
 
 def inner_html(root: etree._Element) -> str:
     """The HTML inside an element (the element serialised once as a bare ``div``, its own tag then
     cut off: one call, not one per child)."""
+    if ">" in "".join(root.values()) or ">" in "".join(root.keys()):
+        return _inner_html_bare(root)
+    # No ">" in its attributes: the first one ends the start tag, and the attributes can stay.
+    tag = root.tag
+    root.tag = "div"
+    try:
+        html = etree.tostring(root, encoding="unicode", method="html", with_tail=False)
+    finally:
+        root.tag = tag
+    return html[html.index(">") + 1:-len("</div>")].strip()
+
+
+def _inner_html_bare(root: etree._Element) -> str:
+    """:func:`inner_html` with the element's attributes taken off while it is serialised."""
     tag, attributes = root.tag, dict(root.attrib)
     root.tag = "div"
     root.attrib.clear()
