@@ -44,33 +44,16 @@ RELATED_BLOCK = re.compile("|".join(RELATED_WORDS))
 _AS_WRITTEN = re.compile(r"https?://[^\x00-\x20\x7f-\U0010ffff?#;\[\]/][^\x00-\x20\x7f-\U0010ffff?#;\[\]]*")
 
 
-#: A run of letters each :data:`META_PUBLISHED` name holds. A letter is written as itself or as a
-#: numeric character reference (no named reference stands for an ASCII letter, HTML §13.5), so a
-#: page whose source holds none of the runs and no reference to a letter names none of those metas.
+#: A run of letters each :data:`META_PUBLISHED` name holds. Letters are written as themselves or
+#: as numeric character references (no named reference stands for an ASCII letter, HTML §13.5), so
+#: a page whose source has none of them and no ``&#`` names none of those metas.
 _META_PUBLISHED_LETTERS = ("ubDate", "ubdate", "published", "Published", "issued")
-#: A numeric character reference, hexadecimal or decimal (its ``;`` may be missing, HTML §13.2.5.72).
-_NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+))")
-
-
-def _references_a_letter(text: str) -> bool:
-    """Whether a numeric character reference in ``text`` stands for an ASCII letter."""
-    if "&#" not in text:
-        return False
-    for hexadecimal, decimal in _NUMERIC_REFERENCE.findall(text):
-        digits = (hexadecimal or decimal).lstrip("0")
-        if len(digits) > 3:  # (past any letter; and int() refuses over 4,300 digits)
-            continue
-        value = int(digits, 16 if hexadecimal else 10) if digits else 0
-        if 65 <= value <= 90 or 97 <= value <= 122:
-            return True
-    return False
 
 
 def meta_published(root: etree._Element, text: str | None = None) -> str | None:
     """The publication date the page's head gives, as written; None when it gives none. ``text``:
     the page's source, when at hand (a page that cannot name such a meta is not walked)."""
-    if text is not None and not any(letters in text for letters in _META_PUBLISHED_LETTERS) \
-            and not _references_a_letter(text):
+    if text is not None and "&#" not in text and not any(letters in text for letters in _META_PUBLISHED_LETTERS):
         return None
     head = next(root.iterchildren("head"), None)
     for meta in head.iterchildren("meta") if head is not None else ():
