@@ -44,17 +44,8 @@ RELATED_BLOCK = re.compile("|".join(RELATED_WORDS))
 _AS_WRITTEN = re.compile(r"https?://[^\x00-\x20\x7f-\U0010ffff?#;\[\]/][^\x00-\x20\x7f-\U0010ffff?#;\[\]]*")
 
 
-#: A run of letters each :data:`META_PUBLISHED` name holds. Letters are written as themselves or
-#: as numeric character references (no named reference stands for an ASCII letter, HTML §13.5), so
-#: a page whose source has none of them and no ``&#`` names none of those metas.
-_META_PUBLISHED_LETTERS = ("ubDate", "ubdate", "published", "Published", "issued")
-
-
-def meta_published(root: etree._Element, text: str | None = None) -> str | None:
-    """The publication date the page's head gives, as written; None when it gives none. ``text``:
-    the page's source, when at hand (a page that cannot name such a meta is not walked)."""
-    if text is not None and "&#" not in text and not any(letters in text for letters in _META_PUBLISHED_LETTERS):
-        return None
+def meta_published(root: etree._Element) -> str | None:
+    """The publication date the page's head gives, as written; None when it gives none."""
     head = next(root.iterchildren("head"), None)
     for meta in head.iterchildren("meta") if head is not None else ():
         if META_PUBLISHED.intersection((meta.get("name"), meta.get("property"), meta.get("itemprop"))):

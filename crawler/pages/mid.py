@@ -261,7 +261,7 @@ class MidArticlePage(ArticlePage):
             title=title,
             type=self._parse_type(url_facts, title),
             published_raw=self._parse_published_raw(parts),
-            published_meta_raw=meta_published(root, self.text),
+            published_meta_raw=meta_published(root),
             doc_number=self._parse_doc_number(parts),
             tags=parts.tags + list(tags or []),  # the normaliser drops repeats
             translations=language_versions(root, self.url, url_facts.language, _read_url, url_facts.site_id,

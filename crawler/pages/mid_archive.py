@@ -325,7 +325,7 @@ class MidArchiveArticlePage(ArticlePage):
             title=title,
             type=self._parse_type(url_facts, title),
             published_raw=self._parse_published_raw(parts),
-            published_meta_raw=meta_published(root, self.text),
+            published_meta_raw=meta_published(root),
             doc_number=self._parse_doc_number(parts),
             tags=tags_of(parts.tag_blocks) + list(tags or []),  # the normaliser drops repeats and empty tags
             translations=language_versions(root, self.url, url_facts.language, _linked, url_facts.site_id,
