@@ -21,13 +21,17 @@ import re
 from collections import deque
 from dataclasses import dataclass, field
 from functools import lru_cache
-from re import _parser as _regex_parser
 from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from crawler.items import PageSegment
 from crawler.normalise.html import fragment_root, sanitised_texts_of, string_value
+
+try:  # re's own parser (Python 3.11 on): internal to Python, so its absence only costs speed
+    from re import _parser as _regex_parser
+except ImportError:  # pragma: no cover
+    _regex_parser = None
 from crawler.pages.cleanup import drop_empty_blocks
 
 if TYPE_CHECKING:
@@ -131,9 +135,11 @@ def _needs_colon(pattern: re.Pattern[str]) -> bool:
     colon, or a class of colons only, outside any optional part and in every branch. False when
     that cannot be told (re's parser is internal to Python), so that the pattern is always tried.
     (Colons have no case: a pattern ignoring case matches them as they are.)"""
+    if _regex_parser is None:
+        return False
     try:
         return _holds_colon(_regex_parser.parse(pattern.pattern, pattern.flags))
-    except Exception:
+    except Exception:  # (any change of the internal parser's shapes)
         return False
 
 
