@@ -341,3 +341,13 @@ def test_cleaning_the_fixture_bodies_is_the_general_codes():
             assert sanitised_text(ours) == _general_sanitised_text(general)
             bodies += 1
     assert bodies >= 40
+
+
+@pytest.mark.parametrize("start", ['<div title="&#1;">', '<div title="&#1;>" class="a>b">', "<div title='\"&gt;'>"])
+def test_a_body_whose_attribute_holds_a_control_character_is_serialised_and_left_as_it_was(start):
+    # The general code took the attributes off and set them back, which lxml refuses for a value
+    # holding a control character: the page was lost with a ValueError (a fresh-eyes review).
+    root = parse_document(URL, f"<html><body>{start}<p>a &gt; b</p>c</div></body></html>").find(".//body/div")
+    before = dict(root.attrib)
+    assert inner_html(root) == "<p>a &gt; b</p>c"
+    assert dict(root.attrib) == before and root.tag == "div"

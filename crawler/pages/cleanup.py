@@ -487,27 +487,29 @@ def clean_element(url: str, root: etree._Element, chrome: Chrome | None) -> None
 
 def inner_html(root: etree._Element) -> str:
     """The HTML inside an element (the element serialised once as a bare ``div``, its own tag then
-    cut off: one call, not one per child)."""
-    if ">" in "".join(root.values()) or ">" in "".join(root.keys()):
-        return _inner_html_bare(root)
-    # No ">" in its attributes: the first one ends the start tag, and the attributes can stay.
+    cut off: one call, not one per child). Its attributes stay as they are (lxml refuses to set
+    back a value holding a control character, which a parsed page may have)."""
     tag = root.tag
     root.tag = "div"
     try:
         html = etree.tostring(root, encoding="unicode", method="html", with_tail=False)
     finally:
         root.tag = tag
-    return html[html.index(">") + 1:-len("</div>")].strip()
+    # (the common case, no ">" in an attribute: the first one ends the start tag)
+    quoted = ">" in "".join(root.values()) or ">" in "".join(root.keys())
+    start = _start_tag_end(html) if quoted else html.index(">")
+    return html[start + 1:-len("</div>")].strip()
 
 
-def _inner_html_bare(root: etree._Element) -> str:
-    """:func:`inner_html` with the element's attributes taken off while it is serialised."""
-    tag, attributes = root.tag, dict(root.attrib)
-    root.tag = "div"
-    root.attrib.clear()
-    try:
-        html = etree.tostring(root, encoding="unicode", method="html", with_tail=False)
-    finally:
-        root.tag = tag
-        root.attrib.update(attributes)
-    return html[len("<div>"):-len("</div>")].strip()
+def _start_tag_end(html: str) -> int:
+    """Where the start tag that opens ``html`` ends: its first ``>`` outside a quoted value."""
+    quote = ""
+    for index, character in enumerate(html):
+        if quote:
+            if character == quote:
+                quote = ""
+        elif character in "\"'":
+            quote = character
+        elif character == ">":
+            return index
+    raise ValueError("no end of the start tag")
