@@ -13,9 +13,9 @@ import pytest
 from lxml import etree
 
 from crawler.normalise.dates import parse_date
-from crawler.pages import auswaertiges_amt, mid_archive, segments
+from crawler.pages import auswaertiges_amt, mid, mid_archive, segments
 from crawler.pages.cleanup import parse_document
-from crawler.pages.evidence import _resolved, language_versions
+from crawler.pages.evidence import TAG_BLOCK, _resolved, language_versions
 from crawler.pages.markers import MID, STATE_DEPT
 from crawler.pages.segments import read_segments
 
@@ -118,6 +118,13 @@ def test_every_class_of_an_old_site_part_holds_one_of_the_marks_the_walk_looks_f
     names = (mid_archive._STATUS_CLASS, mid_archive._NOTE_CLASS, *mid_archive._NUMBER_CLASSES,
              mid_archive._BODY_CLASS, *mid_archive._TAG_CLASSES)
     assert all(any(mark in name for mark in mid_archive._PART_MARKS) for name in names)
+
+
+def test_every_class_of_a_current_site_part_and_every_tag_block_word_holds_one_of_the_marks():
+    # mid._parts splits a class attribute into tokens only when it holds one of _PART_MARKS.
+    names = (mid._DATE_CLASS, mid._NUMBER_CLASS, mid._BODY_CLASS, *TAG_BLOCK.pattern.split("|"))
+    assert all(any(mark in name for mark in mid._PART_MARKS) for name in names)
+    assert set(TAG_BLOCK.pattern.split("|")) == {"tags", "tag-list", "categories", "keywords"}  # plain words
 
 
 def test_a_day_that_does_not_exist_is_none_before_the_zone_is_looked_up():

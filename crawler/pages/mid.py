@@ -173,7 +173,6 @@ def _split_tags(text: str) -> list[str]:
 # bench/extract.py: on a few dozen elements a Python walk costs less than one XPath per part).
 #: the wrapper: div.photo-content, or div.page-body on older pages
 _WRAPPER_CLASSES = frozenset({"photo-content", "page-body"})
-_WRAPPER_CLASS = re.compile("photo-content|page-body")  # (a substring test before the split)
 #: the title: h1.photo-content__title, else the wrapper's first h1
 _TITLE_CLASS = "photo-content__title"
 #: the date line, "28 June 2022 11:44" / "28.06.2022 11:44": .photo-content__date
@@ -182,10 +181,11 @@ _DATE_CLASS = "photo-content__date"
 _NUMBER_CLASS = "article-line__note"
 #: the body: div.text.article-content (div.article-content as a fallback)
 _BODY_CLASS = "article-content"
-#: any of the classes above but the title's, or of a tag block: what an element's class attribute
-#: holds when it is worth splitting into tokens
-_PART_CLASSES = re.compile("|".join(re.escape(name) for name in (_DATE_CLASS, _NUMBER_CLASS, _BODY_CLASS))
-                           + "|" + TAG_BLOCK.pattern)
+#: Substrings of the classes above but the title's, and of every word of a tag block's class
+#: (evidence.TAG_BLOCK): an element's class attribute is split into tokens only when it holds one
+#: (substring tests: a regex search per class attribute costs more; tests/test_fast_paths.py
+#: checks the list)
+_PART_MARKS = ("photo-content__date", "article-", "tag", "categories", "keywords")
 
 
 @dataclass
@@ -209,14 +209,15 @@ def _parts(article: etree._Element) -> _Parts:
     tag_blocks = []
     titled = False  # an h1.photo-content__title was found
     parts.elements = list(article.iter(etree.Element))
-    search = _PART_CLASSES.search
+    date_mark, article_mark, tag_mark, categories_mark, keywords_mark = _PART_MARKS
     for element in parts.elements:
         classes = element.get("class")
         tag = element.tag
         if tag == "h1" and not titled:
             titled = classes is not None and _TITLE_CLASS in classes.split()
             parts.title = element if titled or parts.title is None else parts.title
-        if not classes or not search(classes):
+        if not classes or not (date_mark in classes or article_mark in classes or tag_mark in classes
+                               or categories_mark in classes or keywords_mark in classes):
             continue  # no part's class is in its class attribute
         tokens = classes.split()
         if _DATE_CLASS in tokens:
@@ -278,7 +279,8 @@ class MidArticlePage(ArticlePage):
         root = parse_document(self.url, self.text)
         for div in root.iter("div"):
             classes = div.get("class")
-            if classes and _WRAPPER_CLASS.search(classes) and not _WRAPPER_CLASSES.isdisjoint(classes.split()):
+            if classes and ("photo-content" in classes or "page-body" in classes) \
+                    and not _WRAPPER_CLASSES.isdisjoint(classes.split()):
                 return root, div
         if is_challenge(self.text):
             raise ParseError(self.url, "challenge_page")
