@@ -20,10 +20,11 @@ after another (libxml2, Python's regex engine, nh3, zoneinfo), and each comes ba
 cache. So the time ratio of ``bench/extract.py`` is higher than the instruction ratio here. The
 modelled cost weighs each miss as ``--miss-weight`` instructions (70 by default: at that weight
 the modelled ratio matched ``bench/extract.py``'s CPU-time ratio on one development machine,
-3.44 on 2026-12-01; on another the same day the clock ran about 12 % above the model, 3.3 to 3.4
-against 2.97: cachegrind simulates the first-level caches only, and misses further out cost the
-larger working set more). The modelled ratio is an estimate for comparing two trees, not the
-target's measure.
+3.44 on 2026-12-01; on another the same day the model gave 3.06 and the clock 3.07 to 3.37:
+cachegrind simulates the first-level caches only, and misses further out cost our larger working
+set more). The modelled ratio is an estimate for comparing two trees, not the target's measure.
+Compare trees with this script as a whole: a baseline run kept from another tree is wrong, as the
+warm-up pass it subtracts runs that tree's code.
 
 Usage: python bench/extract_counts.py [--passes N] [--miss-weight W]
 Needs ``valgrind`` (Debian package ``valgrind``). Without it, one line saying so and exit 2.
