@@ -116,23 +116,7 @@ def _general_drop_link_blocks(root: etree._Element, page_url: str | None, links:
 
 
 def _general_clean_element(url: str, root: etree._Element, chrome: Chrome | None) -> None:
-    tags = chrome.tags if chrome is not None else frozenset()
-    search = chrome.classes.search if chrome is not None else None
-    found, links, wrappers = [], [], []
-    inside: set[etree._Element] = set()
-    for element in root.iterdescendants(etree.Element):
-        if inside and element.getparent() in inside:
-            inside.add(element)
-            continue
-        tag = element.tag
-        if tag in tags or (search is not None and (name := element.get("class")) and search(name)):
-            found.append(element)
-            inside.add(element)
-            continue
-        if tag == "a":
-            links.append(element)
-        if tag in cleanup._DROP_WHEN_EMPTY:
-            wrappers.append(element)
+    found, links, wrappers = cleanup.body_walk(root, chrome)  # (the walk itself is unchanged)
     for element in found:
         cleanup.drop(element)
     _general_drop_link_blocks(root, url, links)
@@ -248,15 +232,6 @@ def test_the_bodys_html_whatever_its_start_tag(start, html):
     ("<p>a</p><div><span>\u3000</span></div><p><b>\u200b</b></p>", "<p>a</p><div><span>\u3000</span></div>"),
     # a wrapper with an image or a table stays, blank as it is
     ("<p>a</p><div><span><img src='/i.png'></span></div>", '<p>a</p><div><span><img src="/i.png"></span></div>'),
-])
-def test_wrappers_left_empty(markup, cleaned):
-    root = _body(markup)
-    clean_element(URL, root, _CHROME)
-    assert inner_html(root) == cleaned
-    assert _cleaned(clean_element, markup, _CHROME) == _cleaned(_general_clean_element, markup, _CHROME)
-
-
-@pytest.mark.parametrize(("markup", "cleaned"), [
     # a contents list and its heading, a back link, a "See also" list of links with its heading
     ("<p>Contents</p><ul><li><a href='#1'>One</a></li><li><a href='#2'>Two</a></li></ul>"
      "<p>Text here long enough to be text of the body.</p><p><a href='#top'>Back to top</a></p>"
@@ -267,7 +242,7 @@ def test_wrappers_left_empty(markup, cleaned):
      "<div><ul><li><a href='/x'>Xxxx</a></li><li><a href='/y'>Yyyy</a></li></ul></div></div>",
      '<div><p>Text of the body, long enough.</p><p><a href="/z">z</a></p></div>'),
 ])
-def test_link_blocks(markup, cleaned):
+def test_wrappers_left_empty_and_link_blocks(markup, cleaned):
     root = _body(markup)
     clean_element(URL, root, _CHROME)
     assert inner_html(root) == cleaned

@@ -459,6 +459,17 @@ def clean_element(url: str, root: etree._Element, chrome: Chrome | None) -> None
     """:func:`clean_body`'s work on an element the caller owns (edited in place): one walk of the
     body finds the chrome (what is inside it is not looked at), the links and the wrappers; the
     chrome goes, then the link blocks, then the wrappers left empty."""
+    found, links, wrappers = body_walk(root, chrome)
+    for element in found:
+        drop(element)
+    _drop_link_blocks(root, url, links)
+    if not _drop_empty(wrappers, root) and is_blank(root):
+        raise ParseError(url, "empty_body")
+
+
+def body_walk(root: etree._Element, chrome: Chrome | None) -> tuple[list[etree._Element], ...]:
+    """One walk of the body, in page order: (the chrome, the links, the wrappers of
+    :data:`_DROP_WHEN_EMPTY`); what is inside chrome is not looked at."""
     tags = chrome.tags if chrome is not None else frozenset()
     search = chrome.classes.search if chrome is not None else None
     found: list[etree._Element] = []
@@ -478,11 +489,7 @@ def clean_element(url: str, root: etree._Element, chrome: Chrome | None) -> None
             links.append(element)
         if tag in _DROP_WHEN_EMPTY:
             wrappers.append(element)
-    for element in found:
-        drop(element)
-    _drop_link_blocks(root, url, links)
-    if not _drop_empty(wrappers, root) and is_blank(root):
-        raise ParseError(url, "empty_body")
+    return found, links, wrappers
 
 
 def inner_html(root: etree._Element) -> str:
