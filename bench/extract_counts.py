@@ -65,26 +65,13 @@ class Counts:
 def child(mode: str, passes: int) -> None:
     """Load the pages, run both works once over them (the warm-up), then run ``mode`` (``ours``,
     ``bare`` or ``none``) ``passes`` times over them."""
-    import lxml.html
-
-    from bench.extract import pages
-    from crawler.normalise.statement import normalise
-    from crawler.pages.registry import read_article
+    from bench.extract import extract, pages, parse
 
     corpus = pages()
-
-    def ours() -> None:
-        for url, text in corpus:
-            normalise(read_article(url, text))
-
-    def bare() -> None:
-        for _url, text in corpus:
-            lxml.html.fromstring(text)
-
-    ours()
-    bare()
+    extract(corpus)
+    parse(corpus)
     for _ in range(passes if mode != "none" else 0):
-        (ours if mode == "ours" else bare)()
+        (extract if mode == "ours" else parse)(corpus)
     print(len(corpus))
 
 
