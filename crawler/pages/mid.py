@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
@@ -67,8 +68,11 @@ class ArticleUrl:
     type: str
 
 
+@lru_cache(maxsize=8)
 def parse_article_url(url: str) -> ArticleUrl | None:
-    """Language, section, id and type of a current-site article URL; None for other URLs."""
+    """Language, section, id and type of a current-site article URL; None for other URLs. (The
+    last few answers are kept: a page's own URL is read when its page object is chosen, when it is
+    read and again for its canonical form. Kept few, so that only a page's own repeats hit.)"""
     parts = urlsplit(url)
     match = _ARTICLE_PATH.match(parts.path)
     if not match:

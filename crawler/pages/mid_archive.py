@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import SplitResult, parse_qs, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
@@ -95,8 +96,10 @@ def parse_article_url(url: str) -> ArticleUrl | None:
     return parsed[0] if parsed is not None else None
 
 
+@lru_cache(maxsize=8)
 def _parsed(url: str) -> tuple[ArticleUrl, SplitResult, re.Match[str]] | None:
-    """The URL's facts, its parts and its path's match; None for other URLs."""
+    """The URL's facts, its parts and its path's match; None for other URLs. (The last few answers
+    are kept, as crawler.pages.mid.parse_article_url's: a page's own URL is read several times.)"""
     parts = urlsplit(url)
     match = _ARTICLE_PATH.match(parts.path)
     if not match:
