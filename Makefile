@@ -4,16 +4,27 @@
 # venv module (Debian builds it with profile-guided and link-time optimisation; our Python runs
 # about 5 % faster on it than on an interpreter built without them, such as pyenv's default build:
 # bench/extract.py), else the first python3 on PATH. `make PYTHON=...` chooses another.
-PYTHON ?= $(shell /usr/bin/python3.11 -c 'import ensurepip, venv' >/dev/null 2>&1 && echo /usr/bin/python3.11 || echo python3)
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell /usr/bin/python3.11 -c 'import ensurepip, venv' >/dev/null 2>&1 && echo /usr/bin/python3.11 || echo python3)
+endif
 VENV ?= .venv
 BIN = $(VENV)/bin
+# The interpreter .venv was made from (recorded by the recipe below): a .venv made from another one,
+# or before it was recorded, is made again from $(PYTHON), emptied first.
+MADE_FROM := $(file < $(VENV)/.interpreter)
+ifneq ($(MADE_FROM),$(PYTHON))
+$(BIN)/.installed: FORCE
+endif
 
-.PHONY: demo test lint bench clean test-programs
+.PHONY: demo test lint bench clean test-programs FORCE
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(if $(filter $(PYTHON),$(MADE_FROM)),,--clear )$(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	echo '$(PYTHON)' > $(VENV)/.interpreter
 	touch $@
+
+FORCE:
 
 demo: $(BIN)/.installed
 	$(BIN)/scrapy update --replay tests/fixtures

@@ -34,6 +34,7 @@ Takes about a minute: cachegrind runs code about 50 times slower.
 from __future__ import annotations
 
 import argparse
+import platform
 import shutil
 import subprocess
 import sys
@@ -117,6 +118,7 @@ def main() -> int:
         bare = counted("bare", args.passes, Path(folder))[0] - start
     runs = n * args.passes
     print(f"pages: {n}, {args.passes} passes, counted by cachegrind (per page)")
+    print(f"interpreter: {sys.executable} (Python {platform.python_version()})")
     print(f"{'':24s}{'ours':>14s}{'bare parse':>14s}{'ours / bare':>13s}")
     for name, ours_value, bare_value in (
             ("instructions", ours.instructions, bare.instructions),
