@@ -29,7 +29,17 @@ VALID = {
 #: The archive's fields, which exports and dumps add (the schema describes them too).
 ARCHIVED = {**VALID, "version": 2, "updated": "2026-01-02T00:00:00Z", "removed_at": None,
             "content_hash": "0" * 64, "first_seen": "2026-01-01T00:00:00Z", "same_as": None}
-GONE = object()  # the field is left out
+
+
+class _Gone:
+    """Stands for a field left out; its repr names it, so that test ids are the same in every
+    process (pytest-xdist's workers must collect the same tests)."""
+
+    def __repr__(self) -> str:
+        return "GONE"
+
+
+GONE = _Gone()
 
 INVALID = [
     *[(name, GONE) for name in statement_schema()["required"]],
