@@ -50,7 +50,7 @@ test-programs:
 
 test: $(BIN)/.installed test-programs
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --numprocesses=auto --maxprocesses=4
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/crawl.py
