@@ -2,7 +2,7 @@
 # `make test` (lint and the whole test suite). Both create .venv and install the pinned packages.
 # The interpreter the virtualenv is made from: Debian's python3.11 where the machine has it with its
 # venv module (Debian builds it with profile-guided and link-time optimisation; our Python runs
-# about 5 % faster on it than on an interpreter built without them, such as pyenv's default build:
+# 5 to 10 % faster on it than on an interpreter built without them, such as pyenv's default build:
 # bench/extract.py), else the first python3 on PATH. `make PYTHON=...` chooses another.
 ifeq ($(origin PYTHON),undefined)
 PYTHON := $(shell /usr/bin/python3.11 -c 'import ensurepip, venv' >/dev/null 2>&1 && echo /usr/bin/python3.11 || echo python3)
