@@ -9,7 +9,7 @@ counted, the works taking turns: run it a few times on a shared machine and read
 The interpreter it runs on is printed, as it moves the ratio: most of our work is Python, the bare
 parse is C. On 2026-12-01, on one machine, Debian's python3.11 (built with profile-guided and
 link-time optimisation, what ``make`` makes ``.venv`` from where it is installed) gave 2.87-3.35
-over 14 runs, where pyenv's python3.11 (built without them) gave 3.11-3.31 over 8, the two taking
+over 17 runs, where pyenv's python3.11 (built without them) gave 3.11-3.35 over 11, the two taking
 turns: ours runs 5 to 10 % faster on the first, the bare parse as fast on both.
 """
 
