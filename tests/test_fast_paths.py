@@ -15,7 +15,7 @@ from lxml import etree
 from crawler.normalise.dates import parse_date
 from crawler.pages import auswaertiges_amt, mid, mid_archive, segments
 from crawler.pages.cleanup import parse_document
-from crawler.pages.evidence import TAG_BLOCK, _resolved, language_versions
+from crawler.pages.evidence import TAG_BLOCK, _resolved, language_versions, meta_published
 from crawler.pages.markers import MID, STATE_DEPT
 from crawler.pages.segments import read_segments
 
@@ -139,6 +139,24 @@ def test_a_page_opening_with_an_xml_declaration_is_read_whatever_encoding_it_nam
         root = parse_document("https://example.org/x", f'<?xml version="1.0" encoding="{encoding}"?>'
                               "<html><body><p>Привет</p></body></html>")
         assert root.findtext(".//p") == "Привет"
+
+
+@pytest.mark.parametrize(("head", "expected"), [
+    ('<meta name="PubDate" content="2024-05-01 10:00">', "2024-05-01 10:00"),
+    ('<meta property="article:published_time" content="2024-05-01T10:00:00+03:00">', "2024-05-01T10:00:00+03:00"),
+    ('<meta itemprop="datePublished" content="2024-05-01">', "2024-05-01"),
+    ('<meta name="DC.date.issued" content="2024-05-01">', "2024-05-01"),
+    ('<meta name="&#80;ubDate" content="2024-05-01">', "2024-05-01"),  # a letter as a reference
+    ('<meta name="P&#x75;bDate" content="2024-05-02">', "2024-05-02"),
+    ('<meta property="article&colon;published&lowbar;time" content="2024-05-03">', "2024-05-03"),
+    ('<meta name="dcterms&period;issued" content="2024-05-04">', "2024-05-04"),
+    ('<meta name="description" content="Nothing published here">', None),
+    ('<meta name="pubDate" content="2024-05-01">', None),  # not a name the rule knows
+    ("", None),
+])
+def test_the_metadata_date_is_read_under_every_name_the_rule_knows_however_it_is_spelled(head, expected):
+    page = f"<html><head><title>T</title>{head}</head><body><p>Text</p></body></html>"
+    assert meta_published(parse_document("https://example.org/x", page)) == expected
 
 
 def _html(element: etree._Element) -> str:

@@ -27,12 +27,12 @@ from lxml import etree
 
 from crawler.items import PageSegment
 from crawler.normalise.html import fragment_root, sanitised_texts_of, string_value
+from crawler.pages.cleanup import drop_empty_blocks
 
 try:  # re's own parser (Python 3.11 on): internal to Python, so its absence only costs speed
     from re import _parser as _regex_parser
 except ImportError:  # pragma: no cover
     _regex_parser = None
-from crawler.pages.cleanup import drop_empty_blocks
 
 if TYPE_CHECKING:
     from collections.abc import Callable
