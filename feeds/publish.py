@@ -630,12 +630,15 @@ class Publisher:
         clock = _Clock(result.seconds, "feeds", started)
         result.written.extend(publish_dumps(self.store, self.out / "data", years, fsync=False))
         clock.lap("dumps")
-        write_if_changed(self.out / "feeds.opml", render_opml(catalog, self.options.base_url), result,
+        # Lists name the feeds a reader can subscribe to: one never written (every document of it
+        # refused so far, see result.not_published) is left out until it is.
+        listed = [spec for spec in catalog if (self.out / spec.path).is_file()]
+        write_if_changed(self.out / "feeds.opml", render_opml(listed, self.options.base_url), result,
                          "feeds.opml")
         for relative, data in static_files().items():
             write_if_changed(self.out / relative, data, result, relative)
         write_if_changed(self.out / "index.html",
-                         render_index(catalog, index_inputs(self.store, self.options.pending_max_attempts)),
+                         render_index(listed, index_inputs(self.store, self.options.pending_max_attempts)),
                          result, "index.html")
         clock.lap("pages")
         if result.written:

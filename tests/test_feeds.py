@@ -326,11 +326,17 @@ def test_a_document_over_the_size_limit_however_short_is_not_published_and_the_r
     assert {"feed": "mid/en", "reason": "mid/en.atom: over 1024 bytes however short its entries"} \
         in report["documents_not_published"]
     assert f"; {len(result.not_published)} documents NOT published (see the log)" in result.summary()
+    # the lists name no feed a reader cannot subscribe to (here, none was written)
+    for name in ("feeds.opml", "index.html"):
+        assert ".atom" not in (out / name).read_text(encoding="utf-8"), name
     again = publish(store, options(out, max_bytes=1024, max_content_chars=1000))  # nothing new since
     assert again.full_reason == "the last publication left documents unpublished"
     assert again.not_published == result.not_published and again.as_dict()["ok"] is False
     fixed = publish(store, options(out))  # the setting fixed: everything written, the state done
     assert fixed.as_dict()["ok"] is True and (out / "mid" / "en.atom").exists()
+    for name in ("feeds.opml", "index.html"):  # written now, and listed
+        text = (out / name).read_text(encoding="utf-8")
+        assert 'mid/en.atom"' in text and 'all/ru.atom"' in text, name
     assert publish(store, options(out)).full_reason is None
     store.close()
 
