@@ -11,7 +11,7 @@ from scrapy.http import HtmlResponse, JsonResponse, XmlResponse
 from scrapy.utils.test import get_crawler
 
 from crawler.middlewares.charset import CharsetMiddleware
-from crawler.normalise.charset import decide_charset, decode_page, single_byte
+from crawler.normalise.charset import decide_charset, decode_page, mostly_utf8, single_byte
 from tests.conftest import FIXTURES
 from tests.crawl import run_scrapy
 
@@ -84,6 +84,54 @@ def test_choice_says_what_it_overruled():
     assert not decide_charset(page(RUSSIAN, "utf-8", "utf-8"), "text/html; charset=utf-8").conflict
 
 
+# --- UTF-8 with stray bytes: an editor's pasted windows-1252 quote in a UTF-8 page ---------------
+#: UTF-8 pages and API answers of several scripts, and where a stray byte is pasted in each.
+UTF8_WITH_STRAYS = [
+    ("mid/ru/foreign_policy/news/1820150.html", "Лавров".encode()),
+    ("fmprc/en/t20241128_11535555.html", b"Can you share"),
+    ("mofa_jp/ja/pressit_000001_04228.html", "外務".encode()),
+    ("fcdo/publishing-api__news_article_frontend_news_article_news_story_translated_arabic.json", b'"title"'),
+    ("mea_in/hi/detail-33993.html", "भारत".encode()),
+]
+
+
+def with_strays(fixture: str, before: bytes, strays: bytes) -> tuple[bytes, str]:
+    """The fixture's bytes with ``strays`` pasted before the first ``before``, and the text they
+    should read as: the page's text, a U+FFFD for each stray byte."""
+    body = (FIXTURES / fixture).read_bytes()
+    at = body.index(before)
+    text = body.decode("utf-8")
+    at_text = text.index(before.decode())
+    return body[:at] + strays + body[at:], text[:at_text] + "\ufffd" * len(strays) + text[at_text:]
+
+
+@pytest.mark.parametrize(("fixture", "before"), UTF8_WITH_STRAYS, ids=[f for f, _ in UTF8_WITH_STRAYS])
+@pytest.mark.parametrize("strays", [b"\x93", b"\x93\x94", b"\xff", b"\x81", b"\xc3"], ids=repr)
+@pytest.mark.parametrize("content_type", ["text/html; charset=utf-8", "text/html; charset=windows-1251", None])
+def test_utf8_with_a_stray_byte_is_utf8(fixture, before, strays, content_type):
+    """Not a legacy page: its every other character would be mojibake ("LavrovвЂ™s" for
+    "Lavrov’s"); the stray byte alone is U+FFFD."""
+    body, expected = with_strays(fixture, before, strays)
+    choice = decide_charset(body, content_type, ("cp1251", "gb18030", "cp932"))
+    assert (choice.encoding, choice.evidence) == ("utf-8", "mostly valid utf-8")
+    assert decode_page(body, content_type)[0] == expected
+
+
+@pytest.mark.parametrize(("fixture", "encoding"), [
+    ("mid/ru/foreign_policy/news/1820801.html", "cp1251"),
+    ("mid_archive/ru/comments/4005408.html", "cp1251"),
+    ("fmprc/zh/t20241128_11535541.shtml", "gb18030"),
+    ("briefings/fmprc-zh-2013-wenda-narrative.html", "gb18030"),
+    ("mofa_jp/ja/kaikenit_000001_00152.html", "cp932"),
+])
+def test_legacy_pages_are_not_utf8_with_strays(fixture, encoding):
+    """The saved pages in legacy encodings: their bytes hold sequences that happen to be valid
+    UTF-8 (a quarter of GB18030's and Shift_JIS's characters), never enough to read as UTF-8."""
+    body = (FIXTURES / fixture).read_bytes()
+    assert not mostly_utf8(body)
+    assert decide_charset(body, "text/html; charset=utf-8", (encoding,)).encoding == encoding
+
+
 # --- in the crawl: a downloader middleware before anything reads the text -----------------------
 def middleware(hints=()):
     crawler = get_crawler(settings_dict={})
@@ -121,6 +169,21 @@ def test_middleware_reads_cyrillic_bytes_under_a_wrong_single_byte_label(encodin
     mw, crawler = middleware(("cp1251",))
     assert RUSSIAN in mw.process_response(None, response).text
     assert crawler.stats.get_value("mf/charset/overruled") == 1
+
+
+def test_middleware_reads_an_api_answer_with_a_stray_byte_as_utf8():
+    """GOV.UK's JSON with one pasted windows-1252 byte: its Arabic title as sent, not
+    "Ø¨ÛŒØ§Ù†ÛŒÙ‡" (Scrapy alone reads the answer as windows-1252)."""
+    fixture = "fcdo/publishing-api__news_article_frontend_news_article_news_story_translated_arabic.json"
+    title = json.loads((FIXTURES / fixture).read_text(encoding="utf-8"))["title"]
+    assert not title.isascii()
+    body, expected = with_strays(fixture, title.encode(), b"\x92")
+    response = JsonResponse("https://www.gov.uk/api/content/x", body=body,
+                            headers={"Content-Type": "application/json; charset=utf-8"})
+    mw, _ = middleware()
+    text = mw.process_response(None, response).text
+    assert text == expected
+    assert json.loads(text)["title"] == "\ufffd" + title
 
 
 def test_single_byte_encodings_are_told_from_multi_byte_ones():
@@ -197,6 +260,23 @@ def test_extract_legacy_bytes_of_other_sources_under_a_wrong_label(tmp_path, fix
     assert result.returncode == 0, result.stderr
     expected, item = json.loads(right.stdout), json.loads(result.stdout)
     assert (item["title"], item["body_text"]) == (expected["title"], expected["body_text"])
+
+
+def test_extract_a_utf8_page_with_stray_quotes(tmp_path):
+    """China's MFA page with a pasted windows-1252 quote pair: its title with ’ as published (not
+    "Mao Ningâ€™s"), the two stray bytes U+FFFD in the text."""
+    fixture, url = "fmprc/en/t20241128_11535555.html", \
+        "https://www.fmprc.gov.cn/eng/xw/fyrbt/lxjzh/202411/t20241128_11535555.html"
+    right = run_scrapy("extract", str(FIXTURES / fixture), "--url", url)
+    assert right.returncode == 0, right.stderr
+    path = tmp_path / "page.html"
+    body = with_strays(fixture, b"Can you share", b"\x93")[0]
+    path.write_bytes(body.replace(b"Can you share", b"Can you\x94 share", 1))
+    result = run_scrapy("extract", str(path), "--url", url)
+    assert result.returncode == 0, result.stderr
+    expected, item = json.loads(right.stdout), json.loads(result.stdout)
+    assert item["title"] == expected["title"] and "’" in item["title"]
+    assert item["body_text"] == expected["body_text"].replace("Can you share", "\ufffdCan you\ufffd share", 1)
 
 
 def test_extract_unknown_encoding_is_a_usage_error():
