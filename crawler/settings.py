@@ -176,6 +176,9 @@ EXTENSIONS = {
     "crawler.redact.HideArchivePassword": 0,
     # A crawl of a `scrapy update --scrapyd` run (MF_RUN_ID) records its run in the archive.
     "crawler.runs.RunRecorder": 100,
+    # A crawl with JOBDIR marks it while it runs: a folder a killed crawl left is refused, not
+    # resumed from a queue Scrapy could not close (crawler.jobdir).
+    "crawler.jobdir.JobdirMarker": 200,
 }
 ADDONS = {
     "crawler.deployment.ContactInUserAgent": 0,

@@ -1,7 +1,8 @@
 """``scrapy crawl SPIDER [-a NAME=VALUE …]``: Scrapy's own command, with the spider's arguments
 checked before anything starts. An unknown spider or a bad argument (``-a pages=abc``, a
 ``replay`` folder without a mirror, a language or section the spider does not have) is one line
-on stderr naming it, and exit code 2, instead of a traceback from inside the crawl.
+on stderr naming it, and exit code 2, instead of a traceback from inside the crawl; so is a
+``JOBDIR`` a killed crawl left, which cannot be resumed from (crawler.jobdir).
 
 An archive that cannot be used (not reachable, not a database, read-only, on a full disk) is one
 line naming it and the reason, exit 1: checked before the crawl starts, and said after it when
@@ -19,6 +20,7 @@ from scrapy.spiderloader import get_spider_loader
 from crawler import settings as default_settings
 from crawler.commands import one_line_usage_errors
 from crawler.events import ARCHIVE_ERROR, crawl_stats
+from crawler.jobdir import jobdir_problem
 from crawler.setting_checks import check_settings
 from crawler.spiders.base import SpiderArgumentError
 from crawler.store import ArchiveError, ArchiveURL, ArchiveURLError, archive_url, check_archive
@@ -82,6 +84,9 @@ class Command(ScrapyCrawlCommand):
             archive_url(self.settings)
         except ValueError as error:  # a setting, the archive URL (ArchiveURLError)
             raise UsageError(str(error), print_help=False) from None
+        jobdir = self.settings.get("JOBDIR")
+        if jobdir and (problem := jobdir_problem(jobdir)):
+            raise UsageError(f"-s JOBDIR={jobdir}: {problem}", print_help=False)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None

@@ -38,6 +38,7 @@ from crawler.commands.crawl import check_spider_arguments
 from crawler.commands.publish import publish_archive, publish_options
 from crawler.events import ARCHIVE_ERROR, crawl_stats
 from crawler.files import describe
+from crawler.jobdir import jobdir_problem
 from crawler.lock import AlreadyRunning, RunLock, archive_lock_path, run_lock
 from crawler.paths import cannot_make_in
 from crawler.replay import Mirror, MirrorError
@@ -96,6 +97,8 @@ class Command(ScrapyCommand):
         if jobdir and len(opts.targets) > 1:  # (the crawls would share one record of requests seen)
             raise UsageError(f"-s JOBDIR={jobdir}: the state of one crawl; with several targets, give it with "
                              "--only TARGET", print_help=False)
+        if jobdir and (problem := jobdir_problem(jobdir)):
+            raise UsageError(f"-s JOBDIR={jobdir}: {problem}", print_help=False)
         opts.spider_args = {}
         if opts.pages is not None:
             if not opts.pages.strip().isdigit() or int(opts.pages) < 1:

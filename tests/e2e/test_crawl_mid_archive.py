@@ -3,13 +3,18 @@ resuming an interrupted backfill with JOBDIR, and one archive fed by both mid.ru
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import signal
+import time
 
 import pytest
 
-from crawler.store import Selection, open_archive
+from crawler.jobdir import MARKER
+from crawler.store import ArchiveError, Selection, open_archive
 from tests.conftest import FIXTURES
-from tests.crawl import fast_settings, run_scrapy
+from tests.crawl import fast_settings, run_scrapy, start_scrapy
 from tests.loopback import LoopbackSite
 
 pytestmark = pytest.mark.e2e
@@ -79,6 +84,53 @@ def test_interrupted_backfill_resumes_with_jobdir(tmp_path, archive_url):
     assert ids(archive) == ALL_IDS
     # The second run went on from the queue: nothing fetched twice but what was in flight.
     assert sum(hits.values()) <= len(ALL_IDS) + 16 + 1 + 2
+
+
+def test_a_backfill_killed_is_refused_then_starts_again(tmp_path):
+    """SIGKILL leaves Scrapy's request queue unreadable in JOBDIR (it is written out only when the
+    crawl stops cleanly): resumed from, the crawl would skip every request it had seen. The folder
+    is refused with one line, exit 2, nothing crawled; removed, the backfill starts again and
+    archives everything, the articles archived before the kill fetched once only."""
+    archive, jobdir = tmp_path / "archive.sqlite3", tmp_path / "job"
+    options = ["crawl", "mid_archive", "-a", "backfill=1", "-s", f"JOBDIR={jobdir}"]
+    with LoopbackSite(FIXTURES, host="archive.mid.ru") as site:
+        settings = fast_settings(archive, MF_MID_ARCHIVE_BASE_URL=site.base_url, CONCURRENT_REQUESTS="1",
+                                 MF_ARCHIVE_BATCH_SIZE="1")
+        site.delay = 0.1
+        run = start_scrapy(*options, *settings)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if len(ids(f"sqlite:///{archive}")) >= 3:
+                    break
+            except ArchiveError:  # not made yet
+                pass
+            time.sleep(0.05)
+        assert (jobdir / MARKER).read_text(encoding="ascii").strip() == str(run.pid)  # under way, marked
+        os.kill(run.pid, signal.SIGKILL)
+        run.communicate(timeout=30)
+        kept = ids(f"sqlite:///{archive}")
+        assert 3 <= len(kept) < len(ALL_IDS)
+        site.delay = 0
+        hits_before = dict(site.hits)
+        refused = run_scrapy(*options, *settings)
+        assert refused.returncode == 2
+        assert refused.stderr.strip() == (
+            f"scrapy crawl: -s JOBDIR={jobdir}: the crawl that used it did not stop cleanly (killed, or its machine "
+            "stopped), so the queue of requests Scrapy saved there cannot be resumed from; remove the folder and "
+            "start again (what was archived stays, and archived articles are not fetched again)")
+        assert dict(site.hits) == hits_before  # nothing crawled
+        shutil.rmtree(jobdir)
+        again = run_scrapy(*options, *settings)
+        fetched_again = [path for path, count in site.hits.items() if count > hits_before.get(path, 0)]
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert ids(f"sqlite:///{archive}") == ALL_IDS
+    assert not (jobdir / MARKER).exists()  # stopped cleanly: resumable
+    for doc_id in kept:  # "mid:en:liferay-2826535": /en/…/id/2826535
+        _, language, site_id = doc_id.split(":")
+        number = site_id.removeprefix("liferay-")
+        assert not [path for path in fetched_again if path.startswith(f"/{language}/") and f"/{number}" in path], \
+            doc_id
 
 
 def test_one_archive_fed_by_both_sites_links_the_same_document(archive_url):
