@@ -14,6 +14,7 @@ from scrapy.settings import Settings
 import crawler.store.archive
 import crawler.store.schema
 from crawler.items import PageEvent
+from crawler.normalise.dates import parse_timestamp
 from crawler.store import (
     SCHEMA_VERSION,
     ArchiveError,
@@ -126,6 +127,10 @@ def check_release_archive(store) -> None:
         "blobs": 64, "fetches": 64, "documents": 67, "document_tags": 83, "versions": 68, "validators": 1,
         "pending": 3, "listing_walks": 38, "health": 7}
     assert store.count("crawl_runs") == 0  # schema 6: a table for the runs of crawls, empty
+    # schema 7: statements ordered by the instant of publication, filled in from ``published``
+    everything = list(store.documents(Selection(include_repeats=True), oldest_first=True))
+    assert [doc["id"] for doc in everything] == [
+        doc["id"] for doc in sorted(everything, key=lambda doc: (parse_timestamp(doc["published"]), doc["id"]))]
     assert store.change_seq() == 8
     edited = store.get("mid:en:1820611")
     assert edited["version"] == 2

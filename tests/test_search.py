@@ -127,6 +127,9 @@ def test_an_archive_of_schema_3_gets_its_index_on_open(tmp_path):
     for table in ("documents", "versions"):  # and schema 5's provenance
         for column in ("extractor", "origin", "extracted_at"):
             db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    for index in ("documents_by_language_instant", "documents_by_feed_instant", "documents_by_type_instant"):
+        db.execute(f"DROP INDEX {index}")  # and schema 7's instants of publication
+    db.execute("ALTER TABLE documents DROP COLUMN published_utc")
     db.execute("DELETE FROM schema_versions WHERE version >= 4")
     db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
     db.commit()

@@ -18,7 +18,7 @@ Nothing outside this package writes SQL or holds a database connection.
 
 from crawler.store.archive import ArchiveStore, check_archive, open_archive
 from crawler.store.backend import ArchiveError, ArchiveMissing
-from crawler.store.records import CONTENT_FIELDS, Capture, Validators, content_hash
+from crawler.store.records import CONTENT_FIELDS, Capture, Validators, content_hash, published_utc
 from crawler.store.schema import SCHEMA_VERSION
 from crawler.store.selection import Selection
 from crawler.store.url import ArchiveURL, ArchiveURLError, archive_url
@@ -38,4 +38,5 @@ __all__ = [
     "check_archive",
     "content_hash",
     "open_archive",
+    "published_utc",
 ]

@@ -3,8 +3,14 @@ and raw pages, what an incremental crawl needs to know, counts for the feed cata
 
 Statements come back as dicts: the schema's fields (the JSON of the latest version, or of one
 version) plus the archive's own: ``version``, ``updated``, ``removed_at``, ``content_hash``,
-``first_seen``, ``fetched_at``, ``same_as``, ``change_seq``. Orders are by ``published`` then
-``id``, compared bytewise on both backends.
+``first_seen``, ``fetched_at``, ``same_as``, ``change_seq``.
+
+Statements are ordered by the instant of their publication, then ``id``: by ``published_utc``
+(:func:`crawler.store.records.published_utc`, schema version 7), never by the text of
+``published``, whose offset is the source's (its text sorts by the local clock: Tokyo's midnight
+before New Delhi's, which is 3.5 hours later). Text is compared bytewise on both backends. Dates
+and months are the statement's own, local, as printed (``published``'s first characters):
+:class:`~crawler.store.selection.Selection`'s ``since`` / ``until`` and the months below.
 """
 
 from __future__ import annotations
@@ -61,9 +67,10 @@ class ArchiveReader:
 
     def documents(self, selection: Selection = EVERYTHING, *, oldest_first: bool = False,
                   limit: int | None = None) -> Iterator[dict[str, Any]]:
-        """The selection's statements, newest publication first (or oldest first), streaming."""
+        """The selection's statements, newest publication first (or oldest first) by instant
+        (``published_utc``, then ``id``), streaming; ``limit``: the first so many of that order."""
         condition, params = where(selection)
-        order = "d.published, d.id" if oldest_first else "d.published DESC, d.id DESC"
+        order = "d.published_utc, d.id" if oldest_first else "d.published_utc DESC, d.id DESC"
         sql = f"SELECT {_DOCUMENT_COLUMNS} FROM documents d WHERE {condition} ORDER BY {order}"  # noqa: S608
         if limit is not None:
             return iter([_document(row) for row in self.db.all(f"{sql} LIMIT ?", (*params, int(limit)))])
@@ -116,14 +123,14 @@ class ArchiveReader:
                 "extracted_at": extracted_at}
 
     def version_records(self, selection: Selection = EVERYTHING) -> Iterator[dict[str, Any]]:
-        """Every version of the selection's statements, oldest publication first and each
+        """Every version of the selection's statements, oldest publication (instant) first and each
         statement's versions in order, streaming: the version's fields (``fetched_at``: when the
         version was fetched) and provenance (``extractor``, ``origin``, ``extracted_at``) with the
         statement's ``removed_at``, ``first_seen`` and ``same_as``."""
         condition, params = where(selection)
         sql = ("SELECT v.item, v.version, v.content_hash, v.fetched_at, d.removed_at, d.first_seen, d.same_as,"  # noqa: S608
                f" d.item, v.extractor, v.origin, v.extracted_at FROM versions v JOIN documents d ON d.id = v.id"
-               f" WHERE {condition} ORDER BY d.published, d.id, v.version")
+               f" WHERE {condition} ORDER BY d.published_utc, d.id, v.version")
         rows = self.db.stream(sql, params)
         for (item, version, digest, fetched_at, removed_at, first_seen, same_as, document, extractor, origin,
              extracted_at) in rows:
@@ -171,7 +178,7 @@ class ArchiveReader:
     def version_fetches(self, selection: Selection = EVERYTHING, *, all_versions: bool = False
                         ) -> Iterator[dict[str, Any]]:
         """The fetch each version of the selection's statements was read from (only the latest
-        versions unless ``all_versions``), oldest publication first and each statement's versions
+        versions unless ``all_versions``), oldest publication (instant) first and each statement's versions
         in order, streaming: ``id``, ``version``, ``raw_sha256`` (None: no raw page was kept for
         that version) and ``fetch``: the first fetch that got those bytes, at the statement's URL
         if one did (``fetch_id``, ``url``, ``fetched_at``, ``status``, ``headers`` as a dict), or
@@ -179,7 +186,7 @@ class ArchiveReader:
         condition, params = where(selection)
         latest = "" if all_versions else " AND v.version = d.version"
         sql = (f"SELECT v.id, v.version, v.raw_sha256, d.url FROM versions v JOIN documents d ON d.id = v.id"  # noqa: S608
-               f" WHERE {condition}{latest} ORDER BY d.published, d.id, v.version")
+               f" WHERE {condition}{latest} ORDER BY d.published_utc, d.id, v.version")
         names = ("fetch_id", "url", "fetched_at", "status", "headers")
         for doc_id, version, raw, url in self.db.stream(sql, params):
             row = self.db.one("SELECT fetch_id, url, fetched_at, status, headers FROM fetches WHERE raw_sha256 = ?"
@@ -248,8 +255,9 @@ class ArchiveReader:
     def search(self, text: str, limit: int = 50) -> list[dict[str, Any]]:
         """Statements (their latest title and body) holding every word of ``text`` (white
         space separates words; a word is found inside longer ones: "санкци" finds "санкций"),
-        best match first: ``id``, ``source``, ``language``, ``type``, ``published``, ``title``,
-        ``url``. Case is ignored, in every script for words of three characters or more.
+        best match first (then the newest publication, by instant): ``id``, ``source``,
+        ``language``, ``type``, ``published``, ``title``, ``url``. Case is ignored, in every script
+        for words of three characters or more.
 
         On SQLite, words of three characters or more are looked up in the trigram index
         (``statement_search``, schema version 4), shorter ones ("王毅", "EU") compared with LIKE
@@ -272,18 +280,18 @@ class ArchiveReader:
                 sql = (f"SELECT {columns}, t.title, d.url FROM statement_search s"  # noqa: S608
                        " JOIN statement_text t ON t.search_id = s.rowid JOIN documents d ON d.id = t.doc_id"
                        f" WHERE statement_search MATCH ? {''.join(' AND ' + c for c in clauses)}"
-                       " ORDER BY s.rank, d.published DESC LIMIT ?")
+                       " ORDER BY s.rank, d.published_utc DESC, d.id LIMIT ?")
                 rows = self.db.all(sql, (match, *params, limit))
             else:
                 sql = (f"SELECT {columns}, t.title, d.url FROM statement_text t JOIN documents d ON d.id = t.doc_id"  # noqa: S608
-                       f" WHERE {' AND '.join(clauses)} ORDER BY d.published DESC, d.id LIMIT ?")
+                       f" WHERE {' AND '.join(clauses)} ORDER BY d.published_utc DESC, d.id LIMIT ?")
                 rows = self.db.all(sql, (*params, limit))
         else:
             clauses = ["(strpos(lower(d.item::jsonb ->> 'title'), lower(?)) > 0"
                        " OR strpos(lower(d.item::jsonb ->> 'body_text'), lower(?)) > 0)"] * len(words)
             params = [value for word in words for value in (word, word)]
             rows = self.db.all(f"SELECT {columns}, d.item::jsonb ->> 'title', d.url FROM documents d"  # noqa: S608
-                               f" WHERE {' AND '.join(clauses)} ORDER BY d.published DESC, d.id LIMIT ?",
+                               f" WHERE {' AND '.join(clauses)} ORDER BY d.published_utc DESC, d.id LIMIT ?",
                                (*params, limit))
         return [dict(zip(names, row, strict=True)) for row in rows]
 
@@ -301,7 +309,8 @@ class ArchiveReader:
 
     def documents_in_month(self, selection: Selection, month: str, *,
                            oldest_first: bool = True) -> Iterator[dict[str, Any]]:
-        """A selection's statements of one month, ``YYYY-MM``, oldest first (or newest first),
+        """A selection's statements of one month, ``YYYY-MM`` (the month they print, local:
+        ``published``'s), oldest first (or newest first) by instant, as :meth:`documents`,
         streaming: however many share the month, they are not held at once."""
         return self.documents(selection.within_month(month), oldest_first=oldest_first)
 
@@ -315,7 +324,11 @@ class ArchiveReader:
         return list(months)
 
     def neighbour_month(self, selection: Selection, month: str, *, before: bool) -> str | None:
-        """The nearest month before (or after) ``month`` in which the selection has statements."""
+        """The nearest month before (or after) ``month`` in which the selection has statements.
+
+        Months are local (``published``'s first seven characters), and so is this order: the text
+        of ``published`` sorts by its month first, whatever the offsets (by instant, a statement of
+        an earlier month can come after one of a later month, near their boundary)."""
         known = self._months_read.get(selection) if self._months_read is not None else None
         if known is not None:
             names = [name for name, _ in known]
@@ -337,7 +350,8 @@ class ArchiveReader:
         return row[0] if row else None
 
     def newest_month(self, selection: Selection) -> str | None:
-        """The month of the selection's newest statement."""
+        """The newest of the selection's months (local, as :meth:`neighbour_month`'s; the
+        newest statement's by instant may be of the month before, near its end)."""
         known = self._months_read.get(selection) if self._months_read is not None else None
         if known is not None:
             return known[-1][0] if known else None

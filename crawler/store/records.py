@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 #: The fields whose change makes a new version (translations and fetch times do not).
@@ -17,6 +18,27 @@ def content_hash(item: dict[str, Any]) -> str:
     content = {name: item.get(name) for name in CONTENT_FIELDS}
     encoded = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def published_utc(published: str) -> str:
+    """The instant of a ``published`` time in UTC, to the second, always 20 characters
+    (``2026-09-30T00:00:00+09:00`` → ``2026-09-29T15:00:00Z``, ``2026-09-30T00:00:00+05:30`` →
+    ``2026-09-29T18:30:00Z``): text whose bytewise order, on both backends and in Python, is the
+    order of the instants, where the order of ``published`` itself is the local clock's. What the
+    archive keeps in ``documents.published_utc`` (schema version 7) and orders statements by.
+
+    A value that is no ISO 8601 time with an offset (the statement schema allows none; an archive
+    written by other means might hold one) is given back as it is, and sorts by its text."""
+    if not isinstance(published, str):
+        return ""
+    try:
+        value = datetime.fromisoformat(published.strip().replace("Z", "+00:00"))
+        if value.tzinfo is None:
+            return published
+        instant = value.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return published
+    return f"{instant.year:04d}-{instant:%m-%dT%H:%M:%S}Z"
 
 
 #: Where a version came from: a crawl read the page when it fetched it; re-extraction read a raw

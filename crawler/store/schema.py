@@ -19,13 +19,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from crawler.store.backend import ArchiveError, lock_key, not_an_archive
+from crawler.store.records import published_utc
 
 if TYPE_CHECKING:
     import sqlite3
 
     from crawler.store.backend import Connection
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 SCHEMA_LOCK = lock_key("archive-schema")
 
 _TYPES = {
@@ -233,6 +234,16 @@ def _sites_of_archived_statements(db: Connection, batch: int = 500) -> None:
         last_key = (rows[-1][0], rows[-1][1])
 
 
+def _instants_of_archived_statements(db: Connection, batch: int = 500) -> None:
+    """``published_utc`` of every statement archived before schema version 7: the instant of its
+    ``published``, in UTC (:func:`crawler.store.records.published_utc`). In batches, by key."""
+    last = ""
+    while rows := db.all("SELECT id, published FROM documents WHERE id > ? ORDER BY id LIMIT ?", (last, batch)):
+        db.executemany("UPDATE documents SET published_utc = ? WHERE id = ?",
+                       [(published_utc(published), doc_id) for doc_id, published in rows])
+        last = rows[-1][0]
+
+
 MIGRATIONS = (
     Migration(2, "schema versions recorded; tag index for exports by tag", (
         """CREATE TABLE schema_versions (
@@ -283,6 +294,20 @@ MIGRATIONS = (
         "CREATE INDEX IF NOT EXISTS crawl_runs_by_run ON crawl_runs(run_id, target)",
         "CREATE INDEX IF NOT EXISTS crawl_runs_by_target ON crawl_runs(target, finished_at)",
     )),
+    # ``published`` keeps the source's offset, so its text sorts by the local clock: Tokyo's
+    # midnight before New Delhi's, 3.5 hours later; Berlin's 02:30 summer time before 02:10 winter
+    # time, 40 minutes later. Statements are ordered by ``published_utc`` (fixed width, "Z":
+    # bytewise order is time order), written with ``published`` by every write; ``published``
+    # stays as the ministry's clock gave it, and its first characters still give the local date
+    # and month (ranges by --since/--until, a feed's archive documents: the indexes above).
+    # Newest first by instant, from these indexes: a feed's newest entries without a sort.
+    Migration(7, "statements ordered by the instant of publication (published_utc), not by the local clock", (
+        "ALTER TABLE documents ADD COLUMN published_utc {text} NOT NULL DEFAULT ''",
+        "CREATE INDEX IF NOT EXISTS documents_by_language_instant ON documents(language, same_as, published_utc)",
+        "CREATE INDEX IF NOT EXISTS documents_by_feed_instant ON documents(source, language, same_as, published_utc)",
+        "CREATE INDEX IF NOT EXISTS documents_by_type_instant"
+        " ON documents(source, language, type, same_as, published_utc)",
+    ), _instants_of_archived_statements),
 )
 
 #: Every table, in an order that satisfies the foreign keys, with its columns and primary key
@@ -294,7 +319,7 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "fetches": (("fetch_id", "url", "fetched_at", "status", "kind", "raw_sha256", "headers"), ("fetch_id",)),
     "documents": (("id", "source", "language", "site_id", "url", "type", "published", "doc_number", "version",
                    "content_hash", "first_seen", "updated", "fetched_at", "removed_at", "same_as", "change_seq",
-                   "item", "site", "extractor", "origin", "extracted_at"), ("id",)),
+                   "item", "site", "extractor", "origin", "extracted_at", "published_utc"), ("id",)),
     "document_tags": (("doc_id", "tag", "slug"), ("doc_id", "tag")),
     "versions": (("id", "version", "content_hash", "fetched_at", "raw_sha256", "item", "extractor", "origin",
                   "extracted_at"), ("id", "version")),

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from crawler.items import FetchFailed, ListingWalked, PageEvent
 from crawler.normalise.slugs import tag_slug
 from crawler.store.backend import ArchiveError
-from crawler.store.records import Capture, Provenance, Reading, Validators, content_hash
+from crawler.store.records import Capture, Provenance, Reading, Validators, content_hash, published_utc
 from crawler.store.schema import TABLES
 
 if TYPE_CHECKING:
@@ -132,7 +132,8 @@ class ArchiveWriter:
                 documents.append((item["id"], item["source"], item["language"], item["site_id"], item["url"],
                                   item["type"], item["published"], item["doc_number"], 1, digest, item["fetched_at"],
                                   item["published"], item["fetched_at"], None, None, seq, encoded,
-                                  item.get("site"), made.extractor, made.origin, made.extracted_at))
+                                  item.get("site"), made.extractor, made.origin, made.extracted_at,
+                                  published_utc(item["published"])))
                 versions.append((item["id"], 1, digest, item["fetched_at"], None, encoded, made.extractor,
                                  made.origin, made.extracted_at))
                 tags.extend((item["id"], tag, tag_slug(tag)) for tag in dict.fromkeys(item.get("tags", [])))
@@ -257,12 +258,12 @@ class ArchiveWriter:
             )
             return "restored" if removed_at else "unchanged"
         self.db.execute(
-            "UPDATE documents SET url = ?, type = ?, published = ?, doc_number = ?, version = ?,"
+            "UPDATE documents SET url = ?, type = ?, published = ?, published_utc = ?, doc_number = ?, version = ?,"
             " content_hash = ?, updated = ?, fetched_at = ?, removed_at = NULL, change_seq = ?, item = ?,"
             " site = ?, site_id = ?, extractor = ?, origin = ?, extracted_at = ? WHERE id = ?",
-            (item["url"], item["type"], item["published"], item["doc_number"], version + 1, digest,
-             item["fetched_at"], item["fetched_at"], self._change(), encoded, item.get("site"), item["site_id"],
-             made.extractor, made.origin, made.extracted_at, item["id"]),
+            (item["url"], item["type"], item["published"], published_utc(item["published"]), item["doc_number"],
+             version + 1, digest, item["fetched_at"], item["fetched_at"], self._change(), encoded, item.get("site"),
+             item["site_id"], made.extractor, made.origin, made.extracted_at, item["id"]),
         )
         self._put_version(item, version + 1, digest, raw_sha256, encoded, made)
         self._put_tags(item)
@@ -274,11 +275,12 @@ class ArchiveWriter:
         self.db.execute(
             "INSERT INTO documents (id, source, language, site_id, url, type, published, doc_number,"
             " version, content_hash, first_seen, updated, fetched_at, removed_at, same_as, change_seq,"
-            " item, site, extractor, origin, extracted_at) VALUES (?,?,?,?,?,?,?,?,1,?,?,?,?,NULL,?,?,?,?,?,?,?)",
+            " item, site, extractor, origin, extracted_at, published_utc)"
+            " VALUES (?,?,?,?,?,?,?,?,1,?,?,?,?,NULL,?,?,?,?,?,?,?,?)",
             (item["id"], item["source"], item["language"], item["site_id"], item["url"], item["type"],
              item["published"], item["doc_number"], digest, first_seen, item["published"],
              item["fetched_at"], self._same_document(item), self._change(), encoded, item.get("site"),
-             made.extractor, made.origin, made.extracted_at),
+             made.extractor, made.origin, made.extracted_at, published_utc(item["published"])),
         )
         self._put_version(item, 1, digest, raw_sha256, encoded, made)
         self._put_tags(item)
@@ -345,11 +347,12 @@ class ArchiveWriter:
         item = self._link_translations(item)
         digest, encoded = content_hash(item), json.dumps(item, ensure_ascii=False)
         self.db.execute(
-            "UPDATE documents SET url = ?, type = ?, published = ?, doc_number = ?, version = ?, content_hash = ?,"
-            " change_seq = ?, item = ?, site = ?, site_id = ?, extractor = ?, origin = ?, extracted_at = ?"
-            " WHERE id = ?",
-            (item["url"], item["type"], item["published"], item["doc_number"], version + 1, digest, self._change(),
-             encoded, item.get("site"), item["site_id"], made.extractor, made.origin, made.extracted_at, item["id"]),
+            "UPDATE documents SET url = ?, type = ?, published = ?, published_utc = ?, doc_number = ?, version = ?,"
+            " content_hash = ?, change_seq = ?, item = ?, site = ?, site_id = ?, extractor = ?, origin = ?,"
+            " extracted_at = ? WHERE id = ?",
+            (item["url"], item["type"], item["published"], published_utc(item["published"]), item["doc_number"],
+             version + 1, digest, self._change(), encoded, item.get("site"), item["site_id"], made.extractor,
+             made.origin, made.extracted_at, item["id"]),
         )
         self._put_version(item, version + 1, digest, reading.raw_sha256, encoded, made)
         self._put_tags(item)
