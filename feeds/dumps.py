@@ -146,11 +146,12 @@ class _YearFile:
             self.file.discard()
 
 
-def _write_years(store: ArchiveStore, folder: Path, source: str, language: str, year: str | None, *,
+def _write_years(store: ArchiveStore, folder: Path, source: str, language: str, year: str, *,
                  fsync: bool) -> Iterator[tuple[_YearFile, bool | None]]:
-    """The dumps of one year (or of every year) of a source and language, each with what
-    :meth:`_YearFile.finish` said. A statement's versions go to the year of its latest one's
-    publication (the archive's years: dump_keys)."""
+    """The dump of one year of a source and language (none when the year has no statement), with
+    what :meth:`_YearFile.finish` said. A statement's versions go to the year of its latest one's
+    publication, local (the archive's years: dump_keys); lines are oldest publication first, by
+    instant."""
     current: _YearFile | None = None
     versions: list[dict[str, Any]] = []
 
@@ -206,9 +207,10 @@ def publish_dumps(store: ArchiveStore, folder: Path, affected: set[tuple[str, st
         wanted.setdefault((source, language), []).append(year)
     for (source, language), years in wanted.items():
         expected = {dump_path(source, language, year) for year in years}
-        # Everything of a source and language in one pass, or the years that changed one by one.
-        passes = [None] if affected is None else years
-        for year in passes:
+        # A year at a time: lines come by the instant of publication, and a statement of the
+        # next year (by its own date) may come before one of this year near new year where the
+        # source's offset changed between them; a year's query holds its own statements only.
+        for year in years:
             for dump, outcome in _write_years(store, folder, source, language, year, fsync=fsync):
                 if outcome is None:
                     continue

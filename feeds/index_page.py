@@ -21,7 +21,7 @@ from crawler.normalise.dates import parse_timestamp
 from crawler.normalise.text import clean_inline
 from crawler.report import blocked_reason
 from crawler.sources import SOURCES, Source
-from crawler.store import Selection
+from crawler.store import Selection, published_utc
 from feeds.atom import STYLESHEET, STYLESHEET_SOURCE
 from feeds.catalog import TYPE_NAMES, FeedSpec, language_name
 from feeds.dumps import MANIFEST, QA, STATEMENTS, SUMS, dump_keys, dump_path
@@ -101,10 +101,11 @@ def index_inputs(store: ArchiveStore, pending_max_attempts: int) -> IndexInputs:
         languages.setdefault(source, set()).add(language)
     for name in SOURCES:
         # The newest of each language's newest (each an indexed read, where the newest of a
-        # whole source would sort all its statements), newest first as the archive orders them.
+        # whole source would sort all its statements), newest first as the archive orders them:
+        # by the instant of publication (a source's offset changes with summer time), then id.
         latest = [doc for language in sorted(languages.get(name, ()))
                   for doc in store.documents(Selection(source=name, language=language), limit=LATEST)]
-        latest.sort(key=lambda doc: (doc["published"].encode(), doc["id"].encode()), reverse=True)
+        latest.sort(key=lambda doc: (published_utc(doc["published"]).encode(), doc["id"].encode()), reverse=True)
         inputs.latest[name] = latest[:LATEST]
     inputs.briefing_years = set(store.counts_by(Selection(type=BRIEFING, include_repeats=True),
                                                 "source", "language", "year"))

@@ -16,7 +16,10 @@ How a publication goes:
 - **Streaming.** The statements of the months to render are read once, language by language and
   month by month, newest first; each statement's entry is built once and its bytes stand in
   every document it belongs to (a full publication gathers the subscription documents on the
-  way). Entries wait for the rest of their page in a buffer of ``buffer_bytes``, then in a
+  way). Months are the statements' own, local (``published`` as printed); order is by the
+  instant of publication (``published_utc``), within a month and in a subscription document,
+  which may hold statements of a later month and of an earlier one in either order near their
+  boundary (see :func:`_gathered`). Entries wait for the rest of their page in a buffer of ``buffer_bytes``, then in a
   temporary file: memory follows neither the size of a month nor the number of documents.
 - **Writing.** A document is assembled from parts lxml serialised (its head, its entries), with
   at least one entry and no id twice; a feed left with no entry is never written. A file whose
@@ -58,7 +61,7 @@ from lxml import etree
 
 from crawler import __version__
 from crawler.files import remove_leftovers, sync_folder, write_atomic
-from crawler.store import Selection
+from crawler.store import Selection, published_utc
 from feeds.atom import (
     ATOM,
     HISTORY,
@@ -384,13 +387,14 @@ class _EntryCache:
 class _Plan:
     """What one publication renders of one feed: archive pages (``pages``: those, or None for
     every page of the chain), and its subscription document (``newest``: its entries gathered
-    while the months are read, newest first, when every month is read; None when it is read on
-    its own)."""
+    while the months are read, when every month is read: ``((published_utc, id), id, entry)``,
+    newest first by instant, at most the feed's number of entries; None when it is read on its
+    own, or once written)."""
 
     spec: FeedSpec
     chain: Chain
     pages: list[ArchivePage] | None = None
-    newest: list[tuple[str, _Held | EntryError]] | None = None
+    newest: list[tuple[tuple[str, str], str, _Held | EntryError]] | None = None
     _by_month: dict[str, set[int]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -431,6 +435,8 @@ class _Statement:
         self.store = store
         self.built: Entry | EntryError | None = None
         self.held: dict[_Buffer, _Held | EntryError] = {}
+        #: Its place in the archive's order, newest last: its instant, then its id.
+        self.order = (published_utc(doc.get("published") or ""), doc["id"])
 
     def held_in(self, buffer: _Buffer) -> tuple[str, _Held | EntryError]:
         if self.built is None:
@@ -680,6 +686,10 @@ class Publisher:
         gathering = {plan.spec.key: plan for plan in plans if plan.newest is not None}
         months = sorted({month for plan in plans for month in plan.months()}, reverse=True)
         for month in months:
+            # The subscription documents no statement of this month or an earlier one can enter.
+            for plan in gathering.values():
+                if _gathered(plan, month, self.options.entries):
+                    self._write_subscription(plan, buffers.newest, result)
             feeds = [(plan, numbers) for plan in plans if (numbers := plan.numbers(month))]
             self._publish_month(language, month, feeds, gathering, buffers.pages, buffers.newest, result)
             buffers.pages.clear()
@@ -742,10 +752,8 @@ class Publisher:
             statement = _Statement(doc, self.options, self.store)
             for key in feed_keys_of(doc):
                 plan = gathering.get(key)
-                if plan is not None and plan.newest is not None and len(plan.newest) < entries:
-                    plan.newest.append(statement.held_in(newest))
-                    if len(plan.newest) == entries:
-                        self._write_subscription(plan, newest, result)
+                if plan is not None and plan.newest is not None:
+                    _gather(plan.newest, statement, newest, entries)
                 part = work.get(key)
                 if part is None:
                     continue
@@ -769,7 +777,7 @@ class Publisher:
         if not plan.newest:
             return
         held, plan.newest = plan.newest, None
-        entries = [(doc_id, buffer.entry(item) if isinstance(item, _Held) else item) for doc_id, item in held]
+        entries = [(doc_id, buffer.entry(item) if isinstance(item, _Held) else item) for _, doc_id, item in held]
         newest = plan.chain.newest()
         links = ArchiveLinks(prev_archive=newest.path(plan.spec.key) if newest else None)
         self._write(plan.spec, entries, links, plan.spec.path, result, subscription=True)
@@ -835,6 +843,33 @@ class Publisher:
             except EntryError as error:
                 again.append((doc_id, error))
         return again
+
+
+def _gather(newest: list[tuple[tuple[str, str], str, _Held | EntryError]], statement: _Statement,
+            buffer: _Buffer, entries: int) -> None:
+    """Put a statement among a subscription document's ``entries`` newest (``newest``, newest
+    first by instant then id, as the archive orders them) if it is one of them so far."""
+    if len(newest) >= entries and statement.order <= newest[-1][0]:
+        return
+    doc_id, held = statement.held_in(buffer)
+    index = len(newest)
+    while index and newest[index - 1][0] < statement.order:
+        index -= 1
+    newest.insert(index, (statement.order, doc_id, held))
+    del newest[entries:]
+
+
+def _gathered(plan: _Plan, month: str, entries: int) -> bool:
+    """Whether a subscription document holds its ``entries`` newest statements before ``month``
+    (``YYYY-MM``, local) and the months before it are read: when its oldest is later than any
+    statement of those months can be. A statement printed in ``month`` or before it was published
+    before the first day of the month after, local time, which is before the second day of that
+    month in UTC (an offset is less than a day)."""
+    if plan.newest is None or len(plan.newest) < entries:
+        return False
+    year, number = int(month[:4]), int(month[5:7])
+    following = f"{year + number // 12:04d}-{number % 12 + 1:02d}"
+    return plan.newest[-1][0][0] >= f"{following}-02T00:00:00Z"
 
 
 class _Clock:
