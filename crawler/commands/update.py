@@ -87,8 +87,9 @@ class Command(ScrapyCommand):
         if args:
             raise UsageError(f"unexpected arguments: {' '.join(args)}", print_help=False)
         known = set(get_spider_loader(self.settings).list())
-        opts.targets = [name.strip() for name in opts.only.split(",") if name.strip()] if opts.only is not None \
-            else default_targets()
+        # A target named twice is one target: crawled once, one summary line (dict keeps the order).
+        opts.targets = list(dict.fromkeys(name.strip() for name in opts.only.split(",") if name.strip())) \
+            if opts.only is not None else default_targets()
         unknown = [name for name in opts.targets if name not in known]
         if unknown or not opts.targets:
             raise UsageError(f"--only {opts.only}: unknown spider(s) {', '.join(unknown) or '(none given)'}; "

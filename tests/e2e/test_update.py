@@ -297,6 +297,19 @@ def test_unknown_target_is_a_usage_error(deployment):
                                           f"{', '.join(spiders)}"]
 
 
+def test_a_target_named_twice_is_crawled_once(tmp_path):
+    """``--only`` names the targets of the run: a repeat (a cron line edited by hand, a list built
+    by a script) is the same target, crawled once, with one summary line, kept in its place."""
+    result = run_scrapy("update", "--only", "state_dept,aa,state_dept", "--replay", str(FIXTURES),
+                        *fast_settings(tmp_path / "archive.sqlite3", tmp_path))
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = [line for line in result.stderr.splitlines() if re.match(r"^\w+: (ok|FAILED)", line)]
+    assert [line.split(":")[0] for line in lines] == ["state_dept", "aa"], result.stderr[-3000:]
+    assert lines[0].startswith("state_dept: ok — 4 new; ")
+    report = json.loads((tmp_path / "reports" / "last-run.json").read_text(encoding="utf-8"))
+    assert list(report["targets"]) == ["state_dept", "aa"]
+
+
 def test_ctrl_c_is_an_interruption_not_a_failure_of_the_sources(deployment):
     result, _report = deployment.update()
     assert result.returncode == 0, result.stderr[-3000:]
