@@ -14,6 +14,7 @@ module's own type) and reads it the way the code that uses it reads it (``getint
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -83,7 +84,12 @@ def _boolean(value: object) -> str | None:
 
 def http_url_problem(text: str, *, base: bool = False) -> str | None:
     """Why ``text`` is not an absolute http(s) URL with a host (and a valid port, if any), or None.
-    ``base``: a URL that paths are appended to, so it may have no query or fragment either."""
+    ``base``: a URL that paths are appended to, so it may have no query or fragment either.
+    White space and control characters are refused anywhere in it: such a URL goes into request
+    lines and headers (``MF_CONTACT_URL`` into the User-Agent), where a newline would start a
+    header of its own."""
+    if any(character.isspace() or not character.isprintable() for character in text):
+        return "not an absolute http(s) URL (white space or control characters in it)"
     try:
         parts = urlsplit(text)
         port_ok = parts.port is None or parts.port > 0
@@ -101,15 +107,40 @@ def _base_url(value: object) -> str | None:
     return http_url_problem(str(value), base=True)
 
 
+def _url(value: object) -> str | None:
+    return http_url_problem(str(value))
+
+
 def _folder(value: object) -> str | None:
     """A folder files can be written in, or one that can be made there (Scrapy makes a missing
-    ``JOBDIR`` with its parents): crawler.paths.cannot_make_in."""
+    ``JOBDIR`` with its parents, as we make the public and report folders): crawler.paths.cannot_make_in."""
     text = str(value)
     if not text.strip():
         return "no folder given"
     if Path(text).exists() and not Path(text).is_dir():
         return "is not a folder"
     return cannot_make_in(text)
+
+
+def _file(value: object) -> str | None:
+    """A file that can be opened for writing, or made (with its folders) where it is named: a
+    lock file. An existing one is opened to append (nothing in it changes), so a file the system
+    refuses is found here and not when the run takes its lock."""
+    text = str(value)
+    if not text.strip():
+        return "no path given"
+    path = Path(text)
+    if path.is_dir():
+        return "is a folder, not a file"
+    if path.exists():
+        try:
+            with path.open("a", encoding="utf-8"):
+                pass
+        except OSError as error:
+            return f"cannot be written ({error.strerror or error})"
+        return None
+    problem = cannot_make_in(path.parent)
+    return None if problem is None else f"folder {path.parent} {problem}"
 
 
 def _schedule(value: object) -> str | None:
@@ -131,6 +162,8 @@ CHECKS: dict[str, Callable[[object], str | None]] = {
     "MF_PUBLISH_BUFFER_BYTES": _Whole(64 * 1024),
     "MF_PUBLISH_LOCK_TIMEOUT": _Seconds(),
     "MF_PUBLIC_BASE_URL": _base_url,
+    # the User-Agent names it (crawler.deployment)
+    "MF_CONTACT_URL": _url,
     # the archive and the crawls
     "MF_ARCHIVE_BATCH_SIZE": _Whole(1),
     "MF_ARCHIVE_BATCH_BYTES": _Whole(1),
@@ -171,6 +204,15 @@ CHECKS: dict[str, Callable[[object], str | None]] = {
     "JOBDIR": _folder,
     # every site's base URL (MF_MID_BASE_URL, MF_GAC_CA_API_BASE_URL, …)
     **{name: _base_url for name in dir(defaults) if name.startswith("MF_") and name.endswith("_BASE_URL")},
+}
+
+
+#: The files and folders the commands write, checked (by :func:`check_paths`) only by the commands
+#: that write them: the check makes a probe file in the folder, which no other command should do.
+PATHS: dict[str, Callable[[object], str | None]] = {
+    "MF_PUBLIC_DIR": _folder,
+    "MF_REPORT_DIR": _folder,
+    "MF_LOCK_PATH": _file,
 }
 
 
@@ -245,15 +287,42 @@ def check_settings(settings: BaseSettings, names: Iterable[str] | None = None) -
             continue
         reason = check(value)
         if reason is not None:
-            raise ValueError(f"{_given(settings, name)}={_shown(value)}: {reason}")
+            raise ValueError(f"{given_as(settings, name)}={_shown(value)}: {reason}")
 
 
-def _given(settings: BaseSettings, name: str) -> str:
-    """How the setting was given: ``-s NAME`` on the command line, else ``NAME`` (a settings module,
-    the environment)."""
-    return f"-s {name}" if settings.getpriority(name) == SETTINGS_PRIORITIES["cmdline"] else name
+def check_paths(settings: BaseSettings, names: Iterable[str]) -> None:
+    """ValueError ``-s NAME=VALUE: reason`` for the first of ``names`` (of :data:`PATHS`) whose
+    file or folder cannot be made or written: refused before anything starts, as a bad value is
+    (not found when the run has done its work and cannot keep it). A value not set at all (None)
+    is refused too: the code that writes there has no default of its own."""
+    for name in names:
+        value = settings.get(name)
+        reason = PATHS[name]("" if value is None else value)
+        if reason is not None:
+            raise ValueError(f"{given_as(settings, name)}={_shown(value or '')}: {reason}")
+
+
+def from_environment(settings: BaseSettings, name: str) -> bool:
+    """Whether the setting's value is the one the environment gave (crawler.deployment reads
+    every ``MF_`` setting from it, at the settings module's priority)."""
+    value = os.environ.get(name)
+    return value is not None and settings.getpriority(name) == SETTINGS_PRIORITIES["project"] \
+        and str(settings.get(name)) == value
+
+
+def given_as(settings: BaseSettings, name: str) -> str:
+    """How the setting was given, as a message names it: ``-s NAME`` on the command line,
+    ``environment variable NAME``, else ``NAME`` (the settings module)."""
+    if settings.getpriority(name) == SETTINGS_PRIORITIES["cmdline"]:
+        return f"-s {name}"
+    return f"environment variable {name}" if from_environment(settings, name) else name
+
 
 
 def _shown(value: object) -> str:
-    """The value as the command line gave it (a list or a number as Python writes it)."""
-    return value if isinstance(value, str) else repr(value)
+    """The value as the command line gave it (a list or a number as Python writes it); a text
+    with a line break or another control character as Python writes it too, quoted and escaped,
+    so that the message stays one line and shows what was there."""
+    if isinstance(value, str):
+        return value if value.isprintable() else repr(value)
+    return repr(value)

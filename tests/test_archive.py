@@ -85,6 +85,31 @@ def test_archive_url_setting_and_the_older_path_setting():
         archive_url(settings)
 
 
+def test_the_older_path_setting_from_the_environment(monkeypatch):
+    """Every MF_ setting may come from the environment, at the settings module's priority, the
+    default URL's: given there, the older setting names the archive, and given empty it is
+    refused as an empty -s value is, not read as the default archive."""
+    monkeypatch.setenv("MF_ARCHIVE_PATH", "/srv/old.sqlite3")
+    settings = Settings({"MF_ARCHIVE_URL": "sqlite:///data/archive.sqlite3"})
+    settings.set("MF_ARCHIVE_PATH", "/srv/old.sqlite3", priority="project")
+    assert str(archive_url(settings)) == "sqlite:////srv/old.sqlite3"
+    settings.set("MF_ARCHIVE_URL", "postgresql://bob@db/mf", priority="project")  # both there: the URL
+    assert str(archive_url(settings)) == "postgresql://bob@db/mf"
+    monkeypatch.setenv("MF_ARCHIVE_PATH", "")
+    settings = Settings({"MF_ARCHIVE_URL": "sqlite:///data/archive.sqlite3"})
+    settings.set("MF_ARCHIVE_PATH", "", priority="project")
+    with pytest.raises(ArchiveURLError, match=r"^environment variable MF_ARCHIVE_PATH=: no path given$"):
+        archive_url(settings)
+
+
+def test_the_default_archive_url_is_the_settings_one():
+    """archive_url tells the default URL from one given by its value: the two must agree."""
+    from crawler.store.url import DEFAULT_URL
+
+    settings_module = Path(__file__).resolve().parent.parent / "crawler" / "settings.py"
+    assert f'MF_ARCHIVE_URL = "{DEFAULT_URL}"' in settings_module.read_text(encoding="utf-8")
+
+
 def test_selection_is_plain_data():
     selection = Selection(source="mid", language="en", tag_slug="nato-09dd41", since=date(2022, 6, 1),
                           until=date(2022, 6, 30), include_removed=False)

@@ -11,7 +11,7 @@ import pytest
 from scrapy.settings import Settings
 
 import crawler.settings as project_settings
-from crawler.setting_checks import CHECKS, PUBLICATION, check_settings
+from crawler.setting_checks import CHECKS, PUBLICATION, check_paths, check_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,7 +79,13 @@ def test_usable_values_pass(name, value):
      "not an absolute http(s) URL (Port could not be cast to integer value as 'abc')"),
     ("MF_MID_BASE_URL", "http://[::1", "not an absolute http(s) URL (Invalid IPv6 URL)"),
     ("MF_PUBLIC_BASE_URL", "http://[::1]:99999/", "not an absolute http(s) URL (Port out of range 0-65535)"),
-    ("MF_PUBLIC_BASE_URL", "https://example.org/a b/", "not an absolute http(s) URL"),
+    ("MF_PUBLIC_BASE_URL", "https://example.org/a b/",
+     "not an absolute http(s) URL (white space or control characters in it)"),
+    # the contact URL goes into the User-Agent header: a line break there would start a header
+    ("MF_CONTACT_URL", "notaurl", "not an absolute http(s) URL"),
+    ("MF_CONTACT_URL", "ftp://x.example/", "not an absolute http(s) URL"),
+    ("MF_CONTACT_URL", "https://x.example/\x7f", "not an absolute http(s) URL (white space or control characters "
+                                                 "in it)"),
     ("MF_PUBLIC_BASE_URL", "https://example.org/#frag", "an absolute http(s) URL without query or fragment is needed"),
     ("MF_PUBLIC_BASE_URL", "https://example.org/x?y=1", "an absolute http(s) URL without query or fragment is needed"),
     ("MF_PUBLIC_BASE_URL", "https://example.org/?", "an absolute http(s) URL without query or fragment is needed"),
@@ -107,7 +113,7 @@ def test_usable_values_pass(name, value):
 def test_unusable_values_are_named_with_the_reason(name, value, reason):
     with pytest.raises(ValueError) as raised:
         check_settings(settings(**{name: value}))
-    shown = value if isinstance(value, str) else repr(value)
+    shown = value if isinstance(value, str) and value.isprintable() else repr(value)
     assert str(raised.value) == f"-s {name}={shown}: {reason}"
 
 
@@ -129,6 +135,57 @@ def test_a_value_not_given_on_the_command_line_is_named_without_s():
     with pytest.raises(ValueError) as raised:
         check_settings(found)
     assert str(raised.value) == "MF_FEED_ENTRIES=abc: not a whole number of at least 1"
+
+
+def test_a_value_from_the_environment_is_named_so(monkeypatch):
+    """crawler.deployment reads every MF_ setting from the environment, at the settings module's
+    priority: the message says it came from there, so that nobody looks for a -s that is not."""
+    monkeypatch.setenv("MF_FEED_ENTRIES", "abc")
+    found = settings()
+    found.set("MF_FEED_ENTRIES", "abc", priority="project")
+    with pytest.raises(ValueError) as raised:
+        check_settings(found)
+    assert str(raised.value) == "environment variable MF_FEED_ENTRIES=abc: not a whole number of at least 1"
+    monkeypatch.setenv("MF_PUBLIC_DIR", "")
+    found.set("MF_FEED_ENTRIES", "5", priority="project")
+    found.set("MF_PUBLIC_DIR", "", priority="project")
+    with pytest.raises(ValueError) as raised:
+        check_paths(found, ["MF_PUBLIC_DIR"])
+    assert str(raised.value) == "environment variable MF_PUBLIC_DIR=: no folder given"
+
+
+def test_a_contact_url_with_a_line_break_is_refused_on_one_line():
+    """MF_CONTACT_URL goes into the User-Agent header of every request: a line break in it would
+    add a header of the operator's making (or break the request)."""
+    value = "https://x.example/\nevil: header"
+    with pytest.raises(ValueError) as raised:
+        check_settings(settings(MF_CONTACT_URL=value))
+    assert str(raised.value) == ("-s MF_CONTACT_URL='https://x.example/\\nevil: header': not an absolute http(s) URL "
+                                 "(white space or control characters in it)")
+    check_settings(settings(MF_CONTACT_URL="https://ops.example.org/contact"))
+
+
+def test_paths_that_cannot_be_made_or_written_are_refused(tmp_path):
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    for name in ("MF_PUBLIC_DIR", "MF_REPORT_DIR"):
+        check_paths(settings(**{name: str(tmp_path / "new" / "folder")}), [name])  # made when it is used
+        for value, reason in ((str(tmp_path / "file"), "is not a folder"),
+                              (str(tmp_path / "file" / "sub"), f"cannot be made: {tmp_path / 'file'} is not a folder"),
+                              ("/proc/pub", "cannot be made: /proc cannot be written ("),
+                              ("", "no folder given")):
+            with pytest.raises(ValueError) as raised:
+                check_paths(settings(**{name: value}), [name])
+            assert str(raised.value).startswith(f"-s {name}={value}: {reason}"), raised.value
+    check_paths(settings(MF_LOCK_PATH=str(tmp_path / "locks" / "update.lock")), ["MF_LOCK_PATH"])
+    check_paths(settings(MF_LOCK_PATH=str(tmp_path / "file")), ["MF_LOCK_PATH"])  # an existing file is opened
+    assert (tmp_path / "file").read_text(encoding="utf-8") == "x"  # (to append: nothing changes)
+    for value, reason in ((str(tmp_path), "is a folder, not a file"),
+                          (str(tmp_path / "file" / "x.lock"), f"folder {tmp_path / 'file'} is not a folder"),
+                          ("/proc/x.lock", "folder /proc cannot be written ("),
+                          (" ", "no path given")):
+        with pytest.raises(ValueError) as raised:
+            check_paths(settings(MF_LOCK_PATH=value), ["MF_LOCK_PATH"])
+        assert str(raised.value).startswith(f"-s MF_LOCK_PATH={value}: {reason}"), raised.value
 
 
 def test_a_publication_checks_only_what_it_reads():

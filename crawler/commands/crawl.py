@@ -21,6 +21,7 @@ from crawler import settings as default_settings
 from crawler.commands import one_line_usage_errors
 from crawler.events import ARCHIVE_ERROR, crawl_stats
 from crawler.jobdir import jobdir_problem
+from crawler.paths import cannot_write_in
 from crawler.setting_checks import check_settings
 from crawler.spiders.base import SpiderArgumentError
 from crawler.store import ArchiveError, ArchiveURL, ArchiveURLError, archive_url, check_archive
@@ -53,7 +54,7 @@ def check_spider_arguments(settings: BaseSettings, names: list[str], arguments: 
 def check_archive_folder(settings: BaseSettings) -> None:
     """UsageError for an unusable archive URL, or an SQLite archive whose folder does not exist
     (a mistyped path is refused, never created; the default ``data/`` folder is the exception, so
-    a fresh clone's first run works)."""
+    a fresh clone's first run works), or cannot be written when the archive is still to be made."""
     try:
         url = archive_url(settings)
     except ArchiveURLError as error:
@@ -67,6 +68,11 @@ def check_archive_folder(settings: BaseSettings) -> None:
         raise UsageError(f"archive URL {url}: folder {folder} does not exist", print_help=False)
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"archive URL {url}: {folder} is not a folder", print_help=False)
+    # An archive still to be made in a folder nothing can be written in (/proc, a read-only mount)
+    # is as much the command line's fault as a missing folder. (An archive that exists is opened
+    # and checked as such: one that cannot be written is the archive's fault, exit 1.)
+    if folder.is_dir() and not url.path.exists() and (problem := cannot_write_in(folder)) is not None:
+        raise UsageError(f"archive URL {url}: folder {folder} {problem}", print_help=False)
 
 
 class Command(ScrapyCrawlCommand):

@@ -16,8 +16,7 @@ from scrapy.exceptions import UsageError
 from crawler.commands import EXIT_USAGE, one_line_usage_errors
 from crawler.files import describe
 from crawler.lock import AlreadyRunning, publish_lock
-from crawler.paths import cannot_make_in
-from crawler.setting_checks import PUBLICATION, check_settings
+from crawler.setting_checks import PUBLICATION, check_paths, check_settings
 from crawler.store import ArchiveError, ArchiveMissing, archive_url, open_archive
 from feeds.publish import PublishOptions, PublishResult, publish
 
@@ -33,15 +32,12 @@ def publish_options(settings: BaseSettings) -> PublishOptions:
     """Publishing options from the project's settings; ValueError naming a setting that cannot be
     used (a count that is not a number, a base URL that is not absolute)."""
     check_settings(settings, PUBLICATION)  # (so every count below is a usable whole number)
-    base_url = str(settings.get("MF_PUBLIC_BASE_URL"))
-    out_dir = str(settings.get("MF_PUBLIC_DIR") or "")
-    if not out_dir:
-        raise ValueError("-s MF_PUBLIC_DIR=: no folder given")
-    if Path(out_dir).exists() and not Path(out_dir).is_dir():
-        raise ValueError(f"MF_PUBLIC_DIR: {out_dir!r} is not a folder")
+    # A public folder that cannot be made or written is the command line's fault, found before
+    # the archive is read (or, in `scrapy update`, before anything is crawled).
+    check_paths(settings, ["MF_PUBLIC_DIR"])
     return PublishOptions(
-        base_url=base_url,
-        out_dir=Path(out_dir),
+        base_url=str(settings.get("MF_PUBLIC_BASE_URL")),
+        out_dir=Path(settings.get("MF_PUBLIC_DIR")),
         entries=settings.getint("MF_FEED_ENTRIES"),
         archive_page=settings.getint("MF_FEED_ARCHIVE_PAGE"),
         max_bytes=settings.getint("MF_FEED_MAX_BYTES"),
@@ -53,23 +49,15 @@ def publish_options(settings: BaseSettings) -> PublishOptions:
 
 def publish_archive(settings: BaseSettings, full: bool = False) -> PublishResult:
     """Publish the archive named by the settings, opened read-only, holding the publish lock.
-    Raises ValueError for a setting that cannot be used, ArchiveURLError for a bad archive URL,
+    Raises ValueError for a setting that cannot be used (a public folder that cannot be made or
+    written included), ArchiveURLError for a bad archive URL,
     ArchiveMissing when there is no archive yet, ArchiveError when it cannot be read,
     AlreadyRunning when another publication holds the lock too long, OSError when the public
     folder cannot be written."""
     options = publish_options(settings)
     url = archive_url(settings)
-    _check_public_dir(options.out_dir)
     with open_archive(url, readonly=True) as store, publish_lock(settings):
         return publish(store, options, full=full)
-
-
-def _check_public_dir(folder: Path) -> None:
-    """OSError naming MF_PUBLIC_DIR when no file can be written in it (or, when it is still to be
-    made, in the nearest folder above it that exists), before the archive is read."""
-    problem = cannot_make_in(folder)
-    if problem is not None:
-        raise OSError(f"MF_PUBLIC_DIR: {str(folder)!r} {problem}")
 
 
 class Command(ScrapyCommand):

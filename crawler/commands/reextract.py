@@ -31,6 +31,7 @@ from scrapy.utils.log import configure_logging
 from crawler.commands import EXIT_USAGE, one_line_usage_errors
 from crawler.lock import AlreadyRunning, run_lock
 from crawler.reextract import Reextraction, Tally
+from crawler.setting_checks import check_paths
 from crawler.sources import SOURCES
 from crawler.store import ArchiveError, ArchiveMissing, archive_url, open_archive
 from feeds.jsonl import ExportError, parse_day
@@ -74,7 +75,8 @@ class Command(ScrapyCommand):
                              f"known: {', '.join(SOURCES)}", print_help=False)
         try:
             opts.since_day = parse_day(opts.since, "--since") if opts.since is not None else None
-            archive_url(self.settings)
+            if archive_url(self.settings).is_sqlite:  # its update lock: a file that cannot be made is refused now
+                check_paths(self.settings, ["MF_LOCK_PATH"])
         except (ExportError, ValueError) as error:  # a date, or the archive URL (ArchiveURLError)
             raise UsageError(str(error), print_help=False) from None
 

@@ -25,7 +25,6 @@ import signal
 import sys
 from contextlib import ExitStack
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy.commands import ScrapyCommand
@@ -43,7 +42,7 @@ from crawler.lock import AlreadyRunning, RunLock, archive_lock_path, run_lock
 from crawler.paths import cannot_make_in
 from crawler.replay import Mirror, MirrorError
 from crawler.report import TargetRun, interrupted_run, not_crawled, summarise, write_report
-from crawler.setting_checks import check_settings
+from crawler.setting_checks import check_paths, check_settings
 from crawler.sources import SOURCES
 from crawler.store import ArchiveError, ArchiveURL, archive_url, check_archive, open_archive
 
@@ -115,8 +114,11 @@ class Command(ScrapyCommand):
         check_spider_arguments(self.settings, opts.targets, opts.spider_args)
         try:
             check_settings(self.settings)
-            publish_options(self.settings)
-            archive_url(self.settings)
+            publish_options(self.settings)  # the public folder's path too
+            # Where the run writes its report, and its lock file (an SQLite archive's): a path
+            # that cannot be used is refused now, not found after the crawls.
+            check_paths(self.settings, ["MF_REPORT_DIR", *(["MF_LOCK_PATH"] if archive_url(self.settings).is_sqlite
+                                                          else [])])
             opts.nodes = None
             if opts.scrapyd is not None:
                 from crawler import scrapyd  # requests and scrapyd-client, only for a run on Scrapyd
@@ -125,28 +127,12 @@ class Command(ScrapyCommand):
                 scrapyd.archive_for_nodes(self.settings)
         except ValueError as error:  # a setting, the archive URL (ArchiveURLError), --scrapyd
             raise UsageError(str(error), print_help=False) from None
-        for name, what in (("MF_LOCK_PATH", "a lock file"), ("MF_REPORT_DIR", "a folder")):
-            value = str(self.settings.get(name) or "")
-            if not value:
-                raise UsageError(f"-s {name}=: no path given", print_help=False)
-            if name == "MF_LOCK_PATH" and Path(value).is_dir():
-                raise UsageError(f"{name}: {value!r} is a folder, not {what}", print_help=False)
-            if name == "MF_REPORT_DIR" and Path(value).exists() and not Path(value).is_dir():
-                raise UsageError(f"{name}: {value!r} is not a folder", print_help=False)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
         assert self.crawler_process is not None
         targets, spider_args = opts.targets, opts.spider_args
         started = datetime.now(UTC)
-        if archive_url(self.settings).is_sqlite:  # the lock file: made before anything starts
-            lock = Path(self.settings.get("MF_LOCK_PATH"))
-            problem = cannot_make_in(lock.parent)
-            if problem is not None:
-                print(f"scrapy update: MF_LOCK_PATH: {str(lock)!r} cannot be made: folder {lock.parent} {problem}",
-                      file=sys.stderr)
-                self.exitcode = 1
-                return
         try:
             with run_lock(self.settings, targets):
                 if opts.nodes:
@@ -161,6 +147,9 @@ class Command(ScrapyCommand):
             print(f"scrapy update: another update is running ({error}); exiting without doing anything",
                   file=sys.stderr)
             self.exitcode = EXIT_LOCKED
+        except OSError as error:  # the lock file, checked usable before the run, failed since
+            print(f"scrapy update: MF_LOCK_PATH: {describe(error)}", file=sys.stderr)
+            self.exitcode = 1
         except ArchiveError as error:  # a PostgreSQL archive's lock could not be taken: no server
             self.exitcode = self._not_crawled(targets, error, started)
 
@@ -239,9 +228,11 @@ class Command(ScrapyCommand):
             report = write_report(self.settings.get("MF_REPORT_DIR"), started, finished, runs, published, archive,
                                   extra)
         except OSError as error:  # the crawls and publication stand; only the report is missing
+            # (The folder was found usable before the run: it failed since, or a file in it did.)
             folder = str(self.settings.get("MF_REPORT_DIR"))
-            problem = cannot_make_in(folder) or error.strerror or str(error)
-            print(f"report: FAILED: MF_REPORT_DIR: {folder!r} {problem}", file=sys.stderr)
+            problem = cannot_make_in(folder)
+            print(f"report: FAILED: MF_REPORT_DIR: {folder!r} {problem}" if problem else
+                  f"report: FAILED: {describe(error)}", file=sys.stderr)
             return 1
         print(f"report: {report}", file=sys.stderr)
         return 0 if all(run.ok for run in runs) and published["ok"] and archive["ok"] else 1

@@ -12,11 +12,14 @@ Two kinds (see the README, "Scaling out"):
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit, urlunsplit
+
+from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler.redact import register_secret
 
@@ -126,14 +129,26 @@ class ArchiveURL:
         return self.redacted()
 
 
+#: The URL ``crawler/settings.py`` gives ``MF_ARCHIVE_URL`` (what it is when nobody gave one).
+DEFAULT_URL = "sqlite:///data/archive.sqlite3"
+
+
 def archive_url(settings: BaseSettings) -> ArchiveURL:
     """The archive named by the settings: ``MF_ARCHIVE_URL``, or the older ``MF_ARCHIVE_PATH``
-    (a file path) when that one was given with a higher priority (``-s MF_ARCHIVE_PATH=…``).
+    (a file path) when that one was given and the URL was not given as strongly: with ``-s``
+    over a URL from the environment or the settings, or from the environment (where every ``MF_``
+    setting may come from, at the settings' priority) over the default URL.
     Raises :class:`ArchiveURLError` for a URL that cannot be used."""
     path = settings.get("MF_ARCHIVE_PATH")
-    if path is not None and settings.getpriority("MF_ARCHIVE_URL") < (settings.getpriority("MF_ARCHIVE_PATH") or 0):
-        if not str(path).strip():  # (was read as not given: the default archive, not the one meant)
-            raise ArchiveURLError("-s MF_ARCHIVE_PATH=: no path given")
+    path_priority = settings.getpriority("MF_ARCHIVE_PATH") or 0
+    url_priority = settings.getpriority("MF_ARCHIVE_URL") or 0
+    if path is not None and (path_priority > url_priority
+                             or (path_priority == url_priority and settings.get("MF_ARCHIVE_URL") == DEFAULT_URL)):
+        if not str(path).strip():  # (else read as not given: the default archive, not the one meant)
+            where = "-s MF_ARCHIVE_PATH" if path_priority >= SETTINGS_PRIORITIES["cmdline"] else \
+                "environment variable MF_ARCHIVE_PATH" if os.environ.get("MF_ARCHIVE_PATH") == str(path) \
+                else "MF_ARCHIVE_PATH"
+            raise ArchiveURLError(f"{where}=: no path given")
         return ArchiveURL.sqlite(path)
     url = settings.get("MF_ARCHIVE_URL")
     if not url:

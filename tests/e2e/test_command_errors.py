@@ -187,9 +187,9 @@ CASES = [
     (["crawl", "mid", "-a", "replay={place}/page.html"],
      "scrapy crawl: -a replay={place}/page.html: {place}/page.html: is not a folder (a mirror is a folder with "
      "manifest.json)"),
-    (["update", "-s", "MF_LOCK_PATH={place}"], "scrapy update: MF_LOCK_PATH: '{place}' is a folder, not a lock file"),
+    (["update", "-s", "MF_LOCK_PATH={place}"], "scrapy update: -s MF_LOCK_PATH={place}: is a folder, not a file"),
     (["update", "-s", "MF_REPORT_DIR={place}/page.html"],
-     "scrapy update: MF_REPORT_DIR: '{place}/page.html' is not a folder"),
+     "scrapy update: -s MF_REPORT_DIR={place}/page.html: is not a folder"),
     (["update", "-s", "MF_ARCHIVE_URL=sqlite:////no/such/dir/a.sqlite3"],
      "scrapy update: archive URL sqlite:////no/such/dir/a.sqlite3: folder /no/such/dir does not exist"),
     (["crawl", "mid", "-s", "MF_ARCHIVE_URL=sqlite:////no/such/dir/a.sqlite3"],
@@ -208,9 +208,36 @@ CASES = [
     (["archive", "copy", "sqlite:///{place}/archive.sqlite3", "sqlite:////no/such/copy.sqlite3"],
      "scrapy archive: DST_URL sqlite:////no/such/copy.sqlite3: folder /no/such does not exist"),
     (["publish", "-s", "MF_PUBLIC_DIR={place}/page.html"],
-     "scrapy publish: MF_PUBLIC_DIR: '{place}/page.html' is not a folder"),
+     "scrapy publish: -s MF_PUBLIC_DIR={place}/page.html: is not a folder"),
     (["update", "-s", "MF_PUBLIC_DIR={place}/page.html"],
-     "scrapy update: MF_PUBLIC_DIR: '{place}/page.html' is not a folder"),
+     "scrapy update: -s MF_PUBLIC_DIR={place}/page.html: is not a folder"),
+    # a path that cannot be made or written: refused as surely as a file where a folder is, every
+    # path setting alike, before anything starts (nothing crawled, nothing written)
+    (["publish", "-s", "MF_PUBLIC_DIR={place}/page.html/sub"],
+     "scrapy publish: -s MF_PUBLIC_DIR={place}/page.html/sub: cannot be made: {place}/page.html is not a folder"),
+    (["publish", "-s", "MF_PUBLIC_DIR=/proc/pub"],
+     "scrapy publish: -s MF_PUBLIC_DIR=/proc/pub: cannot be made: /proc cannot be written ("),
+    (["publish", "-s", "MF_PUBLIC_DIR=/proc"], "scrapy publish: -s MF_PUBLIC_DIR=/proc: cannot be written ("),
+    (["update", "--only", "state_dept", "--replay", "tests/fixtures", "-s", "MF_PUBLIC_DIR=/proc/x"],
+     "scrapy update: -s MF_PUBLIC_DIR=/proc/x: cannot be made: /proc cannot be written ("),
+    (["update", "-s", "MF_REPORT_DIR=/proc/rep"],
+     "scrapy update: -s MF_REPORT_DIR=/proc/rep: cannot be made: /proc cannot be written ("),
+    (["update", "-s", "MF_LOCK_PATH=/proc/x.lock"],
+     "scrapy update: -s MF_LOCK_PATH=/proc/x.lock: folder /proc cannot be written ("),
+    (["update", "-s", "MF_LOCK_PATH={place}/page.html/x.lock"],
+     "scrapy update: -s MF_LOCK_PATH={place}/page.html/x.lock: folder {place}/page.html is not a folder"),
+    (["reextract", "-s", "MF_LOCK_PATH=/proc/x.lock"],
+     "scrapy reextract: -s MF_LOCK_PATH=/proc/x.lock: folder /proc cannot be written ("),
+    (["update", "-s", "MF_ARCHIVE_URL=sqlite:////proc/a.sqlite3"],
+     "scrapy update: archive URL sqlite:////proc/a.sqlite3: folder /proc cannot be written ("),
+    (["crawl", "mid", "-s", "MF_ARCHIVE_URL=sqlite:////proc/a.sqlite3"],
+     "scrapy crawl: archive URL sqlite:////proc/a.sqlite3: folder /proc cannot be written ("),
+    # the contact URL goes into the User-Agent: an absolute http(s) URL, on one line
+    (["update", "-s", "MF_CONTACT_URL=notaurl"], "scrapy update: -s MF_CONTACT_URL=notaurl: not an absolute http(s) "
+                                                 "URL"),
+    (["crawl", "mid", "-s", "MF_CONTACT_URL=https://x.example/\nevil: header"],
+     "scrapy crawl: -s MF_CONTACT_URL='https://x.example/\\nevil: header': not an absolute http(s) URL (white "
+     "space or control characters in it)"),
     (["explore", "{place}"], "scrapy explore: {place}: is a folder, not an SQLite archive file"),
 ]
 
@@ -225,37 +252,46 @@ def test_bad_argument_is_one_line_and_exit_2(place, arguments, expected):
     assert not (place / "new").exists()  # nothing started: no lock, report or public folder
 
 
-# The environment refuses (a place nothing can be written): one line naming the setting, exit 1.
+# Given in the environment (crawler.deployment): the line says so, not "-s".
 ENVIRONMENT_CASES = [
-    (["update", "-s", "MF_LOCK_PATH=/proc/x.lock"],
-     "scrapy update: MF_LOCK_PATH: '/proc/x.lock' cannot be made: folder /proc cannot be written ("),
-    (["publish", "-s", "MF_PUBLIC_DIR=/proc/pub"],
-     "scrapy publish: MF_PUBLIC_DIR: '/proc/pub' cannot be made: /proc cannot be written ("),
-    (["publish", "-s", "MF_PUBLIC_DIR=/proc"], "scrapy publish: MF_PUBLIC_DIR: '/proc' cannot be written ("),
+    ({"MF_PUBLIC_DIR": ""}, ["publish"], "scrapy publish: environment variable MF_PUBLIC_DIR=: no folder given"),
+    ({"MF_PUBLIC_DIR": "/proc/pub"}, ["update"],
+     "scrapy update: environment variable MF_PUBLIC_DIR=/proc/pub: cannot be made: /proc cannot be written ("),
+    ({"MF_REPORT_DIR": ""}, ["update"], "scrapy update: environment variable MF_REPORT_DIR=: no folder given"),
+    ({"MF_ARCHIVE_PATH": ""}, ["publish"], "scrapy publish: environment variable MF_ARCHIVE_PATH=: no path given"),
+    ({"MF_ARCHIVE_PATH": ""}, ["crawl", "mid"], "scrapy crawl: environment variable MF_ARCHIVE_PATH=: no path given"),
+    ({"MF_CONTACT_URL": "notaurl"}, ["crawl", "mid"],
+     "scrapy crawl: environment variable MF_CONTACT_URL=notaurl: not an absolute http(s) URL"),
 ]
 
 
-@pytest.mark.parametrize(("arguments", "expected"), ENVIRONMENT_CASES,
-                         ids=[" ".join(a) for a, _ in ENVIRONMENT_CASES])
-def test_a_place_that_cannot_be_written_is_one_line_and_exit_1(place, arguments, expected):
-    result = run_scrapy(arguments[0], *settings(place), *arguments[1:], timeout=60)
-    assert result.returncode == 1, result.stderr[-2000:]
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith(expected), result.stderr[-2000:]
+@pytest.mark.parametrize(("env", "arguments", "expected"), ENVIRONMENT_CASES,
+                         ids=[f"{' '.join(a)} {e}" for e, a, _ in ENVIRONMENT_CASES])
+def test_a_bad_value_from_the_environment_is_named_so(place, env, arguments, expected):
+    # The test's -s options, but for the setting the environment gives (and the URL, which would
+    # win over an MF_ARCHIVE_PATH from there).
+    left_out = {*env, *(["MF_ARCHIVE_URL"] if "MF_ARCHIVE_PATH" in env else [])}
+    given = settings(place)
+    options = [part for flag, value in zip(given[::2], given[1::2], strict=True)
+               if value.split("=")[0] not in left_out for part in (flag, value)]
+    result = run_scrapy(*arguments, *options, env=env, timeout=60)
+    assert_one_line_and_exit_2(result, expected)
     assert not (place / "new").exists()
 
 
-def test_a_report_folder_that_cannot_be_written_comes_after_the_summary_lines(tmp_path):
+def test_a_report_folder_that_fails_after_the_check_comes_after_the_summary_lines(tmp_path):
+    """A report folder that is fine when the run starts but fails under it (here: its runs/ is a
+    file) fails the run after the work, which stands: exit 1, said last."""
+    (tmp_path / "rep").mkdir()
+    (tmp_path / "rep" / "runs").write_text("in the way", encoding="utf-8")
     result = run_scrapy("update", "--only", "aa", "--pages", "1", "--replay", str(FIXTURES),
-                        *fast_settings(tmp_path / "archive.sqlite3", tmp_path, MF_REPORT_DIR="/proc/rep"))
+                        *fast_settings(tmp_path / "archive.sqlite3", tmp_path, MF_REPORT_DIR=str(tmp_path / "rep")))
     assert result.returncode == 1, result.stderr[-3000:]
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
     assert lines[-3].startswith("aa: ok — 5 new; "), result.stderr[-3000:]
     assert lines[-2].startswith("publish: ") and ": 11 feeds, " in lines[-2]
-    assert lines[-1].startswith("report: FAILED: MF_REPORT_DIR: '/proc/rep' cannot be made: /proc cannot be "
-                                "written (")
+    assert lines[-1].startswith(f"report: FAILED: {tmp_path / 'rep' / 'runs'}/"), lines[-1]
     assert (tmp_path / "public" / "index.html").is_file()  # the run's work stands
 
 
