@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -271,6 +273,46 @@ def test_no_archive_is_missing_when_reading(tmp_path, archive_url):
     with open_archive(archive_url) as store:  # created on a writable open
         assert store.count() == 0
         assert store.schema_version() == SCHEMA_VERSION
+
+
+def test_a_file_that_exists_is_never_said_to_be_no_archive_there(tmp_path):
+    """The first `scrapy update` makes the archive's file, switches it to WAL, then makes its
+    tables: a reader (`scrapy publish`) that opens it in between finds a file and no tables. It
+    looks again for a moment, then says what it found, not that nothing is there."""
+    empty = tmp_path / "empty.sqlite3"
+    tableless = tmp_path / "tableless.sqlite3"
+    # (A writable opening, create=False, switches an empty file to WAL first: it is then a database.)
+    for path, what, openings in ((empty, "an empty file", [{"readonly": True}]),
+                                 (tableless, "an SQLite database without tables", [{"readonly": True},
+                                                                                    {"create": False}])):
+        for arguments in openings:
+            path.unlink(missing_ok=True)
+            if path == empty:
+                path.touch()
+            else:
+                db = sqlite3.connect(path)
+                db.execute("PRAGMA journal_mode=WAL")  # what SQLiteConnection._open does before the tables
+                db.close()
+            started = time.monotonic()
+            with pytest.raises(ArchiveMissing) as raised:
+                open_archive(path, **arguments)
+            assert str(raised.value) == f"sqlite:///{path}: holds no archive yet ({what}; run `scrapy update` first)"
+            assert time.monotonic() - started >= crawler.store.archive.EMPTY_FILE_WAIT  # looked at again meanwhile
+
+
+def test_an_archive_made_while_a_reader_looks_is_read(tmp_path):
+    """The reader that finds the file without its tables reads the archive once they are made."""
+    path = tmp_path / "archive.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.close()
+    made = threading.Timer(0.3, lambda: make_archive(f"sqlite:///{path}", PAGES[:1]).close())
+    made.start()
+    try:
+        with open_archive(path, readonly=True) as store:
+            assert store.count() == 1
+    finally:
+        made.join()
 
 
 def test_a_read_only_archive_refuses_writes(archive_url):

@@ -4,6 +4,7 @@ one function that opens it from its URL."""
 from __future__ import annotations
 
 import logging
+import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -100,6 +101,11 @@ class ArchiveStore(ArchiveWriter, ArchiveReader, RunRecords):
         self.close()
 
 
+#: Seconds an SQLite file that exists but shows no archive is looked at again before it is said
+#: to hold none (see :func:`open_archive`).
+EMPTY_FILE_WAIT = 2.0
+
+
 def open_archive(url: str | Path | ArchiveURL, *, readonly: bool = False, create: bool = True,
                  application_name: str | None = None) -> ArchiveStore:
     """Open the archive at ``url`` (an archive URL; a :class:`~pathlib.Path` is an SQLite file),
@@ -117,12 +123,26 @@ def open_archive(url: str | Path | ArchiveURL, *, readonly: bool = False, create
     db = connect(url, readonly=readonly, create=create, application_name=application_name)
     try:
         found = schema_version(db)
+        # An SQLite file that is there but shows no archive may be one being made (the first
+        # `scrapy update` makes the file, then its tables in one transaction): looked at again
+        # for a moment before it is said to hold none, and then said as it is, never "no archive
+        # there" of a file that exists.
+        deadline = time.monotonic() + EMPTY_FILE_WAIT
+        while found == 0 and (readonly or not create) and url.is_sqlite and url.path is not None \
+                and url.path.exists() and not foreign_objects(db) and time.monotonic() < deadline:
+            db.close()
+            time.sleep(0.1)
+            db = connect(url, readonly=readonly, create=create, application_name=application_name)
+            found = schema_version(db)
         if found > SCHEMA_VERSION:
             raise newer_schema(db.location(), found)
         if found == 0 and (readonly or not create):
             foreign = foreign_objects(db)
             if foreign:  # another program's database, not one still to be made
                 raise not_an_archive(db.location(), foreign)
+            if url.is_sqlite and url.path is not None and url.path.exists():
+                what = "an empty file" if url.path.stat().st_size == 0 else "an SQLite database without tables"
+                raise ArchiveMissing(f"{url}: holds no archive yet ({what}; run `scrapy update` first)")
             raise ArchiveMissing(f"{url}: no archive there (run `scrapy update` first)")
         if found < SCHEMA_VERSION and readonly:  # migrate through a writable connection, then reopen
             db.close()

@@ -20,6 +20,7 @@ import logging
 import os
 import socket
 import sqlite3
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -228,17 +229,30 @@ class SQLiteConnection(Connection):
             raise
         return db
 
-    @staticmethod
-    def _open_readonly(path: Path) -> sqlite3.Connection:
+    #: Result codes of a read-only open that another process's connection can cause for a moment
+    #: (SQLITE_BUSY, SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_PROTOCOL: its last connection closing
+    #: and removing the -wal and -shm files as this one opens them): tried again, for a while.
+    TRANSIENT_CODES = frozenset({5, 10, 14, 15})
+    TRANSIENT_TRIES = 20
+
+    @classmethod
+    def _open_readonly(cls, path: Path) -> sqlite3.Connection:
         uri = f"file:{_uri_path(path)}?mode=ro"
-        db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30)
-        try:
-            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            return db
-        except sqlite3.OperationalError:
-            db.close()
-            if path.with_name(path.name + "-wal").exists() or os.access(path.parent, os.W_OK):
-                raise
+        for attempt in range(1, cls.TRANSIENT_TRIES + 1):
+            db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30)
+            try:
+                db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                return db
+            except sqlite3.OperationalError as error:
+                db.close()
+                code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+                if code in cls.TRANSIENT_CODES and attempt < cls.TRANSIENT_TRIES and path.exists() \
+                        and os.access(path.parent, os.W_OK):
+                    time.sleep(0.1)
+                    continue
+                if path.with_name(path.name + "-wal").exists() or os.access(path.parent, os.W_OK):
+                    raise
+                break
         # A WAL archive in a folder we cannot write to and no writer there (no -wal file): no
         # one can change it while we read, so it may be read as immutable.
         db = sqlite3.connect(f"{uri}&immutable=1", uri=True, isolation_level=None)
