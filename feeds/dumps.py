@@ -183,10 +183,12 @@ def _write_years(store: ArchiveStore, folder: Path, source: str, language: str, 
 
 
 def publish_dumps(store: ArchiveStore, folder: Path, affected: set[tuple[str, str, str]] | None, *,
-                  fsync: bool = True) -> list[str]:
+                  fsync: bool = True, progress: list[str] | None = None) -> list[str]:
     """Write the years that changed (all when ``affected`` is None); returns the paths written,
     below the public folder (``data/…``). Without ``fsync`` the files are not flushed to disk
-    one by one: the caller flushes them (crawler.files.sync_folder)."""
+    one by one: the caller flushes them (crawler.files.sync_folder). ``progress``: a list each
+    path is added to as soon as its file is in place, so that a caller stopped midway (a signal)
+    can say what was written."""
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         entries = {entry["path"]: entry for entry in manifest["files"]}
@@ -219,6 +221,8 @@ def publish_dumps(store: ArchiveStore, folder: Path, affected: set[tuple[str, st
                 entries[dump.path] = dump.entry
                 if outcome:
                     written.append(f"data/{dump.path}")
+                    if progress is not None:
+                        progress.append(written[-1])
                 year_of = f"{dump.entry['year']:04d}"
                 data, entry = render_qa_year(store, source, language, year_of)
                 current.add(entry["path"])
@@ -226,6 +230,8 @@ def publish_dumps(store: ArchiveStore, folder: Path, affected: set[tuple[str, st
                 if not same_bytes(folder / entry["path"], entry["sha256"], len(data)):
                     write_atomic(folder / entry["path"], data, fsync=fsync)
                     written.append(f"data/{entry['path']}")
+                    if progress is not None:
+                        progress.append(written[-1])
         for path in expected:  # every statement of that year moved to another one
             for gone in (path, path.removesuffix(".jsonl.gz") + ".qa.jsonl.gz"):
                 entries.pop(gone, None)
@@ -251,4 +257,6 @@ def publish_dumps(store: ArchiveStore, folder: Path, affected: set[tuple[str, st
         sums = "".join(f"{entry['sha256']}  {entry['path']}\n" for entry in files)
         write_atomic(folder / SUMS, sums.encode("utf-8"), fsync=fsync)
         written += [f"data/{MANIFEST}", f"data/{SUMS}"]
+        if progress is not None:
+            progress += [f"data/{MANIFEST}", f"data/{SUMS}"]
     return written

@@ -178,6 +178,8 @@ class PublishResult:
     seconds: dict[str, float] = field(default_factory=dict)
     """Where the time went: ``feeds`` (Atom documents), ``dumps``, ``pages`` (OPML, index page
     and the files beside them), ``flush`` (to disk)."""
+    begun: bool = False
+    """Whether it began to write the public folder (its state marked "in progress")."""
 
     def summary(self) -> str:
         """One line for the operator."""
@@ -187,6 +189,15 @@ class PublishResult:
         return (f"{self.feeds} feeds, {self.rendered} documents rendered, {len(self.written)} files written, "
                 f"{self.unchanged} unchanged, {len(self.skipped_entries)} entries skipped{failed}{everything}"
                 f"{leftovers}")
+
+    def stopped(self) -> str:
+        """What a publication stopped midway (a signal) leaves, for the operator: files are
+        replaced whole, so every one a reader sees is old or new; the next publication sees the
+        state it left ("in progress") and renders everything again."""
+        if not self.begun:
+            return "nothing was written: the published files are unchanged"
+        return (f"{len(self.written)} files written before it stopped, every published file whole (old or new); "
+                "the next `scrapy publish` completes the publication")
 
     def as_dict(self) -> dict[str, Any]:
         return {"ok": not self.not_published, "full": self.full, "full_reason": self.full_reason, "feeds": self.feeds,
@@ -588,17 +599,21 @@ class Publisher:
         return months
 
     # --- rendering ----------------------------------------------------------------------------------
-    def publish(self, full: bool = False) -> PublishResult:
+    def publish(self, full: bool = False, progress: PublishResult | None = None) -> PublishResult:
+        """``progress``: the result to fill in (else a new one), which a caller stopped midway
+        reads to say how far the publication went."""
         started = time.perf_counter()
         seq = self.store.change_seq()
         state = self._state()
         reason = "asked for (--full)" if full else self.full_reason(state, seq)
-        result = PublishResult(full=reason is not None, full_reason=reason)
+        result = progress if progress is not None else PublishResult()
+        result.full, result.full_reason = reason is not None, reason
         if reason is not None:
             logger.info("Publishing everything: %s", reason)
             result.leftovers_removed = len(remove_leftovers(self.out)) if self.out.exists() else 0
             if result.leftovers_removed:
                 logger.info("Removed %d temporary files a killed publication left", result.leftovers_removed)
+        result.begun = True  # (from here on, the public folder may change)
         self._save_state("in progress")
         affected, years = (None, None) if reason is not None else self._affected(int(state["change_seq"]))
         catalog = self._catalog(state, affected)
@@ -634,7 +649,7 @@ class Publisher:
                     self._publish_language(language, [plan for plan in plans if plan.spec.language == language],
                                            buffers, result)
         clock = _Clock(result.seconds, "feeds", started)
-        result.written.extend(publish_dumps(self.store, self.out / "data", years, fsync=False))
+        publish_dumps(self.store, self.out / "data", years, fsync=False, progress=result.written)
         clock.lap("dumps")
         # Lists name the feeds a reader can subscribe to: one never written (every document of it
         # refused so far, see result.not_published) is left out until it is.
@@ -913,8 +928,10 @@ def _entries_held(path: Path, base_url: str) -> tuple[list[tuple[str, str, str |
     return held, links
 
 
-def publish(store: ArchiveStore, options: PublishOptions, full: bool = False) -> PublishResult:
+def publish(store: ArchiveStore, options: PublishOptions, full: bool = False,
+            progress: PublishResult | None = None) -> PublishResult:
     """Write (or bring up to date) the public folder of an archive, from one consistent view of
-    it (a crawl writing meanwhile is published next time)."""
+    it (a crawl writing meanwhile is published next time). ``progress``: the result to fill in as
+    it goes (see :meth:`Publisher.publish`)."""
     with store.snapshot():
-        return Publisher(store, options).publish(full=full)
+        return Publisher(store, options).publish(full=full, progress=progress)

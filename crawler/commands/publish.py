@@ -6,7 +6,9 @@ and files whose bytes did not change are left alone.
 
 from __future__ import annotations
 
+import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +26,7 @@ EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Iterator
 
     from scrapy.settings import BaseSettings
 
@@ -47,17 +50,50 @@ def publish_options(settings: BaseSettings) -> PublishOptions:
     )
 
 
-def publish_archive(settings: BaseSettings, full: bool = False) -> PublishResult:
+def publish_archive(settings: BaseSettings, full: bool = False,
+                    progress: PublishResult | None = None) -> PublishResult:
     """Publish the archive named by the settings, opened read-only, holding the publish lock.
     Raises ValueError for a setting that cannot be used (a public folder that cannot be made or
     written included), ArchiveURLError for a bad archive URL,
     ArchiveMissing when there is no archive yet, ArchiveError when it cannot be read,
     AlreadyRunning when another publication holds the lock too long, OSError when the public
-    folder cannot be written."""
+    folder cannot be written. ``progress``: the result to fill in as it goes (read when it is
+    stopped midway)."""
     options = publish_options(settings)
     url = archive_url(settings)
     with open_archive(url, readonly=True) as store, publish_lock(settings):
-        return publish(store, options, full=full)
+        return publish(store, options, full=full, progress=progress)
+
+
+class Interrupted(BaseException):
+    """A signal asked the publication to stop. A BaseException, as KeyboardInterrupt is: no
+    ``except Exception`` on the way holds it up, and every ``with`` on the way closes what it
+    opened (a file being written is discarded, the lock released, the archive closed)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+
+
+@contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """SIGINT (Ctrl-C) and SIGTERM (a service manager, ``kill``) raise :class:`Interrupted`
+    where the publication is, instead of ending the process without a word (SIGTERM's default)
+    or with a traceback (Ctrl-C's KeyboardInterrupt). A second signal while it stops is ignored."""
+
+    def stop(signum: int, frame: object) -> None:
+        for number in handled:
+            signal.signal(number, signal.SIG_IGN)
+        raise Interrupted(signum)
+
+    handled = (signal.SIGINT, signal.SIGTERM)
+    previous = {number: signal.signal(number, stop) for number in handled}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 class Command(ScrapyCommand):
@@ -79,8 +115,18 @@ class Command(ScrapyCommand):
         if args:
             raise UsageError(f"unexpected arguments: {' '.join(args)}", print_help=False)
         assert self.settings is not None
+        progress = PublishResult()
         try:
-            result = publish_archive(self.settings, full=opts.full)
+            with _stopped_by_signals():
+                self._publish(opts.full, progress)
+        except Interrupted as stop:  # as `scrapy update` exits when interrupted: 128 + the signal
+            print(f"scrapy publish: interrupted ({stop.name}): {progress.stopped()}", file=sys.stderr)
+            self.exitcode = 128 + stop.signum
+
+    def _publish(self, full: bool, progress: PublishResult) -> None:
+        assert self.settings is not None
+        try:
+            result = publish_archive(self.settings, full=full, progress=progress)
         except (ValueError, ArchiveMissing) as error:  # a bad setting or archive URL, no archive yet
             print(f"scrapy publish: {error}", file=sys.stderr)
             self.exitcode = EXIT_USAGE

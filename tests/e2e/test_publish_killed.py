@@ -5,9 +5,11 @@ whole, old or new, the temporary files it left are never served, and the next pl
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -18,6 +20,7 @@ import pytest
 from lxml import etree
 
 from crawler.files import TEMPORARY_NAME
+from crawler.lock import PUBLISH_LOCK_FILE, RunLock
 from crawler.store import open_archive
 from feeds.publish import STATE_FILE, publish
 from tests.atom_rules import A
@@ -128,3 +131,72 @@ def test_a_killed_publication_is_repaired_by_the_next(tmp_path, archive_url):
     assert not [path for path, data in published_files(public).items() if b"old-host" in data]
     again = run_scrapy("publish", *settings(archive_url, public))
     assert again.returncode == 0 and "everything" not in again.stderr and ", 0 files written" in again.stderr
+
+
+def test_sigterm_midway_says_what_it_left(tmp_path, archive_url):
+    """Stopped by SIGTERM (a service manager, ``kill``), a publication says on one line what it
+    left, as ``scrapy update`` does, and exits 143: every file a reader sees is whole, none of
+    its temporary files stays, and the next publication completes the work."""
+    public = tmp_path / "public"
+    with open_archive(archive_url) as store:
+        store.load_statements(synthetic_statements(STATEMENTS))
+        publish(store, replace(options(public), base_url=OLD_BASE))
+    documents = len(list(public.rglob("*.atom")))
+    marker = time.time_ns()
+    running = start_scrapy("publish", "--full", *settings(archive_url, public))
+    while True:
+        assert running.poll() is None, f"the publication ended before it was stopped: {running.stderr.read()[-2000:]}"
+        if len([path for path in public.rglob("*.atom") if path.stat().st_mtime_ns > marker]) >= documents // 4:
+            running.send_signal(signal.SIGTERM)
+            break
+        assert time.time_ns() - marker < 120e9
+        time.sleep(0.005)
+    _out, err = running.communicate(timeout=60)
+    assert running.returncode == 143, err[-3000:]
+    assert "Traceback" not in err
+    last = err.splitlines()[-1]
+    written = re.fullmatch(r"scrapy publish: interrupted \(SIGTERM\): (\d+) files written before it stopped, every "
+                           r"published file whole \(old or new\); the next `scrapy publish` completes the "
+                           r"publication", last)
+    assert written and int(written[1]) >= documents // 4, last
+    assert leftovers(public) == []  # the file being written when it stopped was discarded
+    for path in public.rglob("*"):
+        if path.is_file() and not path.name.startswith("."):
+            check_whole(path, path.read_bytes())
+    repaired = run_scrapy("publish", *settings(archive_url, public))
+    assert repaired.returncode == 0, repaired.stderr[-3000:]
+    assert "; everything rendered: the last publication did not finish" in repaired.stderr
+    assert not [path for path, data in published_files(public).items() if OLD_BASE.encode() in data]
+
+
+def test_sigterm_before_anything_is_written_says_nothing_changed(tmp_path, archive_url):
+    """Stopped while it waits for another publication's lock: nothing was written."""
+    public = tmp_path / "public"
+    with open_archive(archive_url) as store:
+        store.load_statements(synthetic_statements(20))
+        publish(store, options(public))
+    before = published_files(public)
+    lock = public / PUBLISH_LOCK_FILE
+    with RunLock(lock):  # another publication of the folder, as far as this one can tell
+        running = start_scrapy("publish", "--full", *settings(archive_url, public), "-s", "LOG_LEVEL=WARNING")
+        # It waits once it has the lock file open (its descriptors show it): then it is stopped.
+        deadline = time.monotonic() + 60
+        while not any(os.path.realpath(fd) == str(lock) for fd in _descriptors(running.pid)):
+            assert running.poll() is None, running.stderr.read()[-2000:]
+            assert time.monotonic() < deadline, "the publication never reached the lock"
+            time.sleep(0.02)
+        running.send_signal(signal.SIGTERM)
+        _out, err = running.communicate(timeout=60)
+    assert running.returncode == 143, err[-3000:]
+    assert err.splitlines() == ["scrapy publish: interrupted (SIGTERM): nothing was written: the published files "
+                                "are unchanged"]
+    assert published_files(public) == before
+
+
+def _descriptors(pid: int) -> list[str]:
+    """Where a process's open file descriptors point (gone ones left out)."""
+    found = []
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            found.append(os.readlink(fd))
+    return found
