@@ -190,6 +190,8 @@ ITEM_PIPELINES = {
 }
 
 # Scrapy's own feed exports (-O items.jsonl) write exactly the schema's fields, in order.
+#: A local feed whose writes fail is said once and fails the crawl (crawler.feedstorage).
+FEED_STORAGES = {"": "crawler.feedstorage.LocalFeedStorage", "file": "crawler.feedstorage.LocalFeedStorage"}
 FEED_EXPORT_ENCODING = "utf-8"
 #: JSON Lines with U+2028, U+2029 and U+0085 escaped (see crawler.exporters).
 FEED_EXPORTERS = {name: "crawler.exporters.JsonLinesExporter" for name in ("jsonlines", "jsonl", "jl")}

@@ -11,15 +11,19 @@ the archive failed under it (the crawl stops at once, see :mod:`crawler.events`)
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
+from w3lib.url import file_uri_to_path
 
 from crawler import settings as default_settings
 from crawler.commands import one_line_usage_errors
 from crawler.events import ARCHIVE_ERROR, crawl_stats
+from crawler.feedstorage import FAILED as FEED_FAILED
 from crawler.jobdir import jobdir_problem
 from crawler.paths import cannot_write_in
 from crawler.setting_checks import check_settings
@@ -75,6 +79,27 @@ def check_archive_folder(settings: BaseSettings) -> None:
         raise UsageError(f"archive URL {url}: folder {folder} {problem}", print_help=False)
 
 
+def check_feed_targets(settings: BaseSettings, opts: argparse.Namespace) -> None:
+    """UsageError for a feed export to a local file (``-o``/``-O`` PATH, or ``FEEDS``) whose folder
+    does not exist or cannot be written, or that is a folder: found before the crawl, instead of
+    a traceback for every item and a crawl that ends 0 without its feed. (Other storages, and
+    paths with ``%(name)s`` parameters filled in at the crawl, are left to the crawl.)"""
+    given = {**{uri: "-o" for uri in opts.output or []}, **{uri: "-O" for uri in opts.overwrite_output or []}}
+    for uri in settings.getdict("FEEDS"):
+        text = str(uri)
+        scheme = urlsplit(text).scheme
+        if scheme not in ("", "file") or "%(" in text:
+            continue
+        path = Path(file_uri_to_path(text) if scheme == "file" else text)
+        option = next((f"{flag} {raw}" for raw, flag in given.items() if raw == text or raw.startswith(f"{text}:")),
+                      f"FEEDS {text}")
+        if path.is_dir():
+            raise UsageError(f"{option}: is a folder, not a file", print_help=False)
+        problem = cannot_write_in(path.parent)
+        if problem is not None:
+            raise UsageError(f"{option}: folder {path.parent} {problem}", print_help=False)
+
+
 class Command(ScrapyCrawlCommand):
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
@@ -93,6 +118,7 @@ class Command(ScrapyCrawlCommand):
         jobdir = self.settings.get("JOBDIR")
         if jobdir and (problem := jobdir_problem(jobdir)):
             raise UsageError(f"-s JOBDIR={jobdir}: {problem}", print_help=False)
+        check_feed_targets(self.settings, opts)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
@@ -109,6 +135,12 @@ class Command(ScrapyCrawlCommand):
         failure = stats.get_value(ARCHIVE_ERROR) if stats else None
         if failure:
             print(f"scrapy crawl: {failure}", file=sys.stderr)
+            self.exitcode = 1
+        elif stats is not None and (failed := sorted(key.rsplit("/", 1)[-1] for key in stats.get_stats()
+                                                     if key.startswith("feedexport/failed_count/"))):
+            # (Scrapy logs a feed it could not store and exits 0: the crawl's output is missing)
+            named = "; ".join(stats.get_value(FEED_FAILED) or []) or f"a feed of {', '.join(failed)}"
+            print(f"scrapy crawl: {args[0]}: feed export not written: {named}", file=sys.stderr)
             self.exitcode = 1
         elif stats is not None and stats.get_value("finish_reason") == "start_error":
             # (Scrapy logs the error and exits 0: the spider's first requests could not be made)

@@ -232,6 +232,14 @@ CASES = [
      "scrapy update: archive URL sqlite:////proc/a.sqlite3: folder /proc cannot be written ("),
     (["crawl", "mid", "-s", "MF_ARCHIVE_URL=sqlite:////proc/a.sqlite3"],
      "scrapy crawl: archive URL sqlite:////proc/a.sqlite3: folder /proc cannot be written ("),
+    # a feed export to a local file: its folder must be there and writable, before the crawl
+    (["crawl", "state_dept", "-O", "/proc/nope/x.jsonl"],
+     "scrapy crawl: -O /proc/nope/x.jsonl: folder /proc/nope does not exist"),
+    (["crawl", "state_dept", "-o", "file:///proc/nope/x.csv"],
+     "scrapy crawl: -o file:///proc/nope/x.csv: folder /proc/nope does not exist"),
+    (["crawl", "state_dept", "-O", "/proc/x.jsonl"],
+     "scrapy crawl: -O /proc/x.jsonl: folder /proc cannot be written ("),
+    (["crawl", "state_dept", "-O", "{place}:jsonl"], "scrapy crawl: -O {place}:jsonl: is a folder, not a file"),
     # the contact URL goes into the User-Agent: an absolute http(s) URL, on one line
     (["update", "-s", "MF_CONTACT_URL=notaurl"], "scrapy update: -s MF_CONTACT_URL=notaurl: not an absolute http(s) "
                                                  "URL"),
@@ -277,6 +285,22 @@ def test_a_bad_value_from_the_environment_is_named_so(place, env, arguments, exp
     result = run_scrapy(*arguments, *options, env=env, timeout=60)
     assert_one_line_and_exit_2(result, expected)
     assert not (place / "new").exists()
+
+
+def test_a_feed_export_that_cannot_be_written_fails_the_crawl(tmp_path):
+    """A feed whose writes fail (a full disk; /dev/full) is said once, without a traceback, and
+    the crawl exits 1: its output is missing."""
+    result = run_scrapy("crawl", "state_dept", "-a", f"replay={FIXTURES}", "-O", "/dev/full:jsonl",
+                        *fast_settings(tmp_path / "archive.sqlite3", tmp_path), timeout=120)
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count("/dev/full") == 3, result.stderr[-3000:]  # said when it failed, stored, and last
+    assert result.stderr.splitlines()[-1] == ("scrapy crawl: state_dept: feed export not written: /dev/full: No space "
+                                              "left on device")
+    written = run_scrapy("crawl", "state_dept", "-a", f"replay={FIXTURES}", "-O", str(tmp_path / "items.jsonl"),
+                         *fast_settings(tmp_path / "second.sqlite3", tmp_path), timeout=120)
+    assert written.returncode == 0, written.stderr[-3000:]
+    assert len((tmp_path / "items.jsonl").read_text(encoding="utf-8").splitlines()) == 4
 
 
 def test_a_report_folder_that_fails_after_the_check_comes_after_the_summary_lines(tmp_path):
