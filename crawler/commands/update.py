@@ -134,7 +134,13 @@ class Command(ScrapyCommand):
         targets, spider_args = opts.targets, opts.spider_args
         started = datetime.now(UTC)
         try:
-            with run_lock(self.settings, targets):
+            with ExitStack() as held:
+                try:
+                    held.enter_context(run_lock(self.settings, targets))
+                except OSError as error:  # the lock file, found usable before the run, failed since
+                    print(f"scrapy update: MF_LOCK_PATH: {describe(error)}", file=sys.stderr)
+                    self.exitcode = 1
+                    return
                 if opts.nodes:
                     from crawler import scrapyd
 
@@ -147,9 +153,6 @@ class Command(ScrapyCommand):
             print(f"scrapy update: another update is running ({error}); exiting without doing anything",
                   file=sys.stderr)
             self.exitcode = EXIT_LOCKED
-        except OSError as error:  # the lock file, checked usable before the run, failed since
-            print(f"scrapy update: MF_LOCK_PATH: {describe(error)}", file=sys.stderr)
-            self.exitcode = 1
         except ArchiveError as error:  # a PostgreSQL archive's lock could not be taken: no server
             self.exitcode = self._not_crawled(targets, error, started)
 
