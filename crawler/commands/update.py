@@ -42,7 +42,7 @@ from crawler.lock import AlreadyRunning, RunLock, archive_lock_path, run_lock
 from crawler.paths import cannot_make_in
 from crawler.replay import Mirror, MirrorError
 from crawler.report import TargetRun, interrupted_run, not_crawled, summarise, write_report
-from crawler.setting_checks import check_paths, check_settings
+from crawler.setting_checks import check_paths, check_settings, given_as
 from crawler.sources import SOURCES
 from crawler.store import ArchiveError, ArchiveURL, archive_url, check_archive, open_archive
 
@@ -95,10 +95,10 @@ class Command(ScrapyCommand):
                              f"known: {', '.join(sorted(known))}", print_help=False)
         jobdir = self.settings.get("JOBDIR")
         if jobdir and len(opts.targets) > 1:  # (the crawls would share one record of requests seen)
-            raise UsageError(f"-s JOBDIR={jobdir}: the state of one crawl; with several targets, give it with "
-                             "--only TARGET", print_help=False)
+            raise UsageError(f"{given_as(self.settings, 'JOBDIR')}={jobdir}: the state of one crawl; with several "
+                             "targets, give it with --only TARGET", print_help=False)
         if jobdir and (problem := jobdir_problem(jobdir)):
-            raise UsageError(f"-s JOBDIR={jobdir}: {problem}", print_help=False)
+            raise UsageError(f"{given_as(self.settings, 'JOBDIR')}={jobdir}: {problem}", print_help=False)
         opts.spider_args = {}
         if opts.pages is not None:
             if not opts.pages.strip().isdigit() or int(opts.pages) < 1:
