@@ -26,7 +26,7 @@ from crawler.events import ARCHIVE_ERROR, crawl_stats
 from crawler.feedstorage import FAILED as FEED_FAILED
 from crawler.jobdir import jobdir_problem
 from crawler.paths import cannot_write_in
-from crawler.setting_checks import check_settings
+from crawler.setting_checks import check_settings, given_as
 from crawler.spiders.base import SpiderArgumentError
 from crawler.store import ArchiveError, ArchiveURL, ArchiveURLError, archive_url, check_archive
 
@@ -117,7 +117,7 @@ class Command(ScrapyCrawlCommand):
             raise UsageError(str(error), print_help=False) from None
         jobdir = self.settings.get("JOBDIR")
         if jobdir and (problem := jobdir_problem(jobdir)):
-            raise UsageError(f"-s JOBDIR={jobdir}: {problem}", print_help=False)
+            raise UsageError(f"{given_as(self.settings, 'JOBDIR')}={jobdir}: {problem}", print_help=False)
         check_feed_targets(self.settings, opts)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
