@@ -25,8 +25,10 @@ def test_a_mark_of_a_process_gone_is_a_crawl_that_did_not_stop_cleanly(tmp_path)
 
 def test_a_mark_of_a_live_process_that_is_not_scrapy_is_not_a_crawl(tmp_path):
     """A process id the system gave to another program since."""
-    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"]) as other:
+    with subprocess.Popen([sys.executable, "-c", "import time; print('up', flush=True); time.sleep(300)"],
+                          stdout=subprocess.PIPE, text=True) as other:
         try:
+            assert other.stdout.readline() == "up\n"
             (tmp_path / MARKER).write_text(f"{other.pid}\n", encoding="ascii")
             assert jobdir_problem(tmp_path).startswith(NOT_CLEAN)
         finally:
@@ -34,8 +36,12 @@ def test_a_mark_of_a_live_process_that_is_not_scrapy_is_not_a_crawl(tmp_path):
 
 
 def test_a_mark_of_a_crawl_under_way_says_so(tmp_path):
-    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", "scrapy", "crawl"]) as crawl:
+    """(A process whose command line names scrapy, as a crawl's does; it says it is up before the
+    mark is read.)"""
+    with subprocess.Popen([sys.executable, "-c", "import sys, time; print('up', flush=True); time.sleep(300)",
+                           "scrapy", "crawl"], stdout=subprocess.PIPE, text=True) as crawl:
         try:
+            assert crawl.stdout.readline() == "up\n"
             (tmp_path / MARKER).write_text(f"{crawl.pid}\n", encoding="ascii")
             assert jobdir_problem(tmp_path) == f"in use by the crawl running as process {crawl.pid}"
         finally:
