@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 import pytest
 from scrapy.http import HtmlResponse, JsonResponse, XmlResponse
@@ -115,6 +116,48 @@ def test_utf8_with_a_stray_byte_is_utf8(fixture, before, strays, content_type):
     choice = decide_charset(body, content_type, ("cp1251", "gb18030", "cp932"))
     assert (choice.encoding, choice.evidence) == ("utf-8", "mostly valid utf-8")
     assert decode_page(body, content_type)[0] == expected
+
+
+ENGLISH_PAGE = "mid/en/press_service/deputy_ministers_speeches/1818705.html"
+
+
+def test_a_pasted_word_paragraph_in_an_english_utf8_page_is_utf8():
+    """Few valid multi-byte characters (an English page's ’ and ©), several stray quotes: strays
+    that are all C1 bytes (windows-1252's quotes and dashes) in a page that says UTF-8 are
+    stray bytes, not a legacy page (where "Ryabkov’s" would read "RyabkovвЂ™s")."""
+    body, expected = with_strays(ENGLISH_PAGE, b"Russia supports", b"\x93")
+    body = body.replace(b"\x93Russia supports", b"\x93Russia\x92s partners\x92 views matter\x94. Russia supports")
+    choice = decide_charset(body, "text/html; charset=utf-8")
+    assert (choice.encoding, choice.evidence) == ("utf-8", "mostly valid utf-8")
+    text = decode_page(body, "text/html; charset=utf-8")[0]
+    assert text == expected.replace("\ufffdRussia supports",
+                                    "\ufffdRussia\ufffds partners\ufffd views matter\ufffd. Russia supports")
+
+
+@pytest.mark.parametrize(("text", "encoding"), [
+    ("邮编：100701", "gb18030"), ("茂木外", "cp932"), ("茂木外", "euc_jp"), ("её всё", "koi8_r"),
+    ("中华人民共和国外交部", "gb18030"), ("外務大臣会見記録", "cp932"), ("Déjà vu «œuvre»", "cp1252"),
+])
+def test_a_few_legacy_characters_are_not_utf8_with_strays(text, encoding):
+    """A short run of legacy text can hold a valid UTF-8 sequence by chance ("её" in KOI8-R is
+    "ţ"): under its own label, or under none, it is never read as UTF-8."""
+    body = f"<html><head></head><body><p>Text: {text}.</p></body></html>".encode(encoding)
+    assert not mostly_utf8(body)
+    assert not mostly_utf8(body, (encoding, None))
+    assert decide_charset(body, f"text/html; charset={encoding}").encoding != "utf-8"
+
+
+def test_an_english_page_in_koi8_r_quoting_russian_stays_koi8_r():
+    """Its header and meta say KOI8-R, and its few Cyrillic letters hold a valid UTF-8 sequence by
+    chance: the label wins over so little evidence."""
+    text = (FIXTURES / ENGLISH_PAGE).read_text(encoding="utf-8")
+    text = re.sub(r'charset=["]?utf-8', "charset=koi8-r", text, flags=re.I).replace("’", "'").replace("©", "(c)")
+    text = text.replace("Colleagues,", 'Colleagues ("её всё"),', 1)
+    assert 'Colleagues ("её всё"),' in text
+    body = text.encode("koi8_r")
+    choice = decide_charset(body, "text/html; charset=koi8-r", ("cp1251",))
+    assert choice.encoding == "koi8-r"
+    assert 'Colleagues ("её всё"),' in decode_page(body, "text/html; charset=koi8-r", ("cp1251",))[0]
 
 
 @pytest.mark.parametrize(("fixture", "encoding"), [

@@ -9,7 +9,7 @@ text would not, and an archive must not store mojibake. The evidence, strongest 
 2. the bytes themselves: non-ASCII bytes that form valid UTF-8 are UTF-8 (text in any legacy
    encoding almost never does, W3C "Character encodings for beginners"); so are bytes that form
    valid UTF-8 but for a few stray bytes (an editor's pasted windows-1252 quote in a UTF-8 page),
-   each stray byte read as U+FFFD: :func:`mostly_utf8` says when;
+   each stray byte read as U+FFFD: :func:`mostly_utf8` says when, the declared labels weighed;
 3. a declared multi-byte encoding (header, then ``<meta>``) that decodes the bytes without error,
    when only one does and no other of the site's known encodings does; otherwise the one whose
    text reads as a language (charset-normalizer, limited to the declared labels, the site's known
@@ -92,25 +92,40 @@ def _decodes(body: bytes, encoding: str) -> bool:
     return True
 
 
-#: Invalid UTF-8 among valid multi-byte UTF-8 characters: what makes a page's bytes UTF-8 with stray
-#: bytes rather than a legacy encoding. At most one invalid byte for every :data:`UTF8_PER_STRAY`
-#: valid characters. In legacy text, sequences that happen to be valid UTF-8 are rarer than
-#: invalid bytes: about one for every three or four in GB18030, Shift_JIS and EUC-JP pages (the
-#: trail bytes of their two-byte characters are UTF-8's continuation bytes), almost none in
-#: windows-1251, KOI8-R or windows-1252 pages (measured on the fixtures' pages in those encodings).
-UTF8_PER_STRAY = 2
+#: What makes bytes that are not all UTF-8 UTF-8 with stray bytes rather than a legacy encoding:
+#: valid multi-byte UTF-8 characters against invalid bytes ("strays"), weighed by what the page
+#: declares. In legacy text, sequences that happen to be valid UTF-8 are rarer than invalid bytes:
+#: about one for every three or four in GB18030, Shift_JIS and EUC-JP pages (their trail bytes are
+#: UTF-8's continuation bytes), almost none in windows-1251, KOI8-R or windows-1252 pages
+#: (measured on the fixtures' pages in those encodings), but a short run of legacy text can have
+#: more by chance ("её" in KOI8-R is one valid UTF-8 character). So:
+#:
+#: - declared UTF-8 (header or meta): at least as many valid characters as strays, or strays that
+#:   are all C1 bytes (0x80-0x9F: windows-1252's quotes and dashes, what a pasted Word paragraph
+#:   brings) beside at least one valid character;
+#: - nothing declared: twice as many valid characters as strays, and at least three;
+#: - another encoding declared: four times as many, and at least eight (the label is evidence too).
+UTF8_PER_STRAY = {"utf-8": 1, None: 2, "other": 4}
+UTF8_AT_LEAST = {"utf-8": 1, None: 3, "other": 8}
 _STRAY = re.compile("[\udc80-\udcff]")
+_NOT_C1 = re.compile("[\udca0-\udcff]")
 
 
-def mostly_utf8(body: bytes) -> bool:
-    """True when ``body`` is UTF-8 but for stray bytes: it holds valid multi-byte UTF-8 characters,
-    at least :data:`UTF8_PER_STRAY` for each byte that is not UTF-8. A page of UTF-8 text with one
-    pasted windows-1252 quote (``\x93``) is UTF-8 with one U+FFFD, not a windows-1252 page whose
-    every other non-ASCII character turns to mojibake ("â€™" for "’")."""
+def mostly_utf8(body: bytes, declared: Iterable[str | None] = ()) -> bool:
+    """True when ``body`` is UTF-8 but for stray bytes, by the rule above; ``declared``: the codecs
+    the HTTP header and the page's meta name (None where one names none). A page of UTF-8 text with
+    pasted windows-1252 quotes (``\x93``) is UTF-8 with one U+FFFD a stray byte, not a windows-1252
+    page whose every other non-ASCII character turns to mojibake ("â€™" for "’")."""
     text = body.decode("utf-8", errors="surrogateescape")  # (each invalid byte: one U+DC80-U+DCFF)
     stray = len(_STRAY.findall(text))
+    if not stray:
+        return False
     valid = len(text) - len(text.encode("ascii", errors="ignore")) - stray  # (non-ASCII, less the stray)
-    return stray > 0 and valid >= UTF8_PER_STRAY * stray
+    labels = {label for label in declared if label}
+    weight = "utf-8" if "utf-8" in labels else ("other" if labels else None)
+    if weight == "utf-8" and valid >= 1 and not _NOT_C1.search(text):
+        return True
+    return valid >= UTF8_AT_LEAST[weight] and valid >= UTF8_PER_STRAY[weight] * stray
 
 
 #: Single-byte encodings tried beside the declared ones and the site's hints when a single-byte
@@ -154,7 +169,7 @@ def decide_charset(body: bytes, content_type: str | None = None,
         return CharsetChoice(header or meta or "utf-8", "ascii", header, meta)
     if _decodes(body, "utf-8"):
         return CharsetChoice("utf-8", "valid utf-8", header, meta)
-    if mostly_utf8(body):
+    if mostly_utf8(body, (header, meta)):
         return CharsetChoice("utf-8", "mostly valid utf-8", header, meta)
     declared = [label for label in dict.fromkeys((header, meta)) if label and label != "utf-8"]
     fitting = [label for label in declared if _decodes(body, label)]
