@@ -66,9 +66,11 @@ def check_archive_folder(settings: BaseSettings) -> None:
     if not url.is_sqlite or url.path is None or str(url.path) == ":memory:":
         return
     folder = url.path.parent
-    default = ArchiveURL.parse(default_settings.MF_ARCHIVE_URL).path
-    assert default is not None
-    if not folder.exists() and folder.resolve() != default.parent.resolve():
+    try:
+        default = ArchiveURL.parse(default_settings.MF_ARCHIVE_URL).path
+    except ArchiveURLError:  # (the default is read from the environment, where it may be anything)
+        default = None
+    if not folder.exists() and (default is None or folder.resolve() != default.parent.resolve()):
         raise UsageError(f"archive URL {url}: folder {folder} does not exist", print_help=False)
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"archive URL {url}: {folder} is not a folder", print_help=False)

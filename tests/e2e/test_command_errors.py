@@ -287,6 +287,20 @@ def test_a_bad_value_from_the_environment_is_named_so(place, env, arguments, exp
     assert not (place / "new").exists()
 
 
+def test_an_empty_archive_url_in_the_environment_gives_way_to_the_path_given(tmp_path):
+    """``MF_ARCHIVE_URL=`` in the environment and ``-s MF_ARCHIVE_PATH``: the path is the archive
+    (as ``publish`` and ``export`` have it), not a traceback about the empty default."""
+    archive = tmp_path / "archive.sqlite3"
+    given = fast_settings(archive, tmp_path)
+    options = [part for flag, value in zip(given[::2], given[1::2], strict=True)
+               if not value.startswith("MF_ARCHIVE_URL=") for part in (flag, value)]
+    result = run_scrapy("crawl", "aa", "-a", f"replay={FIXTURES}", *options, "-s", f"MF_ARCHIVE_PATH={archive}",
+                        env={"MF_ARCHIVE_URL": ""}, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert archive.exists()
+
+
 def test_a_feed_export_that_cannot_be_written_fails_the_crawl(tmp_path):
     """A feed whose writes fail (a full disk; /dev/full) is said once, without a traceback, and
     the crawl exits 1: its output is missing."""
