@@ -16,7 +16,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.commands import EXIT_USAGE, one_line_usage_errors
-from crawler.files import describe
+from crawler.files import describe, remove_leftovers
 from crawler.lock import AlreadyRunning, publish_lock
 from crawler.setting_checks import PUBLICATION, check_paths, check_settings
 from crawler.store import ArchiveError, ArchiveMissing, archive_url, open_archive
@@ -62,7 +62,14 @@ def publish_archive(settings: BaseSettings, full: bool = False,
     options = publish_options(settings)
     url = archive_url(settings)
     with open_archive(url, readonly=True) as store, publish_lock(settings):
-        return publish(store, options, full=full, progress=progress)
+        try:
+            return publish(store, options, full=full, progress=progress)
+        except Interrupted:
+            # A signal lands where it will: between a temporary file's making and the ``with`` that
+            # would discard it, too. Cleared here, under the lock, where no other publication
+            # writes; a second signal is ignored by now (_stopped_by_signals).
+            remove_leftovers(options.out_dir)
+            raise
 
 
 class Interrupted(BaseException):
