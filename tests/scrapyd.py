@@ -69,7 +69,11 @@ def build_egg(folder: Path) -> Path:
     """The project's egg as ``scrapyd-deploy --build-egg`` makes it."""
     copy = checkout_copy(folder / "checkout")
     egg = folder / f"{PROJECT}.egg"
-    result = subprocess.run([*DEPLOY, "--build-egg", str(egg)], cwd=copy, env=clean_environment(),
+    # (scrapyd-deploy --build-egg leaves its build folder, "scrapydeploy-…", in the temporary
+    # folder: TMPDIR puts it in this test's, never in the machine's /tmp)
+    scratch = folder / "tmp"
+    scratch.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run([*DEPLOY, "--build-egg", str(egg)], cwd=copy, env=clean_environment(TMPDIR=str(scratch)),
                             capture_output=True, text=True, timeout=300, check=False)
     if result.returncode != 0 or not egg.exists():
         raise RuntimeError(f"scrapyd-deploy --build-egg failed: {result.stderr[-2000:]}")
