@@ -11,6 +11,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 import sys
 import time
 from dataclasses import replace
@@ -68,23 +69,28 @@ def check_whole(path: Path, data: bytes) -> None:
         raise AssertionError(f"{path}: a file publishing does not write")
 
 
-def test_a_killed_publication_is_repaired_by_the_next(tmp_path, archive_url):
-    public = tmp_path / "public"
+def _publishing_midway(archive_url: str, public: Path) -> tuple[subprocess.Popen, int]:
+    """A full ``scrapy publish`` of an archive published before under another base URL, once it
+    has rewritten a quarter of the folder's Atom documents; and how many documents there are."""
     with open_archive(archive_url) as store:
         store.load_statements(synthetic_statements(STATEMENTS))
         publish(store, replace(options(public), base_url=OLD_BASE))
     documents = len(list(public.rglob("*.atom")))
     marker = time.time_ns()
     running = start_scrapy("publish", "--full", *settings(archive_url, public))
-    # Stopped once it has rewritten a good part of the folder, and looked at while it cannot move.
     while True:
         assert running.poll() is None, f"the publication ended before it was stopped: {running.stderr.read()[-2000:]}"
-        rewritten = [path for path in public.rglob("*.atom") if path.stat().st_mtime_ns > marker]
-        if len(rewritten) >= documents // 4:
-            os.kill(running.pid, signal.SIGSTOP)
-            break
+        if len([path for path in public.rglob("*.atom") if path.stat().st_mtime_ns > marker]) >= documents // 4:
+            return running, documents
         assert time.time_ns() - marker < 120e9
         time.sleep(0.005)
+
+
+def test_a_killed_publication_is_repaired_by_the_next(tmp_path, archive_url):
+    public = tmp_path / "public"
+    # Stopped once it has rewritten a good part of the folder, and looked at while it cannot move.
+    running, documents = _publishing_midway(archive_url, public)
+    os.kill(running.pid, signal.SIGSTOP)
     try:
         assert json.loads((public / STATE_FILE).read_text(encoding="utf-8"))["status"] == "in progress"
         visible = {path: path.read_bytes() for path in public.rglob("*")
@@ -138,19 +144,8 @@ def test_sigterm_midway_says_what_it_left(tmp_path, archive_url):
     left, as ``scrapy update`` does, and exits 143: every file a reader sees is whole, none of
     its temporary files stays, and the next publication completes the work."""
     public = tmp_path / "public"
-    with open_archive(archive_url) as store:
-        store.load_statements(synthetic_statements(STATEMENTS))
-        publish(store, replace(options(public), base_url=OLD_BASE))
-    documents = len(list(public.rglob("*.atom")))
-    marker = time.time_ns()
-    running = start_scrapy("publish", "--full", *settings(archive_url, public))
-    while True:
-        assert running.poll() is None, f"the publication ended before it was stopped: {running.stderr.read()[-2000:]}"
-        if len([path for path in public.rglob("*.atom") if path.stat().st_mtime_ns > marker]) >= documents // 4:
-            running.send_signal(signal.SIGTERM)
-            break
-        assert time.time_ns() - marker < 120e9
-        time.sleep(0.005)
+    running, documents = _publishing_midway(archive_url, public)
+    running.send_signal(signal.SIGTERM)
     _out, err = running.communicate(timeout=60)
     assert running.returncode == 143, err[-3000:]
     assert "Traceback" not in err
