@@ -1,7 +1,8 @@
 """A throwaway PostgreSQL server for the tests: Debian's ``postgresql`` package (installed with
 apt-get when missing and the tests run as root), a cluster made by ``initdb`` in a temporary
 folder, owned and run by an unprivileged user (initdb refuses root), listening on a free
-loopback port only. Each test gets a database of its own, dropped after it.
+loopback port only. Each test gets a database of its own, dropped after it. A run that is killed
+cannot stop its server (pg_ctl starts it detached): the next run does (:func:`stop_abandoned`).
 
 Authentication: the tests' own role ``mf`` is trusted on loopback; every other role needs its
 password (SCRAM), which is how tests of credentials (URL, PGPASSWORD, ~/.pgpass) are real.
@@ -56,6 +57,41 @@ def _server_user() -> str | None:
     raise Unavailable("running as root and no unprivileged user (postgres, nobody) to run PostgreSQL")
 
 
+#: The file in a server's folder naming the test process that started it: its pid and start time
+#: (so that a reused pid is not taken for it).
+_OWNER = "owner"
+
+
+def _process_start(pid: int) -> str | None:
+    """When a live process started (field 22 of ``/proc/<pid>/stat``, in clock ticks since boot,
+    proc(5)); None when there is no such process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def stop_abandoned(bindir: Path, user: str | None) -> list[Path]:
+    """Stop the servers of test runs that ended without stopping them (killed: pg_ctl starts a
+    server detached, so it outlives the run) and remove their folders; returns the folders removed.
+    A folder whose owner is alive, or that names none yet (being made), is left alone."""
+    removed = []
+    for folder in sorted(Path(tempfile.gettempdir()).glob("mf-postgres-*")):
+        try:
+            pid, started = (folder / _OWNER).read_text().split()
+        except (OSError, ValueError):
+            continue
+        if _process_start(int(pid)) == started:
+            continue
+        if (folder / "data" / "postmaster.pid").exists():
+            subprocess.run([str(bindir / "pg_ctl"), "-D", str(folder / "data"), "-m", "immediate", "-w", "stop"],
+                           user=user, cwd=folder, capture_output=True, check=False, timeout=120)
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -74,7 +110,9 @@ class Cluster:
             raise Unavailable("PostgreSQL binaries not found under /usr/lib/postgresql/*/bin")
         self.bindir = bindir
         self.user = _server_user()
+        stop_abandoned(bindir, self.user)
         self.folder = Path(tempfile.mkdtemp(prefix="mf-postgres-"))
+        (self.folder / _OWNER).write_text(f"{os.getpid()} {_process_start(os.getpid())}\n")
         self.data = self.folder / "data"
         self.log = self.folder / "server.log"
         self.port = 0
