@@ -141,3 +141,29 @@ def test_a_page_that_does_not_parse_is_pending_under_the_url_its_raw_page_is_kep
     assert (failed.url, failed.spider, failed.reason, failed.tags) == \
         (page_url, "fcdo", "unparsed: missing_title", ["UK"])
     assert crawler.stats.get_value("mf/pages/unparsed/missing_title") == 1
+
+
+def test_a_page_object_that_fails_unforeseen_leaves_the_page_pending_and_counted(crawler):
+    """Any exception of a page object but Scrapy's own (a bug, a page it did not foresee) is a
+    page that does not parse: counted as ``extractor_error``, kept pending, logged with its
+    traceback; never a statement lost without a word while the run says it went well."""
+    from scrapy import Request
+    from scrapy.exceptions import CloseSpider
+    from scrapy.http import TextResponse
+
+    from crawler.middlewares.parse_errors import ParseErrorMiddleware
+
+    url = "https://mid.ru/en/foreign_policy/news/1820150/"
+    request = Request(url, meta={"mf_kind": "article", "mf_spider": "mid"},
+                      cb_kwargs={"entry_tags": [], "listing_date": "01.10.2026"})
+    response = TextResponse(url, body=b"<html></html>", request=request)
+    events = recorded(crawler)
+    middleware = ParseErrorMiddleware.from_crawler(crawler)
+    assert middleware.process_spider_exception(response, ValueError("All strings must be XML compatible")) == []
+    [failed] = events
+    assert (failed.url, failed.spider, failed.reason) == (url, "mid", "unparsed: extractor_error")
+    assert crawler.stats.get_value("mf/pages/unparsed/extractor_error") == 1
+    assert crawler.stats.get_value("mf/article/unparsed") == 1
+    # Scrapy's own exceptions steer the crawl: passed on
+    assert middleware.process_spider_exception(response, CloseSpider("done")) is None
+    assert len(events) == 1

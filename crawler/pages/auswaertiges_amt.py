@@ -12,6 +12,7 @@ have separate ids and no links between them.
 from __future__ import annotations
 
 import re
+from functools import partial
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -25,10 +26,11 @@ from crawler.pages.cleanup import (
     drop_matching,
     inner_html,
     parse_document,
+    read_without_controls,
     text_of,
 )
 from crawler.pages.evidence import in_related_block, language_versions, meta_published
-from crawler.pages.feeds_rss import FeedEntry, read_rss
+from crawler.pages.feeds_rss import FeedEntry, RssItem, read_rss
 
 SOURCE = "aa"
 SITE = "auswaertiges-amt.de"
@@ -102,15 +104,19 @@ class AaFeed:
                 continue
             statement = None
             if item.description and item.description.strip() and item.pub_date:
-                root = parse_document(item.link, f"<html><body><div>{item.description}</div></body></html>")
-                body = root.find(".//body/div")
-                statement = PageStatement(
-                    source=SOURCE, site=SITE, site_id=facts[1], url=item.link, language=facts[0], title=item.title,
-                    type=doc_type(None, item.title), body_html=clean_body(item.link, body),
-                    published_raw=item.pub_date, tags=list(item.categories), extractor=extractor_name(AaFeed))
+                statement = read_without_controls(partial(_feed_statement, item, facts))
             entries.append(FeedEntry(url=item.link, title=item.title, date_raw=item.pub_date,
                                      tags=list(item.categories), statement=statement))
         return entries
+
+
+def _feed_statement(item: RssItem, facts: tuple[str, str]) -> PageStatement:
+    """The statement a feed item carries whole (``facts``: its URL's language and id)."""
+    root = parse_document(item.link, f"<html><body><div>{item.description}</div></body></html>")
+    return PageStatement(
+        source=SOURCE, site=SITE, site_id=facts[1], url=item.link, language=facts[0], title=item.title,
+        type=doc_type(None, item.title), body_html=clean_body(item.link, root.find(".//body/div")),
+        published_raw=item.pub_date, tags=list(item.categories), extractor=extractor_name(AaFeed))
 
 
 _X_TITLE = etree.XPath("//*[@id='main']//h1[contains(@class, 'heading__title')]")

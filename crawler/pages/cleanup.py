@@ -25,13 +25,14 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import TYPE_CHECKING
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
 from crawler.normalise.html import string_value
-from crawler.normalise.text import clean_inline, utf8_bytes
+from crawler.normalise.text import clean_inline, utf8_bytes, without_controls
 from crawler.pages import ParseError
 
 if TYPE_CHECKING:
@@ -100,9 +101,39 @@ _PARAGRAPH_LINK_DENSITY = 0.9
 _HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, encoding="utf-8")
 
 
+#: Whether :func:`parse_document` takes control characters out of what it parses
+#: (:func:`read_without_controls`).
+_WITHOUT_CONTROLS: ContextVar[bool] = ContextVar("without_controls", default=False)
+#: How lxml refuses to put a control character into a tree (moving text when an element is
+#: removed: the parser itself keeps them).
+_REFUSED = "All strings must be XML compatible"
+_T = TypeVar("_T")
+
+
+def read_without_controls(read: Callable[[], _T]) -> _T:
+    """``read()``; when lxml refuses to move a C0 control character of the page (a vertical tab
+    after a script that is removed, ``&#11;``: the parser keeps them in the tree, but lxml will not
+    set them as text), ``read()`` again with every page it parses taken without them
+    (crawler.normalise.text.without_controls), as its text would be read without them anyway.
+    A page without such characters is parsed once, and looked at no more than before."""
+    try:
+        return read()
+    except ValueError as error:
+        if not str(error).startswith(_REFUSED):
+            raise
+    token = _WITHOUT_CONTROLS.set(True)
+    try:
+        return read()
+    finally:
+        _WITHOUT_CONTROLS.reset(token)
+
+
 def parse_document(url: str, text: str) -> etree._Element:
     """The page's element tree; a page lxml cannot read is a ParseError naming the URL. A lone
-    surrogate (from a JSON API's ``"\\ud83d"``) is read as U+FFFD, not as the end of the text."""
+    surrogate (from a JSON API's ``"\\ud83d"``) is read as U+FFFD, not as the end of the text.
+    Within :func:`read_without_controls`' second reading, C0 controls are left out."""
+    if _WITHOUT_CONTROLS.get():
+        text = without_controls(text)
     try:
         root = etree.fromstring(utf8_bytes(text), _HTML_PARSER)
     except (etree.ParserError, ValueError) as error:

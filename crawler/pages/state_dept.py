@@ -11,6 +11,7 @@ wall answers 403, or 200, with a "Technical Difficulties" page.
 from __future__ import annotations
 
 import re
+from functools import partial
 from urllib.parse import parse_qs, urlsplit
 
 from lxml import etree
@@ -26,10 +27,11 @@ from crawler.pages.cleanup import (
     inner_html,
     is_blank,
     parse_document,
+    read_without_controls,
     text_of,
 )
 from crawler.pages.evidence import in_related_block, meta_published
-from crawler.pages.feeds_rss import FeedEntry, read_rss
+from crawler.pages.feeds_rss import FeedEntry, RssItem, read_rss
 from crawler.pages.markers import STATE_DEPT
 from crawler.pages.segments import segments_for
 
@@ -101,14 +103,20 @@ class StateFeed:
             statement = None
             post_id = _post_id(item.guid)
             if item.content and item.content.strip() and post_id:
-                statement = PageStatement(
-                    source=SOURCE, site=SITE, site_id=post_id, url=url, language="en", title=item.title,
-                    type=doc_type(label, item.title), body_html=clean_body_html(url, item.content),
-                    published_raw=item.pub_date, tags=tags, extractor=extractor_name(StateFeed))
-                statement.segments = segments_for(statement, STATE_DEPT)
+                statement = read_without_controls(partial(_feed_statement, item, url, post_id, tags, label))
             entries.append(FeedEntry(url=url, title=item.title, date_raw=item.pub_date, tags=tags,
                                      statement=statement))
         return entries
+
+
+def _feed_statement(item: RssItem, url: str, post_id: str, tags: list[str], label: str | None) -> PageStatement:
+    """The statement a feed item carries whole."""
+    statement = PageStatement(
+        source=SOURCE, site=SITE, site_id=post_id, url=url, language="en", title=item.title,
+        type=doc_type(label, item.title), body_html=clean_body_html(url, item.content),
+        published_raw=item.pub_date, tags=tags, extractor=extractor_name(StateFeed))
+    statement.segments = segments_for(statement, STATE_DEPT)
+    return statement
 
 
 def clean_body_html(url: str, html: str) -> str:

@@ -181,3 +181,25 @@ def test_an_article_served_as_an_image_is_unparsed_pending_with_its_raw_bytes(de
     site.restore(BROKEN)
     result, mid = deployment.update()
     assert mid["items"]["new"] == 1 and mid["failures"] == {}
+
+
+def test_an_article_with_a_control_character_after_chrome_is_archived_with_its_text(deployment):
+    """A vertical tab (what Word pastes for a line break) after a script in the body: lxml refused
+    to move it when the script was removed, and the article was lost with a spider error while the
+    run said "ok". Now it is read as it reads without the character."""
+    site = deployment.site
+    url = site.base_url + BROKEN
+    page = site.original(BROKEN).decode("utf-8")
+    assert page.count("exchanged views on regional problems") == 1
+    site.set(BROKEN, page.replace("exchanged views on regional problems",
+                                  "<script>x</script>\x0bexchanged views on regional&#11; problems").encode("utf-8"))
+
+    result, mid = deployment.update()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr and "Spider error" not in result.stderr
+    assert mid["failures"] == {} and mid["items"]["new"] == 32
+    with deployment.store() as store:
+        [document] = store.documents_at(url)
+        assert store.count("pending") == 0
+    assert "and exchanged views on regional problems" in document["body_text"]
+    assert "\x0b" not in document["body_html"] and "<script" not in document["body_html"]
