@@ -304,6 +304,24 @@ def test_rfc5322_zones_not_known_or_impossible_are_refused_never_local(raw):
     assert parse_rfc822(raw, "America/New_York") is None
 
 
+@pytest.mark.parametrize(("raw", "expected"), [
+    # (the rss-zone-minus0000 case's kind: RSS dates as feeds write them, not only as §3.3 does)
+    ("Wed, 30 July 2025 14:00:00 -0000", "2025-07-30T14:00:00+00:00"),
+    ("Wednesday, 30 July 2025 14:00:00 +0000", "2025-07-30T14:00:00+00:00"),
+    ("Tue, 30 Sept 2025 10:00 GMT", "2025-09-30T10:00:00+00:00"),
+    ("Wed., 30 Jul. 2025 14:00:00 +0200", "2025-07-30T14:00:00+02:00"),
+    ("30 december 2025 23:59:59 EST", "2025-12-30T23:59:59-05:00"),
+])
+def test_rfc5322_dates_with_month_and_weekday_names_in_full(raw, expected):
+    assert isoformat(parse_rfc822(raw, "America/New_York").value) == expected
+
+
+@pytest.mark.parametrize("raw", ["Wed, 30 Julyy 2025 14:00:00 +0000", "Wed, 30 Ju 2025 14:00:00 +0000",
+                                 "Wed, 30 Juli 2025 14:00:00 +0000", "Wed, 31 June 2025 14:00:00 +0000"])
+def test_rfc5322_month_names_that_are_none_are_refused(raw):
+    assert parse_rfc822(raw, "America/New_York") is None
+
+
 def test_a_refused_zone_keeps_the_raw_string_and_the_date_comes_from_elsewhere():
     # the page's feed date is refused: the listing's day decides, the raw string is the one read
     assert published("state_dept", "Wed, 30 Jul 2025 14:00:00 IST", listing="July 30, 2025") == \

@@ -101,12 +101,17 @@ _DOC_NUMBER = re.compile(r"^\s*\d+-(?P<day>\d{2})-(?P<month>\d{2})-(?P<year>\d{4
 # RFC 5322 §3.3 date-time, with its obsolete forms (§4.3): an optional weekday, day, month name,
 # a 4-digit (or obsolete 2- or 3-digit) year, hours:minutes[:seconds], then an optional zone.
 _RFC5322 = re.compile(
-    r"^(?:[A-Za-z]{3},?\s*)?(?P<day>\d{1,2})\s+(?P<month>[A-Za-z]{3})\s+(?P<year>\d{2,4})\s+"
+    r"^(?:[A-Za-z]{3,9}\.?,?\s*)?(?P<day>\d{1,2})\s+(?P<month>[A-Za-z]{3,9})\.?\s+(?P<year>\d{2,4})\s+"
     r"(?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
     r"(?:\s*(?P<sign>[+-])(?P<zh>\d{2}):?(?P<zm>\d{2})|\s+(?P<name>[A-Za-z]{1,5}))?\s*(?:\(.*\))?$"
 )
-_RFC5322_MONTHS = {name: number for number, name in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+#: Month names of RFC 5322 §3.3, and as feeds also write them (they are read, not checked): in
+#: full ("30 July 2025") and "Sept", with a full weekday ("Wednesday,") and a dot after an
+#: abbreviation ("Wed., 30 Jul. 2025").
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                "november", "december")
+_RFC5322_MONTHS = {**{name[:3]: number for number, name in enumerate(_MONTH_NAMES, start=1)},
+                   **{name: number for number, name in enumerate(_MONTH_NAMES, start=1)}, "sept": 9}
 #: Zone names RFC 5322 §4.3 defines (hours east of UTC), then a few unambiguous abbreviations
 #: ministries' feeds use (from the IANA tz database's abbreviations). An abbreviation that
 #: names different offsets in different countries (IST, CST outside the US sense RFC 5322 fixes)
