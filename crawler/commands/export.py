@@ -20,6 +20,7 @@ archive). Both are written beside their target and renamed at the end.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -60,6 +61,15 @@ class Progress:
         if done >= self.total:
             sys.stderr.write("\n")
         sys.stderr.flush()
+
+
+def _as_asked(message: str, target: Path) -> str:
+    """``message`` naming the snapshot file asked for where it names the temporary files it is
+    made in beside it (``.NAME.snapshot-PID``, ``..NAME.snapshot-PID.copy-PID``, as an archive
+    URL or a path): a failed write is the file asked for's."""
+    temporary = re.compile(rf"(?:sqlite:///)?{re.escape(str(target.parent))}/\.+{re.escape(target.name)}"
+                           rf"\.snapshot-\d+(?:\.copy-\d+)?")
+    return temporary.sub(str(target), message)
 
 
 class Command(ScrapyCommand):
@@ -199,12 +209,13 @@ class Command(ScrapyCommand):
         try:
             checks = write_snapshot(archive_url(self.settings), target)
         except ArchiveError as error:
-            print(f"scrapy export: {error}", file=sys.stderr)
+            print(f"scrapy export: {_as_asked(str(error), target)}", file=sys.stderr)
             # (no archive yet, or the snapshot asked to replace the archive itself: a bad command line)
             self.exitcode = EXIT_USAGE if isinstance(error, (ArchiveMissing, DestinationInUse)) else 1
             return
         except OSError as error:  # the snapshot could not be written (a full disk, a reader gone)
-            print(f"scrapy export: {error.filename or target}: {error.strerror or error}", file=sys.stderr)
+            shown = _as_asked(str(error.filename or target), target)
+            print(f"scrapy export: {shown}: {error.strerror or error}", file=sys.stderr)
             self.exitcode = 1
             return
         rows = {check.table: check.copied_rows for check in checks}

@@ -5,7 +5,9 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import signal
+import subprocess
 import sys
 import time
 
@@ -231,3 +233,28 @@ def test_a_reader_that_goes_away_is_quiet(sqlite_archive):
     assert json.loads(first)["id"]
     assert export.returncode == 0
     assert stderr == ""
+
+
+@pytest.fixture
+def full_folder(tmp_path):
+    """A folder on a 64 KiB file system (a tmpfs, mounted as root): a disk with no room left."""
+    folder = tmp_path / "full"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)],
+                             capture_output=True, check=False) if os.geteuid() == 0 else None
+    if mounted is None or mounted.returncode != 0:
+        pytest.skip("a small file system cannot be mounted here (needs root and mount)")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)
+
+
+def test_a_snapshot_on_a_full_disk_names_the_file_asked_for(sqlite_archive, full_folder):
+    target = full_folder / "snapshot.sqlite3"
+    result = run_scrapy("export", "--sqlite", str(target), "-s", f"MF_ARCHIVE_URL={sqlite_archive}")
+    assert result.returncode == 1, result.stderr
+    # (SQLite says "database or disk is full" or "disk I/O error", as the write that fails is)
+    assert re.fullmatch(rf"scrapy export: {re.escape(str(target))}: cannot write the archive \((database or disk "
+                        r"is full|disk I/O error)\)", result.stderr.strip()), result.stderr
+    assert list(full_folder.iterdir()) == []  # nothing half-written, no temporary file left
