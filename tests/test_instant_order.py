@@ -6,19 +6,22 @@ summer time), so its text sorts by the local clock: Tokyo's midnight before New 
 came 3.5 hours later. The archive keeps each statement's instant in UTC (``published_utc``,
 schema version 7) and every order of statements — the store's, the feeds', the exports' — is by
 it; months (a feed's archive documents) and ``--since`` / ``--until`` stay the local dates the
-statements print. Both backends.
+statements print. Both backends; ``scrapy explore``'s view and queries (schema version 8) on SQLite.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, date
 
 import feedparser
 import pytest
 
+from crawler.commands.explore import datasette_metadata
 from crawler.normalise.dates import parse_timestamp
 from crawler.store import SCHEMA_VERSION, ArchiveURL, Selection, open_archive
 from crawler.store.backend import connect
+from crawler.store.schema import MIGRATIONS
 from feeds.atom import entry_id
 from feeds.dumps import render_year
 from feeds.jsonl import ExportQuery, lines
@@ -38,6 +41,9 @@ STATEMENTS = {
     "B3": ("aa", "2026-10-31T23:00:00+01:00"),       # 2026-10-31T22:00:00Z
 }
 BY_INSTANT = list(STATEMENTS)
+#: The statements view as schema version 4 made it (before published_utc).
+VIEW_OF_SCHEMA_4 = next(statement for migration in MIGRATIONS if migration.version == 4
+                        for statement in migration.sqlite if statement.startswith("CREATE VIEW statements"))
 UTC_OF = {"J1": "2026-09-29T15:00:00Z", "I1": "2026-09-29T18:30:00Z", "B1": "2026-10-25T00:30:00Z",
           "B2": "2026-10-25T01:10:00Z", "J2": "2026-10-31T16:00:00Z", "B3": "2026-10-31T22:00:00Z"}
 
@@ -147,6 +153,64 @@ def test_exports_are_ordered_by_instant_and_filtered_by_local_date(archive):
     assert (entry["first_published"], entry["last_published"]) == (STATEMENTS["B1"][1], STATEMENTS["B3"][1])
 
 
+def canned(name: str) -> str:
+    """The SQL of a canned query of ``scrapy explore``."""
+    return datasette_metadata("archive")["databases"]["archive"]["queries"][name]["sql"]
+
+
+def explored_order(path) -> dict[str, list[str]]:
+    """Names of the statements in the orders ``scrapy explore`` gives them: the statements view
+    (and the documents table) as the Datasette metadata sorts them, and the canned queries."""
+    tables = datasette_metadata("archive")["databases"]["archive"]["tables"]
+    db = sqlite3.connect(path)
+    try:
+        orders = {table: [name_of(row[0]) for row in db.execute(
+            f"SELECT id FROM {table} ORDER BY {tables[table]['sort_desc']} DESC")]  # Datasette then sorts by key
+            for table in ("statements", "documents")}
+        orders["latest_statements"] = [name_of(row[6]) for row in db.execute(canned("latest_statements"))]
+        orders["find_text"] = [name_of(row[6]) for row in db.execute(canned("find_text"), {"text": "Statement"})]
+        return orders
+    finally:
+        db.close()
+
+
+def test_scrapy_explore_orders_by_instant(tmp_path):
+    """The statements view, its sort in the Datasette metadata and the canned queries: Tokyo's
+    midnight (15:00 UTC) below New Delhi's (18:30 UTC), the latest first."""
+    path = tmp_path / "archive.sqlite3"
+    with open_archive(path) as store:
+        store.write_batch([], [made(name) for name in ("B2", "J1", "B3", "I1", "J2", "B1")])
+    newest_first = BY_INSTANT[::-1]
+    assert explored_order(path) == dict.fromkeys(("statements", "documents", "latest_statements", "find_text"),
+                                                 newest_first)
+    db = sqlite3.connect(path)
+    shown = {name_of(row[0]): row[1:] for row in db.execute("SELECT id, published, published_utc FROM statements")}
+    assert shown == {name: (STATEMENTS[name][1], UTC_OF[name]) for name in STATEMENTS}
+    # the canned queries still show the statement's own time
+    assert [row[0] for row in db.execute(canned("latest_statements"))] == [STATEMENTS[n][1] for n in newest_first]
+    db.close()
+
+
+def test_an_sqlite_archive_of_schema_7_gets_the_view_with_instants_on_open(tmp_path):
+    """Migration 8: the statements view of schema 4 made anew with published_utc."""
+    path = tmp_path / "archive.sqlite3"
+    with open_archive(path) as store:
+        store.write_batch([], [made(name) for name in ("B2", "J1", "B3", "I1", "J2", "B1")])
+    db = sqlite3.connect(path)
+    db.execute("DROP VIEW statements")
+    db.execute(VIEW_OF_SCHEMA_4)
+    db.execute("DELETE FROM schema_versions WHERE version >= 8")
+    db.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
+    db.commit()
+    assert "published_utc" not in {row[0] for row in db.execute("SELECT name FROM pragma_table_info('statements')")}
+    db.close()
+    with open_archive(path, readonly=True) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        assert [version for version, _, _ in store.schema_history()][-2:] == [7, 8]
+        assert store.integrity_problems() == []
+    assert explored_order(path)["statements"] == BY_INSTANT[::-1]
+
+
 def _published_utc(url: str) -> dict[str, str]:
     db = connect(ArchiveURL.parse(url))
     try:
@@ -162,6 +226,9 @@ def test_an_archive_of_schema_6_gets_the_instants_on_open(archive_url):
     # The archive taken back to schema 6, as the release before wrote it.
     db = connect(ArchiveURL.parse(archive_url))
     with db.write():
+        if db.backend == "sqlite":  # schema 4's statements view, without published_utc
+            db.execute("DROP VIEW statements")
+            db.execute(VIEW_OF_SCHEMA_4)
         for index in ("documents_by_language_instant", "documents_by_feed_instant", "documents_by_type_instant"):
             db.execute(f"DROP INDEX {index}")
         db.execute("ALTER TABLE documents DROP COLUMN published_utc")
@@ -172,8 +239,8 @@ def test_an_archive_of_schema_6_gets_the_instants_on_open(archive_url):
         "SELECT column_name FROM information_schema.columns WHERE table_name = 'documents'")]
     db.close()
     with open_archive(archive_url, readonly=True) as store:
-        assert store.schema_version() == SCHEMA_VERSION == 7
-        assert [version for version, _, _ in store.schema_history()][-2:] == [6, 7]
+        assert store.schema_version() == SCHEMA_VERSION
+        assert [version for version, _, _ in store.schema_history()][-3:] == [6, 7, 8]
         assert [name_of(doc["id"]) for doc in store.documents(oldest_first=True)] == BY_INSTANT
         assert store.integrity_problems() == []
     assert _published_utc(archive_url) == UTC_OF

@@ -149,6 +149,27 @@ def test_every_canned_query_answers(explored):
                                                           "fmprc:zh:t20241128_11535541"}
 
 
+def test_statements_are_ordered_by_the_instant_of_publication(explored):
+    """Tokyo's midnight of 30 September (15:00 UTC) came before New Delhi's (18:30 UTC): below it,
+    newest first, in the statements view as the metadata sorts it and in the canned queries,
+    though the text of ``published`` sorts it above."""
+    database = explored.rsplit("/", 1)[0]
+    tokyo, new_delhi = "mofa_jp:en:pressite_000001_02911", "mea_in:hi:41705"
+    view = get(f"{explored}.json?_shape=objects&_size=max")["rows"]
+    published = {row["id"]: (row["published"], row["published_utc"]) for row in view}
+    assert published[tokyo] == ("2026-09-30T00:00:00+09:00", "2026-09-29T15:00:00Z")
+    assert published[new_delhi] == ("2026-09-30T00:00:00+05:30", "2026-09-29T18:30:00Z")
+    assert [row["published_utc"] for row in view] == sorted((row["published_utc"] for row in view), reverse=True)
+    latest = get(f"{database}/latest_statements.json?_shape=objects")["rows"]
+    # text both statements hold (their day, 30), found by the query for text of any length
+    found = get(f"{database}/find_text.json?" + urllib.parse.urlencode({"text": "30", "_shape": "objects"}))["rows"]
+    for rows in (view, latest, found):
+        ids = [row["id"] for row in rows]
+        assert ids.index(new_delhi) < ids.index(tokyo)
+        assert [row["published"] for row in rows if row["id"] in (tokyo, new_delhi)] == [
+            "2026-09-30T00:00:00+05:30", "2026-09-30T00:00:00+09:00"]
+
+
 def test_read_only_and_on_loopback(explored):
     assert explored.startswith("http://127.0.0.1:")
     database = explored.rsplit("/", 1)[0]
