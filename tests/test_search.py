@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+from crawler.commands.explore import datasette_metadata
 from crawler.items import PageEvent
 from crawler.store import SCHEMA_VERSION, open_archive
 from crawler.store.copying import DestinationInUse, write_snapshot
@@ -138,3 +139,30 @@ def test_an_archive_of_schema_3_gets_its_index_on_open(tmp_path):
         assert store.schema_version() == SCHEMA_VERSION
         assert found(store, "санкций") == ["mid:ru:1819686"]
         assert found(store, "哈萨克斯坦") == ["fmprc:zh:t20241126_11534200"]
+
+
+def test_find_text_takes_percent_underscore_and_backslash_as_text(tmp_path):
+    """``scrapy explore``'s "find text" query (LIKE): ``%`` and ``_`` are characters looked for,
+    not wildcards, and so is the escape character."""
+    bodies = {"percent": "Turnout rose by 50% this year.", "underscore": "Resolution 3_7 was adopted.",
+              "backslash": "The file C:\\new was cited.", "plain": "Nothing special: 50 of 37, 3-7."}
+    path = tmp_path / "archive.sqlite3"
+    with open_archive(path) as store:
+        store.write_batch([], [german(body) | {"id": f"aa:de:{name}", "site_id": name, "url": f"{DE_URL}/{name}"}
+                               for name, body in bodies.items()])
+    sql = datasette_metadata("archive")["databases"]["archive"]["queries"]["find_text"]["sql"]
+    db = sqlite3.connect(path)
+
+    def find(text: str) -> set[str]:
+        return {row[6].removeprefix("aa:de:") for row in db.execute(sql, {"text": text})}
+
+    try:
+        assert find("%") == find("50%") == find("0%") == {"percent"}
+        assert find("_") == find("3_7") == {"underscore"}
+        assert find("\\") == find("C:\\new") == {"backslash"}
+        assert find("\\%") == find("\\_") == find("%%") == find("5_%") == set()
+        assert find("50") == {"percent", "plain"}
+        assert find("37") == {"plain"}
+        assert find("nothing SPECIAL") == {"plain"}  # Latin letters still compare case-insensitively
+    finally:
+        db.close()

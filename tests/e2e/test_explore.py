@@ -170,6 +170,19 @@ def test_statements_are_ordered_by_the_instant_of_publication(explored):
             "2026-09-30T00:00:00+05:30", "2026-09-30T00:00:00+09:00"]
 
 
+@pytest.mark.parametrize("text", ["%", "_", "50%", "\\"])
+def test_find_text_takes_wildcards_as_text(explored, text):
+    """% and _ (and the escape character) are looked for as they are: the statements that hold
+    them, not every statement."""
+    database = explored.rsplit("/", 1)[0]
+    rows = get(f"{database}/find_text.json?" + urllib.parse.urlencode({"text": text, "_shape": "objects"}))["rows"]
+    holding = get(f"{database}.json?" + urllib.parse.urlencode({
+        "sql": "select d.id from documents d join statement_text t on t.doc_id = d.id"
+               " where instr(t.title, :text) or instr(t.body, :text)", "text": text, "_shape": "objects"}))["rows"]
+    assert {row["id"] for row in rows} == {row["id"] for row in holding}
+    assert len(rows) < 95
+
+
 def test_read_only_and_on_loopback(explored):
     assert explored.startswith("http://127.0.0.1:")
     database = explored.rsplit("/", 1)[0]
