@@ -179,6 +179,9 @@ EXTENSIONS = {
     # A crawl with JOBDIR marks it while it runs: a folder a killed crawl left is refused, not
     # resumed from a queue Scrapy could not close (crawler.jobdir).
     "crawler.jobdir.JobdirMarker": 200,
+    # A robots.txt that a network failure kept from being downloaded is one log line, as every
+    # other failed request is, not a traceback (crawler.network_errors).
+    "crawler.network_errors.NetworkErrorsInOneLine": 300,
 }
 ADDONS = {
     "crawler.deployment.ContactInUserAgent": 0,

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import signal
+import socket
 import time
 from pathlib import Path
 
@@ -346,3 +347,17 @@ def test_ctrl_c_is_an_interruption_not_a_failure_of_the_sources(deployment):
     result, report = deployment.update()
     assert result.returncode == 0, result.stderr[-3000:]
     assert "interrupted" not in report
+
+
+def test_a_site_that_cannot_be_reached_is_said_in_lines_without_tracebacks(tmp_path):
+    """Scrapy's robots.txt middleware logged the failed robots.txt with a traceback (the cron log
+    filled with them when the network was down): one line now, as every other failed request."""
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    result = run_scrapy("update", "--only", "state_dept", *fast_settings(
+        tmp_path / "archive.sqlite3", MF_STATE_DEPT_BASE_URL=closed, RETRY_TIMES="0"))
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert f"Error downloading <GET {closed}/" in result.stderr  # said, in one line
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert "state_dept: FAILED" in result.stderr
