@@ -226,3 +226,18 @@ class ArchiveIndex:
                 page.last_checked or datetime.min.replace(tzinfo=UTC), page.url))
         except ArchiveError as error:
             raise self._failed(error) from None
+
+    def unfetched_links(self, source: str, chosen: Callable[[dict[str, str]], Iterable[str]]) -> list[str]:
+        """The statement URLs the source's archived statements link as their language versions
+        (those ``chosen`` picks of each statement's ``translations``) that were never read: no
+        statement archived there, no failed fetch pending (the pending list retries those). A
+        crawl interrupted between an article and its translations leaves these; an unchanged
+        article is not fetched again, so its links are found here."""
+        self.check()
+        if self.store is None:
+            return []
+        try:
+            links = [url for translations in self.store.linked_versions(source) for url in chosen(translations)]
+            return self.store.unfetched(links)
+        except ArchiveError as error:
+            raise self._failed(error) from None

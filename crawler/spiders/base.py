@@ -16,7 +16,9 @@ If-Modified-Since) when the server gave validators. A listing page is asked for 
 too, once a finished crawl has read it (its validators are kept only from finished crawls, and
 articles that failed are retried from the archive's pending list, so a 304 hides nothing).
 Due re-checks of articles no longer on the first listing pages are scheduled from the archive,
-``MF_RECHECK_MAX_PER_RUN`` at most a run.
+``MF_RECHECK_MAX_PER_RUN`` at most a run. The language versions an archived article links
+(``linked_versions``) and no crawl has read — a run stopped between an article and its
+translations — are fetched too: an unchanged article is not fetched again to find them.
 
 A listing the site refuses — 401, 403 or 451 (never retried), a bot-wall page that is still one
 after the retries every bot wall gets, or a path robots.txt disallows (never requested) — is
@@ -204,10 +206,18 @@ class SectionedSiteSpider(scrapy.Spider):
         """Where to fetch an article from (a JSON API, say, for a page URL)."""
         return statement_url
 
-    def follow_ups(self, response: Response, statement: PageStatement) -> list[str]:
-        """Statement URLs an article points to that should be fetched too (its translations, when
-        the site lists them and they are not found otherwise)."""
+    def linked_versions(self, translations: dict[str, str]) -> list[str]:
+        """Of an article's language versions (language → statement URL), those to fetch too, when
+        the site lists them and they are not found otherwise: none by default. Asked of every
+        article read, and at the start of a crawl of every archived one (an article archived and
+        unchanged is not fetched again, so a crawl interrupted before its translations were read
+        still finds them)."""
         return []
+
+    def follow_ups(self, response: Response, statement: PageStatement) -> list[str]:
+        """Statement URLs an article points to that should be fetched too: its
+        :meth:`linked_versions`."""
+        return self.linked_versions(statement.translations)
 
     # --- navigation --------------------------------------------------------------------------------
     def _wanted_sections(self, language: str) -> list[str]:
@@ -226,6 +236,10 @@ class SectionedSiteSpider(scrapy.Spider):
         limit = self.settings.getint("MF_RECHECK_MAX_PER_RUN")
         for page in self.index.due_rechecks(self.owns, limit):
             yield self._article_request(page.url, [], None, kind="recheck")
+        # Language versions archived articles link and no crawl has read: an article is followed
+        # only when it is fetched, and an archived, unchanged one is not fetched again.
+        for url in self.index.unfetched_links(self.source, self.linked_versions):
+            yield self._article_request(url, [], None)
 
     def _listing_request(self, language: str, section: str, page: int,
                          target: str | scrapy.Request | None = None) -> scrapy.Request:

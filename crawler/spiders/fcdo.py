@@ -52,7 +52,7 @@ class FcdoSpider(SectionedSiteSpider):
                           listing_date: str | None) -> PageStatement:
         return govuk.GovUkContentItem(response.url, response.text).statement(entry_tags, listing_date)
 
-    def follow_ups(self, response: Response, statement: PageStatement) -> list[str]:
-        return sorted(statement.translations.values())
+    def linked_versions(self, translations: dict[str, str]) -> list[str]:
+        return sorted(translations.values())
 
 

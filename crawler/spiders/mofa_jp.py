@@ -64,6 +64,6 @@ class MofaJpSpider(SectionedSiteSpider):
                           listing_date: str | None) -> PageStatement:
         return mofa_jp.MofaArticlePage(response.url, response.text).statement(entry_tags, listing_date)
 
-    def follow_ups(self, response: Response, statement: PageStatement) -> list[str]:
+    def linked_versions(self, translations: dict[str, str]) -> list[str]:
         # An English conference links its Japanese original, which may sit in a section not crawled.
-        return [url for url in statement.translations.values() if self.owns(url)]
+        return [url for url in translations.values() if self.owns(url)]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import zlib
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -470,6 +470,25 @@ class ArchiveReader:
                   " ORDER BY d2.first_seen DESC, d2.id DESC LIMIT 1)")
         for row in self.db.stream(f"{self._PAGE_SELECT} {latest}"):
             yield dict(zip(self.PAGE_FIELDS, row, strict=True))
+
+    def linked_versions(self, source: str) -> Iterator[dict[str, str]]:
+        """The language versions (``translations``: language → statement URL) of each of a
+        source's statements still on its site that links any, streaming: what a crawl that
+        follows an article's links finds in the articles it skips as archived and unchanged."""
+        rows = self.db.stream("SELECT item FROM documents WHERE source = ? AND removed_at IS NULL AND item LIKE ?",
+                              (source, '%"translations"%'))
+        for (item,) in rows:
+            translations = json.loads(item).get("translations") or {}
+            if translations:
+                yield dict(translations)
+
+    def unfetched(self, urls: Iterable[str]) -> list[str]:
+        """The URLs, of those given, at which no statement is archived (removed ones included)
+        and no failed fetch is pending: pages never read, in the order given, once each. An
+        indexed read a URL."""
+        return [url for url in dict.fromkeys(urls)
+                if self.db.one("SELECT 1 FROM documents WHERE url = ? LIMIT 1", (url,)) is None
+                and self.db.one("SELECT 1 FROM pending WHERE url = ?", (url,)) is None]
 
     def pending(self, spider: str) -> list[dict[str, Any]]:
         """Articles of a spider that failed before, fewest attempts first: ``url``, ``spider``,
