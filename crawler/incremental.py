@@ -28,6 +28,10 @@ from crawler.events import ArchiveFailed
 from crawler.normalise.dates import parse_timestamp
 from crawler.store import ArchiveError, ArchiveMissing, ArchiveStore, ArchiveURL, open_archive
 
+#: How far back the language versions archived statements link are looked for unread
+#: (:meth:`ArchiveIndex.unfetched_links`), in days.
+LINKS_DAYS = 30
+
 
 class RecheckSchedule:
     """How often a known article is fetched again for edits and removals, by its age.
@@ -232,12 +236,16 @@ class ArchiveIndex:
         (those ``chosen`` picks of each statement's ``translations``) that were never read: no
         statement archived there, no failed fetch pending (the pending list retries those). A
         crawl interrupted between an article and its translations leaves these; an unchanged
-        article is not fetched again, so its links are found here."""
+        article is not fetched again, so its links are found here. Only statements archived or
+        fetched in the last :data:`LINKS_DAYS` days are looked at (the run after an interrupted
+        one is due within hours; a run does not read the whole archive's texts)."""
         self.check()
         if self.store is None:
             return []
+        since = (self.now - timedelta(days=LINKS_DAYS)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         try:
-            links = [url for translations in self.store.linked_versions(source) for url in chosen(translations)]
+            links = [url for translations in self.store.linked_versions(source, since)
+                     for url in chosen(translations)]
             return self.store.unfetched(links)
         except ArchiveError as error:
             raise self._failed(error) from None

@@ -471,12 +471,14 @@ class ArchiveReader:
         for row in self.db.stream(f"{self._PAGE_SELECT} {latest}"):
             yield dict(zip(self.PAGE_FIELDS, row, strict=True))
 
-    def linked_versions(self, source: str) -> Iterator[dict[str, str]]:
+    def linked_versions(self, source: str, since: str) -> Iterator[dict[str, str]]:
         """The language versions (``translations``: language → statement URL) of each of a
-        source's statements still on its site that links any, streaming: what a crawl that
+        source's statements still on its site, first archived or last fetched at ``since`` or
+        later (UTC, ``2026-07-01T09:30:00Z``), that links any, streaming: what a crawl that
         follows an article's links finds in the articles it skips as archived and unchanged."""
-        rows = self.db.stream("SELECT item FROM documents WHERE source = ? AND removed_at IS NULL AND item LIKE ?",
-                              (source, '%"translations"%'))
+        rows = self.db.stream("SELECT item FROM documents WHERE source = ? AND removed_at IS NULL"
+                              " AND (first_seen >= ? OR fetched_at >= ?) AND item LIKE ?",
+                              (source, since, since, '%"translations"%'))
         for (item,) in rows:
             translations = json.loads(item).get("translations") or {}
             if translations:
