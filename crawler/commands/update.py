@@ -12,7 +12,9 @@ that fails during the crawls ends them (see :mod:`crawler.events`), and what was
 is published as usual.
 
 Interrupted, it exits with 128 + the signal (130 for Ctrl-C's SIGINT, 143 for SIGTERM; no health
-record, no publishing).
+record, no publishing). Interrupted once the crawls have ended, while it publishes, it stops
+publishing as ``scrapy publish`` does (every published file whole, old or new), and the run
+report says so too (``interrupted``); the health records stand.
 
 With ``--scrapyd URL[,URL…]`` the crawls run as jobs on those Scrapyd nodes instead, against the
 same PostgreSQL archive, and this process follows them, then publishes and reports as above
@@ -34,7 +36,7 @@ from scrapy.spiderloader import get_spider_loader
 
 from crawler.commands import one_line_usage_errors
 from crawler.commands.crawl import check_spider_arguments
-from crawler.commands.publish import publish_archive, publish_options
+from crawler.commands.publish import Interrupted, _stopped_by_signals, publish_archive, publish_options
 from crawler.events import ARCHIVE_ERROR, crawl_stats
 from crawler.files import describe
 from crawler.jobdir import jobdir_problem
@@ -45,6 +47,7 @@ from crawler.report import TargetRun, interrupted_run, not_crawled, summarise, w
 from crawler.setting_checks import check_paths, check_settings, given_as
 from crawler.sources import SOURCES
 from crawler.store import ArchiveError, ArchiveURL, archive_url, check_archive, open_archive
+from feeds.publish import PublishResult
 
 if TYPE_CHECKING:
     import argparse
@@ -202,13 +205,28 @@ class Command(ScrapyCommand):
                                      "; ".join(run.errors) or None)
         except ArchiveError as error:
             failure, health_recorded = failure or str(error), False
-        published = self._publish()
-        if published.get("archive_failed"):
-            failure = failure or published["error"]
-        if failure is not None:
-            print(f"scrapy update: {failure}", file=sys.stderr)
         archive = {"url": url.redacted(), "ok": failure is None, "error": failure, "health_recorded": health_recorded}
-        return self._finish(started, finished, runs, published, archive)
+        progress = PublishResult()
+        published = None
+        try:
+            # From here on a signal stops the publication where it is, as in `scrapy publish`
+            # (Scrapy's handlers, still installed, would only note it: the reactor has stopped).
+            with _stopped_by_signals():
+                if self.interrupted is not None:  # came since the crawls ended: nothing is published
+                    raise Interrupted(signal.Signals[self.interrupted])
+                published = self._publish(progress)
+                if published.get("archive_failed"):
+                    failure = failure or published["error"]
+                if failure is not None:
+                    print(f"scrapy update: {failure}", file=sys.stderr)
+                archive.update(ok=failure is None, error=failure)
+                return self._finish(started, finished, runs, published, archive)
+        except Interrupted as stop:  # (a second signal is ignored while the report is written)
+            if published is None:
+                published = {"ok": False, "interrupted": stop.name,
+                             "summary": f"interrupted ({stop.name}): {progress.stopped()}"}
+            self._finish(started, finished, runs, published, archive, interrupted=stop.name)
+            return 128 + stop.signum
 
     def _not_crawled(self, targets: list[str], error: ArchiveError, started: datetime) -> int:
         """The archive cannot be used: no crawl, no publication (the public folder keeps what it
@@ -221,15 +239,17 @@ class Command(ScrapyCommand):
         return self._finish(started, datetime.now(UTC), runs, published, archive)
 
     def _finish(self, started: datetime, finished: datetime, runs: list[TargetRun], published: dict[str, Any],
-                archive: dict[str, Any], extra: dict[str, Any] | None = None) -> int:
+                archive: dict[str, Any], extra: dict[str, Any] | None = None, *,
+                interrupted: str | None = None) -> int:
         """The targets' summary lines, publishing's and the run report's (exit code 1 when the
-        report cannot be written: it is how a failure is seen); ``extra``: more keys of the report."""
+        report cannot be written: it is how a failure is seen); ``extra``: more keys of the report;
+        ``interrupted``: the signal that stopped the run, if one did."""
         for run in runs:
             print(run.summary_line(), file=sys.stderr)
         print(f"publish: {published['summary']}", file=sys.stderr)
         try:
             report = write_report(self.settings.get("MF_REPORT_DIR"), started, finished, runs, published, archive,
-                                  extra)
+                                  extra, interrupted=interrupted)
         except OSError as error:  # the crawls and publication stand; only the report is missing
             # (The folder was found usable before the run: it failed since, or a file in it did.)
             folder = str(self.settings.get("MF_REPORT_DIR"))
@@ -274,11 +294,12 @@ class Command(ScrapyCommand):
         signum = getattr(signal, name, signal.SIGINT) if name.startswith("SIG") else signal.SIGINT
         return 128 + int(signum)
 
-    def _publish(self) -> dict[str, Any]:
+    def _publish(self, progress: PublishResult | None = None) -> dict[str, Any]:
         """Publish from the archive whatever the crawls did: a failed source keeps its last good
-        statements in the archive, so its feeds keep them too."""
+        statements in the archive, so its feeds keep them too. ``progress``: filled in as it goes
+        (read when a signal stops it: :class:`Interrupted` goes through)."""
         try:
-            result = publish_archive(self.settings)
+            result = publish_archive(self.settings, progress=progress)
         except ArchiveError as error:  # its reason only: the archive is named once, by its own line
             return {"ok": False, "error": str(error), "archive_failed": True,
                     "summary": f"FAILED: the archive failed: {error.reason}"}

@@ -25,7 +25,8 @@ from crawler.lock import PUBLISH_LOCK_FILE, RunLock
 from crawler.store import open_archive
 from feeds.publish import STATE_FILE, publish
 from tests.atom_rules import A
-from tests.crawl import run_scrapy, start_scrapy
+from tests.conftest import FIXTURES
+from tests.crawl import fast_settings, run_scrapy, start_scrapy
 from tests.e2e.test_serve import Served
 from tests.feed_archive import BASE_URL, options, published_files, synthetic_statements
 
@@ -69,15 +70,16 @@ def check_whole(path: Path, data: bytes) -> None:
         raise AssertionError(f"{path}: a file publishing does not write")
 
 
-def _publishing_midway(archive_url: str, public: Path) -> tuple[subprocess.Popen, int]:
-    """A full ``scrapy publish`` of an archive published before under another base URL, once it
-    has rewritten a quarter of the folder's Atom documents; and how many documents there are."""
+def _publishing_midway(archive_url: str, public: Path, *command: str) -> tuple[subprocess.Popen, int]:
+    """A full ``scrapy publish`` (or ``command``, one that publishes) of an archive published
+    before under another base URL, once it has rewritten a quarter of the folder's Atom documents;
+    and how many documents there are."""
     with open_archive(archive_url) as store:
         store.load_statements(synthetic_statements(STATEMENTS))
         publish(store, replace(options(public), base_url=OLD_BASE))
     documents = len(list(public.rglob("*.atom")))
     marker = time.time_ns()
-    running = start_scrapy("publish", "--full", *settings(archive_url, public))
+    running = start_scrapy(*(command or ("publish", "--full", *settings(archive_url, public))))
     while True:
         assert running.poll() is None, f"the publication ended before it was stopped: {running.stderr.read()[-2000:]}"
         if len([path for path in public.rglob("*.atom") if path.stat().st_mtime_ns > marker]) >= documents // 4:
@@ -186,6 +188,30 @@ def test_sigterm_before_anything_is_written_says_nothing_changed(tmp_path, archi
     assert err.splitlines() == ["scrapy publish: interrupted (SIGTERM): nothing was written: the published files "
                                 "are unchanged"]
     assert published_files(public) == before
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_update_stopped_while_publishing_says_so(tmp_path, archive_url, signum):
+    """``scrapy update`` stopped once its crawls have ended, while it publishes: it stops
+    publishing as ``scrapy publish`` does, exits 128 + the signal, and its run report says it was
+    interrupted (the crawls themselves finished: their summary lines stand)."""
+    public = tmp_path / "public"
+    name = signal.Signals(signum).name
+    running, _documents = _publishing_midway(
+        archive_url, public, "update", "--only", "state_dept", "--replay", str(FIXTURES),
+        *fast_settings(archive_url, tmp_path, MF_PUBLIC_BASE_URL=BASE_URL, LOG_LEVEL="WARNING"))
+    running.send_signal(signum)
+    _out, err = running.communicate(timeout=60)
+    assert running.returncode == 128 + signum, err[-3000:]
+    assert "Traceback" not in err
+    assert re.search(r"^state_dept: ok — 4 new; ", err, re.M), err[-3000:]
+    assert re.search(rf"^publish: interrupted \({name}\): \d+ files written before it stopped, every published "
+                     r"file whole \(old or new\)", err, re.M), err[-3000:]
+    report = json.loads((tmp_path / "reports" / "last-run.json").read_text(encoding="utf-8"))
+    assert report["interrupted"] == name
+    assert report["ok"] is False and report["publish"]["interrupted"] == name
+    assert leftovers(public) == []
+    assert json.loads((public / STATE_FILE).read_text(encoding="utf-8"))["status"] == "in progress"
 
 
 def _descriptors(pid: int) -> list[str]:
