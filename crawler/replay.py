@@ -82,6 +82,8 @@ class Mirror:
             raise MirrorError(f"{manifest}: cannot be read ({error.strerror})") from None
         except json.JSONDecodeError as error:
             raise MirrorError(f"{manifest}: not valid JSON ({error})") from None
+        except UnicodeDecodeError as error:  # JSON is UTF-8 (RFC 8259): one saved as UTF-16, Latin-1…
+            raise MirrorError(f"{manifest}: not UTF-8 text ({error.reason} at byte {error.start})") from None
         if not isinstance(entries, dict):
             raise MirrorError(f"{manifest}: must map URLs to entries")
         self.entries: dict[str, dict] = {}

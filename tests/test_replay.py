@@ -25,6 +25,10 @@ def test_bad_manifests_name_the_file(tmp_path):
     (tmp_path / "manifest.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(MirrorError, match=r"manifest\.json: not valid JSON"):
         Mirror(tmp_path)
+    (tmp_path / "manifest.json").write_bytes(b"\xff\xfe")  # not UTF-8: it was a traceback
+    with pytest.raises(MirrorError) as raised:
+        Mirror(tmp_path)
+    assert str(raised.value) == f"{tmp_path}/manifest.json: not UTF-8 text (invalid start byte at byte 0)"
     (tmp_path / "manifest.json").write_text(json.dumps({"https://x/": {"status": 200}}), encoding="utf-8")
     with pytest.raises(MirrorError, match=r"entry for https://x/ needs a 'file'"):
         Mirror(tmp_path)

@@ -25,6 +25,8 @@ def place(tmp_path_factory):
     (folder / "link.sqlite3").symlink_to(folder / "archive.sqlite3")  # the archive under another name
     (folder / "bad-mirror").mkdir()
     (folder / "bad-mirror" / "manifest.json").write_text("{not json", encoding="utf-8")
+    (folder / "utf16-mirror").mkdir()  # a manifest that is not UTF-8 (saved by a Windows editor)
+    (folder / "utf16-mirror" / "manifest.json").write_bytes(b"\xff\xfe")
     (folder / "gap-mirror").mkdir()  # a manifest naming a file the mirror lacks
     (folder / "gap-mirror" / "robots.txt").write_text("User-agent: *\n", encoding="utf-8")
     (folder / "gap-mirror" / "manifest.json").write_text(
@@ -69,6 +71,8 @@ CASES = [
      "scrapy update: --replay /no/such/dir: /no/such/dir/manifest.json: no such file (a mirror needs manifest.json)"),
     (["update", "--replay", "{place}/bad-mirror"], "scrapy update: --replay {place}/bad-mirror: {place}/bad-mirror/"
                                                     "manifest.json: not valid JSON"),
+    (["update", "--only", "mid", "--replay", "{place}/utf16-mirror"], "scrapy update: --replay {place}/utf16-mirror: "
+     "{place}/utf16-mirror/manifest.json: not UTF-8 text (invalid start byte at byte 0)"),
     (["update", "--only", "fcdo", "--replay", "{place}/gap-mirror"],
      "scrapy update: --replay {place}/gap-mirror: {place}/gap-mirror/manifest.json: entry for "
      "https://www.gov.uk/api/search.json: {place}/gap-mirror/search.json does not exist"),
@@ -172,6 +176,8 @@ CASES = [
     (["crawl", "mid", "-a", "pages=abc"], "scrapy crawl: -a pages=abc: not a number of listing pages (1 or more)"),
     (["crawl", "mid", "-a", "pages=0"], "scrapy crawl: -a pages=0: not a number of listing pages (1 or more)"),
     (["crawl", "fcdo", "-a", "replay=/no/such"], "scrapy crawl: -a replay=/no/such: /no/such/manifest.json: no such"),
+    (["crawl", "mid", "-a", "replay={place}/utf16-mirror"], "scrapy crawl: -a replay={place}/utf16-mirror: "
+     "{place}/utf16-mirror/manifest.json: not UTF-8 text (invalid start byte at byte 0)"),
     (["crawl", "fcdo", "-a", "replay={place}/gap-mirror"],
      "scrapy crawl: -a replay={place}/gap-mirror: {place}/gap-mirror/manifest.json: entry for "
      "https://www.gov.uk/api/search.json: {place}/gap-mirror/search.json does not exist"),
