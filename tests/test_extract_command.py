@@ -91,3 +91,34 @@ def test_extract_shows_the_translations_the_page_names():
     assert item["translations"] == {"ru": "https://mid.ru/ru/foreign_policy/news/1990003/"}
     assert item["tags"] == ["Mongolia", "United Nations"]
     assert item["site"] == "mid.ru"
+
+
+def test_a_page_larger_than_a_crawl_downloads_is_refused(tmp_path):
+    """The crawl's own limit (DOWNLOAD_MAXSIZE) bounds what is read: one line naming the file and
+    the limit, exit 2; a page of exactly the limit is read."""
+    size = STATEMENT.stat().st_size
+    result = run_scrapy("extract", str(STATEMENT), "--url", URL, "-s", f"DOWNLOAD_MAXSIZE={size - 1}")
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"scrapy extract: {STATEMENT}: larger than -s DOWNLOAD_MAXSIZE ({size - 1} bytes), the most a crawl downloads"]
+    result = run_scrapy("extract", str(STATEMENT), "--url", URL, "-s", f"DOWNLOAD_MAXSIZE={size}")
+    assert result.returncode == 0, result.stderr
+    result = run_scrapy("extract", str(STATEMENT), "--url", URL, "-s", "DOWNLOAD_MAXSIZE=lots")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == ["scrapy extract: -s DOWNLOAD_MAXSIZE=lots: not a whole number of at least 0"]
+
+
+def test_a_file_that_never_ends_is_refused():
+    """/dev/zero: it read until the OOM killer came (24 GB). Now at most the limit + 1 byte."""
+    result = run_scrapy("extract", "/dev/zero", "--url", "https://mid.ru/ru/foreign_policy/news/1820150/",
+                        timeout=60)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert result.stderr.splitlines() == [
+        "scrapy extract: /dev/zero: not a regular file, and more than DOWNLOAD_MAXSIZE (10485760 bytes) came from "
+        "it, the most a crawl downloads"]
+    result = run_scrapy("extract", "/dev/zero", "--url", "https://mid.ru/ru/foreign_policy/news/1820150/",
+                        "-s", "DOWNLOAD_MAXSIZE=0", timeout=60)  # no limit in a crawl: none for a file that never ends
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert result.stderr.splitlines() == [
+        "scrapy extract: /dev/zero: not a regular file, and -s DOWNLOAD_MAXSIZE is 0 (no limit): it might never end"]
