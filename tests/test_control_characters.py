@@ -18,7 +18,7 @@ from tests.conftest import fixture_response, manifest
 
 #: Removed elements (chrome, not text) a control character may follow, and the controls.
 REMOVED = ["<script>x</script>", "<style>p{color:red}</style>", "<button>Share</button>", '<iframe src="x"></iframe>']
-CONTROLS = ["\x0b", "\x0c", "\x01", "&#11;", "&#x0C;", "&#x1f"]
+CONTROLS = ["\x0b", "\x0c", "\x01", "&#11;", "&#x0C;", "&#x1f", "\ufffe", "\uffff", "&#xFFFE;", "&#65535;"]
 
 
 def _spider(url: str) -> str | None:
@@ -117,9 +117,32 @@ def test_a_feed_item_with_a_control_after_a_script_is_read():
     assert normalise(again.statement).body_text == text
 
 
+@pytest.mark.parametrize("control", ["\x0b", "\x01", "\uffff"])
+@pytest.mark.parametrize("feed", ["state_dept", "aa"])
+def test_a_raw_control_in_a_feed_loses_neither_the_text_nor_the_items_after_it(feed, control):
+    """XML cannot carry them: libxml2's recovery ended the item's text there and dropped every
+    later item, silently. They are removed before the feed is read, as from any text."""
+    from crawler.pages.auswaertiges_amt import AaFeed
+
+    feed_class = {"state_dept": StateFeed, "aa": AaFeed}[feed]
+    url = next(url for url in manifest() if feed_class.matches(url))
+    data = fixture_response(url).body
+    entries = feed_class(url, data).entries()
+    first = next(entry for entry in entries if entry.statement is not None)
+    text = normalise(first.statement).body_text
+    raw = data.decode("utf-8")
+    phrase = _phrase(text, raw)
+    changed = feed_class(url, raw.replace(phrase, "<b>x</b>" + control + phrase, 1).encode()).entries()
+    assert [entry.url for entry in changed] == [entry.url for entry in entries]
+    again = next(entry for entry in changed if entry.url == first.url)
+    assert normalise(again.statement).body_text == text.replace(phrase, "x" + phrase, 1)
+
+
 @pytest.mark.parametrize(("html", "expected"), [
     ("a\x0bb\x0cc\x00d\x1fe", "abcde"),
     ("a&#11;b&#x0B;c&#X0c;d&#0011e&#31;f", "abcdef"),
+    ("a\ufffeb&#xFFFF;c&#65534;d&#65535e", "abcde"),
+    ("&#65533;&#xFFFD;&#655345;&#xFFFE0;", "&#65533;&#xFFFD;&#655345;&#xFFFE0;"),
     ("tab\tnewline\ncr\r", "tab\tnewline\ncr\r"),  # what XML carries stays
     # references to other characters stay (the parser reads them)
     ("&#9;&#10;&#13;&#32;&#110;&#1100;&#x20;&#x1F600;&#12;3", "&#9;&#10;&#13;&#32;&#110;&#1100;&#x20;&#x1F600;3"),

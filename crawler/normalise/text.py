@@ -44,18 +44,21 @@ def replace_lone_surrogates(text: str) -> str:
     return text
 
 
-#: The C0 controls XML 1.0 cannot carry (all but tab, line feed and carriage return), as characters
-#: or as numeric character references (``&#11;``, ``&#x0B``: the HTML parser reads them as the
+#: What XML 1.0 cannot carry and lxml will not set as text (§2.2): the C0 controls but tab, line
+#: feed and carriage return, and the non-characters U+FFFE and U+FFFF; as characters or as numeric
+#: character references (``&#11;``, ``&#x0B``, ``&#xFFFE;``: the HTML parser reads them as the
 #: characters, HTML §13.2.5.80; a reference needs no ``;`` there).
-_C0_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]|&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01])(?![0-9])"
-                          r"|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])(?![0-9a-fA-F]));?")
+_C0_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
+                          r"|&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|6553[45])(?![0-9])"
+                          r"|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]|[fF]{3}[eEfF])(?![0-9a-fA-F]));?")
 
 
 def without_controls(html: str) -> str:
-    """``html`` without the C0 controls XML cannot carry, as characters or as character references
-    (a vertical tab Word pastes for a line break, ``&#11;``): removed, as :func:`xml_safe` and
-    :func:`clean_inline` remove them from text (a control between two words leaves them joined,
-    as they are in the text read from any page)."""
+    """``html`` without the characters XML cannot carry (:data:`_C0_CONTROLS`: C0 controls, as a
+    vertical tab Word pastes for a line break, and U+FFFE, U+FFFF), as characters or as
+    character references: removed, as :func:`xml_safe` and :func:`clean_inline` remove them from
+    text (a control between two words leaves them joined, as they are in the text read from any
+    page)."""
     return _C0_CONTROLS.sub("", html)
 
 

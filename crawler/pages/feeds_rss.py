@@ -47,11 +47,28 @@ class FeedEntry:
     statement: PageStatement | None = None
 
 
+#: The C0 controls XML 1.0 cannot carry (§2.2), as bytes: in an ASCII-compatible encoding each is
+#: one byte, never part of another character's.
+_C0_BYTES = bytes(byte for byte in range(0x20) if byte not in b"\t\n\r")
+
+
+def _without_illegal_characters(data: bytes) -> bytes:
+    """The document without the characters XML cannot carry, which libxml2's recovery reads as
+    the end of a text and of what follows it (a vertical tab in an item's content lost the rest of
+    it and every later item): C0 controls and UTF-8's U+FFFE and U+FFFF, removed, as they are from
+    any text read. A document in UTF-16 or UTF-32 (its first bytes hold a NUL or a byte order
+    mark) is left as it is."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]:
+        return data
+    return data.translate(None, _C0_BYTES).replace(b"\xef\xbf\xbe", b"").replace(b"\xef\xbf\xbf", b"")
+
+
 def read_rss(url: str, data: bytes) -> list[RssItem]:
     """The items of an RSS 2.0 document; a document that is not RSS is a ParseError (layout drift)."""
     try:
         # a reference to a lone surrogate is read as U+FFFD, like HTML's (WHATWG HTML §13.2.5.80)
-        root = etree.fromstring(_SURROGATE_REFERENCE.sub(b"&#xFFFD;", data), _PARSER)
+        data = _SURROGATE_REFERENCE.sub(b"&#xFFFD;", _without_illegal_characters(data))
+        root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as error:
         raise ParseError(url, "not_xml", str(error)) from None
     if root is None or root.tag != "rss" or root.find("channel") is None:
