@@ -104,16 +104,23 @@ def test_gov_uk_json_bodies_with_an_escaped_control_are_read():
     assert (read.body_text, read.body_html) == (original.body_text, original.body_html)
 
 
-def test_a_feed_item_with_a_control_after_a_script_is_read():
-    url = next(url for url in manifest() if StateFeed.matches(url))
+def _feed_with(feed_class, insert: str):
+    """(the entries of the feed's fixture, its first whole statement's entry and text, the phrase of
+    that text ``insert`` is put before, and the entries of the feed so changed)."""
+    url = next(url for url in manifest() if feed_class.matches(url))
     data = fixture_response(url).body
-    entries = StateFeed(url, data).entries()
+    entries = feed_class(url, data).entries()
     first = next(entry for entry in entries if entry.statement is not None)
     text = normalise(first.statement).body_text
     raw = data.decode("utf-8")
     phrase = _phrase(text, raw)
-    changed = raw.replace(phrase, "<script>x</script>&#11;" + phrase, 1)
-    again = next(entry for entry in StateFeed(url, changed.encode()).entries() if entry.url == first.url)
+    changed = feed_class(url, raw.replace(phrase, insert + phrase, 1).encode()).entries()
+    return entries, first, text, phrase, changed
+
+
+def test_a_feed_item_with_a_control_after_a_script_is_read():
+    _, first, text, _, changed = _feed_with(StateFeed, "<script>x</script>&#11;")
+    again = next(entry for entry in changed if entry.url == first.url)
     assert normalise(again.statement).body_text == text
 
 
@@ -125,14 +132,7 @@ def test_a_raw_control_in_a_feed_loses_neither_the_text_nor_the_items_after_it(f
     from crawler.pages.auswaertiges_amt import AaFeed
 
     feed_class = {"state_dept": StateFeed, "aa": AaFeed}[feed]
-    url = next(url for url in manifest() if feed_class.matches(url))
-    data = fixture_response(url).body
-    entries = feed_class(url, data).entries()
-    first = next(entry for entry in entries if entry.statement is not None)
-    text = normalise(first.statement).body_text
-    raw = data.decode("utf-8")
-    phrase = _phrase(text, raw)
-    changed = feed_class(url, raw.replace(phrase, "<b>x</b>" + control + phrase, 1).encode()).entries()
+    entries, first, text, phrase, changed = _feed_with(feed_class, "<b>x</b>" + control)
     assert [entry.url for entry in changed] == [entry.url for entry in entries]
     again = next(entry for entry in changed if entry.url == first.url)
     assert normalise(again.statement).body_text == text.replace(phrase, "x" + phrase, 1)
