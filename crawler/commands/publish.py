@@ -67,7 +67,7 @@ def publish_archive(settings: BaseSettings, full: bool = False,
         except Interrupted:
             # A signal lands where it will: between a temporary file's making and the ``with`` that
             # would discard it, too. Cleared here, under the lock, where no other publication
-            # writes; a second signal is ignored by now (_stopped_by_signals).
+            # writes; a second signal is ignored by now (stopped_by_signals).
             remove_leftovers(options.out_dir)
             raise
 
@@ -84,7 +84,7 @@ class Interrupted(BaseException):
 
 
 @contextmanager
-def _stopped_by_signals() -> Iterator[None]:
+def stopped_by_signals() -> Iterator[None]:
     """SIGINT (Ctrl-C) and SIGTERM (a service manager, ``kill``) raise :class:`Interrupted`
     where the publication is, instead of ending the process without a word (SIGTERM's default)
     or with a traceback (Ctrl-C's KeyboardInterrupt). A second signal while it stops is ignored."""
@@ -124,7 +124,7 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         progress = PublishResult()
         try:
-            with _stopped_by_signals():
+            with stopped_by_signals():
                 self._publish(opts.full, progress)
         except Interrupted as stop:  # as `scrapy update` exits when interrupted: 128 + the signal
             print(f"scrapy publish: interrupted ({stop.name}): {progress.stopped()}", file=sys.stderr)

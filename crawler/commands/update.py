@@ -36,7 +36,7 @@ from scrapy.spiderloader import get_spider_loader
 
 from crawler.commands import one_line_usage_errors
 from crawler.commands.crawl import check_spider_arguments
-from crawler.commands.publish import Interrupted, _stopped_by_signals, publish_archive, publish_options
+from crawler.commands.publish import Interrupted, publish_archive, publish_options, stopped_by_signals
 from crawler.events import ARCHIVE_ERROR, crawl_stats
 from crawler.files import describe
 from crawler.jobdir import jobdir_problem
@@ -211,7 +211,7 @@ class Command(ScrapyCommand):
         try:
             # From here on a signal stops the publication where it is, as in `scrapy publish`
             # (Scrapy's handlers, still installed, would only note it: the reactor has stopped).
-            with _stopped_by_signals():
+            with stopped_by_signals():
                 if self.interrupted is not None:  # came since the crawls ended: nothing is published
                     raise Interrupted(signal.Signals[self.interrupted])
                 published = self._publish(progress)
