@@ -5,17 +5,20 @@ an unreadable printed date that falls back (see also tests/phrases/ for the link
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from crawler.normalise.statement import normalise
 from crawler.normalise.text import replace_lone_surrogates
+from crawler.pages import ParseError
 from crawler.pages.auswaertiges_amt import AaFeed
-from crawler.pages.cleanup import parse_document, text_of
+from crawler.pages.cleanup import cut_short, parse_document, text_of
 from crawler.pages.govuk import GovUkContentItem, content_api_url
-from crawler.pages.registry import read_saved_page
+from crawler.pages.mea_in import MeaArticlePage, detail_url
+from crawler.pages.registry import read_article, read_saved_page
 from crawler.pages.state_dept import StateFeed
-from tests.conftest import FIXTURES, fixture_response
+from tests.conftest import FIXTURES, fixture_response, manifest
 
 LONE = "\ud83d"  # the high half of an emoji's UTF-16 pair, alone (JSON "\ud83d")
 
@@ -282,3 +285,80 @@ def test_govuk_paragraph_of_inline_links_stays_and_a_see_also_run_goes():
     assert text == ("The Foreign Secretary made a statement today.\n\n"
                     "UK and France agree new partnership and the joint communiqué\n\n"
                     "The following documents were signed:\n\nTreaty on cooperation\n\nAnnex to the treaty")
+
+
+# --- a page cut short is never the start of a statement ------------------------------------------------
+def _article_pages() -> list[tuple[str, str]]:
+    """(url, text) of every bundled page that an article page object reads as a statement."""
+    found = []
+    for url in sorted(manifest()):
+        text = fixture_response(url).text
+        try:
+            read_article(url, text)
+        except ParseError:  # listings, feeds, the challenge page
+            continue
+        found.append((url, text))
+    return found
+
+
+ARTICLE_PAGES = _article_pages()
+DOCUMENTS = [(url, text) for url, text in ARTICLE_PAGES
+             if text.lstrip("\ufeff \n").lower().startswith(("<!doctype", "<html"))]
+
+
+def test_every_source_with_whole_documents_is_checked():
+    assert {read_article(url, text).source for url, text in DOCUMENTS} >= {
+        "mid", "fmprc", "aa", "state_dept", "mofa_jp", "mae_fr", "gac_ca"}
+    assert len(DOCUMENTS) >= 40
+
+
+@pytest.mark.parametrize(("url", "text"), DOCUMENTS, ids=[url for url, _ in DOCUMENTS])
+def test_a_document_cut_in_its_body_is_a_truncated_page(url, text):
+    body_text = read_article(url, text).body_html
+    words = re.sub(r"<[^>]+>", " ", body_text).split()
+    # cut right after a word from the middle of the body, as a connection or a failing server cuts
+    word = words[len(words) // 2]
+    at = text.index(word, text.index(words[0]) if words[0] in text else 0) + len(word)
+    with pytest.raises(ParseError) as raised:
+        read_article(url, text[:at])
+    assert raised.value.reason == "truncated_page"
+    assert raised.value.url == url
+
+
+def test_a_fragment_is_not_judged_by_its_end():
+    """mea.gov.in's endpoints serve the article as a fragment, with no <html> nor </html>: read
+    as it is (its end cannot be told from a cut)."""
+    url = "https://www.mea.gov.in/press-releases?dtl/41705/Visit_of_External_Affairs_Minister_to_Japan_October_5_7_2026"
+    text = fixture_response(detail_url("https://www.mea.gov.in", url)).text
+    assert "<html" not in text.lower() and "</html" not in text.lower()
+    assert not cut_short(text)
+    assert MeaArticlePage(url, text).statement().title.startswith("Visit of External Affairs Minister")
+
+
+@pytest.mark.parametrize(("text", "cut"), [
+    ("<!DOCTYPE html><html><body><p>All of it.</p></body></html>", False),
+    ("<!doctype html>\n<html lang=en><body><p>All of it.</p></BODY >\n", False),  # </html> left out
+    ("\ufeff <!-- generated --> <HTML><body><p>All of it.</p></html>", False),   # </body> left out
+    ("<html><body><p>All of it.</p></body></html>" + "<script>var x = 1;</script>" * 400, False),
+    ("<!DOCTYPE html><html><body><p>The start of it", True),
+    ("\ufeff<!-- x --><html><head><title>T</title></head><body><div><p>The start", True),
+    ("<!DOCTYPE html><html><body><p>Says &lt;/body&gt; and &lt;/html&gt; in its text", True),
+    ('<div class="article"><p>A fragment, whole as served</p></div>', False),
+    ('{"body": "<html><p>JSON holding HTML</p>"}', False),
+    ("", False),
+])
+def test_cut_short(text, cut):
+    assert cut_short(text) is cut
+
+
+@pytest.mark.parametrize("line", ["[打印本页] [关闭窗口]", "【打印本页】 【关闭窗口】", "【打印】【关闭】",
+                                  "[ Print this page ] [ Close window ]", "[Print] [Close]"])
+def test_fmprc_print_and_close_line_ends_the_text(line):
+    url = "https://www.fmprc.gov.cn/eng/xw/zyjh/202411/t20241125_11533101.html"
+    text = fixture_response(url).text
+    last = "as the year draws to a close."
+    assert text.count(last) == 1
+    page = text.replace(last, f"{last}</p>\n<p>{line}</p>\n<p>(Chrome after the tools)", 1)
+    body = normalise(read_article(url, page)).body_text
+    assert body.endswith(last)
+    assert "打印" not in body and "Print" not in body and "Chrome after" not in body

@@ -100,6 +100,18 @@ PAGE = "https://mid.ru/en/press_service/spokesman/briefings/1/"
        ["Body text of the statement."], [heading.rstrip(" :："), "Other one", "Other two", "Other three"])
       for heading in ("Read also:", "See also", "Читайте также:", "См. также:", "Voir aussi :", "Lire aussi :",
                       "Siehe auch:", "Lesen Sie auch:", "相关新闻：", "延伸阅读", "関連記事", "関連リンク")],
+    # a line of the page's tools inside the article goes, alone or with separators and brackets, in
+    # each language of our sources; a tool word linked in running text is text, and stays
+    *[(f'<p>Body text of the statement.</p><p>{line}</p><p>End.</p>', ["Body text of the statement.\n\nEnd."], [word])
+      for line, word in (('<a href="?print=Y">Print version</a>', "Print"),
+                         ('<a href="javascript:window.print()">Версия для печати</a>', "печати"),
+                         ('[<a href="javascript:print()">Print</a>] [<a href="javascript:close()">Close</a>]', "Close"),
+                         ('<span><a href="#">【打印本页】</a> <a href="#">【关闭窗口】</a></span>', "打印"),
+                         ('<a href="?print">Druckversion</a> | <a href="?close">Fenster schließen</a>', "Druck"),
+                         ('<a href="/imprimer/">Imprimer la page</a>', "Imprimer"),
+                         ('<a href="?p=1">印刷用ページ</a>', "印刷"))],
+    ('<p>Body text of the statement. <a href="/media/">Print</a> media were briefed.</p><p><a href="?x">Close</a> '
+     'ties with the region.</p>', ["Print media were briefed.\n\nClose ties with the region."], []),
     # a list of links that is the whole body stays (it is the text)
     ('<ul><li><a href="/1/">Decree No. 1 on the matter</a></li><li><a href="/2/">Decree No. 2</a></li></ul>',
      ["Decree No. 1 on the matter", "Decree No. 2"], []),

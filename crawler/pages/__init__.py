@@ -43,10 +43,11 @@ class ArticlePage:
     charset_hints: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Every statement a page object reads says which one read it (``extractor``), and a page
+        """Every statement a page object reads says which one read it (``extractor``), a page
         with control characters lxml will not move is read again without them
-        (crawler.pages.cleanup.read_without_controls): its ``statement()`` is wrapped once, where
-        the class defines it."""
+        (crawler.pages.cleanup.read_without_controls), and an HTML document cut short is a
+        ParseError ``truncated_page`` (crawler.pages.cleanup.cut_short), never the start of a
+        statement: its ``statement()`` is wrapped once, where the class defines it."""
         super().__init_subclass__(**kwargs)
         if "statement" in cls.__dict__:
             cls.statement = _stamped(cls.__dict__["statement"], extractor_name(cls))  # type: ignore[method-assign]
@@ -63,10 +64,12 @@ class ArticlePage:
 
 
 def _stamped(read: Callable[..., PageStatement], extractor: str) -> Callable[..., PageStatement]:
-    from crawler.pages.cleanup import read_without_controls  # (cleanup imports this module)
+    from crawler.pages.cleanup import cut_short, read_without_controls  # (cleanup imports this module)
 
     @wraps(read)
     def statement(self: ArticlePage, *args: Any, **kwargs: Any) -> PageStatement:
+        if cut_short(self.text):
+            raise ParseError(self.url, "truncated_page", "an HTML document with no </body> or </html>: cut short")
         found = read_without_controls(lambda: read(self, *args, **kwargs))
         found.extractor = extractor
         return found

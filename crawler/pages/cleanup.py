@@ -11,7 +11,8 @@ Page objects hand :func:`clean_body` the element that holds the text and their s
   sub-headings it is split into, and its heading), "back to contents" links, and blocks whose text
   is mostly links to other pages (the general rule for related-links blocks no class names;
   trafilatura and jusText use the same link-density idea), with their "See also" heading, and
-  runs of one-link paragraphs under such a heading. Links that are text stay: a list the
+  runs of one-link paragraphs under such a heading, and lines of the page's tools as links
+  ("Print version", "[Print] [Close]": :data:`TOOL_LINK`). Links that are text stay: a list the
   article's own sentence introduces ("The following documents were signed:"), links to
   documents (:data:`DOCUMENT_LINK`), a paragraph whose links are joined by words;
 - wrappers left empty.
@@ -66,6 +67,16 @@ BACK_LINK = re.compile(
     r"|Назад к (оглавлению|содержанию)|Вернуться к (оглавлению|содержанию)|К (оглавлению|содержанию|началу)"
     r"|Наверх|Nach oben|Seitenanfang|Zurück zum (Inhalt|Inhaltsverzeichnis|Seitenanfang)"
     r"|Retour (en haut|au sommaire)|返回顶部|返回目录)(\s*↑)?", re.I)
+#: Links that are the page's tools, not its text (a "Print version" or "Close window" link a
+#: template put inside the article), with the brackets Chinese sites print around them: the whole
+#: text of the link, in the languages of our sources.
+TOOL_LINK = re.compile(
+    r"[\[【]?\s*(Print( version| this page)?|Printer[- ]friendly( version)?|Close( this)?( window)?"
+    r"|Версия для печати|Распечатать|Закрыть( окно)?|Druckversion|Seite drucken|Drucken|Fenster schließen"
+    r"|Imprimer( la page)?|Version imprimable|Fermer( la fenêtre)?|打印(本页)?|关闭(本页|窗口)?|印刷(用ページ)?"
+    r"|閉じる)\s*[\]】]?", re.I)
+#: The longest text :data:`TOOL_LINK` can match (longer links are not tested).
+_TOOL_LENGTH = 32
 #: The heading of a related-links block.
 RELATED = re.compile(
     r"(See also|Related( news| articles| links| content| stories| assets| materials)?|Read (also|more)|Also read"
@@ -126,6 +137,32 @@ def read_without_controls(read: Callable[[], _T]) -> _T:
         return read()
     finally:
         _WITHOUT_CONTROLS.reset(token)
+
+
+#: How a whole HTML document opens (a byte order mark, white space and comments before it): a
+#: doctype or an ``html`` start tag. A fragment (an endpoint serving part of a page) opens otherwise.
+_DOCUMENT_START = re.compile(r"\ufeff?\s*(?:<!--.*?-->\s*)*<(?:!doctype[\s>]|html[\s>])", re.I | re.S)
+#: The end tags of a whole document's body and root.
+_DOCUMENT_END = re.compile(r"</(?:body|html)\s*>", re.I)
+#: How much of a page's end is searched first for :data:`_DOCUMENT_END` (the whole page only
+#: when it is not there: scripts after ``</html>`` are rare, and short).
+_TAIL = 4096
+
+
+def cut_short(text: str) -> bool:
+    """True for an HTML document whose end is missing: it opens as a whole document (a doctype or
+    an ``<html>`` start tag) and has neither a ``</body>`` nor an ``</html>`` end tag.
+
+    HTML lets a page leave both out (HTML Living Standard §13.1.2.4, optional tags), and lxml
+    reads what there is without complaint; but the templates of every site we read print them, so
+    a page that stops before them was cut in transfer or by a server that failed while writing it
+    (with a ``Content-Length`` of what it sent, which Scrapy's data-loss check cannot catch). Its
+    text is the start of the statement: read as a statement, it would be archived as an edit that
+    lost the rest. A fragment (mea.gov.in's endpoints serve the article without ``<html>``) is
+    not a document and is not judged."""
+    if not _DOCUMENT_START.match(text):
+        return False
+    return _DOCUMENT_END.search(text, max(0, len(text) - _TAIL)) is None and _DOCUMENT_END.search(text) is None
 
 
 def parse_document(url: str, text: str) -> etree._Element:
@@ -263,7 +300,8 @@ def _all_bold(element: etree._Element) -> bool:
 
 def drop_link_blocks(root: etree._Element, page_url: str | None = None) -> None:
     """One pass over the body's links, removing what links make chrome (see the module's
-    docstring): contents lists and their headings, back links, lists of links to other pages.
+    docstring): contents lists and their headings, back links, lines of tool links, lists of links
+    to other pages.
 
     A block is judged by the share of its visible text inside links: into the same page
     (contents: at least 80 % and no link elsewhere), or to other pages (at least two links and
@@ -282,12 +320,18 @@ def _drop_link_blocks(root: etree._Element, page_url: str | None, links: Iterabl
     candidates: list[etree._Element] = []
     new: list[etree._Element] = []
     back_links: list[etree._Element] = []
+    tool_links: list[etree._Element] = []
     for link in links:
         href = (link.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "mailto:", "tel:")):
+        if not href:
             continue
         # (a link with no element inside, the common case, has its text as its string value)
         text = _STRING(link) if len(link) else link.text or ""
+        if len(text) <= _TOOL_LENGTH and TOOL_LINK.fullmatch(clean_inline(text)):
+            tool_links.append(link)
+            continue
+        if href.startswith(("javascript:", "mailto:", "tel:")):
+            continue
         inward = _in_page(href, page_url)
         if inward and BACK_LINK.fullmatch(clean_inline(text)):
             back_links.append(link)
@@ -309,6 +353,9 @@ def _drop_link_blocks(root: etree._Element, page_url: str | None, links: Iterabl
     # blocks removed (with what is inside them, as the judging finds it: a candidate's parent is
     # a candidate, or the body), and the blocks back links leave empty, which are no longer in it
     judged: set[etree._Element] = set()
+    for parent in _tool_lines(root, tool_links):
+        drop(parent)
+        judged.add(parent)
     for link in back_links:  # inline back links, and the blocks they leave empty
         parent = link.getparent()
         drop(link)
@@ -355,6 +402,30 @@ def _drop_link_blocks(root: etree._Element, page_url: str | None, links: Iterabl
             headings.append(before)
     for element in anchor_blocks + link_blocks + headings:
         drop(element)
+
+
+#: What may stand between tool links on their line ("[Print] [Close]", "Print | Close").
+_TOOL_SEPARATORS = _SEPARATORS | frozenset("[]【】()（）")
+
+
+def _tool_lines(root: etree._Element, tool_links: list[etree._Element]) -> list[etree._Element]:
+    """The elements holding nothing but tool links (:data:`TOOL_LINK`) and separators: a line of
+    the page's tools. A tool word linked in running text ("<a>Print</a> media") is text, and
+    stays; so does a line holding an image or a table, and the body itself."""
+    parents: dict[etree._Element, list[etree._Element]] = {}
+    for link in tool_links:
+        parent = link.getparent()
+        if parent is not None and parent is not root:
+            parents.setdefault(parent, []).append(link)
+    lines = []
+    for parent, links in parents.items():
+        rest = _STRING(parent)
+        for link in links:
+            rest = rest.replace(_STRING(link), "", 1)
+        if all(character in _TOOL_SEPARATORS for character in rest) \
+                and next(parent.iterdescendants("img", "table"), None) is None:
+            lines.append(parent)
+    return lines
 
 
 def _is_link_list(element: etree._Element, linked: int, links: int, length: int,

@@ -40,7 +40,9 @@ SITES = {"en": "fmprc.gov.cn", "zh": "mfa.gov.cn"}
 _ARTICLE = re.compile(r"/(?P<month>\d{6})/(?P<id>t(?P<date>\d{8})_\d+)\.s?html$")
 _COUNT_PAGE = re.compile(r"countPage\s*=\s*(\d+)")
 # Everything from the print/close and share chrome on is not text.
-_TAIL_CHROME = re.compile(r"^\s*(\[\s*Print\s*\]|【\s*打印\s*】|分享到[:：]|\[\s*Close\s*\]|【\s*关闭\s*】)", re.I)
+# ("[Print]", "【打印】", "[打印本页]", "【关闭窗口】", "[Close window]": either kind of bracket.)
+_TAIL_CHROME = re.compile(r"^\s*([\[【]\s*(Print( this page)?|Close( this)?( window)?|打印(本页)?|关闭(本页|窗口)?)"
+                          r"\s*[\]】]|分享到[:：])", re.I)
 _TYPES_EN = ((re.compile(r"Regular Press Conference|Press Conference", re.I), "briefing"),
              (re.compile(r"Spokesperson.*(Remarks|Comment|Statement)|Remarks on|Statement", re.I), "statement"),
              (re.compile(r"\b(Speech|Address|Remarks by|Keynote)\b", re.I), "speech"),
@@ -172,7 +174,8 @@ class ChinaArticlePage(ArticlePage):
 
 
 def _drop_tail_chrome(body: etree._Element) -> None:
-    """Remove "[Print] [Close]", "【打印】【关闭】", "分享到：" and everything after them."""
+    """Remove "[Print] [Close]", "【打印】【关闭】" (or "[打印本页] [关闭窗口]"), "分享到：" and
+    everything after them."""
     for block in list(body.iter("p", "div", "span", "a")):
         if block is body or not _TAIL_CHROME.match(text_of(block)):
             continue

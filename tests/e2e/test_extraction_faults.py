@@ -203,3 +203,41 @@ def test_an_article_with_a_control_character_after_chrome_is_archived_with_its_t
         assert store.count("pending") == 0
     assert "and exchanged views on regional problems" in document["body_text"]
     assert "\x0b" not in document["body_html"] and "<script" not in document["body_html"]
+
+
+def test_a_page_cut_short_is_pending_and_never_an_edit_that_loses_the_rest(deployment):
+    """A page that stops in the middle of its text (a server failing while it writes, with a
+    Content-Length of what it sent): new, it is unparsed and pending with its raw page; known and
+    re-checked, it makes no new version that lost the end of the text."""
+    site = deployment.site
+    url = site.base_url + BROKEN
+    page = site.original(BROKEN).decode("utf-8")
+    cut = page[:page.index("exchanged views on regional problems") + len("exchanged views")].encode("utf-8")
+    site.set(BROKEN, cut)
+
+    result, mid = deployment.update()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert mid["failures"] == {"unparsed_truncated_page": 1}
+    assert mid["items"]["failed"] == 1 and mid["items"]["new"] == 31
+    assert f"Page not parsed: {url}: truncated_page" in result.stderr
+    with deployment.store() as store:
+        assert store.documents_at(url) == []
+        assert [row["reason"] for row in store.pending("mid") if row["url"] == url] == ["unparsed: truncated_page"]
+        [sha] = [fetch["raw_sha256"] for fetch in store.fetches(url) if fetch["kind"] == "article"]
+        assert store.raw_page(sha) == cut
+
+    site.restore(BROKEN)
+    result, mid = deployment.update()
+    assert mid["items"]["new"] == 1 and mid["failures"] == {}
+    with deployment.store() as store:
+        [document] = store.documents_at(url)
+    assert document["body_text"].count("exchanged views on regional problems") == 1
+
+    # Known now: re-checked while the server cuts it again, it stays as it was.
+    site.set(BROKEN, cut)
+    result, mid = deployment.update(**EVERYTHING_DUE)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert mid["failures"] == {"unparsed_truncated_page": 1}
+    with deployment.store() as store:
+        assert [version["version"] for version in store.versions(document["id"])] == [1]
+        assert store.get(document["id"])["body_text"] == document["body_text"]
