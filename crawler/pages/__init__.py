@@ -41,6 +41,9 @@ class ArticlePage:
 
     #: Legacy encodings the site has served pages in, tried when the declared ones do not fit.
     charset_hints: ClassVar[tuple[str, ...]] = ()
+    #: Whether it reads HTML pages (False for an API's JSON): an HTML document cut short is then a
+    #: ParseError ``truncated_page`` before it is read.
+    reads_html: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Every statement a page object reads says which one read it (``extractor``), a page
@@ -68,7 +71,7 @@ def _stamped(read: Callable[..., PageStatement], extractor: str) -> Callable[...
 
     @wraps(read)
     def statement(self: ArticlePage, *args: Any, **kwargs: Any) -> PageStatement:
-        if cut_short(self.text):
+        if self.reads_html and cut_short(self.text):
             raise ParseError(self.url, "truncated_page", "an HTML document with no </body> or </html>: cut short")
         found = read_without_controls(lambda: read(self, *args, **kwargs))
         found.extractor = extractor

@@ -107,6 +107,8 @@ def _clean_govspeak(url: str, html: str) -> str:
 class GovUkContentItem(ArticlePage):
     """One content item of the content API, as a statement."""
 
+    reads_html = False  # (the API's JSON: what is not JSON is ``not_json``)
+
     @staticmethod
     def matches(url: str) -> bool:
         return page_path(url) is not None
