@@ -167,6 +167,9 @@ SOURCE_DATES = {
         ("Wed, 30 Jul 2025 14:00:00 +00:00", "2025-07-30T10:00:00-04:00", "datetime"),
         ("Wed, 30 Jul 2025 14:00:00 +05:30", "2025-07-30T04:30:00-04:00", "datetime"),
         ("Wed, 30 Jul 2025 14:00:00 +02:00", "2025-07-30T08:00:00-04:00", "datetime"),
+        # comments wherever white space may be (RFC 5322 §3.2.2)
+        ("Wed, 30 Jul 2025 14:00:00 (UTC) +0000", "2025-07-30T10:00:00-04:00", "datetime"),
+        ("Wed, 30 Jul 2025 (summer) 14:00:00 (Eastern) EDT (daylight)", "2025-07-30T14:00:00-04:00", "datetime"),
         ("Wed, 30 Jul 2025 14:00:00 -07:00", "2025-07-30T17:00:00-04:00", "datetime"),
         # RFC 5322 §4.3 zone names
         ("Wed, 30 Jul 2025 14:00:00 EST", "2025-07-30T15:00:00-04:00", "datetime"),
@@ -238,6 +241,10 @@ SOURCE_DATES = {
         ("1er décembre 2026", "2026-12-01T00:00:00+01:00", "date"),
         ("14 novembre 2023", "2023-11-14T00:00:00+01:00", "date"),
         ("23 août 2026", "2026-08-23T00:00:00+02:00", "date"),
+        # the French way of writing the time: "à 14h30", "14 h 30"
+        ("31 mars 2026 à 14h30", "2026-03-31T14:30:00+02:00", "datetime"),
+        ("1er décembre 2026 à 9 h 05", "2026-12-01T09:05:00+01:00", "datetime"),
+        ("mardi 12 mai 2026, 18h00", "2026-05-12T18:00:00+02:00", "datetime"),
     ],
 }
 

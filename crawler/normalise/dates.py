@@ -4,7 +4,8 @@ Every parser takes the raw string as the page showed it and the IANA zone of the
 returns a :class:`ParsedDate` or ``None``; none of them guesses a missing year or invents a time.
 A date printed without a time becomes midnight local time with ``has_time`` false.
 
-Month names: English, Russian, French and Hindi; ordinals ("May 13th 2026", "1er mai 2026"); a
+Month names: English, Russian, French and Hindi; ordinals ("May 13th 2026", "1er mai 2026"); French
+times ("31 mars 2026 à 14h30"); a
 leading weekday ("Friday, November 22, 2024, 1:46 p.m.", "mardi 13 mai 2026", "пятница, 1 июля
 2022 г."); Chinese and Japanese year-month-day, with a trailing weekday ("2019年1月2日 星期三") and
 Japanese era years ("令和8年9月24日", "平成29年1月5日(木曜日)11時15分";
@@ -43,9 +44,10 @@ MONTHS = {
 #: is year 1). A date before its era began does not exist.
 ERAS = {"令和": (date(2019, 5, 1), 2018), "平成": (date(1989, 1, 8), 1988), "昭和": (date(1926, 12, 25), 1925)}
 
-# An optional time after the date: "11:44", "11.44", "11:44:05", "1:46 p.m.", "15时30分", after at
-# most three separating characters (", ", " в ", " - "; none when text extraction glued them).
-_TIME = (r"(?:\D{0,3}?(?P<hour>\d{1,2})(?:[:.]|\s*[时時]\s*)(?P<minute>\d{2})(?:\s*分)?(?::(?P<second>\d{2}))?"
+# An optional time after the date: "11:44", "11.44", "11:44:05", "1:46 p.m.", "15时30分", French
+# "14h30" and "14 h 30", after at most three separating characters (", ", " в ", " à ", " - "; none
+# when text extraction glued them).
+_TIME = (r"(?:\D{0,3}?(?P<hour>\d{1,2})(?:[:.]|\s*[时時hH]\s*)(?P<minute>\d{2})(?:\s*分)?(?::(?P<second>\d{2}))?"
          r"(?:\s*(?P<ampm>[AaPp])\.?\s*[Mm]\.?)?)?")
 # A month name: letters, with the vowel signs of Indic scripts (not letters to ``\w``) inside.
 _MONTH = r"(?P<month>[^\W\d_][^\s\d.,()]*)"
@@ -105,6 +107,8 @@ _RFC5322 = re.compile(
     r"(?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
     r"(?:\s*(?P<sign>[+-])(?P<zh>\d{2}):?(?P<zm>\d{2})|\s+(?P<name>[A-Za-z]{1,5}))?\s*(?:\(.*\))?$"
 )
+#: A comment of RFC 5322 (§3.2.2 CFWS), not nested.
+_COMMENT = re.compile(r"\([^()]*\)")
 #: Month names of RFC 5322 §3.3, and as feeds also write them (they are read, not checked): in
 #: full ("30 July 2025") and "Sept", with a full weekday ("Wednesday,") and a dot after an
 #: abbreviation ("Wed., 30 Jul. 2025").
@@ -279,6 +283,8 @@ def parse_rfc822(raw: str | None, tz: str | None = None) -> ParsedDate | None:
     local time of ``tz`` (None without one)."""
     if not raw:
         return None
+    if "(" in raw:  # comments (§3.2.2: wherever white space may be, "14:00:00 (UTC) +0000")
+        raw = _COMMENT.sub(" ", raw)
     match = _RFC5322.match(" ".join(raw.split()))
     if not match:
         return None
