@@ -152,6 +152,8 @@ def test_a_page_opening_with_an_xml_declaration_is_read_whatever_encoding_it_nam
     ('<meta name="dcterms&period;issued" content="2024-05-04">', "2024-05-04"),
     ('<meta name="description" content="Nothing published here">', None),
     ('<meta name="pubDate" content="2024-05-01">', None),  # not a name the rule knows
+    ('<meta name="description" content="PubDate">', None),  # a name as another attribute's value
+    ('<meta content="PubDate" itemprop="x"><meta content="2024-05-05" itemprop="datePublished">', "2024-05-05"),
     ("", None),
 ])
 def test_the_metadata_date_is_read_under_every_name_the_rule_knows_however_it_is_spelled(head, expected):
