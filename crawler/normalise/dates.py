@@ -207,38 +207,45 @@ def parse_date(raw: str | None, tz: str) -> ParsedDate | None:
     return None
 
 
-def _ascii_number(text: str, *lengths: int) -> bool:
-    return len(text) in lengths and text.isascii() and text.isdigit()
-
-
 def _common_form(text: str) -> tuple[str, int, str, str | None, str | None] | None:
     """(year, month, day, hour, minute) of the forms most pages print, read without the patterns
     (the first pattern a page's reading runs costs more than the rest of it, bench/extract.py):
     "28 June 2022 11:44", "24 июля 2017", "28.06.2022 11:44", "05.03.12", in ASCII digits, one
     space between the parts (as :func:`parse_date` has made it). What the patterns read them as;
-    None for any other text, which the patterns read."""
+    None for any other text, which the patterns read.
+
+    Each number's length is checked apart (a day or hour of 1 or 2 digits, a minute of 2, a month
+    of 1 or 2, a year of 4, or 2 when dotted); then all its numbers are tested as ASCII digits at
+    once, in one string (each has a digit at least, so the string is all digits only when each is)."""
     parts = text.split(" ")
-    hour = minute = None
+    hour = minute = ""
     if len(parts) in (2, 4):  # a clock last: "11:44"
         clock = parts.pop().split(":")
-        if len(clock) != 2 or not (_ascii_number(clock[0], 1, 2) and _ascii_number(clock[1], 2)):
+        if len(clock) != 2:
             return None
         hour, minute = clock
+        if not (0 < len(hour) <= 2 and len(minute) == 2):
+            return None
     if len(parts) == 3:  # "28 June 2022"
         day, name, year = parts
         month = MONTHS.get(name.lower()) if name.isalpha() else None
-        if month is None or not (_ascii_number(day, 1, 2) and _ascii_number(year, 4)):
+        if month is None or not (0 < len(day) <= 2 and len(year) == 4):
             return None
-        return year, month, day, hour, minute
-    if len(parts) == 1:  # "28.06.2022"
+        digits = day + year + hour + minute
+    elif len(parts) == 1:  # "28.06.2022"
         numbers = parts[0].split(".")
         if len(numbers) != 3:
             return None
         day, month_number, year = numbers
-        if not (_ascii_number(day, 1, 2) and _ascii_number(month_number, 1, 2) and _ascii_number(year, 2, 4)):
+        if not (0 < len(day) <= 2 and 0 < len(month_number) <= 2 and len(year) in (2, 4)):
             return None
-        return year, int(month_number), day, hour, minute
-    return None
+        digits = day + month_number + year + hour + minute
+        month = 0  # (read below, once its digits are known to be digits)
+    else:
+        return None
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    return year, month or int(month_number), day, hour or None, minute or None
 
 
 def _era_date(match: re.Match[str], month: int, tz: str) -> ParsedDate | None:
