@@ -217,14 +217,18 @@ class ArchiveIndex:
             return True
         return self.schedule.is_due(page.published, page.last_checked, self.now)
 
-    def due_rechecks(self, owns: Callable[[str], bool], limit: int) -> list[KnownPage]:
+    def due_rechecks(self, source: str, owns: Callable[[str], bool], limit: int) -> list[KnownPage]:
         """Known articles of one spider whose re-check is due, least recently checked first: one
-        streaming pass over the archive, keeping ``limit`` pages at most."""
+        streaming pass over the archive, keeping ``limit`` pages at most. A spider's articles are
+        the statements of its ``source`` (ids ``source:…``) at URLs it ``owns``: never another
+        source's, whatever its URLs look like, nor those of another spider of the same source."""
         self.check()
         if self.store is None or limit <= 0:
             return []
+        prefix = f"{source}:"
         due = (page for page in map(KnownPage.from_row, self.store.archived_pages())
-               if owns(page.url) and self._page_is_due(page))
+               if page.doc_id is not None and page.doc_id.startswith(prefix) and owns(page.url)
+               and self._page_is_due(page))
         try:
             return heapq.nsmallest(limit, due, key=lambda page: (
                 page.last_checked or datetime.min.replace(tzinfo=UTC), page.url))

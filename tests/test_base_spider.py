@@ -87,3 +87,55 @@ def test_bot_walls_and_robots_txt_are_refusals_other_drops_are_not():
     assert blocked_by(_failure(IgnoreRequest("Forbidden by robots.txt"))) == "robots_txt"
     assert blocked_by(_failure(IgnoreRequest("Filtered offsite request"))) is None
     assert blocked_by(_failure(TimeoutError("timed out"))) is None
+
+
+#: One archived article URL of each spider in each of its languages (and a translation GOV.UK's
+#: items link), as the bundled mirror gives them.
+ARTICLES = {
+    "https://mid.ru/en/press_service/spokesman/comments/1820702/": "mid",
+    "https://mid.ru/ru/press_service/spokesman/briefings/1820480/": "mid",
+    "https://archive.mid.ru/en/press_service/spokesman/answers/-/asset_publisher/OyrhusXGz9Lz/content/id/3990765":
+        "mid_archive",
+    "https://archive.mid.ru/ru/foreign_policy/news/-/asset_publisher/cKNonkJE02Bw/content/id/2826535": "mid_archive",
+    "https://www.gov.uk/government/speeches/glasgow-2014-commonwealth-games-airspace-restrictions": "fcdo",
+    "https://www.gov.uk/government/news/christmas-2016-prime-ministers-message.ur": "fcdo",
+    "https://www.state.gov/releases/office-of-the-spokesperson/2025/07/secretary-rubios-call-with-philippine-"
+    "secretary-of-foreign-affairs-lazaro/": "state_dept",
+    "https://www.fmprc.gov.cn/eng/xw/zyjh/202411/t20241125_11533101.html": "fmprc_en",
+    "https://www.mfa.gov.cn/web/wjdt_674879/wjbxw_674885/202411/t20241126_11534200.shtml": "fmprc_zh",
+    "https://www.auswaertiges-amt.de/de/newsroom/presse/icg-2776130": "aa",
+    "https://www.auswaertiges-amt.de/en/newsroom/news/icg-2776128": "aa",
+    "https://www.mofa.go.jp/press/kaiken/kaikenite_000001_00087.html": "mofa_jp",
+    "https://www.mofa.go.jp/mofaj/press/release/pressit_000001_04230.html": "mofa_jp",
+    "https://www.mea.gov.in/press-releases?dtl/41700/India_Japan_Joint_Statement_on_Economic_Security_Cooperation":
+        "mea_in",
+    "https://www.mea.gov.in/press-releases-hi?dtl/41705/Visit_of_External_Affairs_Minister_to_Japan_October_5_7_2026":
+        "mea_in",
+    "https://www.canada.ca/en/global-affairs/news/2026/09/canada-announces-humanitarian-assistance-for-people-"
+    "affected-by-floods-in-pakistan.html": "gac_ca",
+    "https://www.canada.ca/fr/affaires-mondiales/nouvelles/2026/09/le-canada-annonce-une-aide-humanitaire-pour-les-"
+    "personnes-touchees-par-les-inondations-au-pakistan.html": "gac_ca",
+    "https://www.diplomatie.gouv.fr/en/presse-et-ressources/decouvrir-et-informer/actualites/ukraine-declaration-"
+    "de-la-porte-parole-13-mai-2026": "mae_fr",
+    "https://www.diplomatie.gouv.fr/fr/presse-et-ressources/decouvrir-et-informer/actualites/ukraine-declaration-"
+    "de-la-porte-parole-13-mai-2026": "mae_fr",
+}
+
+
+def test_each_article_url_is_owned_by_its_own_spider_only(tmp_path):
+    """A spider re-checks the archived articles it owns: two spiders owning one URL (China's
+    English and Chinese sites, read by one page object) fetched every article twice a run."""
+    from scrapy.spiderloader import SpiderLoader
+    from scrapy.utils.project import get_project_settings
+
+    from crawler import settings as project
+    from crawler.sources import SOURCES
+
+    settings = {name: getattr(project, name) for name in dir(project) if name.startswith("MF_")}
+    settings["MF_ARCHIVE_URL"] = f"sqlite:///{tmp_path / 'a.sqlite3'}"  # none there: an empty index
+    loader = SpiderLoader.from_settings(get_project_settings())
+    spiders = {name: loader.load(name).from_crawler(get_crawler(loader.load(name), settings_dict=settings))
+               for source in SOURCES.values() for name in source.spiders}
+    assert sorted(set(ARTICLES.values())) == sorted(spiders)
+    for url, owner in ARTICLES.items():
+        assert [name for name, spider in spiders.items() if spider.owns(url)] == [owner], url

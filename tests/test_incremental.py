@@ -66,7 +66,7 @@ def test_index_from_an_archive(tmp_path, archive_url):
     index.close()
     assert index.get(item["url"]) is None
     missing = ArchiveIndex.load(f"sqlite:///{tmp_path / 'missing.sqlite3'}", SCHEDULE, "mid")
-    assert missing.get(item["url"]) is None and missing.due_rechecks(lambda url: True, 10) == []
+    assert missing.get(item["url"]) is None and missing.due_rechecks("mid", lambda url: True, 10) == []
     assert not (tmp_path / "missing.sqlite3").exists()
 
 
@@ -94,13 +94,27 @@ def test_due_rechecks_least_recently_checked_first_within_the_limit(archive_url)
     store.close()
     index = ArchiveIndex.load(archive_url, SCHEDULE, "mid", now=NOW)
     owns = lambda url: "/video/" not in url  # noqa: E731
-    due = index.due_rechecks(owns, 10)
+    due = index.due_rechecks("mid", owns, 10)
     # 6 is not the spider's; 1 and 5 are not due; 7 is removed, so due whenever listed; by time
     # of the last check, whatever its offset
     assert [page.url.rsplit("/", 2)[-2] for page in due] == ["4", "3", "7", "2"]
-    assert [page.url for page in index.due_rechecks(owns, 2)] == [page.url for page in due[:2]]
-    assert index.due_rechecks(owns, 0) == []
+    assert [page.url for page in index.due_rechecks("mid", owns, 2)] == [page.url for page in due[:2]]
+    assert index.due_rechecks("mid", owns, 0) == []
     assert index.is_due(items[6]["url"]) and not index.is_known_article(items[6]["url"])
+    index.close()
+
+
+def test_due_rechecks_are_the_sources_own_statements(archive_url):
+    """Another source's statement is never a spider's re-check, whatever its URL looks like."""
+    store = open_archive(archive_url)
+    ours = statement(1, "2026-11-27T10:00:00+03:00", "2026-11-27T11:00:00Z")
+    theirs = {**statement(2, "2026-11-27T10:00:00+03:00", "2026-11-27T11:00:00Z"), "id": "fmprc:en:2",
+              "source": "fmprc"}
+    store.write_batch([], [ours, theirs])
+    store.close()
+    index = ArchiveIndex.load(archive_url, SCHEDULE, "mid", now=NOW)
+    assert [page.doc_id for page in index.due_rechecks("mid", lambda url: True, 10)] == ["mid:en:1"]
+    assert [page.doc_id for page in index.due_rechecks("fmprc", lambda url: True, 10)] == ["fmprc:en:2"]
     index.close()
 
 
@@ -132,7 +146,7 @@ def test_an_archive_that_cannot_be_read_is_no_empty_index(tmp_path):
     index = ArchiveIndex.load(path, SCHEDULE, "mid", now=NOW)
     assert str(index.error) == f"sqlite:///{path}: cannot open the archive (file is not a database)"
     for look_up in (index.check, lambda: index.get("https://mid.ru/en/foreign_policy/news/1/"),
-                    lambda: index.due_rechecks(lambda url: True, 10)):
+                    lambda: index.due_rechecks("mid", lambda url: True, 10)):
         with pytest.raises(ArchiveFailed) as raised:
             look_up()
         assert (raised.value.reason, raised.value.error) == ("archive_failed", index.error)

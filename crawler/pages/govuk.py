@@ -10,6 +10,7 @@ Translations share the ``content_id``; a language version is (content_id, locale
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -29,6 +30,7 @@ TYPES = {
     "authored_article": "speech",
 }
 _PATH_PREFIXES = ("/government/news/", "/government/speeches/")
+_LOCALE_SUFFIX = re.compile(r"\.([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,4})?)$")
 
 
 def page_path(url: str) -> str | None:
@@ -36,6 +38,13 @@ def page_path(url: str) -> str | None:
     path = urlsplit(url).path
     path = path.removeprefix("/api/content")
     return path if path.startswith(_PATH_PREFIXES) and len(path) > 20 else None
+
+
+def language_of(url: str) -> str:
+    """The locale a GOV.UK page URL names: a translation's path ends in it
+    (``/government/news/x.ur``, ``….zh-tw``); an English page's path has none (``en``)."""
+    match = _LOCALE_SUFFIX.search(urlsplit(url).path)
+    return match[1].lower() if match else "en"
 
 
 def content_api_url(statement_url: str) -> str:

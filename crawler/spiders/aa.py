@@ -42,8 +42,9 @@ class AaSpider(SectionedSiteSpider):
     def has_next_page(self, response: Response, page: int) -> bool:
         return False
 
-    def owns(self, url: str) -> bool:
-        return aa.AaArticlePage.matches(url)
+    def article_language(self, url: str) -> str | None:
+        facts = aa.parse_article_url(url)
+        return facts[0] if facts else None
 
     def article_statement(self, response: Response, entry_tags: list[str],
                           listing_date: str | None) -> PageStatement:

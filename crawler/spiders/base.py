@@ -91,6 +91,9 @@ class SectionedSiteSpider(scrapy.Spider):
     #: Legacy encodings the site has served pages in, for charset decisions
     #: (crawler.middlewares.charset).
     charset_hints: ClassVar[tuple[str, ...]] = ()
+    #: True for a spider whose articles' language versions in other languages than ``languages``
+    #: are its own too (it follows them: ``linked_versions``), so :meth:`owns` them.
+    owns_every_language: ClassVar[bool] = False
     index: ArchiveIndex
 
     def __init__(self, *args: Any, pages: str | None = None, backfill: str | None = None,
@@ -167,9 +170,19 @@ class SectionedSiteSpider(scrapy.Spider):
         """The article page's statement, from the site's page object."""
         raise NotImplementedError
 
-    def owns(self, url: str) -> bool:
-        """True for article URLs of this spider's site (its page object reads them)."""
+    def article_language(self, url: str) -> str | None:
+        """The language of an article URL of the spider's page object (as the URL tells it), or
+        None for a URL it does not read."""
         raise NotImplementedError
+
+    def owns(self, url: str) -> bool:
+        """True for this spider's article URLs: those its page object reads
+        (:meth:`article_language` is not None) in one of its ``languages``, or in any language when
+        the spider reads every language version its articles link (``owns_every_language``). Two
+        spiders of one site or source (China's English and Chinese sites, whose page object reads
+        both) never own each other's articles: each re-checks only its own."""
+        language = self.article_language(url)
+        return language is not None and (self.owns_every_language or language in self.languages)
 
     def has_next_page(self, response: Response, page: int) -> bool:
         """Whether the listing goes on after this page. Sites with a pager that names the last
@@ -234,7 +247,7 @@ class SectionedSiteSpider(scrapy.Spider):
         for article in self.index.pending_retries(self.settings.getint("MF_PENDING_MAX_ATTEMPTS")):
             yield self._article_request(article.url, article.tags, article.listing_date, kind="retry")
         limit = self.settings.getint("MF_RECHECK_MAX_PER_RUN")
-        for page in self.index.due_rechecks(self.owns, limit):
+        for page in self.index.due_rechecks(self.source, self.owns, limit):
             yield self._article_request(page.url, [], None, kind="recheck")
         # Language versions archived articles link and no crawl has read: an article is followed
         # only when it is fetched, and an archived, unchanged one is not fetched again.

@@ -23,6 +23,7 @@ class FcdoSpider(SectionedSiteSpider):
     name = "fcdo"
     source = govuk.SOURCE
     languages = ("en",)
+    owns_every_language = True  # the translations it follows (available_translations)
     custom_settings = {"DOWNLOAD_DELAY": 1.0}  # noqa: RUF012 - GOV.UK asks for an identifying UA, not for slowness
 
     def sections(self, language: str) -> list[str]:
@@ -42,8 +43,8 @@ class FcdoSpider(SectionedSiteSpider):
         found = govuk.read_search(response.url, response.text, self._base())
         return found.start + self.settings.getint("MF_GOVUK_PAGE_SIZE") < found.total
 
-    def owns(self, url: str) -> bool:
-        return govuk.GovUkContentItem.matches(url)
+    def article_language(self, url: str) -> str | None:
+        return govuk.language_of(url) if govuk.GovUkContentItem.matches(url) else None
 
     def fetch_url(self, statement_url: str) -> str:
         return govuk.content_api_url(statement_url)

@@ -31,8 +31,10 @@ class _ChinaSpider(SectionedSiteSpider):
     def has_next_page(self, response: Response, page: int) -> bool:
         return page < fmprc.ChinaListingPage(response.url, response.text).page_count()
 
-    def owns(self, url: str) -> bool:
-        return fmprc.ChinaArticlePage.matches(url)
+    def article_language(self, url: str) -> str | None:
+        # The page object reads both sites: the URL's language tells the English site's articles
+        # from the Chinese one's (each spider re-checks only its own).
+        return fmprc.language_of(url) if fmprc.ChinaArticlePage.matches(url) else None
 
     def article_statement(self, response: Response, entry_tags: list[str],
                           listing_date: str | None) -> PageStatement:

@@ -59,8 +59,9 @@ class GacCaSpider(SectionedSiteSpider):
             return None
         return gac_ca.news_api_url(self._api(), language, self._pick(), "asc", cursor)
 
-    def owns(self, url: str) -> bool:
-        return gac_ca.GacNewsPage.matches(url)
+    def article_language(self, url: str) -> str | None:
+        facts = gac_ca.parse_article_url(url)
+        return facts[0] if facts else None
 
     def article_statement(self, response: Response, entry_tags: list[str],
                           listing_date: str | None) -> PageStatement:

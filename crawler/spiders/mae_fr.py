@@ -38,8 +38,9 @@ class MaeFrSpider(SectionedSiteSpider):
     def has_next_page(self, response: Response, page: int) -> bool:
         return mae_fr.MaeListingPage(response.url, response.text).has_next_page()
 
-    def owns(self, url: str) -> bool:
-        return mae_fr.MaeArticlePage.matches(url)
+    def article_language(self, url: str) -> str | None:
+        facts = mae_fr.parse_article_url(url)
+        return facts[0] if facts else None
 
     def article_statement(self, response: Response, entry_tags: list[str],
                           listing_date: str | None) -> PageStatement:

@@ -44,8 +44,9 @@ class MeaInSpider(SectionedSiteSpider):
     def has_next_page(self, response: Response, page: int) -> bool:
         return page < mea_in.MeaListingPage(response.url, response.text).last_page()
 
-    def owns(self, url: str) -> bool:
-        return mea_in.MeaArticlePage.matches(url)
+    def article_language(self, url: str) -> str | None:
+        facts = mea_in.parse_article_url(url)
+        return facts[0] if facts else None
 
     def fetch_url(self, statement_url: str) -> str:
         return mea_in.detail_url(self._base(), statement_url)

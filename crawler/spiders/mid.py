@@ -27,8 +27,9 @@ class MidSpider(SectionedSiteSpider):
     def listing_url(self, language: str, section: str, page: int) -> str:
         return mid.listing_url(self.settings.get("MF_MID_BASE_URL"), language, section, page)
 
-    def owns(self, url: str) -> bool:
-        return mid.MidArticlePage.matches(url)
+    def article_language(self, url: str) -> str | None:
+        facts = mid.parse_article_url(url)
+        return facts.language if facts else None
 
     def listing_entries(self, response: Response) -> list[mid.ListingEntry]:
         return mid.MidListingPage(response.url, response.text).entries()

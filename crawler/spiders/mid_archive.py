@@ -33,8 +33,9 @@ class MidArchiveSpider(SectionedSiteSpider):
                                        mid_archive.SECTIONS_BY_NAME[section], page,
                                        self.settings.getint("MF_MID_ARCHIVE_PAGE_SIZE"))
 
-    def owns(self, url: str) -> bool:
-        return mid_archive.MidArchiveArticlePage.matches(url)
+    def article_language(self, url: str) -> str | None:
+        facts = mid_archive.parse_article_url(url)
+        return facts.language if facts else None
 
     def listing_entries(self, response: Response) -> list[mid_archive.ListingEntry]:
         return mid_archive.MidArchiveListingPage(response.url, response.text).entries()

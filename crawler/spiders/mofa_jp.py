@@ -54,8 +54,9 @@ class MofaJpSpider(SectionedSiteSpider):
             return self.listing_url(language, section, 2) if page == 1 else None
         return mofa_jp.MofaListingPage(response.url, response.text).next_listing_url()
 
-    def owns(self, url: str) -> bool:
-        return mofa_jp.MofaArticlePage.matches(url)
+    def article_language(self, url: str) -> str | None:
+        facts = mofa_jp.parse_article_url(url)
+        return facts[0] if facts else None
 
     def is_bot_wall(self, text: str) -> bool:
         return mofa_jp.is_bot_wall(text)

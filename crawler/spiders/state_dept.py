@@ -38,8 +38,8 @@ class StateDeptSpider(SectionedSiteSpider):
     def has_next_page(self, response: Response, page: int) -> bool:
         return False  # a feed is one page: older statements are in the site's own listings
 
-    def owns(self, url: str) -> bool:
-        return state_dept.StateArticlePage.matches(url)
+    def article_language(self, url: str) -> str | None:
+        return "en" if state_dept.StateArticlePage.matches(url) else None
 
     def is_bot_wall(self, text: str) -> bool:
         return state_dept.is_bot_wall(text)
