@@ -150,7 +150,8 @@ def summarise(name: str, stats: dict[str, Any]) -> TargetRun:
         errors.append(f"layout drift: {drift} listing page(s) without article links")
     unparsed = {key.rsplit("/", 1)[1]: int(value) for key, value in stats.items()
                 if key.startswith("mf/pages/unparsed/")}
-    article_unparsed = _count(stats, "mf/article/unparsed") + _count(stats, "mf/recheck/unparsed")
+    # Article pages that did not parse: new ones, re-checks and retries of pending ones.
+    article_unparsed = sum(_count(stats, f"mf/{kind}/unparsed") for kind in ("article", "recheck", "retry"))
     missing_fields = article_unparsed - unparsed.get("challenge_page", 0) \
         + _count(stats, "mf/items/unnormalisable") + _count(stats, "mf/items/invalid")
     fetched = _count(stats, "mf/articles/parsed") + article_unparsed

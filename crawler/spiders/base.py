@@ -280,9 +280,10 @@ class SectionedSiteSpider(scrapy.Spider):
     def _article_request(self, url: str, tags: list[str], listing_date: str | None,
                          kind: str = "article") -> scrapy.Request:
         # Only an archived statement is asked for conditionally: validators alone (a page whose
-        # statement never reached the archive) must not turn its next fetch into a 304.
+        # statement never reached the archive) must not turn its next fetch into a 304. A retry
+        # never is: the validators kept may be those of the very page that did not read.
         known = self.index.get(url)
-        conditional = known is not None and known.doc_id is not None and not known.removed
+        conditional = kind != "retry" and known is not None and known.doc_id is not None and not known.removed
         return scrapy.Request(
             self.fetch_url(url),
             callback=self.parse_article,

@@ -78,8 +78,8 @@ class ArchiveWriter:
                     validators: Iterable[Validators] = ()) -> list[str]:
         """Store raw pages, statements and events in one transaction; returns each item's outcome:
         ``new``, ``updated``, ``unchanged``, ``restored`` or ``rejected`` for statements; for page
-        events ``unchanged`` (304), ``removed``, ``still_removed`` or ``unknown``; ``pending`` or
-        ``failed_known`` for failed fetches; ``walked`` for listings read."""
+        events ``unchanged`` (304), ``removed``, ``still_removed`` or ``unknown``; ``pending`` for
+        failed fetches; ``walked`` for listings read."""
         outcomes: list[str] = []
         raw_for_url = dict(raw_for_url or {})
         with self.transaction():
@@ -172,9 +172,10 @@ class ArchiveWriter:
         return outcome
 
     def _pending(self, failed: FetchFailed) -> str:
-        """Remember a failed article for the next runs (known statements need no reminder)."""
-        if self.db.one("SELECT 1 FROM documents WHERE url = ?", (failed.url,)):
-            return "failed_known"
+        """Remember a failed article for the next runs, a new one or an archived statement's failed
+        re-check alike (the next runs try it again; a re-check's next reading is compared with the
+        archived version as any re-check is). A statement that is read, found unchanged (304) or
+        gone leaves the list."""
         self.db.execute(
             "INSERT INTO pending (url, spider, reason, attempts, first_failed, last_failed, tags, listing_date)"
             " VALUES (?,?,?,1,?,?,?,?) ON CONFLICT (url) DO UPDATE SET"

@@ -199,6 +199,58 @@ def test_faults_are_retried_counted_and_reported(deployment):
     assert report["targets"]["mid"]["items"]["new"] == 1
 
 
+UNPARSED = "/en/press_service/spokesman/comments/1819033/"
+DOWN = "/en/press_service/deputy_ministers_speeches/1820317/"
+WALLED = "/en/press_service/minister_speeches/1820723/"
+
+
+def test_failed_rechecks_are_pending_and_retried_by_the_next_runs(deployment):
+    """A re-check that fails — a page that does not parse, 5xx after the retries, a bot wall that
+    stays one — keeps the statement pending, as a new article's failure does; the next runs try it
+    again (unconditionally: the validators kept are the failed page's), and once it reads it is
+    compared with the archived version as any re-check is."""
+    site = deployment.site
+    deployment.update()
+    site.set(UNPARSED, site.original(UNPARSED).decode("utf-8").encode("utf-16-le"))
+    wall = (FIXTURES / "mid/en/foreign_policy/news/1820833.html").read_bytes()
+    site.faults.update({DOWN: [(500, HTML, b"down")] * 4, WALLED: [(200, HTML, wall)] * 4})
+    result, report = deployment.update(MF_RECHECK_SCHEDULE=EVERYTHING_DUE, MF_RECHECK_MAX_PER_RUN="100")
+    assert result.returncode == 0, result.stderr[-3000:]
+    mid = report["targets"]["mid"]
+    assert mid["failures"] == {"unparsed_no_article_block": 1, "http_500": 1, "challenge_page": 1}
+    assert mid["items"]["failed"] == 3 and mid["items"]["unchanged"] == 29
+    urls = {site.base_url + path: path for path in (UNPARSED, DOWN, WALLED)}
+    with deployment.store() as store:
+        assert sorted(row["url"] for row in store.pending("mid")) == sorted(urls)
+        [raw] = [fetch["raw_sha256"] for fetch in store.fetches(site.base_url + UNPARSED) if fetch["kind"] == "recheck"]
+        assert store.raw_page(raw) == site.page(UNPARSED)[2]  # the page that did not read, kept
+
+    # The next run, with no re-check due, tries the three again: two read (one of them edited
+    # meanwhile), one still does not (fetched whole, not answered 304 by its own validators).
+    edited = site.original(WALLED).decode("utf-8").replace("We have held talks", "We have held long talks")
+    assert edited != site.original(WALLED).decode("utf-8")
+    site.set(WALLED, edited.encode("utf-8"))
+    result, report = deployment.update()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert {path: site.hits[path] for path in urls.values()} == {UNPARSED: 1, DOWN: 1, WALLED: 1}
+    assert site.statuses[(UNPARSED, 304)] == 0
+    mid = report["targets"]["mid"]
+    assert (mid["items"]["updated"], mid["items"]["unchanged"], mid["items"]["failed"]) == (1, 1, 1)
+    with deployment.store() as store:
+        assert [(row["url"], row["attempts"]) for row in store.pending("mid")] == [(site.base_url + UNPARSED, 2)]
+    assert deployment.doc("mid:en:1820317")["version"] == 1
+    assert deployment.doc("mid:en:1820723")["version"] == 2
+
+    # Readable again and unchanged: no new version, and nothing pending.
+    site.restore(UNPARSED)
+    result, report = deployment.update()
+    assert site.hits[UNPARSED] == 1
+    assert report["targets"]["mid"]["items"]["unchanged"] == 1
+    with deployment.store() as store:
+        assert store.pending("mid") == []
+    assert deployment.doc("mid:en:1819033")["version"] == 1
+
+
 def test_layout_drift_fails_the_source_and_keeps_the_archive(deployment):
     deployment.update()
     before = len(deployment.documents())
