@@ -203,6 +203,17 @@ class ArchiveIndex:
             self._kept.popitem(last=False)
         return page
 
+    def archived_date(self, url: str) -> str | None:
+        """The date string the archived statement at ``url`` was dated from (its ``published_raw``),
+        or None (none archived, or dated from its document number)."""
+        if self.store is None:
+            self.check()
+            return None
+        try:
+            return self.store.archived_date(url)
+        except ArchiveError as error:
+            raise self._failed(error) from None
+
     def is_known_article(self, url: str) -> bool:
         """An archived statement still present on the site."""
         page = self.get(url)

@@ -118,6 +118,18 @@ def test_due_rechecks_are_the_sources_own_statements(archive_url):
     index.close()
 
 
+def test_archived_date_is_the_date_string_the_statement_was_dated_from(archive_url):
+    store = open_archive(archive_url)
+    dated = {**statement(1, "2026-11-27T10:00:00+03:00", "2026-11-27T11:00:00Z"), "published_raw": "27.11.2026 10:00"}
+    store.write_batch([], [dated, statement(2, "2026-11-27T00:00:00+03:00", "2026-11-27T11:00:00Z")])
+    store.close()
+    index = ArchiveIndex.load(archive_url, SCHEDULE, "mid", now=NOW)
+    assert index.archived_date(dated["url"]) == "27.11.2026 10:00"
+    assert index.archived_date("https://mid.ru/en/foreign_policy/news/2/") is None  # from its document number
+    assert index.archived_date("https://mid.ru/en/foreign_policy/news/3/") is None  # not archived
+    index.close()
+
+
 def test_lookups_read_the_archive_as_it_is_and_keep_few_answers(archive_url):
     store = open_archive(archive_url)
     store.write_batch([], [statement(1, "2026-11-27T10:00:00+03:00", "2026-11-28T11:00:00Z")])

@@ -283,7 +283,13 @@ class SectionedSiteSpider(scrapy.Spider):
         # statement never reached the archive) must not turn its next fetch into a 304. A retry
         # never is: the validators kept may be those of the very page that did not read.
         known = self.index.get(url)
-        conditional = kind != "retry" and known is not None and known.doc_id is not None and not known.removed
+        archived = known is not None and known.doc_id is not None
+        conditional = kind != "retry" and archived and not known.removed
+        if archived:
+            # A re-check's page that no longer prints its date is dated as the archive dated it
+            # (the date a page object falls back on, as a new article's listing date is), not
+            # from what little is left (a document number's day): no edit made of nothing.
+            listing_date = self.index.archived_date(url) or listing_date
         return scrapy.Request(
             self.fetch_url(url),
             callback=self.parse_article,

@@ -464,6 +464,14 @@ class ArchiveReader:
                               " WHERE url = ?", (url,))
         return dict(zip(self.PAGE_FIELDS, row, strict=True)) if row is not None else None
 
+    def archived_date(self, url: str) -> str | None:
+        """The date string the statement archived last at a page URL was dated from (its
+        ``published_raw``: the date the page printed, its metadata's or its listing's), or None:
+        no statement there, or one dated from its document number. An indexed read."""
+        row = self.db.one("SELECT item FROM documents WHERE url = ? ORDER BY first_seen DESC, id DESC LIMIT 1",
+                          (url,))
+        return json.loads(row[0]).get("published_raw") if row is not None else None
+
     def archived_pages(self) -> Iterator[dict[str, Any]]:
         """Every archived document's page as :meth:`known_page` gives it (one a URL), streaming."""
         latest = ("WHERE d.id = (SELECT d2.id FROM documents d2 WHERE d2.url = d.url"

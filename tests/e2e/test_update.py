@@ -251,6 +251,28 @@ def test_failed_rechecks_are_pending_and_retried_by_the_next_runs(deployment):
     assert deployment.doc("mid:en:1819033")["version"] == 1
 
 
+UNDATED = "/en/press_service/minister_speeches/1819811/"
+
+
+def test_a_recheck_of_a_page_that_no_longer_prints_its_date_keeps_the_archived_date(deployment):
+    """A re-check has no listing's date: a page that stopped printing its date is dated as the
+    archive dated it, not from its document number's day (a fake edit that loses the time)."""
+    deployment.update()
+    first = deployment.doc("mid:en:1819811")
+    assert (first["published"], first["published_raw"]) == ("2022-06-26T09:00:00+03:00", "26 June 2022 09:00")
+    page = deployment.site.original(UNDATED).decode("utf-8")
+    undated = page.replace('<div class="photo-content__date">26 June 2022 09:00</div>', "")
+    assert undated != page
+    deployment.site.set(UNDATED, undated.encode("utf-8"))
+    result, report = deployment.update(MF_RECHECK_SCHEDULE=EVERYTHING_DUE, MF_RECHECK_MAX_PER_RUN="100")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert deployment.site.statuses[(UNDATED, 200)] == 2  # the first run, and the re-check: read again whole
+    assert report["targets"]["mid"]["items"]["updated"] == 0
+    again = deployment.doc("mid:en:1819811")
+    assert again["version"] == 1
+    assert (again["published"], again["published_raw"]) == (first["published"], first["published_raw"])
+
+
 def test_layout_drift_fails_the_source_and_keeps_the_archive(deployment):
     deployment.update()
     before = len(deployment.documents())
