@@ -214,6 +214,17 @@ class ArchiveIndex:
         except ArchiveError as error:
             raise self._failed(error) from None
 
+    def last_feed(self, url: str) -> dict[str, Any] | None:
+        """The newest document of the feed at ``url`` the archive keeps (``body``, ``headers``, as
+        :meth:`ArchiveStore.last_feed` gives it), or None."""
+        if self.store is None:
+            self.check()
+            return None
+        try:
+            return self.store.last_feed(url)
+        except ArchiveError as error:
+            raise self._failed(error) from None
+
     def is_known_article(self, url: str) -> bool:
         """An archived statement still present on the site."""
         page = self.get(url)

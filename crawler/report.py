@@ -201,6 +201,8 @@ def summarise(name: str, stats: dict[str, Any]) -> TargetRun:
         extra={"skipped_known": _count(stats, "mf/articles/skipped_known"),
                "not_modified": _count(stats, "mf/articles/not_modified"),
                "pending_recorded": _count(stats, "mf/items/pending"),
+               # statements a feed lists this run whose page answered 404 (or was gone): kept
+               "gone_but_listed": _count(stats, "mf/articles/gone_but_listed"),
                "retries": _count(stats, "retry/count"),
                # briefings stored without segments: their Q&A structure was not recognised
                "briefings_unsegmented": _count(stats, "mf/segments/unrecognised")},

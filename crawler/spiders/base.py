@@ -20,6 +20,11 @@ Due re-checks of articles no longer on the first listing pages are scheduled fro
 (``linked_versions``) and no crawl has read — a run stopped between an article and its
 translations — are fetched too: an unchanged article is not fetched again to find them.
 
+A spider whose listings are feeds carrying whole statements (``listing_kind = "feed"``) asks for
+those archive-driven pages (retries, re-checks, links) only once its feeds are read
+(:meth:`SectionedSiteSpider.feeds_read`): a statement a feed lists is there, whatever its page
+answers, so it is not re-checked, and its page's 404 removes nothing.
+
 A listing the site refuses — 401, 403 or 451 (never retried), a bot-wall page that is still one
 after the retries every bot wall gets, or a path robots.txt disallows (never requested) — is
 counted as blocked (``mf/blocked/listing/<how>``): the run report says "blocked: 403 on the
@@ -33,8 +38,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import TextResponse
+from scrapy.responsetypes import responsetypes
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionLost, DNSLookupError, TCPTimedOutError, TimeoutError
 
@@ -126,6 +133,9 @@ class SectionedSiteSpider(scrapy.Spider):
                 raise SpiderArgumentError(f"-a sections={sections}: {self.name} has no section "
                                           f"{', '.join(missing) or '(none given)'} "
                                           f"(it has {', '.join(dict.fromkeys(known))})")
+        #: Statement URLs the feeds list this run (a feed spider's): present, whatever their pages say.
+        self.feed_listed: set[str] = set()
+        self._archive_work_done = False
         if replay is not None:
             try:
                 Mirror(replay)
@@ -143,6 +153,8 @@ class SectionedSiteSpider(scrapy.Spider):
         spider.index = ArchiveIndex.load(archive_url(settings),
                                          RecheckSchedule.from_setting(settings.get("MF_RECHECK_SCHEDULE")),
                                          spider.name)
+        if spider.listing_kind == "feed":
+            crawler.signals.connect(spider.feeds_read, signal=signals.spider_idle)
         return spider
 
     def closed(self, reason: str) -> None:
@@ -244,15 +256,56 @@ class SectionedSiteSpider(scrapy.Spider):
         for language in self.crawl_languages:
             for section in self._wanted_sections(language):
                 yield self._listing_request(language, section, 1)
+        if self.listing_kind != "feed":  # (a feed spider's waits for its feeds: feeds_read)
+            for request in self._archive_work():
+                yield request
+
+    def _archive_work(self) -> Iterator[scrapy.Request]:
+        """The requests the archive asks for, beside the listings': pending articles to try again,
+        due re-checks (but of statements the feeds list this run: the feed checked them), and
+        the language versions archived articles link that no crawl has read."""
         for article in self.index.pending_retries(self.settings.getint("MF_PENDING_MAX_ATTEMPTS")):
             yield self._article_request(article.url, article.tags, article.listing_date, kind="retry")
         limit = self.settings.getint("MF_RECHECK_MAX_PER_RUN")
-        for page in self.index.due_rechecks(self.source, self.owns, limit):
+        for page in self.index.due_rechecks(self.source, lambda url: self.owns(url) and url not in self.feed_listed,
+                                            limit):
             yield self._article_request(page.url, [], None, kind="recheck")
         # Language versions archived articles link and no crawl has read: an article is followed
         # only when it is fetched, and an archived, unchanged one is not fetched again.
         for url in self.index.unfetched_links(self.source, self.linked_versions):
             yield self._article_request(url, [], None)
+
+    def feeds_read(self) -> None:
+        """A feed spider's crawl went idle the first time: its feeds are read (answered, 304 or
+        failed), so what they list is known; only now are its article pages asked for by the
+        archive (:meth:`_archive_work`), so that a page that answers 404 while its feed lists the
+        statement never removes it, whatever order the answers come in. Raises
+        :class:`~scrapy.exceptions.DontCloseSpider` when it scheduled any (an archive that
+        cannot be read raises :class:`~crawler.events.ArchiveFailed`, which closes the crawl)."""
+        if self._archive_work_done:
+            return
+        self._archive_work_done = True
+        requests = list(self._archive_work())
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        if requests:
+            raise DontCloseSpider
+
+    def _feed_lists(self, url: str, response: Response | None = None) -> None:
+        """Note the statements a feed lists (:attr:`feed_listed`): from its answer, or, when it
+        answered 304 or could not be read, from its last document the archive keeps."""
+        if response is None:
+            kept = self.index.last_feed(url)
+            if kept is None:
+                return
+            kind = responsetypes.from_args(headers=kept["headers"], url=url, body=kept["body"])
+            response = kind(url, body=kept["body"], headers=kept["headers"])
+        try:
+            entries = self.listing_entries(response)
+        except ParseError as error:
+            self.logger.warning("The feed kept from the last run does not read: %s", error)
+            return
+        self.feed_listed.update(self.statement_url(entry.url) for entry in entries)
 
     def _listing_request(self, language: str, section: str, page: int,
                          target: str | scrapy.Request | None = None) -> scrapy.Request:
@@ -309,6 +362,8 @@ class SectionedSiteSpider(scrapy.Spider):
         stats = self.crawler.stats
         if response.status == 304:  # nothing new since the last finished crawl read it
             stats.inc_value("mf/listing/not_modified")
+            if self.listing_kind == "feed":
+                self._feed_lists(response.url)
             self._walked(language, section)
             return
         _require_text(response)
@@ -327,6 +382,8 @@ class SectionedSiteSpider(scrapy.Spider):
         new = 0
         for entry in entries:
             url = self.statement_url(entry.url)
+            if self.listing_kind == "feed":
+                self.feed_listed.add(url)
             known = self.index.is_known_article(url)
             new += not known
             statement = getattr(entry, "statement", None)
@@ -384,7 +441,14 @@ class SectionedSiteSpider(scrapy.Spider):
                 yield self._article_request(url, [], None)
 
     def _gone(self, url: str, reason: str) -> None:
-        """A vanished article: an event when we archived it, a failed fetch when we never had it."""
+        """A vanished article: an event when we archived it, a failed fetch when we never had it;
+        nothing but a warning for a statement a feed lists this run (the feed is the source's
+        word that it is there; its text is the feed's)."""
+        if url in self.feed_listed:
+            self.crawler.stats.inc_value("mf/articles/gone_but_listed")
+            self.logger.warning("Article page gone but its feed lists it: %s (%s); kept as the feed gives it",
+                                url, reason)
+            return
         if self.index.get(url) is not None and self.index.get(url).doc_id is not None:
             self.crawler.stats.inc_value("mf/articles/gone")
             self.logger.warning("Article gone: %s (%s)", url, reason)
@@ -399,6 +463,8 @@ class SectionedSiteSpider(scrapy.Spider):
         """A listing page that could not be fetched: the end of the listing, a block, or a
         failure."""
         request = failure.request
+        if self.listing_kind == "feed":  # what it listed last time is what is known of it
+            self._feed_lists(request.url)
         page = request.cb_kwargs.get("page", 1)
         status = failure.value.response.status if failure.check(HttpError) else None
         if status in (404, 410) and page > 1:

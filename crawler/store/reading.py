@@ -241,6 +241,14 @@ class ArchiveReader:
         return {"url": row[0], "fetched_at": row[1], "kind": row[2], "headers": json.loads(row[3]),
                 "raw_sha256": row[4], "body": body}
 
+    def last_feed(self, url: str) -> dict[str, Any] | None:
+        """The newest document of a feed that carries whole statements fetched from ``url`` (a
+        fetch of kind ``feed``, answered 200), as :meth:`capture` gives a page; None when the
+        archive holds none."""
+        row = self.db.one("SELECT raw_sha256 FROM fetches WHERE url = ? AND kind = 'feed' AND status = 200"
+                          " AND raw_sha256 IS NOT NULL ORDER BY fetch_id DESC LIMIT 1", (url,))
+        return self.capture(row[0], url=url) if row is not None else None
+
     def feed_captures(self) -> Iterator[dict[str, Any]]:
         """The raw documents of feeds that carry whole statements (fetches of kind ``feed``), each
         once, newest first: ``url``, ``fetched_at``, ``raw_sha256`` (their bodies by
