@@ -6,7 +6,7 @@ import re
 import threading
 from dataclasses import dataclass
 from functools import partial
-from itertools import pairwise
+from itertools import pairwise, repeat
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
@@ -529,26 +529,27 @@ def sanitised_text(root: etree._Element) -> str | None:
     return join_paragraphs(_paragraphs(root, _AS_SANITISED))
 
 
-def _flat_text(element: etree._Element, rules: _Rules) -> str | None:
+def _flat_text(element: etree._Element, rules: _Rules, value: str | None = None) -> str | None:
     """The text of a block of inline text (the common case): its string value in one C call, on one
     line (what clean_paragraph makes of it once line breaks in the source are spaces); None for any
-    other element, which the walk reads part by part."""
+    other element, which the walk reads part by part. ``value``: the element's string value, when
+    the caller has read it."""
     if element.tag not in rules.flat:
         return None
     if not len(element):
-        return clean_inline(element.text or "")
+        return clean_inline((element.text or "") if value is None else value)
     if rules.structure.isdisjoint([sub.tag for sub in element.iterdescendants()]):
-        return clean_inline(_STRING(element))
+        return clean_inline(_STRING(element) if value is None else value)
     return None
 
 
-def _flat_paragraphs(nodes: Iterable[etree._Element]) -> list[str] | None:
+def _flat_paragraphs(nodes: Iterable[etree._Element], values: Iterable[str | None] | None = None) -> list[str] | None:
     """The walk's common case, without the walk: the paragraphs of ``nodes`` (their tails left
     out) when each is a block of inline text (:func:`_flat_text`), empty ones left out; None when
-    one is not."""
+    one is not. ``values``: the string value of each node, when the caller has read them."""
     paragraphs = []
-    for node in nodes:
-        text = _flat_text(node, _AS_SANITISED)
+    for node, value in zip(nodes, repeat(None) if values is None else values, strict=False):
+        text = _flat_text(node, _AS_SANITISED, value)
         if text is None:
             return None
         if text:
@@ -556,21 +557,25 @@ def _flat_paragraphs(nodes: Iterable[etree._Element]) -> list[str] | None:
     return paragraphs
 
 
-def sanitised_texts_of(groups: list[list[etree._Element]], checked: bool = False) -> list[str] | None:
+def sanitised_texts_of(groups: list[list[etree._Element]], checked: bool = False,
+                       values: list[list[str]] | None = None) -> list[str] | None:
     """Like :func:`sanitised_text`, for the HTML of each group of elements (each element without
     its tail, as a briefing segment's HTML is made), in one walk; None when any group's markup is
     one the parsers would rebuild. ``checked``: the elements still in a tree (not copies) belong to
     one :func:`sanitised_text` read (what is below them was checked then; only their own place at
-    the top of a fragment is)."""
+    the top of a fragment is). ``values``: the string value of each element, in the shape of
+    ``groups``, when the caller has read them (they are not read again)."""
     for group in groups:
         for node in group:
-            if node.tag in _TABLE_PARENTS or (node.tag in _OPTIONAL_END and not len(node) and not node.text):
+            tag = node.tag
+            if tag in _TABLE_PARENTS or (tag in _OPTIONAL_END and not len(node) and not node.text):
                 return None  # a table part, or an empty element, at the top of the fragment
             if not (checked and node.getparent() is not None) and _rebuilt(node, None, None, None, False, False):
                 return None
     texts = []
-    for group in groups:  # (the common case first: each node a paragraph of inline text)
-        paragraphs = _flat_paragraphs(group)
+    for group, group_values in zip(groups, repeat(None) if values is None else values, strict=False):
+        # (the common case first: each node a paragraph of inline text)
+        paragraphs = _flat_paragraphs(group, group_values)
         if paragraphs is None:
             break
         texts.append("\n\n".join(paragraphs))

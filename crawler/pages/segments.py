@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING
 
 from lxml import etree
@@ -183,6 +183,8 @@ _BOLD = {"b", "strong"}
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(bold|[6-9]00)", re.I)
 _CENTRED_STYLE = re.compile(r"text-align\s*:\s*center", re.I)
 _STRING = string_value
+#: an element's HTML, without its tail
+_serialised = partial(etree.tostring, encoding="unicode", method="html", with_tail=False)
 #: a label-like start the marker set may not know: a few words, a colon, then text
 _LABEL_LIKE = re.compile(r"\s*[^\s:：.?!。？！,，;；]{1,2}[^:：.?!。？！;；\n]{0,48}[:：]\s*\S")
 #: how a sentence ends, and a question: the last character before any white space (a test of the
@@ -542,13 +544,22 @@ class _Segment:
         self.parts.append(part)
         self.values.append(_STRING(part) if value is None else value)
 
-    def visible(self) -> list[etree._Element]:
-        """The parts with text or an image (a label alone on its line leaves an empty one)."""
-        return [part for part, value in zip(self.parts, self.values, strict=True) if _shows(part, value)]
+    def keep_visible(self) -> None:
+        """Drop the parts without text or an image (a label alone on its line leaves an empty one),
+        and their values."""
+        if len(self.parts) == 1:  # (the common case: no lists made again)
+            if not _shows(self.parts[0], self.values[0]):
+                self.parts, self.values = [], []
+            return
+        kept = [(part, value) for part, value in zip(self.parts, self.values, strict=True) if _shows(part, value)]
+        self.parts = [part for part, _ in kept]
+        self.values = [value for _, value in kept]
 
     def html(self) -> str:
-        return "".join(etree.tostring(part, encoding="unicode", method="html", with_tail=False)
-                       for part in self.parts).strip()
+        """The parts' HTML, each without its tail, white space around stripped."""
+        if len(self.parts) == 1:  # (the common case: no join)
+            return _serialised(self.parts[0]).strip()
+        return "".join([_serialised(part) for part in self.parts]).strip()
 
 
 def _printed(value: str | None) -> str | None:
@@ -688,14 +699,15 @@ class _Reader:
     def result(self, checked: bool = False) -> list[PageSegment]:
         """The segments read, without empty ones; Unrecognised without a question and an answer."""
         for segment in self.segments:
-            segment.parts = segment.visible()
+            segment.keep_visible()
         segments = [segment for segment in self.segments if segment.parts]
         kinds = {segment.turn.kind for segment in segments}
         if "question" not in kinds:
             raise Unrecognised("no labelled question")
         if "answer" not in kinds:
             raise Unrecognised("no answer after a question")
-        texts = sanitised_texts_of([s.parts for s in segments], checked) or [None] * len(segments)
+        texts = sanitised_texts_of([s.parts for s in segments], checked, [s.values for s in segments]) \
+            or [None] * len(segments)
         return [PageSegment(kind=s.turn.kind, speaker=s.turn.speaker, affiliation=s.turn.affiliation,
                             html=s.html(), text=text) for s, text in zip(segments, texts, strict=True)]
 
