@@ -147,6 +147,9 @@ _DOCUMENT_END = re.compile(r"</(?:body|html)\s*>", re.I)
 #: How much of a page's end is searched first for :data:`_DOCUMENT_END` (the whole page only
 #: when it is not there: scripts after ``</html>`` are rare, and short).
 _TAIL = 4096
+#: What a page ends with (white space after it aside), mostly: one string test, where a search of
+#: the tail by the pattern costs 15 times as much (it has no literal prefix to skip to).
+_LAST_TAGS = ("</html>", "</body>")
 
 
 def cut_short(text: str) -> bool:
@@ -160,7 +163,7 @@ def cut_short(text: str) -> bool:
     text is the start of the statement: read as a statement, it would be archived as an edit that
     lost the rest. A fragment (mea.gov.in's endpoints serve the article without ``<html>``) is
     not a document and is not judged."""
-    if not _DOCUMENT_START.match(text):
+    if text[-64:].rstrip().lower().endswith(_LAST_TAGS) or not _DOCUMENT_START.match(text):
         return False
     return _DOCUMENT_END.search(text, max(0, len(text) - _TAIL)) is None and _DOCUMENT_END.search(text) is None
 
