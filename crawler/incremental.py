@@ -22,11 +22,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from crawler.events import ArchiveFailed
 from crawler.normalise.dates import parse_timestamp
 from crawler.store import ArchiveError, ArchiveMissing, ArchiveStore, ArchiveURL, open_archive
+
+_T = TypeVar("_T")
 
 #: How far back the language versions archived statements link are looked for unread
 #: (:meth:`ArchiveIndex.unfetched_links`), in days.
@@ -206,22 +208,21 @@ class ArchiveIndex:
     def archived_date(self, url: str) -> str | None:
         """The date string the archived statement at ``url`` was dated from (its ``published_raw``),
         or None (none archived, or dated from its document number)."""
-        if self.store is None:
-            self.check()
-            return None
-        try:
-            return self.store.archived_date(url)
-        except ArchiveError as error:
-            raise self._failed(error) from None
+        return self._asked(lambda store: store.archived_date(url))
 
     def last_feed(self, url: str) -> dict[str, Any] | None:
         """The newest document of the feed at ``url`` the archive keeps (``body``, ``headers``, as
         :meth:`ArchiveStore.last_feed` gives it), or None."""
+        return self._asked(lambda store: store.last_feed(url))
+
+    def _asked(self, ask: Callable[[ArchiveStore], _T | None]) -> _T | None:
+        """``ask(store)`` of the archive, None without one (a missing archive is checked, as
+        :meth:`get` checks it); a failed read raises the crawl's ArchiveFailed."""
         if self.store is None:
             self.check()
             return None
         try:
-            return self.store.last_feed(url)
+            return ask(self.store)
         except ArchiveError as error:
             raise self._failed(error) from None
 
