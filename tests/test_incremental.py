@@ -70,6 +70,21 @@ def test_index_from_an_archive(tmp_path, archive_url):
     assert not (tmp_path / "missing.sqlite3").exists()
 
 
+def test_a_failed_fetch_forgets_the_pages_validators(archive_url):
+    """A re-check's page that does not read was answered with an ETag: kept, it would make every
+    later re-check a 304 once the retries are spent, and the broken page would go unnoticed."""
+    item = statement(1, "2026-11-27T10:00:00+03:00", "2026-11-28T11:00:00Z")
+    with open_archive(archive_url) as store:
+        store.write_batch([], [item], validators=[Validators(item["url"], '"good"', None, "2026-11-28T11:00:00Z")])
+        # re-checked: the broken page's own validators arrive with its failure, in one batch
+        store.write_batch([], [FetchFailed(item["url"], "mid", "unparsed: truncated_page", "2026-11-28T11:30:00Z")],
+                          validators=[Validators(item["url"], '"broken"', None, "2026-11-28T11:30:00Z")])
+    index = ArchiveIndex.load(archive_url, SCHEDULE, "mid", now=NOW)
+    assert index.get(item["url"]).conditional_headers() == {}
+    assert [page.url for page in index.pending_retries(max_attempts=5)] == [item["url"]]
+    index.close()
+
+
 def statement(n: int, published: str, fetched_at: str, section: str = "foreign_policy/news") -> dict:
     url = f"https://mid.ru/en/{section}/{n}/"
     return {"id": f"mid:en:{n}", "source": "mid", "site_id": str(n), "url": url, "language": "en",

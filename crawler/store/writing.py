@@ -175,7 +175,9 @@ class ArchiveWriter:
         """Remember a failed article for the next runs, a new one or an archived statement's failed
         re-check alike (the next runs try it again; a re-check's next reading is compared with the
         archived version as any re-check is). A statement that is read, found unchanged (304) or
-        gone leaves the list."""
+        gone leaves the list. The page's validators are forgotten: they may be the failed page's
+        own, and a re-check asking with them would be answered 304 while the page stays broken."""
+        self.db.execute("DELETE FROM validators WHERE url = ?", (failed.url,))
         self.db.execute(
             "INSERT INTO pending (url, spider, reason, attempts, first_failed, last_failed, tags, listing_date)"
             " VALUES (?,?,?,1,?,?,?,?) ON CONFLICT (url) DO UPDATE SET"
