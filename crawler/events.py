@@ -23,12 +23,12 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
-    from crawler.items import FetchFailed, ListingWalked, PageEvent
+    from crawler.items import FetchFailed, ListingUnread, ListingWalked, PageEvent
     from crawler.store import ArchiveError
 
 logger = logging.getLogger(__name__)
 
-#: Sent with ``event=`` one of PageEvent, FetchFailed, ListingWalked.
+#: Sent with ``event=`` one of PageEvent, FetchFailed, ListingUnread, ListingWalked.
 archive_event = object()
 #: The close reason of a crawl whose archive failed.
 ARCHIVE_FAILED = "archive_failed"
@@ -38,7 +38,7 @@ ARCHIVE_ERROR = "mf/archive/error"
 ARCHIVE_REASON = "mf/archive/reason"
 
 
-def emit(crawler: Crawler, event: PageEvent | FetchFailed | ListingWalked) -> None:
+def emit(crawler: Crawler, event: PageEvent | FetchFailed | ListingUnread | ListingWalked) -> None:
     """Hand an event to whoever keeps the archive (the archive pipeline)."""
     crawler.signals.send_catch_log(archive_event, event=event)
 

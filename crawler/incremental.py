@@ -29,6 +29,9 @@ from crawler.normalise.dates import parse_timestamp
 from crawler.store import ArchiveError, ArchiveMissing, ArchiveStore, ArchiveURL, open_archive
 
 _T = TypeVar("_T")
+#: How many of a feed's last documents are tried for what it listed (:meth:`ArchiveIndex.last_feeds`):
+#: the newest may have been cut short, and a run after a few such still finds the last whole one.
+FEED_COPIES = 5
 
 #: How far back the language versions archived statements link are looked for unread
 #: (:meth:`ArchiveIndex.unfetched_links`), in days.
@@ -210,10 +213,10 @@ class ArchiveIndex:
         or None (none archived, or dated from its document number)."""
         return self._asked(lambda store: store.archived_date(url))
 
-    def last_feed(self, url: str) -> dict[str, Any] | None:
-        """The newest document of the feed at ``url`` the archive keeps (``body``, ``headers``, as
-        :meth:`ArchiveStore.last_feed` gives it), or None."""
-        return self._asked(lambda store: store.last_feed(url))
+    def last_feeds(self, url: str, limit: int = FEED_COPIES) -> list[dict[str, Any]]:
+        """The newest documents of the feed at ``url`` the archive keeps, newest first (``body``,
+        ``headers``, as :meth:`ArchiveStore.last_feeds` gives them), ``limit`` at most."""
+        return self._asked(lambda store: store.last_feeds(url, limit)) or []
 
     def _asked(self, ask: Callable[[ArchiveStore], _T | None]) -> _T | None:
         """``ask(store)`` of the archive, None without one (a missing archive is checked, as

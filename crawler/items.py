@@ -191,6 +191,16 @@ class FetchFailed:
 
 
 @dataclass
+class ListingUnread:
+    """A listing page or feed that was fetched but did not read (a ParseError: layout drift, a
+    feed cut short): its validators are not kept, so that the next run reads it whole instead of
+    being answered 304 for the very document that failed."""
+
+    url: str
+    """The URL it was fetched from."""
+
+
+@dataclass
 class ListingWalked:
     """A section's listing was read to a normal end (only known articles, its last page, or the
     page limit). Recorded only when the whole crawl finishes: until then, the next run reads the

@@ -139,3 +139,30 @@ def test_each_article_url_is_owned_by_its_own_spider_only(tmp_path):
     assert sorted(set(ARTICLES.values())) == sorted(spiders)
     for url, owner in ARTICLES.items():
         assert [name for name, spider in spiders.items() if spider.owns(url)] == [owner], url
+
+
+def test_a_run_asked_for_some_languages_rechecks_those_only(tmp_path):
+    """``-a languages=de`` reads the German feeds only: the English statements they do not list
+    were re-checked, and the 404 of a page the English feed carries whole removed the statement
+    (a full run then restored it)."""
+    from scrapy.spiderloader import SpiderLoader
+    from scrapy.utils.project import get_project_settings
+
+    from crawler import settings as project
+
+    settings = {name: getattr(project, name) for name in dir(project) if name.startswith("MF_")}
+    settings["MF_ARCHIVE_URL"] = f"sqlite:///{tmp_path / 'a.sqlite3'}"
+    loader = SpiderLoader.from_settings(get_project_settings())
+    english, german = ("https://www.auswaertiges-amt.de/en/newsroom/news/icg-2776128",
+                       "https://www.auswaertiges-amt.de/de/newsroom/presse/icg-2776130")
+
+    def spider(**arguments):
+        return loader.load("aa").from_crawler(get_crawler(loader.load("aa"), settings_dict=settings), **arguments)
+
+    every = spider()
+    assert every._rechecked(english) and every._rechecked(german)
+    only_de = spider(languages="de")
+    assert only_de._rechecked(german) and not only_de._rechecked(english)
+    assert only_de.owns(english)  # still its article: a full run re-checks it
+    every.feed_listed.add(german)
+    assert not every._rechecked(german)  # its feed listed it this run

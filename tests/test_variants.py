@@ -109,7 +109,14 @@ PAGE = "https://mid.ru/en/press_service/spokesman/briefings/1/"
                          ('<span><a href="#">【打印本页】</a> <a href="#">【关闭窗口】</a></span>', "打印"),
                          ('<a href="?print">Druckversion</a> | <a href="?close">Fenster schließen</a>', "Druck"),
                          ('<a href="/imprimer/">Imprimer la page</a>', "Imprimer"),
-                         ('<a href="?p=1">印刷用ページ</a>', "印刷"))],
+                         ('<a href="?p=1">印刷用ページ</a>', "印刷"),
+                         ('<a href="?print=Y"><img src="/i/print.png" alt="">Print version</a>', "Print"),
+                         ('<a onclick="window.print()">Print version</a>', "Print"),
+                         ('<a href="?print=Y">Print version</a> | <a href="mailto:?body=x">Send by e-mail</a>',
+                          "e-mail"))],
+    # a line of tools beside an image of the text's own stays with it
+    ('<p>Body text of the statement.</p><p><img src="/photo.jpg" alt="The ministers"> <a href="?print">Print</a></p>',
+     ["Body text of the statement.\n\nPrint"], []),
     ('<p>Body text of the statement. <a href="/media/">Print</a> media were briefed.</p><p><a href="?x">Close</a> '
      'ties with the region.</p>', ["Print media were briefed.\n\nClose ties with the region."], []),
     # a list of links that is the whole body stays (it is the text)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from scrapy.exceptions import CloseSpider, DontCloseSpider, IgnoreRequest, StopDownload
 
 from crawler.events import emit
-from crawler.items import FetchFailed
+from crawler.items import FetchFailed, ListingUnread
 from crawler.normalise.statement import now_utc
 from crawler.pages import ParseError
 
@@ -60,4 +60,6 @@ class ParseErrorMiddleware:
             emit(self.crawler, FetchFailed(url, spider, f"unparsed: {reason}", now_utc(),
                                            response.request.cb_kwargs.get("entry_tags", []),
                                            response.request.cb_kwargs.get("listing_date")))
+        elif response.meta.get("mf_kind") is not None:  # a listing or feed: read whole next run
+            emit(self.crawler, ListingUnread(response.url))
         return []

@@ -45,9 +45,10 @@ MONTHS = {
 ERAS = {"令和": (date(2019, 5, 1), 2018), "平成": (date(1989, 1, 8), 1988), "昭和": (date(1926, 12, 25), 1925)}
 
 # An optional time after the date: "11:44", "11.44", "11:44:05", "1:46 p.m.", "15时30分", French
-# "14h30" and "14 h 30", after at most three separating characters (", ", " в ", " à ", " - "; none
-# when text extraction glued them).
-_TIME = (r"(?:\D{0,3}?(?P<hour>\d{1,2})(?:[:.]|\s*[时時hH]\s*)(?P<minute>\d{2})(?:\s*分)?(?::(?P<second>\d{2}))?"
+# "14h30", "14 h 30" and "14h" (on the hour), after at most three separating characters (", ",
+# " в ", " à ", " - "; none when text extraction glued them).
+_TIME = (r"(?:\D{0,3}?(?P<hour>\d{1,2})(?:(?:[:.]|\s*[时時hH]\s*)(?P<minute>\d{2})|\s*[hH])(?:\s*分)?"
+         r"(?::(?P<second>\d{2}))?"
          r"(?:\s*(?P<ampm>[AaPp])\.?\s*[Mm]\.?)?)?")
 # A month name: letters, with the vowel signs of Indic scripts (not letters to ``\w``) inside.
 _MONTH = r"(?P<month>[^\W\d_][^\s\d.,()]*)"
@@ -202,9 +203,15 @@ def parse_date(raw: str | None, tz: str) -> ParsedDate | None:
             month = int(match["month"])
         if pattern is _ERA:
             return _era_date(match, month, tz)
-        return _build(_year(match["year"]), month, int(match["day"]), tz, match["hour"], match["minute"],
+        return _build(_year(match["year"]), month, int(match["day"]), tz, match["hour"], _minute(match),
                       match["second"], match["ampm"])
     return None
+
+
+def _minute(match: re.Match[str]) -> str | None:
+    """The minute a printed time gives: "00" for an hour alone (French "à 14h"), None without a
+    time."""
+    return match["minute"] or ("00" if match["hour"] else None)
 
 
 def _common_form(text: str) -> tuple[str, int, str, str | None, str | None] | None:
@@ -252,7 +259,7 @@ def _era_date(match: re.Match[str], month: int, tz: str) -> ParsedDate | None:
     """A Japanese era date: the era's offset plus its year ("元" is 1); None before the era began."""
     start, offset = ERAS[match["era"]]
     year = offset + (1 if match["year"] == "元" else int(match["year"]))
-    parsed = _build(year, month, int(match["day"]), tz, match["hour"], match["minute"], match["second"],
+    parsed = _build(year, month, int(match["day"]), tz, match["hour"], _minute(match), match["second"],
                     match["ampm"])
     return parsed if parsed is not None and parsed.value.date() >= start else None
 

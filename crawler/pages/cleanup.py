@@ -72,6 +72,7 @@ BACK_LINK = re.compile(
 #: text of the link, in the languages of our sources.
 TOOL_LINK = re.compile(
     r"[\[【]?\s*(Print( version| this page)?|Printer[- ]friendly( version)?|Close( this)?( window)?"
+    r"|Send (by |via )?e-?mail|E-?mail this (page|article)|Send to a friend|Отправить (по почте|другу)"
     r"|Версия для печати|Распечатать|Закрыть( окно)?|Druckversion|Seite drucken|Drucken|Fenster schließen"
     r"|Imprimer( la page)?|Version imprimable|Fermer( la fenêtre)?|打印(本页)?|关闭(本页|窗口)?|印刷(用ページ)?"
     r"|閉じる)\s*[\]】]?", re.I)
@@ -139,9 +140,11 @@ def read_without_controls(read: Callable[[], _T]) -> _T:
         _WITHOUT_CONTROLS.reset(token)
 
 
-#: How a whole HTML document opens (a byte order mark, white space and comments before it): a
-#: doctype or an ``html`` start tag. A fragment (an endpoint serving part of a page) opens otherwise.
-_DOCUMENT_START = re.compile(r"\ufeff?\s*(?:<!--.*?-->\s*)*<(?:!doctype[\s>]|html[\s>])", re.I | re.S)
+#: How a whole HTML document opens (a byte order mark, an XHTML page's XML declaration, white
+#: space and comments before it): a doctype or an ``html`` start tag. A fragment (an endpoint
+#: serving part of a page) opens otherwise.
+_DOCUMENT_START = re.compile(r"\ufeff?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype[\s>]|html[\s>])",
+                             re.I | re.S)
 #: The end tags of a whole document's body and root.
 _DOCUMENT_END = re.compile(r"</(?:body|html)\s*>", re.I)
 #: How much of a page's end is searched first for :data:`_DOCUMENT_END` (the whole page only
@@ -326,14 +329,12 @@ def _drop_link_blocks(root: etree._Element, page_url: str | None, links: Iterabl
     tool_links: list[etree._Element] = []
     for link in links:
         href = (link.get("href") or "").strip()
-        if not href:
-            continue
         # (a link with no element inside, the common case, has its text as its string value)
         text = _STRING(link) if len(link) else link.text or ""
         if len(text) <= _TOOL_LENGTH and TOOL_LINK.fullmatch(clean_inline(text)):
-            tool_links.append(link)
+            tool_links.append(link)  # (with or without an href: a script's onclick prints too)
             continue
-        if href.startswith(("javascript:", "mailto:", "tel:")):
+        if not href or href.startswith(("javascript:", "mailto:", "tel:")):
             continue
         inward = _in_page(href, page_url)
         if inward and BACK_LINK.fullmatch(clean_inline(text)):
@@ -414,7 +415,8 @@ _TOOL_SEPARATORS = _SEPARATORS | frozenset("[]【】()（）")
 def _tool_lines(root: etree._Element, tool_links: list[etree._Element]) -> list[etree._Element]:
     """The elements holding nothing but tool links (:data:`TOOL_LINK`) and separators: a line of
     the page's tools. A tool word linked in running text ("<a>Print</a> media") is text, and
-    stays; so does a line holding an image or a table, and the body itself."""
+    stays; so does a line holding an image or a table (but a tool's own icon), and the body
+    itself."""
     parents: dict[etree._Element, list[etree._Element]] = {}
     for link in tool_links:
         parent = link.getparent()
@@ -426,7 +428,7 @@ def _tool_lines(root: etree._Element, tool_links: list[etree._Element]) -> list[
         for link in links:
             rest = rest.replace(_STRING(link), "", 1)
         if all(character in _TOOL_SEPARATORS for character in rest) \
-                and next(parent.iterdescendants("img", "table"), None) is None:
+                and len(parent.xpath(".//img|.//table")) == sum(len(link.xpath(".//img")) for link in links):
             lines.append(parent)
     return lines
 

@@ -52,19 +52,32 @@ class FeedEntry:
 _C0_BYTES = bytes(byte for byte in range(0x20) if byte not in b"\t\n\r")
 
 
+#: How an RSS document ends: its root's end tag, then white space and comments (XML 1.0 §2.8, Misc).
+_RSS_END = re.compile(rb"</rss\s*>\s*(?:<!--.*?-->\s*)*\Z", re.S)
+
+
+def _wide(data: bytes) -> bool:
+    """Whether the document is in UTF-16 or UTF-32 (its first bytes hold a byte order mark or a
+    NUL), where the byte tests of this module do not apply."""
+    return data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]
+
+
 def _without_illegal_characters(data: bytes) -> bytes:
     """The document without the characters XML cannot carry, which libxml2's recovery reads as
     the end of a text and of what follows it (a vertical tab in an item's content lost the rest of
     it and every later item): C0 controls and UTF-8's U+FFFE and U+FFFF, removed, as they are from
     any text read. A document in UTF-16 or UTF-32 (its first bytes hold a NUL or a byte order
     mark) is left as it is."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]:
+    if _wide(data):
         return data
     return data.translate(None, _C0_BYTES).replace(b"\xef\xbf\xbe", b"").replace(b"\xef\xbf\xbf", b"")
 
 
 def read_rss(url: str, data: bytes) -> list[RssItem]:
-    """The items of an RSS 2.0 document; a document that is not RSS is a ParseError (layout drift)."""
+    """The items of an RSS 2.0 document; a document that is not RSS is a ParseError (layout drift),
+    and so is one cut short (``truncated_feed``: no ``</rss>`` at its end), which libxml2's
+    recovery would read as fewer items: a statement the feed no longer seemed to list would be
+    re-checked, and removed on its page's 404."""
     try:
         # a reference to a lone surrogate is read as U+FFFD, like HTML's (WHATWG HTML §13.2.5.80)
         data = _SURROGATE_REFERENCE.sub(b"&#xFFFD;", _without_illegal_characters(data))
@@ -73,6 +86,8 @@ def read_rss(url: str, data: bytes) -> list[RssItem]:
         raise ParseError(url, "not_xml", str(error)) from None
     if root is None or root.tag != "rss" or root.find("channel") is None:
         raise ParseError(url, "listing_layout", "not an RSS 2.0 document")
+    if not _wide(data) and _RSS_END.search(data, max(0, len(data) - 4096)) is None:
+        raise ParseError(url, "truncated_feed", "no </rss> at its end: cut short")
     items = []
     for item in root.find("channel").iterfind("item"):
         link = (item.findtext("link") or "").strip()

@@ -20,7 +20,7 @@ from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.events import ARCHIVE_FAILED, ArchiveFailed, archive_event, record_archive_failure
-from crawler.items import FetchFailed, ListingWalked, PageEvent
+from crawler.items import FetchFailed, ListingUnread, ListingWalked, PageEvent
 from crawler.normalise.statement import now_utc
 from crawler.pipelines.validate import as_record
 from crawler.store import ArchiveError, ArchiveStore, ArchiveURL, Capture, Validators, archive_url, open_archive
@@ -130,12 +130,16 @@ class ArchivePipeline:
         url = getattr(item, "url", None) if not isinstance(item, dict) else item.get("url")
         self.raw_by_url.pop(url, None)
 
-    def archive_event(self, event: PageEvent | FetchFailed | ListingWalked) -> None:
-        """Events join the next batch; listings read wait for the crawl's end (see spider_closed)."""
+    def archive_event(self, event: PageEvent | FetchFailed | ListingUnread | ListingWalked) -> None:
+        """Events join the next batch; listings read wait for the crawl's end (see spider_closed);
+        a listing that did not read takes its validators out of those kept then."""
         if self.failed:
             return
         if isinstance(event, ListingWalked):
             self.walks.append(event)
+            return
+        if isinstance(event, ListingUnread):
+            self.listing_validators = [kept for kept in self.listing_validators if kept.url != event.url]
             return
         self._add(event, 0)
 

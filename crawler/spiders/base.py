@@ -267,13 +267,21 @@ class SectionedSiteSpider(scrapy.Spider):
         for article in self.index.pending_retries(self.settings.getint("MF_PENDING_MAX_ATTEMPTS")):
             yield self._article_request(article.url, article.tags, article.listing_date, kind="retry")
         limit = self.settings.getint("MF_RECHECK_MAX_PER_RUN")
-        for page in self.index.due_rechecks(self.source, lambda url: self.owns(url) and url not in self.feed_listed,
-                                            limit):
+        for page in self.index.due_rechecks(self.source, self._rechecked, limit):
             yield self._article_request(page.url, [], None, kind="recheck")
         # Language versions archived articles link and no crawl has read: an article is followed
         # only when it is fetched, and an archived, unchanged one is not fetched again.
         for url in self.index.unfetched_links(self.source, self.linked_versions):
             yield self._article_request(url, [], None)
+
+    def _rechecked(self, url: str) -> bool:
+        """Whether this run re-checks the archived statement at ``url``: the spider's own
+        (:meth:`owns`), not listed by a feed this run (the feed checked it), and, when the run was
+        asked for some of the spider's languages (``-a languages=``), in one of those: another
+        language's feeds and listings are not read this run, so what they list is not known."""
+        if not self.owns(url) or url in self.feed_listed:
+            return False
+        return set(self.crawl_languages) == set(self.languages) or self.article_language(url) in self.crawl_languages
 
     def feeds_read(self) -> None:
         """A feed spider's crawl went idle the first time: its feeds are read (answered, 304 or
@@ -291,21 +299,21 @@ class SectionedSiteSpider(scrapy.Spider):
         if requests:
             raise DontCloseSpider
 
-    def _feed_lists(self, url: str, response: Response | None = None) -> None:
-        """Note the statements a feed lists (:attr:`feed_listed`): from its answer, or, when it
-        answered 304 or could not be read, from its last document the archive keeps."""
-        if response is None:
-            kept = self.index.last_feed(url)
-            if kept is None:
-                return
-            kind = responsetypes.from_args(headers=kept["headers"], url=url, body=kept["body"])
-            response = kind(url, body=kept["body"], headers=kept["headers"])
-        try:
-            entries = self.listing_entries(response)
-        except ParseError as error:
-            self.logger.warning("The feed kept from the last run does not read: %s", error)
+    def _feed_lists(self, url: str) -> None:
+        """Note the statements a feed lists (:attr:`feed_listed`) when it answered 304, could not
+        be fetched or did not read: from the newest of its last documents the archive keeps that
+        reads (the newest may be the very copy that was cut short)."""
+        kept = self.index.last_feeds(url)
+        for document in kept:
+            kind = responsetypes.from_args(headers=document["headers"], url=url, body=document["body"])
+            try:
+                entries = self.listing_entries(kind(url, body=document["body"], headers=document["headers"]))
+            except ParseError:
+                continue
+            self.feed_listed.update(self.statement_url(entry.url) for entry in entries)
             return
-        self.feed_listed.update(self.statement_url(entry.url) for entry in entries)
+        if kept:
+            self.logger.warning("None of the last %d documents of the feed %s the archive keeps reads", len(kept), url)
 
     def _listing_request(self, language: str, section: str, page: int,
                          target: str | scrapy.Request | None = None) -> scrapy.Request:
@@ -367,7 +375,12 @@ class SectionedSiteSpider(scrapy.Spider):
             self._walked(language, section)
             return
         _require_text(response)
-        entries = self.listing_entries(response)
+        try:
+            entries = self.listing_entries(response)
+        except ParseError:
+            if self.listing_kind == "feed":  # (cut short, drifted): what it listed last time is known
+                self._feed_lists(response.url)
+            raise
         stats.inc_value("mf/listing/pages")
         if not entries:
             if page == 1:

@@ -241,13 +241,15 @@ class ArchiveReader:
         return {"url": row[0], "fetched_at": row[1], "kind": row[2], "headers": json.loads(row[3]),
                 "raw_sha256": row[4], "body": body}
 
-    def last_feed(self, url: str) -> dict[str, Any] | None:
-        """The newest document of a feed that carries whole statements fetched from ``url`` (a
-        fetch of kind ``feed``, answered 200), as :meth:`capture` gives a page; None when the
-        archive holds none."""
-        row = self.db.one("SELECT raw_sha256 FROM fetches WHERE url = ? AND kind = 'feed' AND status = 200"
-                          " AND raw_sha256 IS NOT NULL ORDER BY fetch_id DESC LIMIT 1", (url,))
-        return self.capture(row[0], url=url) if row is not None else None
+    def last_feeds(self, url: str, limit: int) -> list[dict[str, Any]]:
+        """The newest documents, each once, newest first and ``limit`` at most, of a feed that
+        carries whole statements fetched from ``url`` (fetches of kind ``feed``, answered 200), as
+        :meth:`capture` gives a page; [] when the archive holds none. (The newest may be one that
+        did not read, a feed cut short: what the feed listed is then in the one before.)"""
+        rows = self.db.all("SELECT raw_sha256, max(fetch_id) FROM fetches WHERE url = ? AND kind = 'feed'"
+                           " AND status = 200 AND raw_sha256 IS NOT NULL GROUP BY raw_sha256"
+                           " ORDER BY max(fetch_id) DESC LIMIT ?", (url, limit))
+        return [self.capture(raw_sha256, url=url) for raw_sha256, _ in rows]
 
     def feed_captures(self) -> Iterator[dict[str, Any]]:
         """The raw documents of feeds that carry whole statements (fetches of kind ``feed``), each

@@ -73,3 +73,40 @@ def test_a_statement_its_feed_lists_is_never_removed_by_its_pages_404(tmp_path, 
             assert (report["items"]["removed"], report["items"]["restored"]) == (0, 0)
             assert removed[DROPPED] == gone
             assert (tmp_path / "public" / "state_dept" / "en" / "edits.atom").read_bytes() == edits
+
+
+def test_a_feed_cut_short_removes_nothing_and_is_read_whole_next_run(tmp_path, archive_url):
+    """A feed cut off in its items read (libxml2 recovers) as fewer items: the statements it
+    seemed to drop were re-checked, and their pages' 404 removed them, in a run reported ok. It is
+    a feed that does not read now: what it listed last time stands, and its validators are not
+    kept, so the next run reads it whole instead of being answered 304 for the broken copy."""
+    with LoopbackSite(FIXTURES, host="www.state.gov") as site:
+        _stderr, report, removed = _update(site, archive_url, tmp_path)
+        assert report["items"]["new"] == 4
+        feed = site.original(RELEASES)
+        rss = {"Content-Type": "application/rss+xml; charset=UTF-8", "ETag": '"cut"'}
+        site.set(RELEASES, feed[:feed.index(DROPPED.encode())], headers=rss)
+        result = run_scrapy("update", "--only", "state_dept",
+                            *fast_settings(archive_url, tmp_path, MF_STATE_DEPT_BASE_URL=site.base_url,
+                                           **EVERYTHING_DUE))
+        report = json.loads((tmp_path / "reports" / "last-run.json").read_text(encoding="utf-8"))["targets"]
+        # reported as a failure, as a page that does not read is; nothing was lost, the run goes on
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert report["state_dept"]["failures"] == {"unparsed_truncated_feed": 1}
+        assert f"Page not parsed: {site.base_url}{RELEASES}: truncated_feed" in result.stderr
+        assert (report["state_dept"]["items"]["removed"], report["state_dept"]["items"]["restored"]) == (0, 0)
+        with open_archive(archive_url, readonly=True) as store:
+            assert {doc["removed_at"] for doc in store.documents(Selection(include_repeats=True))} == {None}
+
+        # Still cut the next run: asked for whole (its validators were not kept), not answered 304.
+        site.statuses.clear()
+        result = run_scrapy("update", "--only", "state_dept",
+                            *fast_settings(archive_url, tmp_path, MF_STATE_DEPT_BASE_URL=site.base_url,
+                                           **EVERYTHING_DUE))
+        assert (site.statuses[(RELEASES, 200)], site.statuses[(RELEASES, 304)]) == (1, 0)
+        assert "truncated_feed" in result.stderr
+
+        site.restore(RELEASES)
+        _stderr, report, removed = _update(site, archive_url, tmp_path)
+        assert (report["items"]["removed"], report["items"]["restored"]) == (0, 0)
+        assert set(removed.values()) == {None}
