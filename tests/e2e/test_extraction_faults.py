@@ -80,6 +80,14 @@ class Deployment:
         """The archive, opened to read (a context manager)."""
         return open_archive(self.archive, readonly=True)
 
+    def assert_pending_with_raw_page(self, url: str, reason: str, body: bytes) -> None:
+        """The page at ``url`` is no statement; it is pending for ``reason``, its raw ``body`` kept."""
+        with self.store() as store:
+            assert store.documents_at(url) == []
+            assert [row["reason"] for row in store.pending("mid") if row["url"] == url] == [reason]
+            [sha] = [fetch["raw_sha256"] for fetch in store.fetches(url) if fetch["kind"] == "article"]
+            assert store.raw_page(sha) == body
+
 
 @pytest.fixture
 def deployment(tmp_path, archive_url):
@@ -172,11 +180,7 @@ def test_an_article_served_as_an_image_is_unparsed_pending_with_its_raw_bytes(de
     assert mid["failures"] == {"unparsed_not_text": 1}
     assert mid["items"]["failed"] == 1 and mid["items"]["new"] == 31
     assert f"Page not parsed: {url}: not_text (image/png)" in result.stderr
-    with deployment.store() as store:
-        assert store.documents_at(url) == []
-        assert [row["reason"] for row in store.pending("mid") if row["url"] == url] == ["unparsed: not_text"]
-        [sha] = [fetch["raw_sha256"] for fetch in store.fetches(url) if fetch["kind"] == "article"]
-        assert store.raw_page(sha) == png
+    deployment.assert_pending_with_raw_page(url, "unparsed: not_text", png)
     # Served as a page again, it is archived.
     site.restore(BROKEN)
     result, mid = deployment.update()
@@ -220,11 +224,7 @@ def test_a_page_cut_short_is_pending_and_never_an_edit_that_loses_the_rest(deplo
     assert mid["failures"] == {"unparsed_truncated_page": 1}
     assert mid["items"]["failed"] == 1 and mid["items"]["new"] == 31
     assert f"Page not parsed: {url}: truncated_page" in result.stderr
-    with deployment.store() as store:
-        assert store.documents_at(url) == []
-        assert [row["reason"] for row in store.pending("mid") if row["url"] == url] == ["unparsed: truncated_page"]
-        [sha] = [fetch["raw_sha256"] for fetch in store.fetches(url) if fetch["kind"] == "article"]
-        assert store.raw_page(sha) == cut
+    deployment.assert_pending_with_raw_page(url, "unparsed: truncated_page", cut)
 
     site.restore(BROKEN)
     result, mid = deployment.update()
