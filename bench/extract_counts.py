@@ -4,7 +4,9 @@ item 3, seen without a clock).
 ``bench/extract.py`` times the work in CPU seconds. On a shared machine those vary by about 5 %
 between runs, so a change worth 1 or 2 % cannot be seen there. This script runs the same work
 (the same pages, the same two functions) under Valgrind's cachegrind, which counts and does not
-time. Counted this way, the same tree gives the same figures on a busy machine and a quiet one.
+time. Counted this way, the same tree gives the same figures on a busy machine and a quiet one
+(to within a few tenths of a per cent: the children run with ``PYTHONHASHSEED=0``, as string
+hashing's random seed moves sets' and dicts' layout, and with it about 1 % of the counts).
 
 Three child processes run under cachegrind. Each loads the pages and runs both works once over
 them, the warm-up ``bench/extract.py`` does too (modules imported on first use, patterns compiled,
@@ -34,6 +36,7 @@ Takes about a minute: cachegrind runs code about 50 times slower.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import shutil
 import subprocess
@@ -82,7 +85,7 @@ def counted(mode: str, passes: int, folder: Path) -> tuple[Counts, int]:
     done = subprocess.run(
         ["valgrind", "--tool=cachegrind", "--cache-sim=yes", f"--cachegrind-out-file={out}",
          sys.executable, __file__, "--child", mode, "--passes", str(passes)],
-        capture_output=True, text=True, check=False)
+        capture_output=True, text=True, check=False, env={**os.environ, "PYTHONHASHSEED": "0"})
     if done.returncode != 0:
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise SystemExit(f"bench/extract_counts.py: the {mode} run under valgrind failed: {tail}")
