@@ -428,6 +428,10 @@ _ITEMS = {"li": frozenset({"li"}), "dd": frozenset({"dd", "dt"}), "dt": frozense
 #: Every tag one of the rules below looks at (any other is inline markup; ``a`` for links in links).
 _NOTABLE = (_REPARSED_TAGS | _CLOSE_P | frozenset(_TABLE_PARENTS) | frozenset(_TABLE_CONTENT) | frozenset(_OPTIONAL_END)
             | frozenset({"a", "hr", "li", "dd", "dt", "ul", "ol", "dl", "pre", "blockquote", "table"}))
+#: The tags :func:`_rebuilt_here` can judge rebuilt at the top of a fragment (no parent, nothing
+#: kept or open above) when the element is not empty: a paragraph or a list there is judged by
+#: what is below it only (a set test spares a call per top-level block).
+_TOP_NOTABLE = _REPARSED_TAGS | frozenset(_TABLE_PARENTS) | frozenset(_TABLE_CONTENT)
 #: White space to XML (and so to XPath's normalize-space()): a form feed or a no-break space in a
 #: table is text, and is moved out of it.
 _XML_SPACE = " \t\n\r"
@@ -497,11 +501,12 @@ def sanitised_text(root: etree._Element) -> str | None:
     paragraphs: list[str] | None = None if root.text and not root.text.isspace() else []
     for child in root:
         tag = child.tag
-        if tag in _NOTABLE and _rebuilt_here(child, None, None, None, False, False):
+        size = len(child)
+        if tag in (_TOP_NOTABLE if size else _NOTABLE) and _rebuilt_here(child, None, None, None, False, False):
             return None
         if paragraphs is not None and child.tail and not child.tail.isspace():
             paragraphs = None
-        if not len(child):
+        if not size:
             if paragraphs is not None:
                 if tag in flat:
                     text = clean_inline(child.text or "")

@@ -252,11 +252,28 @@ class Chrome:
     def __init__(self, *classes: str, tags: Iterable[str] = ()) -> None:
         self.tags = SHARED_CHROME_TAGS | frozenset(tags)
         self.classes = re.compile("|".join(re.escape(part) for part in (*SHARED_CHROME_CLASSES, *classes)))
+        self.known: dict[str, bool] = {}
+        """Class attributes judged so far → chrome or not (a site's bodies repeat a few class
+        values, "dxl-par" on every paragraph: a look-up costs a twentieth of the pattern's search)."""
+
+    def is_chrome_class(self, name: str) -> bool:
+        """True when the class attribute ``name`` holds one of the chrome classes."""
+        found = self.known.get(name)
+        if found is None:
+            if len(self.known) >= _KNOWN_CLASSES:
+                self.known.clear()
+            found = self.known[name] = self.classes.search(name) is not None
+        return found
 
     def __call__(self, root: etree._Element) -> list[etree._Element]:
-        tags, search = self.tags, self.classes.search
+        tags, is_chrome_class = self.tags, self.is_chrome_class
         return [element for element in root.iterdescendants(etree.Element)
-                if element.tag in tags or ((name := element.get("class")) and search(name))]
+                if element.tag in tags or ((name := element.get("class")) and is_chrome_class(name))]
+
+
+#: How many class attributes a :class:`Chrome` remembers (past that it starts again: a crawl reads
+#: many sites' pages, each with its few repeated values).
+_KNOWN_CLASSES = 4096
 
 
 #: What :func:`_visible_length` does not count.
@@ -369,7 +386,7 @@ def _drop_link_blocks(root: etree._Element, page_url: str | None, links: Iterabl
             judged.add(parent)
     if not counts:
         return
-    body_length = _visible_length(_STRING(root))
+    body_length = -1  # (read when a block is found to be links: most pages' links are in running text)
     anchor_blocks: list[etree._Element] = []
     link_blocks: list[etree._Element] = []
     for element in candidates:
@@ -380,14 +397,16 @@ def _drop_link_blocks(root: etree._Element, page_url: str | None, links: Iterabl
             continue
         inward, outward, inward_n, outward_n = counts[element]
         length = _visible_length(_STRING(element))
-        if not length or length >= 0.9 * body_length:
+        if not length:
             continue
-        if inward_n and not outward_n and inward >= _ANCHOR_DENSITY * length:
-            anchor_blocks.append(element)
-        elif _is_link_list(element, outward, outward_n, length, counts):
-            link_blocks.append(element)
-        else:
+        anchors = inward_n and not outward_n and inward >= _ANCHOR_DENSITY * length
+        if not anchors and not _is_link_list(element, outward, outward_n, length, counts):
             continue
+        if body_length < 0:
+            body_length = _visible_length(_STRING(root))
+        if length >= 0.9 * body_length:  # (the body itself, nearly: never a block of links)
+            continue
+        (anchor_blocks if anchors else link_blocks).append(element)
         judged.add(element)
     removed = set(anchor_blocks) | set(link_blocks)
     headings: list[etree._Element] = []
@@ -578,7 +597,7 @@ def body_walk(root: etree._Element, chrome: Chrome | None) -> tuple[list[etree._
     """One walk of the body, in page order: (the chrome, the links, the wrappers of
     :data:`_DROP_WHEN_EMPTY`); what is inside chrome is not looked at."""
     tags = chrome.tags if chrome is not None else frozenset()
-    search = chrome.classes.search if chrome is not None else None
+    known = chrome.known if chrome is not None else None
     found: list[etree._Element] = []
     links: list[etree._Element] = []
     wrappers: list[etree._Element] = []
@@ -588,7 +607,9 @@ def body_walk(root: etree._Element, chrome: Chrome | None) -> tuple[list[etree._
             inside.add(element)
             continue
         tag = element.tag
-        if tag in tags or (search is not None and (name := element.get("class")) and search(name)):
+        # (a class value seen before is judged by a look-up, a new one by the pattern)
+        if tag in tags or (known is not None and (name := element.get("class"))
+                           and (known[name] if name in known else chrome.is_chrome_class(name))):
             found.append(element)
             inside.add(element)
             continue
