@@ -251,26 +251,28 @@ def test_a_sentence_and_a_question_end_as_the_patterns_anchored_at_the_end_say(t
     assert text.rstrip().endswith(segments._QUESTION_ENDS) is bool(question.search(text))
 
 
-def test_the_string_values_a_reader_keeps_are_its_parts_string_values():
-    # _Segment.values spares reading each part's text again for its visibility and its end.
+def test_the_string_values_and_html_a_reader_keeps_are_its_parts():
+    # _Segment.values spares reading each part's text again for its visibility and its end;
+    # _Segment.htmls, serialising a part again for the segment's HTML.
     from crawler.normalise.html import fragment_root, string_value
     from crawler.pages.markers import MARKERS
     from tests.briefing_set import BRIEFINGS, read_page
 
-    parts = 0
+    parts = kept = 0
     for path in sorted(BRIEFINGS.glob("*.labels.json")):
         page = read_page(json.loads(path.read_text(encoding="utf-8")))
         reader = segments._Reader(MARKERS[page.source], page.title)
         pending: deque = deque()
         try:
             for block in segments._blocks(fragment_root(page.body_html)):
-                pending.extend(segments._Paragraph.of(element)
-                               for element in segments._paragraphs(block, reader.starts_turn))
+                pending.extend(segments._paragraphs(block, reader.starts_turn))
                 while pending:
                     reader.read(pending.popleft(), pending)
         except segments.Unrecognised:
             pass
         for segment in reader.segments:
             assert segment.values == [string_value(part) for part in segment.parts]
+            assert all(html in (None, segments._serialised(part)) for part, html in zip(segment.parts, segment.htmls))
             parts += len(segment.parts)
-    assert parts > 200
+            kept += sum(html is not None for html in segment.htmls)
+    assert parts > 200 and kept > 20

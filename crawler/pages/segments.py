@@ -185,6 +185,14 @@ _CENTRED_STYLE = re.compile(r"text-align\s*:\s*center", re.I)
 _STRING = string_value
 #: an element's HTML, without its tail
 _serialised = partial(etree.tostring, encoding="unicode", method="html", with_tail=False)
+
+
+def _may_hold(html: str, tag: str) -> bool:
+    """False when an element whose HTML is ``html`` (:data:`_serialised`) has no ``tag`` below it:
+    each element there is written as its start tag. A test of the string the part's HTML is made
+    of anyway, where lxml's search by tag builds a matcher and an iterator; True may be a tag's
+    name in a comment or an attribute, and the tree is then searched."""
+    return f"<{tag}" in html
 #: a label-like start the marker set may not know: a few words, a colon, then text
 _LABEL_LIKE = re.compile(r"\s*[^\s:：.?!。？！,，;；]{1,2}[^:：.?!。？！;；\n]{0,48}[:：]\s*\S")
 #: how a sentence ends, and a question: the last character before any white space (a test of the
@@ -292,10 +300,13 @@ def _fill(element: etree._Element, lines: list[list[str | etree._Element]]) -> e
     return element
 
 
-def _paragraphs(block: etree._Element, starts_turn: Callable[[str], bool]) -> list[etree._Element]:
+def _paragraphs(block: etree._Element, starts_turn: Callable[[str], bool]) -> list[_Paragraph]:
     """A block as paragraphs: cut at ``<br><br>`` and before a line that starts a new turn."""
-    if block.tag in _ATOMIC or not len(block) or next(block.iterdescendants("br"), None) is None:
-        return [block]
+    if block.tag in _ATOMIC or not len(block):
+        return [_Paragraph.of(block)]
+    html = _serialised(block)
+    if not _may_hold(html, "br") or next(block.iterdescendants("br"), None) is None:
+        return [_Paragraph.of(block, html)]
     attributes = {key: value for key, value in block.attrib.items() if key in ("style", "align")}
     groups: list[list[list[str | etree._Element]]] = [[]]
     for line in _lines(block):
@@ -307,7 +318,7 @@ def _paragraphs(block: etree._Element, starts_turn: Callable[[str], bool]) -> li
         if groups[-1] and starts_turn(text):
             groups.append([])
         groups[-1].append(line)
-    return [_fill(etree.Element(block.tag, attributes), group) for group in groups if group]
+    return [_Paragraph.of(_fill(etree.Element(block.tag, attributes), group)) for group in groups if group]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -362,13 +373,15 @@ class _Paragraph:
     """One paragraph of the body with what its markup says. Its boldness is read when first asked
     for (a paragraph a label opens seldom needs it, and it is a walk of the paragraph)."""
 
-    __slots__ = ("_boldness", "atomic", "centred", "colon", "element", "heading_tag", "text")
+    __slots__ = ("_boldness", "atomic", "centred", "colon", "element", "heading_tag", "html", "text")
 
     def __init__(self, element: etree._Element, text: str, atomic: bool = False, heading_tag: bool = False,
-                 centred: bool = False, boldness: tuple[bool, bool] | None = None) -> None:
+                 centred: bool = False, boldness: tuple[bool, bool] | None = None, html: str | None = None) -> None:
         self.element = element
         self.text = text
         """Its string value (:func:`crawler.normalise.html.string_value`)."""
+        self.html = html
+        """Its HTML (:data:`_serialised`), when read already (a paragraph with elements inside)."""
         self.colon = _COLONS[0] in text or _COLONS[1] in text
         """Whether its text holds a colon (a label's does)."""
         self.atomic = atomic
@@ -391,18 +404,24 @@ class _Paragraph:
         return self._boldness
 
     @classmethod
-    def of(cls, element: etree._Element) -> _Paragraph:
+    def of(cls, element: etree._Element, html: str | None = None) -> _Paragraph:
+        """The paragraph ``element``; ``html``: its HTML, when the caller has read it. An element
+        with elements inside has its HTML read here (what is below it is told from it, and it is
+        the HTML of the part the paragraph becomes, most often as it is)."""
         tag = element.tag
         if len(element):
             text = _STRING(element)
-            atomic = tag in _ATOMIC or next(element.iterdescendants("table"), None) is not None
+            if html is None:
+                html = _serialised(element)
+            atomic = tag in _ATOMIC or (_may_hold(html, "table") and next(element.iterdescendants("table"), None)
+                                        is not None)
         else:  # (the common case, a paragraph of plain text: its text is its string value)
             text = element.text or ""
             atomic = tag in _ATOMIC
         style = element.get("style")
         return cls(element, text, atomic, tag in _HEADING_TAGS,
                    (style is not None and bool(_CENTRED_STYLE.search(style)))
-                   or (element.get("align") or "").lower() == "center")
+                   or (element.get("align") or "").lower() == "center", html=html)
 
 
 def _cut(element: etree._Element, count: int) -> int:
@@ -538,28 +557,35 @@ class _Segment:
     parts: list[etree._Element] = field(default_factory=list)
     values: list[str] = field(default_factory=list)
     """The string value of each part, read once (its visibility and how it ends are read from it)."""
+    htmls: list[str | None] = field(default_factory=list)
+    """The HTML of each part, when read already (None: read at the end)."""
 
-    def add(self, part: etree._Element, value: str | None = None) -> None:
-        """Append a part; ``value``: its string value, when the caller has it."""
+    def add(self, part: etree._Element, value: str | None = None, html: str | None = None) -> None:
+        """Append a part; ``value``, ``html``: its string value and HTML, when the caller has them."""
         self.parts.append(part)
         self.values.append(_STRING(part) if value is None else value)
+        self.htmls.append(html)
 
     def keep_visible(self) -> None:
         """Drop the parts without text or an image (a label alone on its line leaves an empty one),
         and their values."""
         if len(self.parts) == 1:  # (the common case: no lists made again)
             if not _shows(self.parts[0], self.values[0]):
-                self.parts, self.values = [], []
+                self.parts, self.values, self.htmls = [], [], []
             return
-        kept = [(part, value) for part, value in zip(self.parts, self.values, strict=True) if _shows(part, value)]
-        self.parts = [part for part, _ in kept]
-        self.values = [value for _, value in kept]
+        kept = [index for index, (part, value) in enumerate(zip(self.parts, self.values, strict=True))
+                if _shows(part, value)]
+        self.parts = [self.parts[index] for index in kept]
+        self.values = [self.values[index] for index in kept]
+        self.htmls = [self.htmls[index] for index in kept]
 
     def html(self) -> str:
         """The parts' HTML, each without its tail, white space around stripped."""
         if len(self.parts) == 1:  # (the common case: no join)
-            return _serialised(self.parts[0]).strip()
-        return "".join([_serialised(part) for part in self.parts]).strip()
+            html = self.htmls[0]
+            return (_serialised(self.parts[0]) if html is None else html).strip()
+        return "".join([_serialised(part) if html is None else html
+                        for part, html in zip(self.parts, self.htmls, strict=True)]).strip()
 
 
 def _printed(value: str | None) -> str | None:
@@ -628,10 +654,12 @@ class _Reader:
             (self.markers.centred_headings and paragraph.centred)
 
     # -- reading ---------------------------------------------------------------------------------
-    def open(self, turn: _Turn, part: etree._Element, value: str | None = None, *, narrative: bool = False) -> None:
-        """Start a segment with its first part (``value``: its string value, when known)."""
+    def open(self, turn: _Turn, part: etree._Element, value: str | None = None, html: str | None = None, *,
+             narrative: bool = False) -> None:
+        """Start a segment with its first part (``value``, ``html``: its string value and HTML, when
+        known)."""
         self.current = _Segment(turn, narrative)
-        self.current.add(part, value)
+        self.current.add(part, value, html)
         self.segments.append(self.current)
 
     def read(self, paragraph: _Paragraph, pending: deque[_Paragraph]) -> None:
@@ -658,12 +686,15 @@ class _Reader:
                 element = paragraph.element
             else:
                 element = _without_prefix(paragraph.element, match.end())
-            self.open(turn, element, paragraph.text if element is paragraph.element else None, narrative=narrative)
+            if element is paragraph.element:
+                self.open(turn, element, paragraph.text, paragraph.html, narrative=narrative)
+            else:
+                self.open(turn, element, narrative=narrative)
             self.last_turn = turn
             return
         text = paragraph.text.strip()
         if not paragraph.atomic and self.notes.fullmatch(text):
-            self.open(_REMARK, paragraph.element, paragraph.text)
+            self.open(_REMARK, paragraph.element, paragraph.text, paragraph.html)
             self.current = None  # what follows continues the turn before the note
             return
         # (the text first: the boldness is a walk of the paragraph; the pattern needs a colon)
@@ -673,15 +704,15 @@ class _Reader:
         if self.is_heading(paragraph, text):
             if paragraph.bold and text.endswith(_QUESTION_ENDS) and not paragraph.heading_tag:
                 raise Unrecognised(f"unlabelled question {text[:40]!r}")
-            self.open(_HEADING, paragraph.element, paragraph.text)
+            self.open(_HEADING, paragraph.element, paragraph.text, paragraph.html)
             self.current = self.last_turn = None
             return
         if not paragraph.atomic and text.endswith(_QUESTION_ENDS) and paragraph.bold:
             raise Unrecognised(f"unlabelled question {text[:40]!r}")
         if self.current is not None:
-            self.current.add(paragraph.element, paragraph.text)
+            self.current.add(paragraph.element, paragraph.text, paragraph.html)
         else:
-            self.open(self.last_turn or _STATEMENT, paragraph.element, paragraph.text)
+            self.open(self.last_turn or _STATEMENT, paragraph.element, paragraph.text, paragraph.html)
 
     def split_narrative(self, paragraph: _Paragraph, start: int, pending: deque[_Paragraph]) -> etree._Element:
         """A narrative question's paragraph, cut where the podium's narrative answer begins in it
@@ -722,7 +753,7 @@ def read_segments(body_html: str, markers: MarkerSet, title: str = "",
     reader = _Reader(markers, title)
     pending: deque[_Paragraph] = deque()
     for block in _blocks(fragment_root(body_html) if body is None else body):
-        pending.extend(_Paragraph.of(element) for element in _paragraphs(block, reader.starts_turn))
+        pending.extend(_paragraphs(block, reader.starts_turn))
         while pending:
             reader.read(pending.popleft(), pending)
     return reader.result(body is not None and body_checked)
