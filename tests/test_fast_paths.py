@@ -13,11 +13,12 @@ import pytest
 from lxml import etree
 
 from crawler.normalise.dates import parse_date
-from crawler.pages import auswaertiges_amt, mid, mid_archive, segments
+from crawler.pages import auswaertiges_amt, gac_ca, mid, mid_archive, segments
 from crawler.pages.cleanup import parse_document
 from crawler.pages.evidence import TAG_BLOCK, _resolved, language_versions, meta_published
 from crawler.pages.markers import MID, STATE_DEPT
 from crawler.pages.segments import read_segments
+from tests.conftest import fixture_response
 
 _PARSER = etree.HTMLParser(encoding="utf-8")
 
@@ -48,6 +49,23 @@ def test_an_absolute_language_link_broken_over_a_line_is_read_as_browsers_read_i
     versions = language_versions(root, "https://www.auswaertiges-amt.de/de/newsroom/presse/icg-2776130", "de",
                                  auswaertiges_amt._read_url)
     assert versions == {"en": "https://www.auswaertiges-amt.de/en/newsroom/news/icg-2776128"}
+
+
+_GAC_EN = "https://www.canada.ca/en/global-affairs/news/2026/09/minister-anand-meets-with-japans-foreign-minister.html"
+_GAC_FR = ("https://www.canada.ca/fr/affaires-mondiales/nouvelles/2026/09/"
+           "la-ministre-anand-rencontre-le-ministre-des-affaires-etrangeres-du-japon.html")
+
+
+@pytest.mark.parametrize("written", ['hreflang="fr"', 'hrefLang="fr"', 'HREFLANG="fr"', "hreflang=fr"])
+def test_a_language_switchers_hreflang_is_read_however_its_name_is_written(written):
+    # HTML attribute names are case-insensitive (React's server rendering writes "hrefLang"), and the
+    # parsers give them in lower case: the source's spelling of the name tells nothing. The page
+    # without its head's alternates, so that its switcher is the only evidence.
+    text = fixture_response(_GAC_EN).text
+    text = re.sub(r'<link rel="alternate" hreflang="[a-z]+" href="[^"]+">\n', "", text)
+    assert text.count('hreflang="fr"') == 1
+    page = gac_ca.GacNewsPage(_GAC_EN, text.replace('hreflang="fr"', written))
+    assert page.statement().translations == {"fr": _GAC_FR}
 
 
 _OLD_PAGE = "https://archive.mid.ru/ru/kommentarii/-/asset_publisher/2MrVt3CzL5sw/content/id/4005408"

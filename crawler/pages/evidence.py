@@ -75,29 +75,28 @@ def _resolved(base_url: str, href: str) -> str:
     return urljoin(base_url, href)
 
 
-def _candidate_links(root: etree._Element, document_id: str | None, text: str | None) -> Iterator[etree._Element]:
+def _candidate_links(root: etree._Element, document_id: str | None) -> Iterator[etree._Element]:
     """Where a page names its language versions (HTML §4.6.7.1 "alternate" with ``hreflang``):
     ``<link rel="alternate" hreflang>`` in its head; in its body, links with ``hreflang``, and
     links of a language switcher. Where the site gives its language versions one id
     (``document_id``), a switcher's link to this document carries the id in its path (share links
     carry it only in their query) or chooses the language in its query (``?lang=en``); elsewhere,
     a switcher is an element whose class names it ("lang-switcher", "c-lang-switch", …).
-    One walk of the page's links (a Python walk: cheaper here than an XPath); the page's ``text``,
-    when given, spares the tests for markers it does not contain."""
+    One walk of the page's links (a Python walk: cheaper here than an XPath). Every link's
+    attributes are read: the page's source cannot rule a marker out (an attribute's name is in any
+    case, "hrefLang" as React writes it; a value may be written with character references)."""
     head = next(root.iterchildren("head"), None)
     for link in head.iterchildren("link") if head is not None else ():
         if link.get("hreflang") and "alternate" in (link.get("rel") or "").split():
             yield link
-    hreflang = text is None or "hreflang" in text
-    query = text is None or "lang=" in text
     for link in root.iter("a"):
         href = link.get("href")
         if not href:
             continue
-        if hreflang and link.get("hreflang") is not None:
+        if link.get("hreflang") is not None:
             yield link
         elif document_id is not None:
-            if (document_id in href and document_id in href.split("?", 1)[0]) or (query and "lang=" in href):
+            if (document_id in href and document_id in href.split("?", 1)[0]) or "lang=" in href:
                 yield link
         elif any("lang" in (ancestor.get("class") or "") for ancestor in link.iterancestors()):
             yield link
@@ -114,7 +113,7 @@ def _primary_language(tag: str | None) -> str | None:
 
 def language_versions(root: etree._Element, base_url: str, language: str,
                       read_url: Callable[[str], tuple[str | None, str, str | None] | None],
-                      document_id: str | None = None, text: str | None = None) -> dict[str, str]:
+                      document_id: str | None = None) -> dict[str, str]:
     """Language → canonical URL of each other language version the page itself names.
 
     ``read_url(url)`` gives ``(language or None, canonical URL, document id or None)`` for an
@@ -122,10 +121,9 @@ def language_versions(root: etree._Element, base_url: str, language: str,
     site in another language
     (the URL's language, else the link's ``hreflang`` or ``lang``) and, when the site gives its
     language versions one id (``document_id``), as the same document. Links to other languages'
-    home pages, to other articles and to this version are not translations. ``text``: the page's
-    source, when at hand (it makes the walk cheaper)."""
+    home pages, to other articles and to this version are not translations."""
     versions: dict[str, str] = {}
-    for link in _candidate_links(root, document_id, text):
+    for link in _candidate_links(root, document_id):
         href = (link.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:")):
             continue

@@ -222,7 +222,7 @@ class GacNewsPage(ArticlePage):
             fallback_published_raw=listing_date,
             tags=[tag for tag in (clean_inline(part) for part in keywords.split(",")) if tag] + list(tags or []),
             translations=head_alternates(root, self.url, language, _read_url)
-            or language_versions(root, self.url, language, _read_url, text=self.text),
+            or language_versions(root, self.url, language, _read_url),
         )
 
 

@@ -187,7 +187,7 @@ class MaeArticlePage(ArticlePage):
             published_meta_raw=meta_published(root), fallback_published_raw=listing_date,
             tags=tags_of([element for element in scope.iter("aside")]) + list(tags or []),
             translations=head_alternates(root, self.url, language, _read_url)
-            or language_versions(root, self.url, language, _read_url, text=self.text),
+            or language_versions(root, self.url, language, _read_url),
         )
         statement.segments = segments_for(statement, MAE_FR)
         return statement

@@ -269,8 +269,7 @@ class MidArticlePage(ArticlePage):
             published_meta_raw=meta_published(root),
             doc_number=self._parse_doc_number(parts),
             tags=parts.tags + list(tags or []),  # the normaliser drops repeats
-            translations=language_versions(root, self.url, url_facts.language, _read_url, url_facts.site_id,
-                                           self.text),
+            translations=language_versions(root, self.url, url_facts.language, _read_url, url_facts.site_id),
             fallback_published_raw=listing_date,
             body_html=self._parse_body(parts),  # last: cleaning edits the page's tree
         )

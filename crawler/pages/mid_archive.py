@@ -331,8 +331,7 @@ class MidArchiveArticlePage(ArticlePage):
             published_meta_raw=meta_published(root),
             doc_number=self._parse_doc_number(parts),
             tags=tags_of(parts.tag_blocks) + list(tags or []),  # the normaliser drops repeats and empty tags
-            translations=language_versions(root, self.url, url_facts.language, _linked, url_facts.site_id,
-                                           self.text),
+            translations=language_versions(root, self.url, url_facts.language, _linked, url_facts.site_id),
             fallback_published_raw=listing_date,
             body_html=self._parse_body(parts),  # last: cleaning edits the page's tree
         )
