@@ -13,9 +13,9 @@ import pytest
 from lxml import etree
 
 from crawler.normalise.dates import parse_date
-from crawler.pages import auswaertiges_amt, gac_ca, mid, mid_archive, segments
+from crawler.pages import auswaertiges_amt, gac_ca, mid, mid_archive, registry, segments
 from crawler.pages.cleanup import parse_document
-from crawler.pages.evidence import TAG_BLOCK, _resolved, language_versions, meta_published
+from crawler.pages.evidence import TAG_BLOCK, _resolved, language_versions, meta_contents, meta_published
 from crawler.pages.markers import MID, STATE_DEPT
 from crawler.pages.segments import read_segments
 from tests.conftest import fixture_response
@@ -169,7 +169,16 @@ def test_a_page_opening_with_an_xml_declaration_is_read_whatever_encoding_it_nam
     ('<meta property="article&colon;published&lowbar;time" content="2024-05-03">', "2024-05-03"),
     ('<meta name="dcterms&period;issued" content="2024-05-04">', "2024-05-04"),
     ('<meta name="description" content="Nothing published here">', None),
-    ('<meta name="pubDate" content="2024-05-01">', None),  # not a name the rule knows
+    # a meta's name in any case (HTML §4.2.5.1: compared ASCII case-insensitively)
+    ('<meta name="pubDate" content="2024-05-01">', "2024-05-01"),
+    ('<meta name="PUBDATE" content="2024-05-06">', "2024-05-06"),
+    ('<meta name="DCTERMS.ISSUED" content="2024-05-07">', "2024-05-07"),
+    ('<meta name="p&#x55;bdate" content="2024-05-08">', "2024-05-08"),
+    ('<meta name="description" content="Nothing"><meta name="PubDaté" content="2024-05-09">', None),
+    # ... a property (RDFa) and an itemprop (microdata) as written
+    ('<meta property="Article:Published_Time" content="2024-05-01">', None),
+    ('<meta itemprop="DatePublished" content="2024-05-01">', None),
+    ('<meta name="pubdatex" content="2024-05-01">', None),  # not a name the rule knows
     ('<meta name="description" content="PubDate">', None),  # a name as another attribute's value
     ('<meta content="PubDate" itemprop="x"><meta content="2024-05-05" itemprop="datePublished">', "2024-05-05"),
     ("", None),
@@ -178,6 +187,32 @@ def test_the_metadata_date_is_read_under_every_name_the_rule_knows_however_it_is
     page = f"<html><head><title>T</title>{head}</head><body><p>Text</p></body></html>"
     assert meta_published(parse_document("https://example.org/x", page)) == expected
 
+
+
+@pytest.mark.parametrize("name", ["keywords", "Keywords", "KEYWORDS"])
+def test_a_metas_content_is_found_whatever_the_case_of_its_name(name):
+    page = (f'<html><head><meta name="{name}" content="a; b"><meta content="c" NAME="{name}">'
+            f'<meta name="{name}"><meta name="keywordsx" content="d"><meta property="{name}" content="e">'
+            '</head><body><p>Text</p></body></html>')
+    assert meta_contents(parse_document("https://example.org/x", page), "keywords") == ["a; b", "c"]
+
+
+@pytest.mark.parametrize(("page_object", "url", "written", "spelled"), [
+    ("fmprc", "https://www.fmprc.gov.cn/eng/xw/fyrbt/lxjzh/202411/t20241128_11535555.html", 'name="Keywords"',
+     'name="keywords"'),
+    ("fmprc", "https://www.fmprc.gov.cn/eng/xw/fyrbt/lxjzh/202411/t20241128_11535555.html", 'name="Keywords"',
+     'name="KEYWORDS"'),
+    ("gac_ca", "https://www.canada.ca/en/global-affairs/news/2026/09/minister-anand-meets-with-japans-foreign-minister"
+     ".html", 'name="keywords"', 'name="Keywords"'),
+])
+def test_a_pages_keyword_tags_are_read_however_the_metas_name_is_written(page_object, url, written, spelled):
+    text = fixture_response(url).text
+    assert text.count(written) == 1
+    read = registry.page_class_for(url)
+    as_saved = read(url, text).statement()
+    respelled = read(url, text.replace(written, spelled)).statement()
+    assert as_saved.tags and respelled.tags == as_saved.tags
+    assert respelled.title == as_saved.title
 
 def _html(element: etree._Element) -> str:
     return etree.tostring(element, encoding="unicode", with_tail=False)

@@ -44,19 +44,41 @@ RELATED_BLOCK = re.compile("|".join(RELATED_WORDS))
 _AS_WRITTEN = re.compile(r"https?://[^\x00-\x20\x7f-\U0010ffff?#;\[\]/][^\x00-\x20\x7f-\U0010ffff?#;\[\]]*")
 
 
+#: :data:`META_PUBLISHED` in ASCII lower case, for a meta's ``name``.
+_META_PUBLISHED_NAMES = frozenset(name.lower() for name in META_PUBLISHED)
+
+
+def _ascii_lower(value: str | None) -> str | None:
+    """``value`` for an ASCII case-insensitive comparison with an ASCII name: in lower case when it
+    is ASCII (one that is not cannot match one)."""
+    return value.lower() if value is not None and value.isascii() else value
+
+
 def meta_published(root: etree._Element) -> str | None:
-    """The publication date the page's head gives, as written; None when it gives none."""
+    """The publication date the page's head gives, as written; None when it gives none. A meta's
+    ``name`` is compared ASCII case-insensitively (HTML §4.2.5.1: "Names are case-insensitive"),
+    its ``property`` (RDFa) and ``itemprop`` (microdata) as written."""
     head = next(root.iterchildren("head"), None)
     for meta in head.iterchildren("meta") if head is not None else ():
-        # (all the meta's values in one call rule out most metas, which name none of the names: a
-        # ``name``, ``property`` or ``itemprop`` is among them; three ``get`` calls cost more)
-        if META_PUBLISHED.isdisjoint(meta.values()):
+        # (all the meta's values in one call, in lower case, rule out most metas, which name none of
+        # the names: a ``name``, ``property`` or ``itemprop`` is among them; three ``get`` calls
+        # cost more)
+        if _META_PUBLISHED_NAMES.isdisjoint(map(str.lower, meta.values())):
             continue
-        if META_PUBLISHED.intersection((meta.get("name"), meta.get("property"), meta.get("itemprop"))):
+        if _ascii_lower(meta.get("name")) in _META_PUBLISHED_NAMES \
+                or META_PUBLISHED.intersection((meta.get("property"), meta.get("itemprop"))):
             value = clean_inline(meta.get("content") or "")
             if value:
                 return value
     return None
+
+
+def meta_contents(root: etree._Element, name: str) -> list[str]:
+    """The ``content`` of each meta of the page named ``name`` (an ASCII name, compared ASCII
+    case-insensitively: HTML §4.2.5.1), in document order; a meta without one gives nothing."""
+    wanted = name.lower()
+    return [content for meta in root.iter("meta")
+            if _ascii_lower(meta.get("name")) == wanted and (content := meta.get("content")) is not None]
 
 
 def _resolved(base_url: str, href: str) -> str:

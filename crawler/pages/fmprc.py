@@ -30,7 +30,7 @@ from crawler.pages.cleanup import (
     parse_document,
     text_of,
 )
-from crawler.pages.evidence import language_versions, meta_published
+from crawler.pages.evidence import language_versions, meta_contents, meta_published
 from crawler.pages.markers import FMPRC
 from crawler.pages.segments import segments_for
 
@@ -119,7 +119,6 @@ class ChinaListingPage:
         return int(match.group(1)) if match else 1
 
 
-_X_META = etree.XPath("//meta[@name=$name]/@content")
 _X_TITLE = etree.XPath("//*[@id='News_Body_Title']")
 _X_TIME = etree.XPath("//*[@id='News_Body_Time']")
 _X_BODY = etree.XPath("(//*[@id='News_Body_Txt_A'] | //div[contains(@class, 'TRS_Editor')]"
@@ -145,7 +144,7 @@ class ChinaArticlePage(ArticlePage):
         root = parse_document(self.url, self.text)
         language = language_of(self.url)
         title = clean_inline(" ".join(text_of(node) for node in _X_TITLE(root))) or \
-            clean_inline(" ".join(_X_META(root, name="ArticleTitle")))
+            clean_inline(" ".join(meta_contents(root, "ArticleTitle")))
         if not title:
             raise ParseError(self.url, "missing_title")
         # The date comes from the page, never from the URL (migrated pages carry another date there):
@@ -158,7 +157,7 @@ class ChinaArticlePage(ArticlePage):
         drop_matching(body, _BODY_CHROME)
         _drop_tail_chrome(body)
         clean_element(self.url, body, None)
-        keywords = " ".join(_X_META(root, name="Keywords"))
+        keywords = " ".join(meta_contents(root, "Keywords"))
         page_tags = [t for t in (clean_inline(part) for part in re.split(r"[;；]", keywords)) if t]
         statement = PageStatement(
             source=SOURCE, site=SITES[language], site_id=match["id"], url=self.url.split("#")[0].split("?")[0],

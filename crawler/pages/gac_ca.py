@@ -29,7 +29,7 @@ from crawler.normalise.dates import isoformat, parse_iso
 from crawler.normalise.text import clean_inline
 from crawler.pages import ArticlePage, ListingEntry, ParseError
 from crawler.pages.cleanup import Chrome, clean_element, copy_element, drop, inner_html, parse_document, text_of
-from crawler.pages.evidence import head_alternates, language_versions
+from crawler.pages.evidence import head_alternates, language_versions, meta_contents
 
 SOURCE = "gac_ca"
 SITE = "canada.ca"
@@ -166,7 +166,6 @@ _TAIL = re.compile(r"(?:Associated links|Related links|Related products|Contacts
 #: the title h1#wb-cont; the byline; the page details and modified date
 _X_TITLE = etree.XPath("//h1[@id='wb-cont'] | //main//h1")
 _X_MAIN = etree.XPath("//main")
-_X_KEYWORDS = etree.XPath("//meta[@name='keywords']/@content")
 _CHROME = Chrome("gc-byline", "pagedetails", "mwsadaptiveimage", "wb-inv")
 _TITLE_SUFFIX = re.compile(r"\s+-\s+Canada\.ca\s*$")
 
@@ -214,7 +213,7 @@ class GacNewsPage(ArticlePage):
                 break  # the text has begun
         _drop_tail(body)
         clean_element(self.url, body, _CHROME)
-        keywords = " ".join(_X_KEYWORDS(root))
+        keywords = " ".join(meta_contents(root, "keywords"))
         return PageStatement(
             source=SOURCE, site=SITE, site_id=site_id, url=canonical_url(self.url), language=language,
             title=titles[0], type=kind or "news", body_html=inner_html(body), published_raw=date,
