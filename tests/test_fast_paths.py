@@ -13,9 +13,16 @@ import pytest
 from lxml import etree
 
 from crawler.normalise.dates import parse_date
-from crawler.pages import auswaertiges_amt, gac_ca, mid, mid_archive, registry, segments
+from crawler.pages import auswaertiges_amt, gac_ca, mid, mid_archive, registry, segments, state_dept
 from crawler.pages.cleanup import parse_document
-from crawler.pages.evidence import TAG_BLOCK, _resolved, language_versions, meta_contents, meta_published
+from crawler.pages.evidence import (
+    TAG_BLOCK,
+    _resolved,
+    head_alternates,
+    language_versions,
+    meta_contents,
+    meta_published,
+)
 from crawler.pages.markers import MID, STATE_DEPT
 from crawler.pages.segments import read_segments
 from tests.conftest import fixture_response
@@ -213,6 +220,33 @@ def test_a_pages_keyword_tags_are_read_however_the_metas_name_is_written(page_ob
     respelled = read(url, text.replace(written, spelled)).statement()
     assert as_saved.tags and respelled.tags == as_saved.tags
     assert respelled.title == as_saved.title
+
+
+@pytest.mark.parametrize("rel", ["alternate", "Alternate", "ALTERNATE", "alternate\tx", " x  ALTERNATE\n"])
+def test_head_alternates_read_a_link_type_in_any_case(rel):
+    # link types are ASCII case-insensitive (HTML §4.6.1), separated by ASCII white space
+    text = fixture_response(_GAC_EN).text.replace('<link rel="alternate" hreflang', f'<link rel="{rel}" hreflang')
+    root = parse_document(_GAC_EN, text)
+    assert head_alternates(root, _GAC_EN, "en", gac_ca._read_url) == {"fr": _GAC_FR}
+
+
+@pytest.mark.parametrize("rel", ["alternate\u00a0x", "alternates"])
+def test_head_alternates_need_the_link_type_itself(rel):
+    text = fixture_response(_GAC_EN).text.replace('<link rel="alternate" hreflang', f'<link rel="{rel}" hreflang')
+    root = parse_document(_GAC_EN, text)
+    assert head_alternates(root, _GAC_EN, "en", gac_ca._read_url) == {}
+
+
+_STATE_ARTICLE = ("https://www.state.gov/releases/office-of-the-spokesperson/2025/07/"
+                  "designation-of-a-transnational-criminal-organization/")
+
+
+@pytest.mark.parametrize("rel", ["rel='shortlink'", 'rel="ShortLink"', "rel='SHORTLINK nofollow'"])
+def test_a_state_dept_pages_post_id_is_read_from_its_shortlink_in_any_case(rel):
+    text = fixture_response(_STATE_ARTICLE).text
+    assert text.count("rel='shortlink'") == 1
+    statement = state_dept.StateArticlePage(_STATE_ARTICLE, text.replace("rel='shortlink'", rel)).statement()
+    assert statement.site_id == "104187"
 
 def _html(element: etree._Element) -> str:
     return etree.tostring(element, encoding="unicode", with_tail=False)

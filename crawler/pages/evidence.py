@@ -54,6 +54,19 @@ def _ascii_lower(value: str | None) -> str | None:
     return value.lower() if value is not None and value.isascii() else value
 
 
+
+#: ASCII white space, which separates the tokens of an attribute such as ``rel`` (HTML §2.3.8, "split
+#: a string on ASCII whitespace"; a no-break space is no separator).
+_ASCII_WHITESPACE = re.compile("[\t\n\f\r ]+")
+
+
+def has_link_type(element: etree._Element, link_type: str) -> bool:
+    """True when the element's ``rel`` names ``link_type`` (an ASCII name in lower case): its tokens,
+    split on ASCII white space, compared ASCII case-insensitively (HTML §4.6.1: "Link types are
+    always ASCII case-insensitive")."""
+    rel = element.get("rel")
+    return bool(rel) and link_type in [_ascii_lower(token) for token in _ASCII_WHITESPACE.split(rel)]
+
 def meta_published(root: etree._Element) -> str | None:
     """The publication date the page's head gives, as written; None when it gives none. A meta's
     ``name`` is compared ASCII case-insensitively (HTML §4.2.5.1: "Names are case-insensitive"),
@@ -109,7 +122,7 @@ def _candidate_links(root: etree._Element, document_id: str | None) -> Iterator[
     case, "hrefLang" as React writes it; a value may be written with character references)."""
     head = next(root.iterchildren("head"), None)
     for link in head.iterchildren("link") if head is not None else ():
-        if link.get("hreflang") and "alternate" in (link.get("rel") or "").split():
+        if link.get("hreflang") and has_link_type(link, "alternate"):
             yield link
     for link in root.iter("a"):
         href = link.get("href")
@@ -171,7 +184,7 @@ def head_alternates(root: etree._Element, base_url: str, language: str,
     versions: dict[str, str] = {}
     head = root.find("head")
     for link in head.iterchildren("link") if head is not None else ():
-        if not link.get("hreflang") or "alternate" not in (link.get("rel") or "").split():
+        if not link.get("hreflang") or not has_link_type(link, "alternate"):
             continue
         facts = read_url(_resolved(base_url, (link.get("href") or "").strip()))
         if facts is None:

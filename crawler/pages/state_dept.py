@@ -30,7 +30,7 @@ from crawler.pages.cleanup import (
     read_without_controls,
     text_of,
 )
-from crawler.pages.evidence import in_related_block, meta_published
+from crawler.pages.evidence import has_link_type, in_related_block, meta_published
 from crawler.pages.feeds_rss import FeedEntry, RssItem, read_rss
 from crawler.pages.markers import STATE_DEPT
 from crawler.pages.segments import segments_for
@@ -154,7 +154,6 @@ _X_DATE = etree.XPath("//p[contains(@class, 'article-meta__publish-date')]")
 _X_TYPE = etree.XPath("//*[contains(@class, 'doctype-meta')]")
 _X_BODY = etree.XPath("//div[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')]")
 _X_TAGS = etree.XPath("//div[contains(@class, 'related-tags__pills')]//a")
-_X_SHORTLINK = etree.XPath("//link[@rel='shortlink']/@href")
 
 
 class StateArticlePage(ArticlePage):
@@ -172,7 +171,8 @@ class StateArticlePage(ArticlePage):
         title = text_of(_X_TITLE(root)[0]) if _X_TITLE(root) else ""
         if not title:
             raise ParseError(self.url, "missing_title")
-        post_id = next((_post_id(href) for href in _X_SHORTLINK(root) if _post_id(href)), None)
+        shortlinks = [link.get("href") for link in root.iter("link") if has_link_type(link, "shortlink")]
+        post_id = next((_post_id(href) for href in shortlinks if _post_id(href)), None)
         if post_id is None:
             raise ParseError(self.url, "missing_post_id", "no <link rel=shortlink href=…?p=ID>")
         bodies = _X_BODY(root)
