@@ -130,6 +130,9 @@ def _general_rebuilt(element, parent, kept, scope, in_p, in_a) -> bool:
     if (tag in body_html._NOTABLE or parent in body_html._TABLE_CONTENT) \
             and body_html._rebuilt_here(element, parent, kept, scope, in_p, in_a):
         return True
+    if element.tag in body_html._TABLE_CONTENT \
+            and any(child.tail and child.tail.strip(body_html._XML_SPACE) for child in element):
+        return True  # text after a table part's children: moved out of the table
     if not len(element):
         return False
     if tag in body_html.ALLOWED_TAGS and not (tag in body_html._CONTAINERS and body_html._is_wrapper(element)):
@@ -280,6 +283,16 @@ def test_a_body_left_with_no_text_is_an_error(markup):
     ("<dd>a<b>b</b></dd>", "ab"),
     ("<figcaption><span>a</span> <span>b</span></figcaption>", "a b"),
     ("<table><tr><td><p>a</p></td><td>b</td></tr></table>", "a\tb"),
+    # rows: each cell judged in line (_rebuilt_row), its tail too
+    ("<table><tbody><tr><th>h</th><td></td><td colspan='2'>a<br>b</td></tr>\n<tr><td><ol><li> </li></ol></td>"
+     "<td>\n<p>x</p>\n</td></tr></tbody></table>", "h\ta b\n\n1.\tx"),
+    ("<table><tr><td>a</td>b<td>c</td></tr></table>", None),  # text between cells: moved out
+    ("<table><tr><td>a</td>\u00a0<td>c</td></tr></table>", None),  # a no-break space is text there
+    ("<table><tr><td>a</td><!-- c --><td>c</td></tr></table>", "a\tc"),  # (the parser drops comments)
+    ("<table><tr><td><p>a<span><li>b</li></span></p></td></tr></table>", None),  # below a cell
+    ("<table><tr><td><table><tr><td>a</td></tr>b</table></td></tr></table>", None),  # a table in a cell
+    ("<table><tr><td></td>x</tr></table>", None),
+    ("<ul><li><table><tr><td><li>a</li></td></tr></table></li></ul>", "a"),  # a cell is an item's scope
 ])
 def test_text_read_from_tricky_markup(markup, text):
     root = _body(markup)

@@ -458,8 +458,8 @@ def _rebuilt_here(element: etree._Element, parent: str | None, kept: str | None,
         if following is None:  # closed by the end of the fragment, or by its parent's end tag?
             return parent is not None and parent not in _CLOSES_OPEN
         return following.tag not in _OPTIONAL_END[tag]
-    return tag in _TABLE_CONTENT and bool((element.text and element.text.strip(_XML_SPACE))
-                                          or any(child.tail and child.tail.strip(_XML_SPACE) for child in element))
+    # (text after a table part's children is judged with the children, in _rebuilt's one pass over them)
+    return tag in _TABLE_CONTENT and bool(element.text and element.text.strip(_XML_SPACE))
 
 
 def _rebuilt(element: etree._Element, parent: str | None, kept: str | None, scope: str | None, in_p: bool,
@@ -479,12 +479,39 @@ def _rebuilt(element: etree._Element, parent: str | None, kept: str | None, scop
     if tag in _ITEM_SCOPE:
         scope = tag
     in_p, in_a = in_p or tag == "p", in_a or tag == "a"
-    table = tag in _TABLE_CONTENT
+    if tag in _TABLE_CONTENT:
+        if tag == "tr":
+            return _rebuilt_row(element, in_p, in_a)
+        for child in element:  # (each child judged, its tail too: text there is moved out)
+            if (child.tail and child.tail.strip(_XML_SPACE)) or _rebuilt(child, tag, kept, scope, in_p, in_a):
+                return True
+        return False
     for child in element:
-        # (a child with nothing below it is only judged when it is notable, or when this is a table
-        # part: the test here spares a call per leaf of inline markup)
-        if (len(child) or table or child.tag in _NOTABLE) and _rebuilt(child, tag, kept, scope, in_p, in_a):
+        # (a child with nothing below it is only judged when it is notable: the test here spares a
+        # call per leaf of inline markup)
+        if (len(child) or child.tag in _NOTABLE) and _rebuilt(child, tag, kept, scope, in_p, in_a):
             return True
+    return False
+
+
+def _rebuilt_row(row: etree._Element, in_p: bool, in_a: bool) -> bool:
+    """:func:`_rebuilt` for what is below a table row (``tr``, as ``row``'s own place was judged),
+    a cell with content judged in line: in a row, a cell with content is not rebuilt itself (no
+    rule of :func:`_rebuilt_here` holds for it), and only what is below it is judged (a call per
+    cell spared)."""
+    for cell in row:
+        tag = cell.tag
+        if cell.tail and cell.tail.strip(_XML_SPACE):
+            return True
+        if tag not in ("td", "th"):
+            return True  # (in a row, anything else is moved out: a comment too)
+        if not len(cell):
+            if _rebuilt_here(cell, "tr", "tr", "tr", in_p, in_a):
+                return True
+            continue
+        for child in cell:  # (as _rebuilt's loop below a cell: the cell is kept, and an item's scope)
+            if (len(child) or child.tag in _NOTABLE) and _rebuilt(child, tag, tag, tag, in_p, in_a):
+                return True
     return False
 
 
