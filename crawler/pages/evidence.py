@@ -54,7 +54,6 @@ def _ascii_lower(value: str | None) -> str | None:
     return value.lower() if value is not None and value.isascii() else value
 
 
-
 #: ASCII white space, which separates the tokens of an attribute such as ``rel`` (HTML §2.3.8, "split
 #: a string on ASCII whitespace"; a no-break space is no separator).
 _ASCII_WHITESPACE = re.compile("[\t\n\f\r ]+")
@@ -66,6 +65,7 @@ def has_link_type(element: etree._Element, link_type: str) -> bool:
     always ASCII case-insensitive")."""
     rel = element.get("rel")
     return bool(rel) and link_type in [_ascii_lower(token) for token in _ASCII_WHITESPACE.split(rel)]
+
 
 def meta_published(root: etree._Element) -> str | None:
     """The publication date the page's head gives, as written; None when it gives none. A meta's
