@@ -185,6 +185,13 @@ def test_a_page_opening_with_an_xml_declaration_is_read_whatever_encoding_it_nam
     # ... a property (RDFa) and an itemprop (microdata) as written
     ('<meta property="Article:Published_Time" content="2024-05-01">', None),
     ('<meta itemprop="DatePublished" content="2024-05-01">', None),
+    # ... each of their tokens (HTML §5.2.3: an itemprop is a set of tokens; RDFa Core 1.1 §5.4: a
+    # property a list of terms), split on ASCII white space
+    ('<meta itemprop="dateCreated datePublished" content="2024-05-10">', "2024-05-10"),
+    ('<meta itemprop=" datePublished\n" content="2024-05-11">', "2024-05-11"),
+    ('<meta property="article:published_time og:updated_time" content="2024-05-12">', "2024-05-12"),
+    ('<meta itemprop="datePublished\u00a0x" content="2024-05-13">', None),  # (a no-break space is no separator)
+    ('<meta name="pubdate x" content="2024-05-14">', None),  # (a name is one name)
     ('<meta name="pubdatex" content="2024-05-01">', None),  # not a name the rule knows
     ('<meta name="description" content="PubDate">', None),  # a name as another attribute's value
     ('<meta content="PubDate" itemprop="x"><meta content="2024-05-05" itemprop="datePublished">', "2024-05-05"),
@@ -193,6 +200,14 @@ def test_a_page_opening_with_an_xml_declaration_is_read_whatever_encoding_it_nam
 def test_the_metadata_date_is_read_under_every_name_the_rule_knows_however_it_is_spelled(head, expected):
     page = f"<html><head><title>T</title>{head}</head><body><p>Text</p></body></html>"
     assert meta_published(parse_document("https://example.org/x", page)) == expected
+
+
+def test_the_metadata_date_is_not_read_from_the_body():
+    # a teaser's microdata there gives another article's date
+    page = ('<html><head><title>T</title></head><body><p>Text</p><aside><article itemscope>'
+            '<meta itemprop="datePublished" content="2020-01-01"><a href="/other">Other</a></article></aside>'
+            '</body></html>')
+    assert meta_published(parse_document("https://example.org/x", page)) is None
 
 
 

@@ -67,19 +67,29 @@ def has_link_type(element: etree._Element, link_type: str) -> bool:
     return bool(rel) and link_type in [_ascii_lower(token) for token in _ASCII_WHITESPACE.split(rel)]
 
 
+def _names_one_of(value: str | None, names: frozenset[str]) -> bool:
+    """True when one of the tokens of ``value`` (split on ASCII white space) is one of ``names``,
+    as written: an ``itemprop`` is a set of property names (HTML §5.2.3), an RDFa ``property`` a
+    list of terms (RDFa Core 1.1 §5.4)."""
+    return bool(value) and not names.isdisjoint(_ASCII_WHITESPACE.split(value))
+
+
 def meta_published(root: etree._Element) -> str | None:
     """The publication date the page's head gives, as written; None when it gives none. A meta's
     ``name`` is compared ASCII case-insensitively (HTML §4.2.5.1: "Names are case-insensitive"),
-    its ``property`` (RDFa) and ``itemprop`` (microdata) as written."""
+    the tokens of its ``property`` (RDFa) and ``itemprop`` (microdata) as written. Only the head is
+    read: in the body, a related-news teaser's microdata gives its own article's date."""
     head = next(root.iterchildren("head"), None)
     for meta in head.iterchildren("meta") if head is not None else ():
-        # (all the meta's values in one call, in lower case, rule out most metas, which name none of
-        # the names: a ``name``, ``property`` or ``itemprop`` is among them; three ``get`` calls
-        # cost more)
-        if _META_PUBLISHED_NAMES.isdisjoint(map(str.lower, meta.values())):
+        # (all the meta's values in one call, their words in lower case, rule out most metas, which
+        # name none of the names: a ``name``, ``property`` or ``itemprop`` is among them; three
+        # ``get`` calls cost more. str.split splits at ASCII white space and more: it rules out
+        # nothing the tests below accept)
+        if _META_PUBLISHED_NAMES.isdisjoint(" ".join(meta.values()).lower().split()):
             continue
         if _ascii_lower(meta.get("name")) in _META_PUBLISHED_NAMES \
-                or META_PUBLISHED.intersection((meta.get("property"), meta.get("itemprop"))):
+                or _names_one_of(meta.get("property"), META_PUBLISHED) \
+                or _names_one_of(meta.get("itemprop"), META_PUBLISHED):
             value = clean_inline(meta.get("content") or "")
             if value:
                 return value
