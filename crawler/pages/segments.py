@@ -193,6 +193,8 @@ def _may_hold(html: str, tag: str) -> bool:
     of anyway, where lxml's search by tag builds a matcher and an iterator; True may be a tag's
     name in a comment or an attribute, and the tree is then searched."""
     return f"<{tag}" in html
+
+
 #: a label-like start the marker set may not know: a few words, a colon, then text
 _LABEL_LIKE = re.compile(r"\s*[^\s:：.?!。？！,，;；]{1,2}[^:：.?!。？！;；\n]{0,48}[:：]\s*\S")
 #: how a sentence ends, and a question: the last character before any white space (a test of the
