@@ -74,10 +74,16 @@ def test_an_empty_answer_is_no_entries_and_other_answers_are_not_feeds():
         NewsApiAnswer("u", b'{"error": "bad"}', SITE).entries()
 
 
-def test_the_backfill_cursor_is_one_second_after_the_last_item():
+def test_the_backfill_cursor_overlaps_the_last_moment():
     news = "/en/global-affairs/news/2026/09"
     answer = NewsApiAnswer("u", atom((f"{news}/a.html", "A", "2026-09-24T18:30:00-04:00"),
                                      (f"{news}/b.html", "B", "2026-09-26T11:00:00-04:00")), SITE)
+    # (items after B at the same minute may have been cut off at the answer's end: asked again)
+    assert answer.cursor_after() == "2026-09-26T11:00:00-04:00"
+    asked = news_api_url(API, "en", 2, "asc", "2026-09-26T11:00:00-04:00")
+    answer = NewsApiAnswer(asked, atom((f"{news}/b.html", "B", "2026-09-26T11:00:00-04:00"),
+                                       (f"{news}/c.html", "C", "2026-09-26T11:00:00-04:00")), SITE)
+    # (a whole answer of the moment it was asked from: asking the same again would not move)
     assert answer.cursor_after() == "2026-09-26T11:00:01-04:00"
     assert NewsApiAnswer("u", atom(), SITE).cursor_after() is None
 
@@ -150,23 +156,29 @@ def _path(url: str) -> str:
 
 @pytest.mark.e2e
 def test_backfill_walks_the_api_by_its_cursor(tmp_path):
+    # Two items share the minute at which the first answer (two items a page) is cut: the walk goes
+    # on from that minute, not a second after it, where the API has nothing more.
     first = news_api_url(API, "en", 2, "asc", "2015-01-01")
-    second = news_api_url(API, "en", 2, "asc", "2026-09-26T11:00:01-04:00")
+    second = news_api_url(API, "en", 2, "asc", "2026-09-26T11:00:00-04:00")
+    third = news_api_url(API, "en", 2, "asc", "2026-09-26T11:00:01-04:00")
     links = [("/en/global-affairs/news/2026/09/minister-anand-meets-with-japans-foreign-minister.html", "Readout",
               "2026-09-24T18:30:00-04:00"),
              ("/en/global-affairs/news/2026/09/canada-announces-humanitarian-assistance-for-people-affected-by-floods-"
               "in-pakistan.html", "Release", "2026-09-26T11:00:00-04:00"),
-             (STATEMENT.removeprefix(SITE), "Statement", "2026-09-29T16:05:00-04:00")]
+             (STATEMENT.removeprefix(SITE), "Statement", "2026-09-26T11:00:00-04:00")]
     out = tmp_path / "items.jsonl"
     with LoopbackSite(FIXTURES, host="www.canada.ca") as site, LoopbackSite(FIXTURES, host="api.io.canada.ca") as api:
         api.set(_path(first), atom(*links[:2]), headers={"Content-Type": "application/atom+xml"})
-        api.set(_path(second), atom(links[2]), headers={"Content-Type": "application/atom+xml"})
+        api.set(_path(second), atom(*links[1:]), headers={"Content-Type": "application/atom+xml"})
+        api.set(_path(third), atom(), headers={"Content-Type": "application/atom+xml"})
         result = run_scrapy("crawl", "gac_ca", "-a", "backfill=1", "-a", "languages=en", "-O", str(out),
                             *fast_settings(tmp_path / "archive.sqlite3", MF_GAC_CA_BASE_URL=site.base_url,
                                            MF_GAC_CA_API_BASE_URL=api.base_url, MF_GAC_CA_PAGE_SIZE="2"))
         hits = dict(api.hits)
+        page_hits = {path: count for path, count in site.hits.items() if "/news/" in path}
     assert result.returncode == 0, result.stderr[-3000:]
-    assert hits[_path(first)] == 1 and hits[_path(second)] == 1  # the second answer is short: the end
+    assert (hits[_path(first)], hits[_path(second)], hits[_path(third)]) == (1, 1, 1)  # the third is short: the end
+    assert sorted(page_hits.values()) == [1, 1, 1]  # the item listed twice is fetched once
     items = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert sorted(item["published"][:10] for item in items) == ["2026-09-24", "2026-09-26", "2026-09-29"]
 

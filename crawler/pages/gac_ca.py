@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import timedelta
-from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qs, quote, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
@@ -139,13 +139,23 @@ class NewsApiAnswer:
         return len(self._items())
 
     def cursor_after(self) -> str | None:
-        """Where the next page of an ``orderBy=asc`` walk starts: one second after the last item's
-        publishedDate, ISO 8601 with its offset; None when the answer dates no item."""
+        """Where the next answer of an ``orderBy=asc`` walk starts (its ``publishedDate>=``, ISO 8601
+        with the offset as given): the last item's ``publishedDate`` itself, so that the walk
+        overlaps by the items of that moment. The API dates items to the minute, so several share
+        one, and an answer cut at ``pick`` items may end inside them: a cursor one second on would
+        skip the rest. The items listed again are the same requests, which Scrapy's duplicate
+        filter drops. When the whole answer is of the moment it was asked from (more than ``pick``
+        items share it), overlapping would ask the same again: one second after it. None when the
+        answer dates no item."""
         dates = [parse_iso(published) for _link, _title, published in self._items() if published]
-        dates = [date for date in dates if date is not None]
+        dates = [date.value for date in dates if date is not None]
         if not dates:
             return None
-        return isoformat(max(date.value for date in dates) + timedelta(seconds=1))
+        last = max(dates)
+        since = parse_iso(parse_qs(urlsplit(self.url).query).get("publishedDate>", [None])[0])
+        if since is not None and last <= since.value:
+            last = since.value + timedelta(seconds=1)
+        return isoformat(last)
 
 
 # --- news pages --------------------------------------------------------------------------------------

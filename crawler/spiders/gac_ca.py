@@ -2,8 +2,9 @@
 the news pages of canada.ca give the text.
 
 A run asks the API for the newest items (``orderBy=desc``); a backfill (``-a backfill=1``) walks
-the whole history oldest first, each answer's last ``publishedDate`` plus one second being the next
-answer's ``publishedDate>=`` cursor (``next_listing``). The API answers an unknown parameter with an
+the whole history oldest first, each answer's last ``publishedDate`` being the next answer's
+``publishedDate>=`` cursor (``next_listing``, ``NewsApiAnswer.cursor_after``: the answers overlap
+by the items of that moment, which an answer's end may cut). The API answers an unknown parameter with an
 empty feed, not an error: an empty first answer is reported as layout drift by the base class.
 """
 
