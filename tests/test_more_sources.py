@@ -75,11 +75,43 @@ def test_govuk_items_that_are_not_statements():
         GovUkContentItem("https://www.gov.uk/api/content/government/news/x", "<html>").statement()
 
 
+@pytest.mark.parametrize("title", [123, ["T"], {"en": "T"}, True])
+def test_govuk_a_required_field_that_is_no_string_is_a_page_that_does_not_parse(title):
+    # (a numeric title reached normalise, which failed there: the item was neither stored nor pending)
+    name = "news_article_frontend_best-practice-press-release"
+    item = json.loads((GOVUK / f"publishing-api__{name}.json").read_text(encoding="utf-8"))
+    item["title"] = title
+    with pytest.raises(ParseError, match=r"missing_title.*not a string"):
+        GovUkContentItem(content_api_url("https://www.gov.uk" + item["base_path"]), json.dumps(item)).statement()
+
+
+def test_govuk_optional_values_of_another_json_type_are_not_read_as_text():
+    name = "speech_frontend_best-practice-written-statement"
+    item = govuk(name, first_published_at=20140401, public_updated_at="2014-04-01T09:55:00+01:00",
+                 withdrawn_notice={"explanation": 7, "withdrawn_at": ["2016"]},
+                 details={**json.loads((GOVUK / f"publishing-api__{name}.json").read_text(encoding="utf-8"))["details"],
+                          "change_history": [{"public_timestamp": "2014-04-01T09:55:00+01:00", "note": 5}, "x", None]},
+                 links={"available_translations": [{"locale": 1, "base_path": "/x"}, "y"],
+                        "world_locations": [{"title": 2}, {"title": "UK Mission to the United Nations, New York"}]})
+    assert item["published"] == "2014-04-01T09:55:00+01:00"  # the next date the item gives as a string
+    assert item["change_history"] == [{"at": "2014-04-01T09:55:00+01:00", "note": ""}]
+    assert item["withdrawn"] is None
+    assert item["translations"] == {}
+    assert item["tags"] == ["UK Mission to the United Nations, New York"]
+
+
 def test_govuk_search_page():
     text = (GOVUK / "search-1.json").read_text(encoding="utf-8")
     page = read_search("https://www.gov.uk/api/search.json?start=0", text, "https://www.gov.uk")
     assert page.total == 3
     assert page.entries[0].url.startswith("https://www.gov.uk/government/")
+    # a result whose values are of other JSON types: no link, no type, no title or date read from them
+    data = json.loads(text)
+    first = data["results"][0]
+    data["results"] = [{**first, "link": ["/government/news/x"]}, {**first, "content_store_document_type": ["speech"]},
+                       {**first, "title": 5, "public_timestamp": 20240101}]
+    [entry] = read_search("https://www.gov.uk/api/search.json?start=0", json.dumps(data), "https://www.gov.uk").entries
+    assert (entry.url, entry.title, entry.date_raw) == (page.entries[0].url, "", None)
 
 
 # --- US Department of State ------------------------------------------------------------------

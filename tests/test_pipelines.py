@@ -59,6 +59,20 @@ def test_unreadable_date_is_not_stored_but_recorded_as_pending(crawler):
         (URL, "unnormalisable: unreadable_date", ["USA"], "yesterday")
 
 
+def test_a_statement_normalise_fails_on_unforeseen_is_pending_not_lost(crawler, caplog):
+    """Values normalise does not foresee (a title that is a number) make it fail with an
+    AttributeError: the page is pending as ``normaliser_error``, the traceback logged, as a page
+    object's unforeseen failure is (never a statement dropped without a pending record)."""
+    events = recorded(crawler)
+    with pytest.raises(DropItem, match=r"1819686/: normaliser_error"):
+        NormalisePipeline.from_crawler(crawler).process_item(page(title=123, tags=["USA"]))
+    assert crawler.stats.get_value("mf/items/unnormalisable/normaliser_error") == 1
+    [failed] = events
+    assert (failed.url, failed.reason, failed.tags) == (URL, "unnormalisable: normaliser_error", ["USA"])
+    [record] = [r for r in caplog.records if "normaliser_error" in r.getMessage()]
+    assert record.exc_info is not None and record.exc_info[0] is AttributeError
+
+
 def test_validate_pipeline_drops_counts_and_records(crawler):
     events = recorded(crawler)
     statement = NormalisePipeline.from_crawler(crawler).process_item(page())

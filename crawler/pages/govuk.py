@@ -83,6 +83,18 @@ def _json(url: str, text: str) -> Any:
         raise ParseError(url, "not_json", str(error)) from None
 
 
+def _string(value: Any) -> str | None:
+    """A JSON value the content API gives as a string (a title, a date, a note), when it is one;
+    None for any other JSON type (a number, a list, an object, null): not read as text."""
+    return value if isinstance(value, str) else None
+
+
+def _objects(value: Any) -> list[dict[str, Any]]:
+    """The objects of a JSON list the content API gives (translations, locations, changes); any
+    other value, and any item that is no object, gives none."""
+    return [entry for entry in value if isinstance(entry, dict)] if isinstance(value, list) else []
+
+
 def read_search(url: str, text: str, base_url: str) -> SearchPage:
     """The statements a search-API page lists (``link`` is a path, or sometimes absolute)."""
     data = _json(url, text)
@@ -90,13 +102,13 @@ def read_search(url: str, text: str, base_url: str) -> SearchPage:
         raise ParseError(url, "listing_layout", "no results list in the search answer")
     entries = []
     for result in data["results"]:
-        link = result.get("link") if isinstance(result, dict) else None
-        if not link or result.get("content_store_document_type") not in TYPES:
+        link = _string(result.get("link")) if isinstance(result, dict) else None
+        if not link or _string(result.get("content_store_document_type")) not in TYPES:
             continue
         page = urljoin(base_url.rstrip("/") + "/", link)
         if page_path(page) is None:
             continue
-        entries.append(SearchEntry(page, result.get("title", ""), result.get("public_timestamp")))
+        entries.append(SearchEntry(page, _string(result.get("title")) or "", _string(result.get("public_timestamp"))))
     return SearchPage(entries, int(data.get("start", 0) or 0), int(data.get("total", 0) or 0))
 
 
@@ -131,30 +143,31 @@ class GovUkContentItem(ArticlePage):
         if not isinstance(item, dict):
             raise ParseError(self.url, "not_a_content_item")
         for key in ("base_path", "content_id", "locale", "title", "document_type"):
-            if not item.get(key):
-                raise ParseError(self.url, f"missing_{key}")
+            if not _string(item.get(key)):
+                raise ParseError(self.url, f"missing_{key}", None if item.get(key) is None else "not a string")
         doc_type = TYPES.get(item["document_type"])
         if doc_type is None:
             raise ParseError(self.url, "not_a_statement", f"document type {item['document_type']}")
-        details = item.get("details") or {}
+        details = item.get("details") if isinstance(item.get("details"), dict) else {}
         body = details.get("body")
         if isinstance(body, list):  # multi-type bodies: [{"content_type": "text/html", "content": …}]
-            body = next((part.get("content") for part in body if part.get("content_type") == "text/html"), None)
-        if not body:
+            body = next((part.get("content") for part in _objects(body) if part.get("content_type") == "text/html"),
+                        None)
+        if not _string(body):
             raise ParseError(self.url, "missing_body")
         body = _clean_govspeak(self.url, body)
-        links = item.get("links") or {}
+        links = item.get("links") if isinstance(item.get("links"), dict) else {}
         origin = self._origin()
         translations = {
             t["locale"]: origin + t["base_path"]
-            for t in links.get("available_translations") or []
-            if t.get("locale") and t.get("base_path") and t["locale"] != item["locale"]
+            for t in _objects(links.get("available_translations"))
+            if _string(t.get("locale")) and _string(t.get("base_path")) and t["locale"] != item["locale"]
         }
         page_tags = [link["title"] for kind in ("world_locations", "topical_events")
-                     for link in links.get(kind) or [] if link.get("title")]
-        notice = item.get("withdrawn_notice") or {}
-        withdrawn = {"at": notice.get("withdrawn_at"), "note": notice.get("explanation") or ""} \
-            if notice.get("explanation") or notice.get("withdrawn_at") else None
+                     for link in _objects(links.get(kind)) if _string(link.get("title"))]
+        notice = item.get("withdrawn_notice") if isinstance(item.get("withdrawn_notice"), dict) else {}
+        withdrawn = {"at": _string(notice.get("withdrawn_at")), "note": _string(notice.get("explanation")) or ""} \
+            if _string(notice.get("explanation")) or _string(notice.get("withdrawn_at")) else None
         return PageStatement(
             source=SOURCE,
             site=SITE,
@@ -164,12 +177,12 @@ class GovUkContentItem(ArticlePage):
             title=item["title"],
             type=doc_type,
             body_html=body,
-            published_raw=item.get("first_published_at") or details.get("first_public_at")
-            or item.get("public_updated_at"),
+            published_raw=_string(item.get("first_published_at")) or _string(details.get("first_public_at"))
+            or _string(item.get("public_updated_at")),
             tags=page_tags + list(tags or []),  # the normaliser drops repeats and empty tags
             translations=translations,
             fallback_published_raw=listing_date,
-            change_history=[{"at": change.get("public_timestamp"), "note": change.get("note", "")}
-                            for change in details.get("change_history") or []],
+            change_history=[{"at": _string(change.get("public_timestamp")), "note": _string(change.get("note")) or ""}
+                            for change in _objects(details.get("change_history"))],
             withdrawn=withdrawn,
         )
