@@ -25,7 +25,7 @@ from scrapy.settings import default_settings as scrapy_defaults
 
 from crawler import settings as defaults
 from crawler.incremental import RecheckSchedule
-from crawler.paths import cannot_make_in
+from crawler.paths import cannot_make_in, cannot_write_in
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -143,6 +143,27 @@ def _file(value: object) -> str | None:
     return None if problem is None else f"folder {path.parent} {problem}"
 
 
+def _log_file(value: object) -> str | None:
+    """Scrapy's log file (``LOG_FILE``, ``--logfile``): a file that can be opened to append to, in
+    a folder that exists (Scrapy's ``logging.FileHandler`` makes no folder, and fails with a
+    traceback when it opens the file as the crawl starts)."""
+    text = str(value)
+    if not text.strip():
+        return "no path given"
+    path = Path(text)
+    if path.is_dir():
+        return "is a folder, not a file"
+    if not path.exists():
+        problem = cannot_write_in(path.parent)
+        return None if problem is None else f"folder {path.parent} {problem}"
+    try:
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as error:
+        return f"cannot be written ({error.strerror or error})"
+    return None
+
+
 def _schedule(value: object) -> str | None:
     """``[[max_age_days, every_hours], …]``, as JSON on the command line (crawler.incremental)."""
     try:
@@ -256,6 +277,7 @@ def _log_level(value: object) -> str | None:
 CHECKS_OF_FORM: dict[str, Callable[[object], str | None]] = {
     "RETRY_HTTP_CODES": _status_codes,
     "LOG_LEVEL": _log_level,
+    "LOG_FILE": _log_file,
 }
 
 

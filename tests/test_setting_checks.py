@@ -128,6 +128,20 @@ def test_jobdir_must_be_a_folder_that_can_be_made(tmp_path):
         assert str(raised.value) == f"-s JOBDIR={value}: {reason}"
 
 
+def test_the_log_file_must_be_writable_in_a_folder_that_exists(tmp_path):
+    # (Scrapy's FileHandler makes no folder: a missing one was a traceback as the crawl started)
+    check_settings(settings(LOG_FILE=str(tmp_path / "update.log")))
+    (tmp_path / "old.log").write_text("x", encoding="utf-8")
+    check_settings(settings(LOG_FILE=str(tmp_path / "old.log")))  # appended to
+    for value, reason in ((str(tmp_path / "no" / "update.log"), f"folder {tmp_path / 'no'} does not exist"),
+                          (str(tmp_path), "is a folder, not a file"),
+                          (str(tmp_path / "old.log" / "x.log"), f"folder {tmp_path / 'old.log'} is not a folder"),
+                          (" ", "no path given")):
+        with pytest.raises(ValueError) as raised:
+            check_settings(settings(LOG_FILE=value))
+        assert str(raised.value) == f"-s LOG_FILE={value}: {reason}"
+
+
 def test_a_value_not_given_on_the_command_line_is_named_without_s():
     """A value from a settings module or the environment: ``NAME=VALUE``, not ``-s NAME=VALUE``."""
     found = settings()

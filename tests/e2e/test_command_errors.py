@@ -253,6 +253,10 @@ CASES = [
      "scrapy crawl: -s MF_CONTACT_URL='https://x.example/\\nevil: header': not an absolute http(s) URL (white "
      "space or control characters in it)"),
     (["explore", "{place}"], "scrapy explore: {place}: is a folder, not an SQLite archive file"),
+    # Scrapy's log file is opened as the crawl starts, in a folder it does not make
+    (["update", "--logfile", "{place}/no/such/update.log"],
+     "scrapy update: -s LOG_FILE={place}/no/such/update.log: folder {place}/no/such does not exist"),
+    (["crawl", "mid", "-s", "LOG_FILE={place}"], "scrapy crawl: -s LOG_FILE={place}: is a folder, not a file"),
 ]
 
 
