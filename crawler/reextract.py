@@ -36,7 +36,7 @@ from crawler.pages import ParseError
 from crawler.pages.registry import FEED_PAGES, read_saved_feed, read_saved_page
 from crawler.pipelines.validate import validation_errors
 from crawler.sources import SOURCES
-from crawler.store import Selection
+from crawler.store import ArchiveDamaged, Selection
 from crawler.store.records import Reading
 
 if TYPE_CHECKING:
@@ -53,6 +53,8 @@ _COUNTED_AS = {"recovered": "recovered", "changed": "changed", "linked": "change
 NO_RAW_PAGE = "no raw page kept"
 FROM_FEED = "from feed, no feed document kept"
 NOTHING_FETCHED = "pending, nothing fetched"
+#: The reason of a page whose raw page or fetch the archive holds damaged (crawler.store.ArchiveDamaged).
+DAMAGED = "damaged_raw_page"
 
 
 class Unreadable(ValueError):
@@ -149,8 +151,12 @@ class Reextraction:
             after = pages[-1]["id"]
             readings = []
             for page in pages:
-                capture = self.store.capture(page["raw_sha256"], url=page["url"]) if page["raw_sha256"] \
-                    else self.store.capture(url=page["url"])
+                try:
+                    capture = self.store.capture(page["raw_sha256"], url=page["url"]) if page["raw_sha256"] \
+                        else self.store.capture(url=page["url"])
+                except ArchiveDamaged as error:  # (that page is lost; the others are read)
+                    self._failed(Unreadable(page["url"], DAMAGED, error.reason), tally, archived=True)
+                    continue
                 if source in FEED_PAGES and (capture is None or capture["kind"] == "feed"):
                     from_feeds[page["id"]] = page  # an item of a feed document: read with the others
                 elif capture is None:
@@ -208,7 +214,11 @@ class Reextraction:
         named = dict.fromkeys(page["raw_sha256"] for page in wanted.values() if page["raw_sha256"])
         seen = set()
         for raw_sha256 in named:
-            capture = self.store.capture(raw_sha256)
+            try:
+                capture = self.store.capture(raw_sha256)
+            except ArchiveDamaged as error:
+                logger.warning("Feed document not read: %s", error)
+                continue
             if capture is not None:
                 seen.add(raw_sha256)
                 yield {"url": capture["url"], "raw_sha256": raw_sha256, "fetched_at": capture["fetched_at"]}
@@ -217,7 +227,12 @@ class Reextraction:
                 yield document
 
     def _feed_statements(self, source: str, document: dict[str, Any]) -> list[PageStatement]:
-        body = self.store.raw_page(document["raw_sha256"])
+        try:
+            body = self.store.raw_page(document["raw_sha256"])
+        except ArchiveDamaged as error:
+            logger.warning("Feed document %s (fetched %s) not read: %s", document["url"], document["fetched_at"],
+                           error.reason)
+            return []
         if body is None:
             return []
         try:
@@ -231,7 +246,11 @@ class Reextraction:
     def _pending(self, source: str, tally: Tally) -> None:
         readings: list[Reading] = []
         for record in self._pending_records(source):
-            capture = self.store.capture(url=record["url"])
+            try:
+                capture = self.store.capture(url=record["url"])
+            except ArchiveDamaged as error:
+                self._failed(Unreadable(record["url"], DAMAGED, error.reason), tally, archived=False)
+                continue
             if capture is None:  # the fetch itself failed: only a crawl can try it again
                 tally.skipped[NOTHING_FETCHED] += 1
                 continue

@@ -17,7 +17,7 @@ Nothing outside this package writes SQL or holds a database connection.
 """
 
 from crawler.store.archive import ArchiveStore, check_archive, open_archive
-from crawler.store.backend import ArchiveError, ArchiveMissing
+from crawler.store.backend import ArchiveDamaged, ArchiveError, ArchiveMissing
 from crawler.store.records import CONTENT_FIELDS, Capture, Validators, content_hash, published_utc
 from crawler.store.schema import SCHEMA_VERSION
 from crawler.store.selection import Selection
@@ -26,6 +26,7 @@ from crawler.store.url import ArchiveURL, ArchiveURLError, archive_url
 __all__ = [
     "CONTENT_FIELDS",
     "SCHEMA_VERSION",
+    "ArchiveDamaged",
     "ArchiveError",
     "ArchiveMissing",
     "ArchiveStore",

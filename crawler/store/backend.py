@@ -64,6 +64,12 @@ def not_an_archive(location: str, names: Iterable[str]) -> ArchiveError:
                         location=location)
 
 
+class ArchiveDamaged(ArchiveError):
+    """A row of the archive cannot be read (a raw page that does not decompress, headers that are
+    not JSON, a ``meta`` value that is not a number): what it holds is lost, the rest of the
+    archive can be read (a command that reads rows one by one may name it and go on)."""
+
+
 class ArchiveMissing(ArchiveError):
     """No archive at the URL (nothing written there yet)."""
 

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from crawler.store.backend import ArchiveDamaged
 from crawler.store.schema import TABLES
 from crawler.store.selection import Selection, where
 
@@ -52,6 +53,19 @@ def _month_bounds(month: str) -> tuple[str, str]:
     year, number = int(month[:4]), int(month[5:7])
     following = f"{year + 1:04d}-01" if number == 12 else f"{year:04d}-{number + 1:02d}"
     return month, following
+
+
+def _headers(db: Connection, text: str, url: str) -> dict[str, Any]:
+    """A fetch's headers as kept (a JSON object); ArchiveDamaged naming the archive and the fetch's
+    URL when the row is damaged (not JSON, or not an object)."""
+    try:
+        headers = json.loads(text)
+    except (TypeError, ValueError):
+        headers = None
+    if not isinstance(headers, dict):
+        raise ArchiveDamaged(f"{db.location()}: damaged: the headers of a fetch of {url} are not a JSON object",
+                           location=db.location())
+    return headers
 
 
 class ArchiveReader:
@@ -173,7 +187,7 @@ class ArchiveReader:
         sql = f"SELECT {', '.join(names)} FROM fetches"  # noqa: S608
         rows = self.db.all(f"{sql} WHERE url = ? ORDER BY fetch_id", (url,)) if url is not None \
             else self.db.all(f"{sql} ORDER BY fetch_id")
-        return [{**dict(zip(names, row, strict=True)), "headers": json.loads(row[5])} for row in rows]
+        return [{**dict(zip(names, row, strict=True)), "headers": _headers(self.db, row[5], row[0])} for row in rows]
 
     def version_fetches(self, selection: Selection = EVERYTHING, *, all_versions: bool = False
                         ) -> Iterator[dict[str, Any]]:
@@ -192,13 +206,21 @@ class ArchiveReader:
             row = self.db.one("SELECT fetch_id, url, fetched_at, status, headers FROM fetches WHERE raw_sha256 = ?"
                               " ORDER BY CASE WHEN url = ? THEN 0 ELSE 1 END, fetch_id LIMIT 1",
                               (raw, url)) if raw else None
-            fetch = {**dict(zip(names, row, strict=True)), "headers": json.loads(row[4])} if row else None
+            fetch = {**dict(zip(names, row, strict=True)), "headers": _headers(self.db, row[4], row[1])} \
+                if row else None
             yield {"id": doc_id, "version": version, "raw_sha256": raw, "fetch": fetch}
 
     def raw_page(self, sha256: str) -> bytes | None:
-        """A stored raw page by its hash."""
+        """A stored raw page by its hash; None when none is kept. ArchiveDamaged naming the archive
+        and the hash when the stored bytes do not decompress (a damaged row)."""
         row = self.db.one("SELECT body FROM blobs WHERE sha256 = ?", (sha256,))
-        return zlib.decompress(bytes(row[0])) if row else None
+        if row is None:
+            return None
+        try:
+            return zlib.decompress(bytes(row[0]))
+        except (zlib.error, TypeError) as error:
+            raise ArchiveDamaged(f"{self.db.location()}: damaged: the raw page {sha256} does not decompress ({error})",
+                               location=self.db.location()) from None
 
     # --- what re-extraction reads -------------------------------------------------------------------
     def latest_raw_pages(self, selection: Selection = EVERYTHING, *, after: str = "",
@@ -238,7 +260,7 @@ class ArchiveReader:
         body = self.raw_page(row[4]) if row else None
         if body is None:
             return None
-        return {"url": row[0], "fetched_at": row[1], "kind": row[2], "headers": json.loads(row[3]),
+        return {"url": row[0], "fetched_at": row[1], "kind": row[2], "headers": _headers(self.db, row[3], row[0]),
                 "raw_sha256": row[4], "body": body}
 
     def last_feeds(self, url: str, limit: int) -> list[dict[str, Any]]:
@@ -450,10 +472,15 @@ class ArchiveReader:
         return problems
 
     def change_seq(self) -> int:
-        """The last change's sequence number."""
+        """The last change's sequence number; ArchiveDamaged when the archive's ``meta`` row of it is
+        missing or not a number (a damaged archive)."""
         row = self.db.one("SELECT value FROM meta WHERE key = 'change_seq'")
-        assert row is not None
-        return int(row[0])
+        try:
+            return int(row[0])  # type: ignore[index]
+        except (TypeError, ValueError):
+            raise ArchiveDamaged(f"{self.db.location()}: damaged: meta.change_seq is "
+                               f"{'missing' if row is None else repr(row[0])}, not a number",
+                               location=self.db.location()) from None
 
     # --- what crawls need -------------------------------------------------------------------------------
     #: What incremental crawls need to know of a page (see :meth:`known_page`).

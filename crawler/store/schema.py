@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from crawler.store.backend import ArchiveError, lock_key, not_an_archive
+from crawler.store.backend import ArchiveDamaged, ArchiveError, lock_key, not_an_archive
 from crawler.store.records import published_utc
 
 if TYPE_CHECKING:
@@ -357,11 +357,18 @@ def _typed(statement: str, backend: str) -> str:
 
 
 def schema_version(db: Connection) -> int:
-    """The archive's schema version; 0 for a database that holds no archive yet."""
+    """The archive's schema version; 0 for a database that holds no archive yet. ArchiveDamaged
+    when its ``meta`` row is not a number (a damaged archive)."""
     if "meta" not in db.table_names():
         return 0
     row = db.one("SELECT value FROM meta WHERE key = 'schema_version'")
-    return int(row[0]) if row else 0
+    if row is None:
+        return 0
+    try:
+        return int(row[0])
+    except (TypeError, ValueError):
+        raise ArchiveDamaged(f"{db.location()}: damaged: meta.schema_version is {row[0]!r}, not a number",
+                           location=db.location()) from None
 
 
 def newer_schema(location: str, found: int) -> ArchiveError:
