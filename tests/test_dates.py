@@ -308,6 +308,7 @@ def test_impossible_dates_are_none(raw):
     "Wed, 30 Jul 2025 14:00:00 XYZ",
     "Wed, 30 Jul 2025 14:00:00 J",  # not a military zone
     "Wed, 31 Jun 2025 14:00:00 +0000",
+    "Wed, 30 Jul 2025 24:00:00 +0000",  # no hour 24
 ])
 def test_rfc5322_zones_not_known_or_impossible_are_refused_never_local(raw):
     assert parse_rfc822(raw, "America/New_York") is None
@@ -320,6 +321,7 @@ def test_rfc5322_zones_not_known_or_impossible_are_refused_never_local(raw):
     ("Tue, 30 Sept 2025 10:00 GMT", "2025-09-30T10:00:00+00:00"),
     ("Wed., 30 Jul. 2025 14:00:00 +0200", "2025-07-30T14:00:00+02:00"),
     ("30 december 2025 23:59:59 EST", "2025-12-30T23:59:59-05:00"),
+    ("Wed, 30 Jul 2025 9:00:00 GMT", "2025-07-30T09:00:00+00:00"),  # an hour of one digit
 ])
 def test_rfc5322_dates_with_month_and_weekday_names_in_full(raw, expected):
     assert isoformat(parse_rfc822(raw, "America/New_York").value) == expected

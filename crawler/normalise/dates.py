@@ -102,10 +102,11 @@ _OPENING, _CLOSING = "([（【", ")]）】"
 # The date part of a mid.ru document number: "1345-28-06-2022".
 _DOC_NUMBER = re.compile(r"^\s*\d+-(?P<day>\d{2})-(?P<month>\d{2})-(?P<year>\d{4})\s*$")
 # RFC 5322 §3.3 date-time, with its obsolete forms (§4.3): an optional weekday, day, month name,
-# a 4-digit (or obsolete 2- or 3-digit) year, hours:minutes[:seconds], then an optional zone.
+# a 4-digit (or obsolete 2- or 3-digit) year, hours:minutes[:seconds] (the hour as feeds also
+# write it, in one digit: "9:00:00"), then an optional zone.
 _RFC5322 = re.compile(
     r"^(?:[A-Za-z]{3,9}\.?,?\s*)?(?P<day>\d{1,2})\s+(?P<month>[A-Za-z]{3,9})\.?\s+(?P<year>\d{2,4})\s+"
-    r"(?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+    r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
     r"(?:\s*(?P<sign>[+-])(?P<zh>\d{2}):?(?P<zm>\d{2})|\s+(?P<name>[A-Za-z]{1,5}))?\s*(?:\(.*\))?$"
 )
 #: A comment of RFC 5322 (§3.2.2 CFWS), not nested.
