@@ -199,6 +199,24 @@ def test_missing_title_is_a_parse_error():
     assert STATEMENT_EN in str(error.value)
 
 
+def test_a_teaser_of_the_same_markup_before_main_is_not_the_article():
+    # (found by a fresh reviewer: a promo card before <main> gave its title, date and text)
+    html = fixture_response(STATEMENT_EN).text
+    teaser = ('<div class="promo"><div class="photo-content"><div class="photo-content__date">01 January 2020 10:00'
+              '</div><h1 class="photo-content__title">Promo teaser title</h1><div class="text article-content">'
+              '<p>Promo teaser body text that is not the statement.</p></div></div></div>')
+    assert html.count('<main class="main container">') == 1
+    item = normalise(MidArticlePage(STATEMENT_EN, html.replace('<main class="main container">',
+                                                               teaser + '<main class="main container">')).statement())
+    assert item.title == "Foreign Ministry statement on introducing personal sanctions as regards American citizens"
+    assert item.published == "2022-06-28T11:44:00+03:00"
+    assert item.body_text.startswith("In response to the constantly expanding US sanctions")
+    assert "Promo" not in item.body_text
+    # a page without <main> is read as before: its first wrapper
+    bare = html.replace('<main class="main container">', "<div>").replace("</main>", "</div>")
+    assert normalise(MidArticlePage(STATEMENT_EN, bare).statement()).title == item.title
+
+
 def test_page_without_article_block():
     url = "https://mid.ru/en/foreign_policy/news/"
     with pytest.raises(ParseError) as error:

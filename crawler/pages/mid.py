@@ -278,13 +278,17 @@ class MidArticlePage(ArticlePage):
         return statement
 
     def _article(self) -> tuple[etree._Element, etree._Element]:
-        """The page and its article wrapper (a challenge page has none, and is recognised here)."""
+        """The page and its article wrapper: the first in the page's ``main`` (a teaser or promo
+        card of the same markup before it is another article's), else the first in the page (a
+        challenge page has none, and is recognised here)."""
         root = parse_document(self.url, self.text)
-        for div in root.iter("div"):
-            classes = div.get("class")
-            if classes and ("photo-content" in classes or "page-body" in classes) \
-                    and not _WRAPPER_CLASSES.isdisjoint(classes.split()):
-                return root, div
+        main = next(root.iter("main"), None)
+        for scope in (root,) if main is None else (main, root):
+            for div in scope.iter("div"):
+                classes = div.get("class")
+                if classes and ("photo-content" in classes or "page-body" in classes) \
+                        and not _WRAPPER_CLASSES.isdisjoint(classes.split()):
+                    return root, div
         if is_challenge(self.text):
             raise ParseError(self.url, "challenge_page")
         raise ParseError(self.url, "no_article_block", "no div.photo-content or div.page-body")
