@@ -10,6 +10,9 @@ leading weekday ("Friday, November 22, 2024, 1:46 p.m.", "mardi 13 mai 2026", "�
 2022 г."); Chinese and Japanese year-month-day, with a trailing weekday ("2019年1月2日 星期三") and
 Japanese era years ("令和8年9月24日", "平成29年1月5日(木曜日)11時15分";
 :data:`ERAS`); full-width digits read as digits.
+
+A date outside :data:`EARLIEST`–:data:`LATEST` is read as none (``None``), as a date that does not
+exist is: the archive, the conversion to UTC and the feeds' months could not carry it.
 """
 
 from __future__ import annotations
@@ -129,6 +132,22 @@ RFC5322_ZONES = {
 }
 
 
+#: The dates the project reads, archives and publishes (local dates, inclusive). 1800 is well
+#: before any statement a source's site holds (the oldest era the parsers know, Shōwa, began in
+#: 1926), and no statement is dated two centuries ahead: a date a page prints outside them
+#: ("31.12.9999 23:59", "0001-01-01T00:30:00+01:00") is a placeholder or a typo, not a publication
+#: date. Far enough from Python's years 1 and 9999 that adding a UTC offset, a day or a month
+#: never overflows (datetime.astimezone, Selection.within_month, the feeds' months). Dates in the
+#: near future are not refused: the project has no rule for them.
+EARLIEST, LATEST = date(1800, 1, 1), date(2199, 12, 31)
+
+
+def in_range(value: date) -> bool:
+    """Whether a date (a datetime's local date) lies within :data:`EARLIEST`–:data:`LATEST`."""
+    day = value.date() if isinstance(value, datetime) else value
+    return EARLIEST <= day <= LATEST
+
+
 @dataclass(frozen=True)
 class ParsedDate:
     """A point in time read from a page."""
@@ -141,7 +160,8 @@ class ParsedDate:
 
 def _build(year: int, month: int, day: int, tz: str, hour: str | None = None, minute: str | None = None,
            second: str | None = None, ampm: str | None = None) -> ParsedDate | None:
-    """The local time of a printed date and optional clock; None for a day or time that does not exist."""
+    """The local time of a printed date and optional clock; None for a day or time that does not
+    exist, or one outside :data:`EARLIEST`–:data:`LATEST`."""
     try:
         if hour is None or minute is None:
             local = datetime(year, month, day)
@@ -153,6 +173,8 @@ def _build(year: int, month: int, day: int, tz: str, hour: str | None = None, mi
                 hours = hours % 12 + (12 if ampm.lower() == "p" else 0)
             local = datetime(year, month, day, hours, int(minute), int(second or 0))
     except ValueError:
+        return None
+    if not in_range(local):
         return None
     return ParsedDate(local.replace(tzinfo=ZoneInfo(tz)), hour is not None)
 
@@ -266,14 +288,15 @@ def _era_date(match: re.Match[str], month: int, tz: str) -> ParsedDate | None:
 
 
 def parse_iso(raw: str | None) -> ParsedDate | None:
-    """An ISO 8601 timestamp that carries its own offset ("2024-05-01T10:00:00+01:00", "…Z")."""
+    """An ISO 8601 timestamp that carries its own offset ("2024-05-01T10:00:00+01:00", "…Z"); None
+    for any other text, or a date outside :data:`EARLIEST`–:data:`LATEST`."""
     if not raw:
         return None
     try:
         value = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
-    if value.tzinfo is None:
+    if value.tzinfo is None or not in_range(value):
         return None
     return ParsedDate(value, True)
 
@@ -294,7 +317,8 @@ def parse_rfc822(raw: str | None, tz: str | None = None) -> ParsedDate | None:
     PST/PDT); single military letters, which §4.3 says to read as "-0000"; the well-known
     abbreviations of :data:`RFC5322_ZONES` ("CEST", "BST", "JST"). Returns None (the caller keeps
     the raw string and looks elsewhere) for any other zone name, for an impossible offset
-    (minutes of 60 or more, 24 hours or more: "-1260") or day. A date-time without any zone is
+    (minutes of 60 or more, 24 hours or more: "-1260") or day, or for a date outside
+    :data:`EARLIEST`–:data:`LATEST`. A date-time without any zone is
     local time of ``tz`` (None without one)."""
     if not raw:
         return None
@@ -332,6 +356,8 @@ def parse_rfc822(raw: str | None, tz: str | None = None) -> ParsedDate | None:
         value = datetime(year, month, int(match["day"]), int(match["hour"]), int(match["minute"]),
                          int(match["second"] or 0), tzinfo=zone)
     except ValueError:
+        return None
+    if not in_range(value):
         return None
     return ParsedDate(value, True)
 

@@ -4,6 +4,9 @@ offline mirror (replay), the crawl writes a real archive, and the right value is
 
 from __future__ import annotations
 
+import json
+import shutil
+
 import feedparser
 import pytest
 
@@ -57,3 +60,28 @@ def test_persian_zwnj_crawl_and_feed(tmp_path, archive_url):
     entry = feed.entries[0]
     assert entry.title == item["title"]
     assert entry.summary == item["body_text"]
+
+
+@pytest.mark.parametrize("extreme", ["9999-12-31T23:00:00-05:00", "0001-01-01T00:30:00+01:00"])
+def test_a_govuk_item_dated_at_the_ends_of_time_is_pending_with_its_raw_page(tmp_path, archive_url, extreme):
+    """Such a date parses, but converting it to UTC overflowed: a traceback in the normalise
+    step, and the item was neither archived nor pending. Now it is an unreadable date (its
+    search listing's date is the same, so no fallback is left)."""
+    mirror = tmp_path / "mirror"
+    shutil.copytree(CASES / "persian-zwnj", mirror)
+    item = json.loads((mirror / "item.json").read_text(encoding="utf-8"))
+    item["first_published_at"] = extreme
+    (mirror / "item.json").write_text(json.dumps(item, ensure_ascii=False), encoding="utf-8")
+    search = json.loads((mirror / "search.json").read_text(encoding="utf-8"))
+    search["results"][0]["public_timestamp"] = extreme
+    (mirror / "search.json").write_text(json.dumps(search), encoding="utf-8")
+    result = run_scrapy("crawl", "fcdo", "-a", f"replay={mirror}", *fast_settings(archive_url))
+    assert "Traceback" not in result.stderr and "OverflowError" not in result.stderr, result.stderr[-3000:]
+    url = "https://www.gov.uk/government/news/foreign-secretary-statement-on-international-talks.fa"
+    assert f"Statement not normalisable: {url}: unreadable date {extreme!r}" in result.stderr
+    assert archived(archive_url) == {}
+    with open_archive(archive_url, readonly=True) as store:
+        assert [(row["url"], row["reason"], row["listing_date"]) for row in store.pending("fcdo")] == \
+            [(url, "unnormalisable: unreadable_date", extreme)]
+        [sha] = [fetch["raw_sha256"] for fetch in store.fetches(url) if fetch["kind"] == "article"]
+        assert store.raw_page(sha) == (mirror / "item.json").read_bytes()

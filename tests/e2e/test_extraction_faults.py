@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 
+import feedparser
 import pytest
 
 from crawler.store import Selection, open_archive
@@ -136,6 +137,42 @@ def test_unreadable_date_is_pending_with_its_raw_page_counted_and_retried(deploy
         assert store.count("pending") == 0
         [document] = store.documents_at(url)
     assert document["published"] == "2022-06-29T13:20:00+03:00"
+
+
+def test_a_page_dated_9999_is_pending_and_the_rest_published(deployment):
+    """"31.12.9999 23:59" parses, but no UTC offset can be added to it: it was archived, and from
+    then on every publication failed ("year 10000 is out of range"). It is an unreadable date now
+    (crawler.normalise.dates.EARLIEST–LATEST): pending with its raw page, and the rest published."""
+    site = deployment.site
+    url = site.base_url + BROKEN
+    page = site.original(BROKEN).decode("utf-8")
+    broken = re.sub(r'<p class="article-line__note[^>]*>[^<]*</p>', "", page)  # no document number either
+    broken = broken.replace('<div class="photo-content__date">29 June 2022 13:20</div>',
+                            '<div class="photo-content__date">31.12.9999 23:59</div>').encode("utf-8")
+    assert b"31.12.9999 23:59" in broken
+    site.set(BROKEN, broken)
+    listing = site.page(LISTING)[2].decode("utf-8")
+    site.set(LISTING, re.sub(r'(<span class="announce__date">)29\.06\.2022(</span>\s*<span class="announce__time">'
+                             r'13:20</span>\s*</div>\s*<a [^>]*1820150)', r"\g<1>31.12.9999\g<2>", listing).encode())
+
+    result, mid = deployment.update()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert mid["failures"] == {"unnormalisable_unreadable_date": 1}
+    assert mid["items"]["failed"] == 1 and mid["items"]["new"] == 31
+    assert f"Statement not normalisable: {url}: unreadable date '31.12.9999 23:59'" in result.stderr
+    with deployment.store() as store:
+        assert [(row["reason"], row["listing_date"]) for row in store.pending("mid") if row["url"] == url] == \
+            [("unnormalisable: unreadable_date", "31.12.9999 13:20")]
+    deployment.assert_pending_with_raw_page(url, "unnormalisable: unreadable_date", broken)
+    [published] = [line for line in result.stderr.splitlines() if line.startswith("publish: ")]
+    assert "FAILED" not in published and "0 entries skipped" in published
+    with deployment.store() as store:
+        english = [doc["url"] for doc in store.documents(Selection(source="mid", language="en"))]
+    feed = feedparser.parse((deployment.folder / "public" / "mid" / "en.atom").read_bytes())
+    assert [entry.link for entry in feed.entries] == english and len(english) > 10 and url not in english
+    result = run_scrapy("publish", *fast_settings(deployment.archive, deployment.folder))
+    assert result.returncode == 0, result.stderr[-3000:]
 
 
 def test_several_articles_redirecting_to_the_home_page_each_get_an_outcome(deployment):
