@@ -20,6 +20,7 @@ from typing import IO, TYPE_CHECKING, Any
 from crawler.exporters import one_line
 from crawler.files import AtomicFile
 from crawler.items import DOCUMENT_TYPES, STATEMENT_FIELDS
+from crawler.normalise.dates import EARLIEST, LATEST, in_range
 from crawler.sources import SOURCES
 from crawler.store import Selection
 from feeds.diff import changes_summary
@@ -73,11 +74,17 @@ class ExportQuery:
 
 
 def parse_day(value: str, option: str) -> date:
-    """``YYYY-MM-DD`` (or a longer ISO timestamp, of which the date counts)."""
+    """``YYYY-MM-DD`` (or a longer ISO timestamp, of which the date counts). ExportError naming
+    ``option`` for anything else, or for a day outside crawler.normalise.dates.EARLIEST–LATEST: no
+    statement is archived outside them, and a bound near year 1 or 9999 overflows the query's
+    arithmetic (a day either side)."""
     try:
-        return date.fromisoformat(value.strip()[:10])
+        day = date.fromisoformat(value.strip()[:10])
     except ValueError:
         raise ExportError(f"{option}: {value!r} is not a date (YYYY-MM-DD)") from None
+    if not in_range(day):
+        raise ExportError(f"{option}: {value!r} is outside the dates the archive holds ({EARLIEST} to {LATEST})")
+    return day
 
 
 def count(store: ArchiveStore, query: ExportQuery) -> int:

@@ -16,6 +16,7 @@ from crawler.normalise.dates import EARLIEST, LATEST, date_from_doc_number, pars
 from crawler.normalise.statement import NormaliseError, normalise, read_date
 from crawler.pages.govuk import GovUkContentItem
 from crawler.pages.mid import MidArticlePage
+from feeds.jsonl import ExportError, parse_day
 from tests.conftest import FIXTURES
 
 
@@ -100,3 +101,13 @@ def test_a_govuk_item_dated_at_the_ends_of_time_is_an_unreadable_date(extreme):
         listing_date="2013-01-28T00:00:00.000+00:00"))
     assert (listed.published, listed.published_raw) == ("2013-01-28T00:00:00+00:00", "2013-01-28T00:00:00.000+00:00")
     assert listed.change_history == []
+
+
+# --- command-line dates ------------------------------------------------------------------------------
+def test_a_day_outside_the_range_is_a_bad_argument():
+    assert parse_day("1800-01-01", "--since") == EARLIEST
+    assert parse_day("2199-12-31", "--until") == LATEST
+    for day in ("0001-01-01", "1799-12-31", "2200-01-01", "9999-12-30"):
+        with pytest.raises(ExportError, match=rf"^--until: '{day}' is outside the dates the archive holds "
+                                              r"\(1800-01-01 to 2199-12-31\)$"):
+            parse_day(day, "--until")

@@ -147,6 +147,17 @@ CASES = [
     (["export", "--type", "memo"], "scrapy export: unknown type 'memo'"),
     (["export", "--since", "2024-13-01"], "scrapy export: --since: '2024-13-01' is not a date (YYYY-MM-DD)"),
     (["export", "--versions", "some"], "scrapy export: --versions takes latest or all, not 'some'"),
+    # a date that parses but lies outside what the archive can carry (a day either side overflowed)
+    (["export", "--since", "0001-01-01"],
+     "scrapy export: --since: '0001-01-01' is outside the dates the archive holds (1800-01-01 to 2199-12-31)"),
+    (["export", "--until", "9999-12-30"],
+     "scrapy export: --until: '9999-12-30' is outside the dates the archive holds (1800-01-01 to 2199-12-31)"),
+    (["export", "--until", "9999-12-30", "--segments"],
+     "scrapy export: --until: '9999-12-30' is outside the dates the archive holds (1800-01-01 to 2199-12-31)"),
+    (["export", "--until", "9999-12-30", "--warc", "{place}/x.warc.gz"],
+     "scrapy export: --until: '9999-12-30' is outside the dates the archive holds (1800-01-01 to 2199-12-31)"),
+    (["export", "--since", "1799-12-31T23:00:00+00:00"], "scrapy export: --since: '1799-12-31T23:00:00+00:00' is "
+     "outside the dates the archive holds (1800-01-01 to 2199-12-31)"),
     (["export", "-o", "/no/such/dir/x.jsonl"],
      "scrapy export: -o /no/such/dir/x.jsonl: folder /no/such/dir does not exist"),
     (["export", "extra"], "scrapy export: unexpected arguments: extra"),
@@ -158,6 +169,10 @@ CASES = [
     # reextract
     (["reextract", "--source", "nosuch"], "scrapy reextract: --source nosuch: unknown source(s) nosuch; known: mid, "),
     (["reextract", "--since", "2024-13-01"], "scrapy reextract: --since: '2024-13-01' is not a date (YYYY-MM-DD)"),
+    (["reextract", "--since", "0001-01-01"],
+     "scrapy reextract: --since: '0001-01-01' is outside the dates the archive holds (1800-01-01 to 2199-12-31)"),
+    (["reextract", "--since", "2200-01-01"],
+     "scrapy reextract: --since: '2200-01-01' is outside the dates the archive holds (1800-01-01 to 2199-12-31)"),
     (["reextract", "now"], "scrapy reextract: unexpected arguments: now"),
     (["reextract", "-s", "MF_ARCHIVE_URL=mysql://x/y"], "scrapy reextract: MF_ARCHIVE_URL: 'mysql://x/y' is not an "),
     (["crawl", "mid", "-s", "MF_ARCHIVE_URL=mysql://x/y"], "scrapy crawl: MF_ARCHIVE_URL: 'mysql://x/y' is not an "),
