@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from crawler.files import AtomicFile, same_bytes, write_atomic
 from crawler.items import statement_schema
+from crawler.normalise.dates import in_range
 from crawler.store import Selection
 from feeds.jsonl import ExportQuery, encode, lines
 from feeds.qa import encode_qa, qa_lines, qa_schema
@@ -202,6 +203,10 @@ def publish_dumps(store: ArchiveStore, folder: Path, affected: set[tuple[str, st
     current: set[str] = set()
     wanted: dict[tuple[str, str], list[str]] = {}
     for source, language, year in keys:
+        if not (year.isdigit() and in_range(date(int(year), 1, 1))):
+            # a year no statement can have, which an older release may have archived ("9999"): its
+            # query's bounds would overflow; the feeds name the statements left out (Publisher)
+            continue
         paths = (dump_path(source, language, year), dump_path(source, language, year, QA))
         if affected is not None and (source, language, year) not in affected and all(p in entries for p in paths):
             current.update(paths)

@@ -54,6 +54,7 @@ import time
 from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +62,7 @@ from lxml import etree
 
 from crawler import __version__
 from crawler.files import remove_leftovers, sync_folder, write_atomic
+from crawler.normalise.dates import EARLIEST, LATEST, in_range
 from crawler.store import Selection, published_utc
 from feeds.atom import (
     ATOM,
@@ -110,6 +112,7 @@ WITNESSES = 8
 #: ".." and no hidden files, whatever the archive holds).
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
 #: The options every document's bytes depend on, with the settings they come from.
 FEED_SETTINGS = {"base_url": "MF_PUBLIC_BASE_URL", "entries": "MF_FEED_ENTRIES",
                  "archive_page": "MF_FEED_ARCHIVE_PAGE", "max_bytes": "MF_FEED_MAX_BYTES",
@@ -120,6 +123,13 @@ _ROOT = Path(__file__).resolve().parent.parent
 #: The code the published bytes follow, below the repository (or installation) root: the
 #: publishers, and what they call to make text, HTML, dates, slugs and sources' names.
 RENDERER_CODE = ("feeds", "crawler/normalise", "crawler/sources.py", "crawler/__init__.py")
+
+
+def _publishable_month(month: str) -> bool:
+    """Whether a month (``YYYY-MM``, from ``published``) can have archive documents: a month that is
+    not one, or is outside the dates statements are read in (crawler.normalise.dates.EARLIEST–LATEST,
+    which an archive written by an older release may break: ``9999-12``), has none, nor entries."""
+    return bool(_MONTH.match(month)) and in_range(date(int(month[:4]), int(month[5:7]), 1))
 
 
 def renderer_digest(root: Path = _ROOT) -> str:
@@ -245,8 +255,9 @@ class Chain:
     def __init__(self, key: str, size: int, months: dict[str, int]) -> None:
         self.key = key
         self.size = size
-        # A statement whose publication time is not ISO 8601 has no month (nor an entry).
-        self.months = {month: count for month, count in sorted(months.items()) if count > 0 and _MONTH.match(month)}
+        # A statement whose publication time is not ISO 8601, or out of range, has no month (nor an entry).
+        self.months = {month: count for month, count in sorted(months.items())
+                       if count > 0 and _publishable_month(month)}
         self._order = list(self.months)
 
     @classmethod
@@ -257,7 +268,7 @@ class Chain:
         months: dict[str, int] = {}
 
         def add(month: str | None) -> str | None:
-            if month is not None and month not in months:
+            if month is not None and month not in months and _publishable_month(month):
                 months[month] = store.count_in_month(spec.selection, month)
             return month
 
@@ -583,6 +594,22 @@ class Publisher:
                 specs[key] = fresh
         return order_catalog(specs.values())
 
+    def _skip_out_of_range(self, language: str, keys: set[str], result: PublishResult) -> None:
+        """Say which statements of a language the feeds ``keys`` leave out for their publication
+        time outside crawler.normalise.dates.EARLIEST–LATEST (an archive an older release wrote
+        may hold one: "9999-12-31T23:59:00+03:00"): their months have no archive documents
+        (:func:`_publishable_month`), so they are in none of those feeds. As an entry that cannot be
+        built is skipped (build_entry, in an incremental publication): a line a feed and statement,
+        and counted in ``result.skipped_entries``. Two indexed queries."""
+        outside = (Selection(language=language, include_repeats=True, until=EARLIEST - timedelta(days=1)),
+                   Selection(language=language, include_repeats=True, since=LATEST + timedelta(days=1)))
+        for selection in outside:
+            for doc in self.store.documents(selection):
+                reason = f"no valid publication time ({doc['published']!r}: outside {EARLIEST} to {LATEST})"
+                for key in sorted(feed_keys_of(doc) & keys):
+                    logger.warning("Feed %s: entry %s skipped: %s", key, doc["id"], reason)
+                    result.skipped_entries.append((key, doc["id"], reason))
+
     def _month_counts(self, language: str) -> dict[str, Counter[str]]:
         """Feed key → month → statements, for every feed of one language: two grouped queries
         per source, the months' names held once."""
@@ -637,11 +664,12 @@ class Publisher:
                     plans = [_Plan(spec, Chain(spec.key, size, counts.pop(spec.key, {})), newest=[])
                              for spec in of_language]
                     del counts
+                    self._skip_out_of_range(language, {plan.spec.key for plan in plans}, result)
                     self._publish_language(language, plans, buffers, result)
             else:  # the feeds that changed: their newest statements read on their own, then their months
                 plans = []
                 for spec in specs:
-                    changed = {month for month in affected[spec.key] if _MONTH.match(month)}
+                    changed = {month for month in affected[spec.key] if _publishable_month(month)}
                     chain = Chain.around(self.store, spec, size, changed)
                     plans.append(_Plan(spec, chain, chain.to_render(changed)))
                 self._publish_subscriptions(plans, result)

@@ -10,14 +10,18 @@ import json
 import logging
 import re
 
+import feedparser
 import pytest
 
 from crawler.normalise.dates import EARLIEST, LATEST, date_from_doc_number, parse_date, parse_iso, parse_rfc822
 from crawler.normalise.statement import NormaliseError, normalise, read_date
 from crawler.pages.govuk import GovUkContentItem
 from crawler.pages.mid import MidArticlePage
+from crawler.store import open_archive
 from feeds.jsonl import ExportError, parse_day
+from feeds.publish import publish
 from tests.conftest import FIXTURES
+from tests.feed_archive import FETCHED, options
 
 
 @pytest.mark.parametrize(("raw", "tz"), [
@@ -111,3 +115,50 @@ def test_a_day_outside_the_range_is_a_bad_argument():
         with pytest.raises(ExportError, match=rf"^--until: '{day}' is outside the dates the archive holds "
                                               r"\(1800-01-01 to 2199-12-31\)$"):
             parse_day(day, "--until")
+
+
+# --- an archive that already holds one ---------------------------------------------------------------
+def statement(name: str, published: str) -> dict:
+    body = f"Statement {name}."
+    return {"id": f"mid:en:{name}", "source": "mid", "site": "mid.ru", "site_id": name, "language": "en",
+            "url": f"https://mid.ru/en/foreign_policy/news/{name}/", "title": f"Statement {name}",
+            "published": published, "published_raw": published, "published_precision": "datetime",
+            "doc_number": None, "type": "statement", "tags": [], "body_text": body, "body_html": f"<p>{body}</p>",
+            "translations": {}, "fetched_at": FETCHED}
+
+
+def test_a_statement_dated_out_of_range_in_the_archive_is_skipped_and_the_rest_published(archive_url, tmp_path,
+                                                                                         caplog):
+    """An archive an older release wrote may hold "9999-12-31T23:59:00+03:00" (or year 1): its
+    month's query overflowed (``year 10000 is out of range``) and no feed was published."""
+    with open_archive(archive_url) as store:
+        store.write_batch([], [statement("1", "2022-06-28T11:44:00+03:00"),
+                               statement("9", "9999-12-31T23:59:00+03:00"),
+                               statement("0", "0001-01-01T00:30:00+03:00")])
+        out = tmp_path / "public"
+        with caplog.at_level(logging.WARNING):
+            result = publish(store, options(out))
+        assert result.not_published == []
+        assert sorted(result.skipped_entries) == sorted(
+            (key, f"mid:en:{name}", f"no valid publication time ({published!r}: outside 1800-01-01 to 2199-12-31)")
+            for key in ("all/en", "mid/en", "mid/en/type/statement")
+            for name, published in (("9", "9999-12-31T23:59:00+03:00"), ("0", "0001-01-01T00:30:00+03:00")))
+        assert "Feed mid/en: entry mid:en:9 skipped: no valid publication time" in caplog.text
+        feed = feedparser.parse((out / "mid" / "en.atom").read_bytes())
+        assert [entry.title for entry in feed.entries] == ["Statement 1"]
+        assert (out / "all" / "en" / "archive" / "2022-06.atom").is_file()
+        assert (out / "data" / "mid" / "en" / "2022.jsonl.gz").is_file()
+        assert not (out / "data" / "mid" / "en" / "9999.jsonl.gz").exists()
+        # what changed since: the statement dated 9999 changed again, a new one beside it
+        store.write_batch([], [statement("9", "9999-12-31T23:59:00+03:00") | {"title": "Statement 9, edited"},
+                               statement("2", "2022-06-29T13:20:00+03:00")])
+        result = publish(store, options(out))
+        assert not result.full
+        assert result.not_published == []
+        # (the subscription documents are rendered again: their entries of both are skipped, by build_entry)
+        assert sorted(result.skipped_entries) == sorted(
+            (key, f"mid:en:{name}", f"no valid publication time ({published!r})")
+            for key in ("all/en", "mid/en", "mid/en/type/statement")
+            for name, published in (("9", "9999-12-31T23:59:00+03:00"), ("0", "0001-01-01T00:30:00+03:00")))
+        feed = feedparser.parse((out / "mid" / "en.atom").read_bytes())
+        assert [entry.title for entry in feed.entries] == ["Statement 2", "Statement 1"]
