@@ -8,6 +8,11 @@ per reason (``failures``: ``challenge_page``, ``unparsed_missing_title``,
 ``unnormalisable_unreadable_date``, ``invalid_published``, …) and kept pending, but do not fail
 the target.
 
+Articles found gone (404, 410, redirected to a home page) are marked removed only when their
+target did not fail (:class:`crawler.pipelines.archive.ArchivePipeline` applies them when the
+crawl closes, judging it as :func:`summarise` does); a failed target's are withheld and counted
+(``extra``'s ``removals_withheld``, and its summary line).
+
 A target the site refuses is *blocked*, and says so first: "blocked: 403 on the listing", "blocked:
 a bot wall on the listing", "blocked: robots.txt disallows the listing", or, when the listing
 answers but most article pages are refused, "blocked: 403 on 5 of 6 article pages". The health
@@ -125,6 +130,8 @@ class TargetRun:
             line += f"; failures: {failures}"
         if self.extra.get("briefings_unsegmented"):
             line += f"; {self.extra['briefings_unsegmented']} briefing(s) left whole (structure not recognised)"
+        if self.extra.get("removals_withheld"):
+            line += f"; {self.extra['removals_withheld']} removal(s) withheld (the target failed)"
         return line + f"; {self.duration_seconds:.1f} s"
 
 
@@ -205,7 +212,9 @@ def summarise(name: str, stats: dict[str, Any]) -> TargetRun:
                "gone_but_listed": _count(stats, "mf/articles/gone_but_listed"),
                "retries": _count(stats, "retry/count"),
                # briefings stored without segments: their Q&A structure was not recognised
-               "briefings_unsegmented": _count(stats, "mf/segments/unrecognised")},
+               "briefings_unsegmented": _count(stats, "mf/segments/unrecognised"),
+               # archived articles found gone while the target failed: not marked removed
+               "removals_withheld": _count(stats, "mf/items/removals_withheld")},
     )
 
 

@@ -5,6 +5,15 @@ or when its raw pages and statements' texts reach ``MF_ARCHIVE_BATCH_BYTES``, wh
 first, and when the spider closes: the memory a batch holds is bounded by the settings, however
 large the pages.
 
+Removals wait for the crawl's end: an archived article found gone (404, 410, redirected to a home
+page, a "page not found" template) is marked removed only when the crawl closes and its target
+did not fail, as the run report judges it (:func:`crawler.report.summarise`). A site down for
+maintenance (every page redirected home, every page 404) fails its target (its listings do not
+read), and its re-checks' removals are then withheld — logged and counted
+(``mf/items/removals_withheld``) — and the statements stay as they were, their re-checks due, so
+that the next healthy run decides: a broken source never empties its feeds. They are held in
+memory: one small event (a URL, a time, a reason) per article found gone.
+
 An archive that cannot be opened or written (a full disk, a read-only file, a file that is not a
 database, a server gone) closes the crawl at once, its reason in the stats
 (:func:`crawler.events.record_archive_failure`); nothing more is written, and what the failed
@@ -23,6 +32,7 @@ from crawler.events import ARCHIVE_FAILED, ArchiveFailed, archive_event, record_
 from crawler.items import FetchFailed, ListingUnread, ListingWalked, PageEvent
 from crawler.normalise.statement import now_utc
 from crawler.pipelines.validate import as_record
+from crawler.report import summarise
 from crawler.store import ArchiveError, ArchiveStore, ArchiveURL, Capture, Validators, archive_url, open_archive
 
 if TYPE_CHECKING:
@@ -59,6 +69,8 @@ class ArchivePipeline:
         self.validators: list[Validators] = []
         self.raw_by_url: dict[str, str] = {}
         self.walks: list[ListingWalked] = []
+        #: Archived articles found gone this crawl: applied when it closes, if its target did not fail.
+        self.removals: list[PageEvent] = []
         self.listing_validators: list[Validators] = []
         #: The archive failed: nothing more is written, the crawl is closing.
         self.failed = False
@@ -89,16 +101,40 @@ class ArchivePipeline:
 
     def spider_closed(self, reason: str) -> None:
         """Record the listings read, only when the crawl finished (then every article they listed
-        is archived or pending); close the archive."""
+        is archived or pending), and the removals seen, only when the target did not fail
+        (:meth:`_removals`); close the archive."""
         if self.store is None:
             return
-        if reason == "finished" and not self.failed and (self.walks or self.listing_validators):
+        removals = self._removals(reason)
+        walks = self.walks if reason == "finished" else []
+        validators = self.listing_validators if reason == "finished" else []
+        if not self.failed and (removals or walks or validators):
             try:
-                self.store.write_batch([], self.walks, validators=self.listing_validators)
+                outcomes = self.store.write_batch([], [*removals, *walks], validators=validators)
             except ArchiveError as error:
                 self._archive_failed(error)
+            else:
+                for outcome in outcomes[:len(removals)]:
+                    self.stats.inc_value(f"mf/items/{outcome}")
         self.store.close()
         self.store = None
+
+    def _removals(self, reason: str) -> list[PageEvent]:
+        """The removals seen this crawl, to write now: all of them when the target did not fail
+        (judged from the crawl's stats as the run report judges it, the close ``reason`` as its
+        finish reason); none when it failed — a site in maintenance, down or drifted says nothing
+        of its articles — and then their number is counted (``mf/items/removals_withheld``) and
+        logged: their statements stay as they were, their re-checks due."""
+        if not self.removals:
+            return []
+        stats = {**self.stats.get_stats(), "finish_reason": reason}
+        run = summarise(self.crawler.spidercls.name, stats)
+        if run.ok:
+            return self.removals
+        self.stats.set_value("mf/items/removals_withheld", len(self.removals))
+        logger.warning("%d removal(s) withheld, the crawl failed (%s): the statements stay as they were until a "
+                       "run that does not fail re-checks them", len(self.removals), "; ".join(run.errors))
+        return []
 
     def response_received(self, response: Response, request: Request) -> None:
         """Keep the raw page and the validators of every article fetched, and the raw documents of
@@ -131,12 +167,15 @@ class ArchivePipeline:
         self.raw_by_url.pop(url, None)
 
     def archive_event(self, event: PageEvent | FetchFailed | ListingUnread | ListingWalked) -> None:
-        """Events join the next batch; listings read wait for the crawl's end (see spider_closed);
-        a listing that did not read takes its validators out of those kept then."""
+        """Events join the next batch; listings read and removals wait for the crawl's end (see
+        spider_closed); a listing that did not read takes its validators out of those kept then."""
         if self.failed:
             return
         if isinstance(event, ListingWalked):
             self.walks.append(event)
+            return
+        if isinstance(event, PageEvent) and event.gone_reason is not None:
+            self.removals.append(event)
             return
         if isinstance(event, ListingUnread):
             self.listing_validators = [kept for kept in self.listing_validators if kept.url != event.url]
@@ -179,7 +218,8 @@ class ArchivePipeline:
         """The archive cannot be written: keep why, drop what waits, close the crawl (called from
         item processing and signal handlers, where raising would only log a traceback)."""
         self.failed = True
-        for waiting in (self.items, self.captures, self.validators, self.walks, self.listing_validators):
+        for waiting in (self.items, self.captures, self.validators, self.walks, self.listing_validators,
+                        self.removals):
             waiting.clear()
         self.raw_by_url.clear()
         self.pending_bytes = 0

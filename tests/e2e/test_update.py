@@ -300,6 +300,62 @@ def test_listing_that_cannot_be_read_fails_the_source(deployment):
     assert report["targets"]["mid"]["errors"] == ["1 listing page(s) could not be read"]
 
 
+def site_in_maintenance(site: LoopbackSite) -> None:
+    """Every page of the site but its home pages and robots.txt redirects to the home page."""
+    for path in site.by_path:
+        if path not in ("/en/", "/ru/", "/robots.txt"):
+            site.set(path, b"", status=302, headers={"Location": "/en/"})
+
+
+def site_down(site: LoopbackSite) -> None:
+    """Every page of the site but robots.txt answers 404."""
+    for path in site.by_path:
+        if path != "/robots.txt":
+            site.remove(path)
+
+
+@pytest.mark.parametrize(("outage", "error"), [
+    (site_in_maintenance, "layout drift: 1 listing page(s) without article links"),
+    (site_down, "14 listing page(s) could not be read"),
+], ids=["maintenance", "down"])
+def test_a_site_down_while_rechecks_are_due_removes_nothing(deployment, outage, error):
+    """README: a broken or blocked source never empties its feeds; a failing target never touches
+    what the archive holds. The articles a failed target found gone are withheld, not removed,
+    and the next run that does not fail decides."""
+    result, _ = deployment.update()
+    assert result.returncode == 0, result.stderr[-3000:]
+    public = deployment.folder / "public"
+    published = {path: path.read_bytes() for path in public.rglob("*.atom")}
+    archived = deployment.documents()
+    mine = sorted(doc_id for doc_id in archived if doc_id.startswith("mid:"))
+    assert len(mine) == 32
+
+    outage(deployment.site)
+    result, report = deployment.update(MF_RECHECK_SCHEDULE=EVERYTHING_DUE, MF_RECHECK_MAX_PER_RUN="100")
+    assert result.returncode == 1
+    mid = report["targets"]["mid"]
+    assert mid["ok"] is False
+    assert mid["errors"] == [error]
+    assert mid["items"]["removed"] == 0
+    assert mid["extra"]["removals_withheld"] == 32
+    assert re.search(rf"^mid: FAILED: {re.escape(error)} — .*; 32 removal\(s\) withheld \(the target failed\);",
+                     result.stderr, re.M)
+    assert "32 removal(s) withheld, the crawl failed" in result.stderr
+    assert deployment.documents() == archived  # not one removed_at, nor any fetch time, changed
+    assert not list(public.rglob("edits.atom"))
+    assert {path: path.read_bytes() for path in public.rglob("*.atom")} == published
+
+    # The site comes back without one article: the next run removes that one only.
+    deployment.site.overrides.clear()
+    without_walled_article(deployment.site)
+    deployment.site.remove(VANISHING)
+    result, report = deployment.update(MF_RECHECK_SCHEDULE=EVERYTHING_DUE, MF_RECHECK_MAX_PER_RUN="100")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert report["targets"]["mid"]["items"]["removed"] == 1
+    assert report["targets"]["mid"]["extra"]["removals_withheld"] == 0
+    assert [doc_id for doc_id, doc in deployment.documents().items() if doc["removed_at"]] == ["mid:ru:1819033"]
+
+
 def test_two_concurrent_runs_never_overlap(deployment):
     deployment.site.delay = 0.05
     first = start_scrapy("update", *deployment.options())
