@@ -76,12 +76,15 @@ class RunRecorder:
             raise NotConfigured
         recorder = cls(crawler, str(run_id), archive_url(crawler.settings))
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
         return recorder
 
     def spider_opened(self, spider: Spider) -> None:
         """Take the lock and claim the record, or close the crawl at once (CloseSpider). The lock
         first: a ``running`` record whose lock no one holds is then a crawl that died."""
+        # Signal handlers run in the order they were connected, and extensions are made before
+        # the engine's item pipelines: connected now, the record is written after the archive
+        # pipeline's last write (the removals it applies or withholds when the spider closes).
+        self.crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         self.started = time.monotonic()
         # Scrapyd gives its job id as the spider argument _job; a crawl nobody scheduled makes one.
         self.job = str(getattr(spider, "_job", None) or f"{self.run_id}.{spider.name}.{uuid.uuid4().hex[:8]}")

@@ -6,6 +6,8 @@ closes at once and says so."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 
 from crawler.report import TargetRun
@@ -78,3 +80,35 @@ def test_a_crawl_whose_target_another_crawl_holds_closes_at_once(postgres):
     assert record.report["finish_reason"] == "already_running"
     assert record.report["errors"][0].startswith("another crawl of fcdo is running (crawl:fcdo is held by "
                                                  "ministry-feeds crawl fcdo pid ")
+
+
+def test_the_record_counts_the_removals_the_crawl_applied_or_withheld(archive_url):
+    """The archive pipeline applies or withholds a crawl's removals when the spider closes; the
+    run record, written when the spider closes too, is written after them and counts them."""
+    due = {"MF_RECHECK_SCHEDULE": "[[36500, 0]]", "MF_RECHECK_MAX_PER_RUN": "100"}
+
+    def job(number: int, site: LoopbackSite) -> TargetRun:
+        name = f"run-{number}-fcdo-1"
+        with open_archive(archive_url) as store:
+            store.schedule_crawl(name, f"run-{number}", "fcdo", "http://node-a:6800", WHEN)
+        result = run_scrapy("crawl", "fcdo", "-a", f"_job={name}", *fast_settings(
+            archive_url, MF_RUN_ID=f"run-{number}", MF_GOVUK_BASE_URL=site.base_url, **due))
+        assert result.returncode == 0, result.stderr[-3000:]
+        with open_archive(archive_url, readonly=True) as store:
+            return TargetRun.from_dict(store.crawl_run(name).report)
+
+    with LoopbackSite(FIXTURES, host="www.gov.uk") as site:
+        assert job(1, site).items["new"] == 4
+        with open_archive(archive_url, readonly=True) as store:
+            pages = [urlsplit(doc["url"]).path for doc in store.documents()]
+        for path in site.by_path:  # the site is down: every page answers 404
+            if path != "/robots.txt":
+                site.remove(path)
+        down = job(2, site)
+        assert (down.ok, down.items["removed"], down.extra["removals_withheld"]) == (False, 0, 4)
+        site.overrides.clear()  # back, without one statement
+        site.remove(f"/api/content{pages[0]}")
+        back = job(3, site)
+        assert (back.ok, back.items["removed"], back.extra["removals_withheld"]) == (True, 1, 0)
+    with open_archive(archive_url, readonly=True) as store:
+        assert [urlsplit(doc["url"]).path for doc in store.documents() if doc["removed_at"]] == pages[:1]
