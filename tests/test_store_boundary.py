@@ -61,6 +61,10 @@ ALLOWED: dict[str, dict[str, str]] = {
         "MF_ARCHIVE_PATH": "the older setting given empty in the environment is refused, not read as the default",
     },
     "tests/test_store_boundary.py": {"MF_ARCHIVE_PATH": "the name this check looks for"},
+    "tests/e2e/test_damaged_archive.py": {
+        "execute": "damages rows of an archive (a raw page's bytes, a fetch's headers, a meta value), as a failing"
+                   " disk or a hand edit would: no store method writes a damaged row",
+    },
     "tests/test_instant_order.py": {
         "execute": "takes an archive back to schema 6 (its instants' column and indexes dropped) to test"
                    " migration 7",
