@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -62,3 +63,24 @@ def start_scrapy(*args: str, env: dict[str, str] | None = None, cwd: Path = REPO
     full_env.pop("SCRAPY_SETTINGS_MODULE", None)
     return subprocess.Popen([*SCRAPY, *args], cwd=cwd, env=full_env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
+
+
+PAUSED_RUN = REPO / "tests" / "e2e" / "paused_run"
+
+
+def signalled_at(pause_at: str, signum: int, *args: str, folder: Path) -> tuple[int, str]:
+    """``scrapy ARGS`` sent ``signum`` at one moment (``pause_at``: see
+    tests/e2e/paused_run/sitecustomize.py), no other; its exit code and stderr. ``folder``: where
+    it says it waits."""
+    pause = folder / "paused"
+    run = start_scrapy(*args, env={"PYTHONPATH": f"{PAUSED_RUN}{os.pathsep}{REPO}",
+                                   "MF_TEST_PAUSE_FILE": str(pause), "MF_TEST_PAUSE_AT": pause_at})
+    deadline = time.monotonic() + 120
+    while not pause.exists():
+        assert run.poll() is None, f"it ended before {pause_at}: {run.stderr.read()[-3000:]}"
+        assert time.monotonic() < deadline, f"it never came to {pause_at}"
+        time.sleep(0.01)
+    run.send_signal(signum)
+    pause.unlink()
+    _out, err = run.communicate(timeout=120)
+    return run.returncode, err

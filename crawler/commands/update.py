@@ -11,10 +11,15 @@ before any crawl (one write, undone), so a run does not fetch what it could not 
 that fails during the crawls ends them (see :mod:`crawler.events`), and what was committed before
 is published as usual.
 
-Interrupted, it exits with 128 + the signal (130 for Ctrl-C's SIGINT, 143 for SIGTERM; no health
-record, no publishing). Interrupted once the crawls have ended, while it publishes, it stops
-publishing as ``scrapy publish`` does (every published file whole, old or new), and the run
-report says so too (``interrupted``); the health records stand.
+Interrupted (SIGINT, Ctrl-C's, or SIGTERM), it exits with 128 + the signal (130, 143) and the
+run report says so (``interrupted``), whenever the signal comes once the command has started
+(during Python's import of Scrapy and of the commands, before any of this command's code runs,
+the interpreter's defaults apply). Before the crawls or during them: no health record, no
+publishing; a crawl not started is not started, a running one stops gracefully (a second signal
+stops it at once). Once the crawls have ended, while it publishes, it stops publishing as
+``scrapy publish`` does (every published file whole, old or new); the health records stand. Once
+the publication has ended, the report says so; a signal that comes as the report is being
+written, or later, is too late to change anything and is ignored.
 
 With ``--scrapyd URL[,URL…]`` the crawls run as jobs on those Scrapyd nodes instead, against the
 same PostgreSQL archive, and this process follows them, then publishes and reports as above
@@ -23,16 +28,19 @@ same PostgreSQL archive, and this process follows them, then publishes and repor
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import signal
 import sys
 from contextlib import ExitStack
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spiderloader import get_spider_loader
+from scrapy.utils.defer import deferred_from_coro
 
 from crawler.commands import one_line_usage_errors
 from crawler.commands.crawl import check_spider_arguments
@@ -51,7 +59,10 @@ from feeds.publish import PublishResult
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Callable
+
+    from twisted.internet.interfaces import IReactorCore, IReactorThreads
+
+logger = logging.getLogger(__name__)
 
 EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
 
@@ -80,6 +91,11 @@ class Command(ScrapyCommand):
                             help="run the crawls as jobs on these Scrapyd nodes (comma-separated URLs)")
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        # From the command's first step, a signal asks the run to stop (see _signalled).
+        self.interrupted: str | None = None
+        self._crawls: IReactorCore | None = None
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, self._signalled)
         super().process_options(args, opts)
         # Cron mails what a run prints: warnings, errors and the summary lines (-L INFO for more).
         assert self.settings is not None
@@ -144,7 +160,10 @@ class Command(ScrapyCommand):
                     print(f"scrapy update: MF_LOCK_PATH: {describe(error)}", file=sys.stderr)
                     self.exitcode = 1
                     return
-                if opts.nodes:
+                if self.interrupted is not None:  # (Scrapyd's run watches signals from its own start)
+                    self.exitcode = self._interrupted(started, datetime.now(UTC), [summarise(name, {})
+                                                                                   for name in targets])
+                elif opts.nodes:
                     from crawler import scrapyd
 
                     self.exitcode = scrapyd.ScrapydRun(self.settings, opts.nodes, targets, spider_args,
@@ -178,17 +197,21 @@ class Command(ScrapyCommand):
 
     def _crawl(self, url: ArchiveURL, targets: list[str], spider_args: dict[str, Any], started: datetime) -> int:
         """The targets' crawls in this process, the run record, publication and the report."""
+        from twisted.internet import reactor  # the one the crawler process installed
+
+        # A signal from here on stops the crawls (_signalled); one noted before: none starts.
+        self._crawls = reactor
+        if self.interrupted is not None:
+            return self._interrupted(started, datetime.now(UTC), [summarise(name, {}) for name in targets])
         crawlers = []
         for name in targets:
             crawler = self.crawler_process.create_crawler(name)
             crawlers.append(crawler)
             self.crawler_process.crawl(crawler, **spider_args)
-        self.interrupted: str | None = None
-        from twisted.internet import reactor  # the one the crawler process installed
-
-        # Scrapy installs its shutdown handlers when the reactor has started: wrap them then.
-        reactor.callWhenRunning(reactor.callLater, 0, self._watch_signals)
-        self.crawler_process.start()
+        # Scrapy's and Twisted's own handlers are left out: they would take over only once the
+        # reactor runs, and a signal before that would stop the crawls without a word.
+        self.crawler_process.start(install_signal_handlers=False)
+        self._crawls = None
         finished = datetime.now(UTC)
         stats = [collector.get_stats() if (collector := crawl_stats(crawler)) else {} for crawler in crawlers]
         runs = [summarise(crawler.spidercls.name, stat) for crawler, stat in zip(crawlers, stats, strict=True)]
@@ -209,24 +232,22 @@ class Command(ScrapyCommand):
         progress = PublishResult()
         published = None
         try:
-            # From here on a signal stops the publication where it is, as in `scrapy publish`
-            # (Scrapy's handlers, still installed, would only note it: the reactor has stopped).
+            # While it publishes a signal stops the publication where it is, as in `scrapy publish`.
             with stopped_by_signals():
                 if self.interrupted is not None:  # came since the crawls ended: nothing is published
                     raise Interrupted(signal.Signals[self.interrupted])
                 published = self._publish(progress)
-                if published.get("archive_failed"):
-                    failure = failure or published["error"]
-                if failure is not None:
-                    print(f"scrapy update: {failure}", file=sys.stderr)
-                archive.update(ok=failure is None, error=failure)
-                return self._finish(started, finished, runs, published, archive)
-        except Interrupted as stop:  # (a second signal is ignored while the report is written)
+        except Interrupted as stop:
+            self.interrupted = stop.name
             if published is None:
                 published = {"ok": False, "interrupted": stop.name,
                              "summary": f"interrupted ({stop.name}): {progress.stopped()}"}
-            self._finish(started, finished, runs, published, archive, interrupted=stop.name)
-            return 128 + stop.signum
+        if published.get("archive_failed"):
+            failure = failure or published["error"]
+        if failure is not None:
+            print(f"scrapy update: {failure}", file=sys.stderr)
+        archive.update(ok=failure is None, error=failure)
+        return self._finish(started, finished, runs, published, archive)
 
     def _not_crawled(self, targets: list[str], error: ArchiveError, started: datetime) -> int:
         """The archive cannot be used: no crawl, no publication (the public folder keeps what it
@@ -239,14 +260,18 @@ class Command(ScrapyCommand):
         return self._finish(started, datetime.now(UTC), runs, published, archive)
 
     def _finish(self, started: datetime, finished: datetime, runs: list[TargetRun], published: dict[str, Any],
-                archive: dict[str, Any], extra: dict[str, Any] | None = None, *,
-                interrupted: str | None = None) -> int:
+                archive: dict[str, Any], extra: dict[str, Any] | None = None) -> int:
         """The targets' summary lines, publishing's and the run report's (exit code 1 when the
-        report cannot be written: it is how a failure is seen); ``extra``: more keys of the report;
-        ``interrupted``: the signal that stopped the run, if one did."""
+        report cannot be written: it is how a failure is seen); ``extra``: more keys of the report.
+        A signal that came before the report is written is said in it (exit code 128 + the
+        signal); one that comes later is too late to change anything and is ignored."""
         for run in runs:
             print(run.summary_line(), file=sys.stderr)
         print(f"publish: {published['summary']}", file=sys.stderr)
+        interrupted = self.interrupted
+        if interrupted is not None and not published.get("interrupted"):  # publishing had ended
+            print(f"scrapy update: interrupted ({interrupted}) with nothing left to stop", file=sys.stderr)
+        code = 128 + signal.Signals[interrupted] if interrupted is not None else None
         try:
             report = write_report(self.settings.get("MF_REPORT_DIR"), started, finished, runs, published, archive,
                                   extra, interrupted=interrupted)
@@ -256,23 +281,36 @@ class Command(ScrapyCommand):
             problem = cannot_make_in(folder)
             print(f"report: FAILED: MF_REPORT_DIR: {folder!r} {problem}" if problem else
                   f"report: FAILED: {describe(error)}", file=sys.stderr)
-            return 1
+            return code or 1
         print(f"report: {report}", file=sys.stderr)
-        return 0 if all(run.ok for run in runs) and published["ok"] and archive["ok"] else 1
+        return code or (0 if all(run.ok for run in runs) and published["ok"] and archive["ok"] else 1)
 
-    def _watch_signals(self) -> None:
-        """Note which signal asks the run to stop (Ctrl-C's SIGINT, a service manager's SIGTERM),
-        then let Scrapy's handler stop the crawls gracefully as it would."""
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            previous = signal.getsignal(signum)
-            if not callable(previous):
-                continue
+    def _signalled(self, number: int, _frame: object) -> None:
+        """The handler of SIGINT (Ctrl-C) and SIGTERM (a service manager, ``kill``) for the whole
+        run: notes the first signal, which every later step reads (before the crawls: none
+        starts; after them: nothing is published, or the report says it); while the crawls
+        run, stops them as Scrapy's own handler would, gracefully, and at once on a second
+        signal (that is done in the reactor's loop: a signal handler only notes and asks)."""
+        first = self.interrupted is None
+        self.interrupted = self.interrupted or signal.Signals(number).name
+        if self._crawls is not None:
+            reactor = cast("IReactorThreads", self._crawls)
+            reactor.callFromThread(self._stop_crawls, signal.Signals(number).name, at_once=not first)
 
-            def handler(number: int, frame: Any, previous: Callable[[int, Any], Any] = previous) -> None:
-                self.interrupted = self.interrupted or signal.Signals(number).name
-                previous(number, frame)
+    def _stop_crawls(self, name: str, *, at_once: bool) -> None:
+        """Each crawl closes its spider ("shutdown", what it archived stays), then the reactor
+        stops (a crawl still starting would not see the stop); ``at_once``: the reactor stops now."""
+        if at_once:
+            logger.info("Received %s twice, stopping the crawls at once", name)
+            self._stop_reactor()
+            return
+        logger.info("Received %s, stopping the crawls gracefully. Send again to stop them at once", name)
+        deferred_from_coro(self.crawler_process.stop()).addBoth(lambda _: self._stop_reactor())
 
-            signal.signal(signum, handler)
+    def _stop_reactor(self) -> None:
+        if self._crawls is not None:
+            with contextlib.suppress(RuntimeError):  # stopping already
+                self._crawls.stop()
 
     def _interrupted(self, started: datetime, finished: datetime, runs: list[TargetRun]) -> int:
         """An interrupted run: what the crawls archived stays archived, but no health record is

@@ -16,7 +16,7 @@ from crawler.sources import SOURCES
 from crawler.store import ArchiveError, Selection, open_archive
 from crawler.store.locks import ArchiveLocks
 from tests.conftest import FIXTURES
-from tests.crawl import fast_settings, run_scrapy, start_scrapy
+from tests.crawl import fast_settings, run_scrapy, signalled_at, start_scrapy
 from tests.loopback import RESET, SLEEP, TRUNCATE, LoopbackSite
 
 pytestmark = pytest.mark.e2e
@@ -477,6 +477,44 @@ def test_ctrl_c_is_an_interruption_not_a_failure_of_the_sources(deployment):
     result, report = deployment.update()
     assert result.returncode == 0, result.stderr[-3000:]
     assert "interrupted" not in report
+
+
+@pytest.mark.parametrize("pause_at", ["start", "startup"])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_just_before_the_crawls_start_is_an_interruption(tmp_path, archive_url, signum, pause_at):
+    """Signalled once it has checked everything and scheduled its crawls, as the crawler process
+    starts (``start``) or as the reactor starts up (``startup``), before any crawl has made a
+    step: no crawl starts, no source's health record changes, nothing is published, the run
+    ends as a run interrupted later does (exit 128 + the signal, each target's line and the
+    report say so). It died without a word (SIGTERM) or with a traceback (SIGINT) before the
+    reactor ran, and stopped every crawl and recorded each as failed ("the crawl did not
+    start", exit 1, index published) once Twisted's own handlers were in."""
+    name = signal.Signals(signum).name
+    options = ["--only", "state_dept", "--replay", str(FIXTURES),
+               *fast_settings(archive_url, tmp_path, LOG_LEVEL="WARNING")]
+    result = run_scrapy("update", *options)
+    assert result.returncode == 0, result.stderr[-3000:]
+    with open_archive(archive_url, readonly=True) as store:
+        health_before = store.health()
+    assert health_before["state_dept"]["consecutive_failures"] == 0
+    published_before = {path: path.read_bytes() for path in (tmp_path / "public").rglob("*") if path.is_file()}
+
+    returncode, err = signalled_at(pause_at, signum, "update", *options, folder=tmp_path)
+
+    assert returncode == 128 + signum, err[-3000:]
+    assert "Traceback" not in err, err[-3000:]
+    lines = err.splitlines()
+    assert lines[:2] == [f"state_dept: interrupted ({name}) — 0 new; 0 requests (none); 0.0 s",
+                         "publish: skipped (the run was interrupted)"], err[-3000:]
+    assert len(lines) == 3 and lines[2].startswith(f"report: {tmp_path / 'reports' / 'runs'}"), err[-3000:]
+    report = json.loads((tmp_path / "reports" / "last-run.json").read_text(encoding="utf-8"))
+    assert report["interrupted"] == name
+    assert report["targets"]["state_dept"]["interrupted"] == name
+    assert report["targets"]["state_dept"]["errors"] == []
+    with open_archive(archive_url, readonly=True) as store:
+        assert store.health() == health_before
+    assert {path: path.read_bytes() for path in (tmp_path / "public").rglob("*") if path.is_file()} \
+        == published_before
 
 
 def test_a_site_that_cannot_be_reached_is_said_in_lines_without_tracebacks(tmp_path):
