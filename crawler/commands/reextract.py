@@ -15,7 +15,10 @@ archived statement's page cannot be read any more (today's page objects fail whe
 version was read: each logged with its URL and reason, its versions kept), or the archive cannot
 be opened or written (checked before any page is read, and said in one line naming the archive
 and the reason; batches written before a failure stay, whole); 2 for a bad command line or no
-archive; 75 when an update holds the lock.
+archive; 75 when an update holds the lock. Stopped by SIGINT (Ctrl-C) or SIGTERM, it says so on one
+line and exits 128 + the signal (130, 143), as ``scrapy update`` and ``scrapy publish`` do: the
+batches written before stay, the one being written is undone, and running it again completes the
+work.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.log import configure_logging
 
 from crawler.commands import EXIT_USAGE, one_line_usage_errors
+from crawler.commands.publish import Interrupted, stopped_by_signals
 from crawler.lock import AlreadyRunning, run_lock
 from crawler.reextract import Reextraction, Tally
 from crawler.setting_checks import check_paths
@@ -85,9 +89,14 @@ class Command(ScrapyCommand):
         configure_logging(self.settings)
         spiders = [spider for source in opts.sources for spider in SOURCES[source].spiders]
         try:
-            with open_archive(archive_url(self.settings), create=False) as store, run_lock(self.settings, spiders):
+            with stopped_by_signals(), open_archive(archive_url(self.settings), create=False) as store, \
+                    run_lock(self.settings, spiders):
                 store.check_writable()  # before reading every page again for nothing
                 tallies = Reextraction(store, since=opts.since_day).run(opts.sources)
+        except Interrupted as stop:  # (the transaction it was in is rolled back, the lock released)
+            self._fail(f"interrupted ({stop.name}): the batches written before it stopped stay; running it again "
+                       "completes the work", 128 + stop.signum)
+            return
         except AlreadyRunning as error:
             self._fail(f"an update is running ({error}); exiting without doing anything", EXIT_LOCKED)
             return

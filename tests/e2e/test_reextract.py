@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import signal
 from datetime import date
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import pytest
 from crawler.store import Selection, open_archive
 from crawler.store.copying import copy_archive
 from tests.conftest import FIXTURES
-from tests.crawl import REPO, fast_settings, run_scrapy
+from tests.crawl import REPO, fast_settings, run_scrapy, signalled_at
 from tests.loopback import LoopbackSite
 
 pytestmark = pytest.mark.e2e
@@ -234,3 +235,23 @@ def test_an_archive_from_before_segments_is_brought_to_todays_form(tmp_path, arc
     again = run_scrapy("reextract", *settings)
     assert again.stdout.splitlines()[-1] == (f"reextract: 0 recovered, 0 changed, {statements} unchanged, 0 failed, "
                                              "3 skipped (pending, nothing fetched ×3)")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_stops_it_with_one_line(tmp_path, archive_url, signum):
+    """Stopped by SIGTERM or Ctrl-C's SIGINT (here as it is about to write its first batch), it
+    says so on one line and exits 128 + the signal, as ``scrapy update`` and ``scrapy publish``
+    do (it ended with a traceback for SIGINT, without a word for SIGTERM); its lock is released
+    and the next run does the work."""
+    settings = fast_settings(archive_url, tmp_path, LOG_LEVEL="WARNING")
+    crawled = run_scrapy("update", "--only", "state_dept", "--replay", str(FIXTURES), *settings)
+    assert crawled.returncode == 0, crawled.stderr[-3000:]
+
+    returncode, err = signalled_at("reextract", signum, "reextract", *settings, folder=tmp_path)
+
+    assert returncode == 128 + signum, err[-3000:]
+    assert err.splitlines() == [f"scrapy reextract: interrupted ({signal.Signals(signum).name}): the batches written "
+                                "before it stopped stay; running it again completes the work"]
+    again = run_scrapy("reextract", *settings)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert again.stdout.splitlines()[-1].startswith("reextract: 0 recovered, 0 changed, 4 unchanged"), again.stdout
