@@ -122,10 +122,10 @@ def _folder(value: object) -> str | None:
     return cannot_make_in(text)
 
 
-def _file(value: object) -> str | None:
-    """A file that can be opened for writing, or made (with its folders) where it is named: a
-    lock file. An existing one is opened to append (nothing in it changes), so a file the system
-    refuses is found here and not when the run takes its lock."""
+def _writable_file(value: object, folder_problem: Callable[[Path], str | None]) -> str | None:
+    """Why no file can be written at ``value``, or None: an existing one is opened to append
+    (nothing in it changes, and a file the system refuses is found now); a new one is judged by
+    ``folder_problem`` of its folder."""
     text = str(value)
     if not text.strip():
         return "no path given"
@@ -139,29 +139,22 @@ def _file(value: object) -> str | None:
         except OSError as error:
             return f"cannot be written ({error.strerror or error})"
         return None
-    problem = cannot_make_in(path.parent)
+    problem = folder_problem(path.parent)
     return None if problem is None else f"folder {path.parent} {problem}"
 
 
+def _file(value: object) -> str | None:
+    """A file that can be opened for writing, or made (with its folders) where it is named: a
+    lock file (crawler.paths.cannot_make_in), found unusable here and not when the run takes its
+    lock."""
+    return _writable_file(value, cannot_make_in)
+
+
 def _log_file(value: object) -> str | None:
-    """Scrapy's log file (``LOG_FILE``, ``--logfile``): a file that can be opened to append to, in
-    a folder that exists (Scrapy's ``logging.FileHandler`` makes no folder, and fails with a
-    traceback when it opens the file as the crawl starts)."""
-    text = str(value)
-    if not text.strip():
-        return "no path given"
-    path = Path(text)
-    if path.is_dir():
-        return "is a folder, not a file"
-    if not path.exists():
-        problem = cannot_write_in(path.parent)
-        return None if problem is None else f"folder {path.parent} {problem}"
-    try:
-        with path.open("a", encoding="utf-8"):
-            pass
-    except OSError as error:
-        return f"cannot be written ({error.strerror or error})"
-    return None
+    """Scrapy's log file (``LOG_FILE``, ``--logfile``): a file that can be appended to, in a folder
+    that exists (crawler.paths.cannot_write_in): Scrapy's ``logging.FileHandler`` makes no folder,
+    and failed with a traceback when it opened the file as the crawl started."""
+    return _writable_file(value, cannot_write_in)
 
 
 def _schedule(value: object) -> str | None:

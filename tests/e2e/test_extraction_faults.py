@@ -96,13 +96,21 @@ def deployment(tmp_path, archive_url):
         yield Deployment(tmp_path, site, archive_url)
 
 
+def dated(site, printed: str) -> bytes:
+    """The mirror's page of :data:`BROKEN` with ``printed`` as its date line and no document
+    number (which would give the day)."""
+    page = site.original(BROKEN).decode("utf-8")
+    page = re.sub(r'<p class="article-line__note[^>]*>[^<]*</p>', "", page)
+    dated_page = page.replace('<div class="photo-content__date">29 June 2022 13:20</div>',
+                              f'<div class="photo-content__date">{printed}</div>')
+    assert dated_page != page
+    return dated_page.encode("utf-8")
+
+
 def test_unreadable_date_is_pending_with_its_raw_page_counted_and_retried(deployment):
     site = deployment.site
     url = site.base_url + BROKEN
-    page = site.original(BROKEN).decode("utf-8")
-    broken = re.sub(r'<p class="article-line__note[^>]*>[^<]*</p>', "", page)  # no document number either
-    broken = broken.replace('<div class="photo-content__date">29 June 2022 13:20</div>',
-                            '<div class="photo-content__date">Wednesday, in the afternoon</div>').encode("utf-8")
+    broken = dated(site, "Wednesday, in the afternoon")
     site.set(BROKEN, broken)
     listing = site.page(LISTING)[2].decode("utf-8")
     site.set(LISTING, re.sub(r'(<span class="announce__date">)29\.06\.2022(</span>\s*<span class="announce__time">'
@@ -145,10 +153,7 @@ def test_a_page_dated_9999_is_pending_and_the_rest_published(deployment):
     (crawler.normalise.dates.EARLIEST–LATEST): pending with its raw page, and the rest published."""
     site = deployment.site
     url = site.base_url + BROKEN
-    page = site.original(BROKEN).decode("utf-8")
-    broken = re.sub(r'<p class="article-line__note[^>]*>[^<]*</p>', "", page)  # no document number either
-    broken = broken.replace('<div class="photo-content__date">29 June 2022 13:20</div>',
-                            '<div class="photo-content__date">31.12.9999 23:59</div>').encode("utf-8")
+    broken = dated(site, "31.12.9999 23:59")
     assert b"31.12.9999 23:59" in broken
     site.set(BROKEN, broken)
     listing = site.page(LISTING)[2].decode("utf-8")
